@@ -1,0 +1,1 @@
+"""Qt-free async clients for the remote services."""

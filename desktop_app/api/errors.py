@@ -1,0 +1,147 @@
+"""Typed errors of the Pixii API, keyed on the error ``code`` (never on the HTTP status alone).
+
+The documentation disagrees about some statuses (INSUFFICIENT_CREDITS is 400 or 402,
+NO_ACTIVE_BRAND 400 or 422), so the class of an error is chosen by its code; the status is
+only a fallback when a body carries no usable code.
+"""
+
+from __future__ import annotations
+
+
+class PixiiError(Exception):
+    """Base class. ``code`` is the API's code (or a local one), ``message`` is for people."""
+
+    retryable = False
+
+    def __init__(self, code: str, message: str, *, status: int | None = None,
+                 detail: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.detail = detail
+
+    def __str__(self) -> str:
+        text = f"{self.code}: {self.message}"
+        if self.detail:
+            text += f" ({self.detail})"
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, status={self.status!r})"
+
+
+class ApiRefused(PixiiError):
+    """The API understood the request and refused it; retrying the same request is pointless."""
+
+
+class Unauthorized(ApiRefused):
+    pass
+
+
+class ValidationFailed(ApiRefused):
+    pass
+
+
+class InsufficientCredits(ApiRefused):
+    pass
+
+
+class NoActiveBrand(ApiRefused):
+    pass
+
+
+class JobNotFound(ApiRefused):
+    pass
+
+
+class RateLimited(PixiiError):
+    """429. ``retry_after`` in seconds; ``daily`` tells the day limit (not worth waiting for)."""
+
+    def __init__(self, code: str, message: str, *, retry_after: float | None, daily: bool,
+                 status: int | None = 429, detail: str | None = None) -> None:
+        super().__init__(code, message, status=status, detail=detail)
+        self.retry_after = retry_after
+        self.daily = daily
+        self.retryable = not daily
+
+
+class ServerError(PixiiError):
+    """5xx, INTERNAL_ERROR, SERVICE_UNAVAILABLE: worth retrying with backoff."""
+
+    retryable = True
+
+
+class Unreachable(PixiiError):
+    """Network failure, timeout or unreadable answer, after the retries allowed."""
+
+    retryable = True
+
+
+class AmbiguousSubmission(PixiiError):
+    """A POST whose outcome is unknown: it may or may not have created (and charged) a job."""
+
+
+class BadResponse(PixiiError):
+    """A 2xx answer that is not the documented shape (malformed JSON, missing fields)."""
+
+    retryable = True
+
+
+class ConfigError(PixiiError):
+    """Invalid local configuration (e.g. a plain-http API URL to a remote host)."""
+
+
+_BY_CODE: dict[str, type[PixiiError]] = {
+    "UNAUTHORIZED": Unauthorized,
+    "VALIDATION_ERROR": ValidationFailed,
+    "INSUFFICIENT_CREDITS": InsufficientCredits,
+    "NO_ACTIVE_BRAND": NoActiveBrand,
+    "JOB_NOT_FOUND": JobNotFound,
+    "INTERNAL_ERROR": ServerError,
+    "SERVICE_UNAVAILABLE": ServerError,
+}
+
+_FALLBACK_BY_STATUS: dict[int, tuple[str, type[PixiiError]]] = {
+    401: ("UNAUTHORIZED", Unauthorized),
+    404: ("JOB_NOT_FOUND", JobNotFound),
+}
+
+
+def _seconds(value: object) -> float | None:
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds >= 0 else None
+
+
+def error_from_response(status: int, body: object, retry_after_header: str | None) -> PixiiError:
+    """Build the typed error for a non-2xx answer. ``body`` is the decoded JSON (or None)."""
+    err = body if isinstance(body, dict) else {}
+    if isinstance(err.get("error"), dict):  # {"success": false, "error": {...}} wrapper
+        err = err["error"]
+    code = err.get("code") if isinstance(err.get("code"), str) else None
+    message = err.get("message") if isinstance(err.get("message"), str) else None
+    detail = err.get("detail") if isinstance(err.get("detail"), str) else None
+
+    if code in ("RATE_LIMIT_MINUTE_EXCEEDED", "RATE_LIMIT_DAY_EXCEEDED") or (code is None and status == 429):
+        code = code or "RATE_LIMIT_MINUTE_EXCEEDED"
+        wait = _seconds(retry_after_header)
+        if wait is None:
+            wait = _seconds(err.get("retry_after"))
+        if wait is not None and wait > 10 * 24 * 3600:  # looks like an epoch reset time, not seconds
+            wait = None
+        return RateLimited(code, message or "Rate limit reached", retry_after=wait,
+                           daily=code == "RATE_LIMIT_DAY_EXCEEDED", status=status, detail=detail)
+    if code in _BY_CODE:
+        return _BY_CODE[code](code, message or code.replace("_", " ").capitalize(),
+                              status=status, detail=detail)
+    if code is None and status in _FALLBACK_BY_STATUS:
+        fallback_code, cls = _FALLBACK_BY_STATUS[status]
+        return cls(fallback_code, message or f"HTTP {status}", status=status, detail=detail)
+    if status >= 500:
+        return ServerError(code or f"HTTP_{status}", message or f"The service answered HTTP {status}",
+                           status=status, detail=detail)
+    return ApiRefused(code or f"HTTP_{status}", message or f"The service refused the request (HTTP {status})",
+                      status=status, detail=detail)

@@ -1,0 +1,236 @@
+"""Async client of the Pixii Listing Builder and Jobs API (httpx, Qt-free).
+
+Rules it keeps: the key goes only to the API host, only as ``Authorization: Bearer``, and never
+into a log line, an exception or a repr; errors are typed by their ``code``; GETs are retried
+on network errors, 5xx and malformed JSON with capped, jittered exponential backoff for at most
+``give_up_after`` seconds; a POST (which costs credits) is never blindly retried: an unknown
+outcome raises :class:`AmbiguousSubmission` for the caller to reconcile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import (AmbiguousSubmission, BadResponse, ConfigError, PixiiError, RateLimited,
+                     ServerError, Unreachable, error_from_response)
+from .models import Job, JobPage, JobSummary, ListingRequest, Submission, parse_job, parse_job_page, parse_submission
+from .ratelimit import RateLimitState
+from .urls import url_problem
+from .vocab import API_PREFIX
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+MAX_WAIT_MINUTE_LIMIT = 120.0  # never sleep longer than this for a per-minute 429
+MAX_SUBMIT_ATTEMPTS = 20
+
+
+def key_mode(api_key: str | None) -> str:
+    """'live', 'test' or 'unknown', from the key's prefix."""
+    if api_key and api_key.startswith("pk_live_"):
+        return "live"
+    if api_key and api_key.startswith("pk_test_"):
+        return "test"
+    return "unknown"
+
+
+def redact(api_key: str | None) -> str:
+    if not api_key:
+        return "<none>"
+    return api_key[:8] + "…" if api_key.startswith(("pk_live_", "pk_test_")) else "…"
+
+
+def _decode(response: httpx.Response) -> Any:
+    """JSON body, unwrapped from a ``{"success": true, "data": {...}}`` envelope when present."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        raise BadResponse("BAD_RESPONSE", f"The service answered HTTP {response.status_code} with a body that is not JSON",
+                          status=response.status_code) from None
+    if isinstance(body, dict) and "success" in body and isinstance(body.get("data"), dict):
+        return body["data"]
+    return body
+
+
+class PixiiClient:
+    def __init__(self, base_url: str, api_key: str, *, http: httpx.AsyncClient | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 timeout: httpx.Timeout = DEFAULT_TIMEOUT, request_deadline: float = 90.0,
+                 give_up_after: float = 60.0, backoff_base: float = 0.5, backoff_cap: float = 8.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 rate_limits: RateLimitState | None = None) -> None:
+        problem = url_problem(base_url, what="The API URL")
+        if problem:
+            raise ConfigError("INVALID_API_URL", problem)
+        self.base_url = base_url.rstrip("/")
+        self._host = urlsplit(self.base_url).netloc.lower()
+        self.__key = api_key
+        self.mode = key_mode(api_key)
+        self._own_http = http is None
+        self._http = http or httpx.AsyncClient(transport=transport, timeout=timeout, trust_env=False,
+                                               follow_redirects=False)
+        self.request_deadline = request_deadline
+        self.give_up_after = give_up_after
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self.rate_limits = rate_limits or RateLimitState()
+        self.last_remaining_credits: float | None = None
+
+    def __repr__(self) -> str:
+        return f"PixiiClient(base_url={self.base_url!r}, key={redact(self.__key)!r})"
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self._http.aclose()
+
+    # --- transport -------------------------------------------------------------------------
+
+    async def _send(self, method: str, path: str, *, params: dict | None = None,
+                    body: dict | None = None) -> httpx.Response:
+        url = f"{self.base_url}{API_PREFIX}{path}"
+        headers = {"Authorization": f"Bearer {self.__key}", "Accept": "application/json"}
+        async with asyncio.timeout(self.request_deadline):
+            return await self._http.request(method, url, params=params, json=body, headers=headers,
+                                            follow_redirects=False)
+
+    def _backoff(self, attempt: int) -> float:
+        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
+
+    async def _get(self, path: str, params: dict | None = None) -> Any:
+        """GET with retries on network errors, 5xx, malformed bodies and per-minute 429s."""
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                response = await self._send("GET", path, params=params)
+                if response.is_success:
+                    return _decode(response)
+                raise error_from_response(response.status_code, _safe_json(response),
+                                          response.headers.get("Retry-After"))
+            except (httpx.TransportError, TimeoutError) as exc:
+                failure: PixiiError = Unreachable("UNREACHABLE", _describe_transport(exc))
+            except PixiiError as exc:
+                if not exc.retryable:
+                    raise
+                failure = exc
+            wait = self._backoff(attempt)
+            if isinstance(failure, RateLimited):
+                self.rate_limits.note_limited(failure.retry_after, failure.daily)
+                wait = min(failure.retry_after or wait + 1.0, MAX_WAIT_MINUTE_LIMIT)
+            if time.monotonic() - started + wait > self.give_up_after:
+                if isinstance(failure, RateLimited):
+                    raise failure
+                raise Unreachable(failure.code, f"{failure.message} (gave up after retrying for "
+                                  f"{time.monotonic() - started:.0f} s)", status=failure.status) from None
+            log.info("GET %s failed (%s); retrying in %.1f s", path.split("?")[0], failure.code, wait)
+            await self._sleep(wait)
+            attempt += 1
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    async def create_listing(self, request: ListingRequest) -> Submission:
+        """POST /listing_builder. Retries only when the request certainly did not run
+        (connection refused, per-minute 429). Any other failure after sending raises
+        :class:`AmbiguousSubmission` (the job may exist) or a typed refusal (it does not)."""
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                response = await self._send("POST", "/listing_builder", body=request.to_json())
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached the service
+                failure: PixiiError = Unreachable("UNREACHABLE", _describe_transport(exc))
+            except (httpx.TransportError, TimeoutError) as exc:
+                raise AmbiguousSubmission("AMBIGUOUS_SUBMISSION", "The submission was sent but its answer was lost ("
+                                          f"{_describe_transport(exc)})") from None
+            else:
+                self.rate_limits.update_from_headers(response.headers)
+                if response.is_success:
+                    try:
+                        submission = parse_submission(_decode(response))
+                    except BadResponse as exc:
+                        raise AmbiguousSubmission("AMBIGUOUS_SUBMISSION", f"The submission's answer was unreadable: "
+                                                  f"{exc.message}") from None
+                    if submission.remaining_credits is not None:
+                        self.last_remaining_credits = submission.remaining_credits
+                    return submission
+                error = error_from_response(response.status_code, _safe_json(response),
+                                            response.headers.get("Retry-After"))
+                if isinstance(error, RateLimited):
+                    self.rate_limits.note_limited(error.retry_after, error.daily)
+                    if error.daily:
+                        raise error
+                    failure = error
+                elif isinstance(error, ServerError) or response.status_code >= 500:
+                    raise AmbiguousSubmission(error.code, f"The service failed while handling the submission: "
+                                              f"{error.message}", status=error.status) from None
+                else:
+                    raise error
+            wait = self._backoff(attempt)
+            if isinstance(failure, RateLimited):
+                wait = min(failure.retry_after or max(wait, 5.0 * (attempt + 1)), MAX_WAIT_MINUTE_LIMIT)
+                if attempt >= MAX_SUBMIT_ATTEMPTS:
+                    raise failure
+            elif time.monotonic() - started + wait > self.give_up_after:
+                raise failure
+            log.info("Submission not sent (%s); retrying in %.1f s", failure.code, wait)
+            await self._sleep(wait)
+            attempt += 1
+
+    async def get_job(self, job_id: str) -> Job:
+        job = parse_job(await self._get(f"/jobs/{_path_segment(job_id)}"))
+        if job.remaining_credits is not None:
+            self.last_remaining_credits = job.remaining_credits
+        return job
+
+    async def list_jobs_page(self, asin: str, page: int = 1, limit: int = 100) -> JobPage:
+        return parse_job_page(await self._get("/jobs", {"asin": asin, "page": page, "limit": limit}))
+
+    async def list_jobs(self, asin: str, *, max_pages: int = 50) -> list[JobSummary]:
+        """Every page of the service's jobs for ``asin``, newest first, without duplicates."""
+        seen: dict[str, JobSummary] = {}
+        page = 1
+        while page <= max_pages:
+            result = await self.list_jobs_page(asin, page)
+            new = [j for j in result.jobs if j.id not in seen]
+            for job in new:
+                seen[job.id] = job
+            if not new or len(result.jobs) < result.limit or (result.total is not None and len(seen) >= result.total):
+                break
+            page += 1
+        return list(seen.values())
+
+
+def _path_segment(value: str) -> str:
+    if not value or any(c in value for c in "/?#%\\") or value in (".", ".."):
+        raise ConfigError("INVALID_JOB_ID", f"'{value}' is not a valid job id")
+    return value
+
+
+def _safe_json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _describe_transport(exc: BaseException) -> str:
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        return "the service did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect to the service"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection was closed without an answer"
+    return "the connection failed"

@@ -1,0 +1,46 @@
+"""The Pixii Listing Builder vocabulary: marketplaces and listing types."""
+
+# The 25 codes the Listing Builder accepts (both GB and UK are valid), with names for pickers.
+COUNTRIES: dict[str, str] = {
+    "AE": "United Arab Emirates",
+    "AU": "Australia",
+    "BE": "Belgium",
+    "BR": "Brazil",
+    "CA": "Canada",
+    "CN": "China",
+    "DE": "Germany",
+    "EG": "Egypt",
+    "ES": "Spain",
+    "FR": "France",
+    "GB": "United Kingdom (GB)",
+    "IE": "Ireland",
+    "IN": "India",
+    "IT": "Italy",
+    "JP": "Japan",
+    "MX": "Mexico",
+    "NL": "Netherlands",
+    "PL": "Poland",
+    "SA": "Saudi Arabia",
+    "SE": "Sweden",
+    "SG": "Singapore",
+    "TR": "Turkey",
+    "UK": "United Kingdom (UK)",
+    "US": "United States",
+    "ZA": "South Africa",
+}
+COUNTRY_CODES: frozenset[str] = frozenset(COUNTRIES)
+
+LISTING_TYPES: dict[str, str] = {
+    "amazon_listing": "Full Amazon listing: main image plus gallery",
+    "amazon_main_images": "Amazon main images only",
+    "amazon_mobile_listing": "Tuned for Amazon's mobile display",
+    "shopify_listing": "Shopify product-page visuals",
+    "tiktok_listing": "TikTok Shop visuals",
+}
+
+JOB_TYPE_LISTING_BUILDER = "Listing Builder"
+STATUSES = ("pending", "processing", "completed", "failed")
+TERMINAL_STATUSES = frozenset({"completed", "failed"})
+
+DEFAULT_API_URL = "https://api.pixii.ai"
+API_PREFIX = "/v1/api"

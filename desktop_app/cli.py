@@ -1,0 +1,291 @@
+"""Headless command line: ``listing-studio generate/status/jobs/export/sandbox`` (and ``gui``).
+
+The contract is ../shared/design/cli-contract.md: exit codes, one stderr line per problem,
+exactly one JSON object on stdout with ``--json``. All logic lives in the shared core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .api.errors import ApiRefused, ConfigError, PixiiError, RateLimited
+from .api.models import ListingRequest
+from .api.vocab import COUNTRY_CODES, LISTING_TYPES
+from .config import load_settings
+from .core.export import NAMING_PRESETS, ExportDirError, check_export_dir, default_naming
+from .core.jobs import ImageOutcome
+from .core.journal import JobRecord
+from .core.validation import (InputError, normalize_asin, normalize_country, normalize_listing_type,
+                              normalize_reference_url)
+from .logs import setup_logging
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_REFUSED, EXIT_FAILED, EXIT_PARTIAL, EXIT_UNREACHABLE = range(7)
+
+
+class Outcome(Exception):
+    """Ends a command with an exit code and (optionally) an error code and message."""
+
+    def __init__(self, exit_code: int, code: str | None = None, message: str | None = None) -> None:
+        super().__init__(message or "")
+        self.exit_code, self.code, self.message = exit_code, code, message
+
+
+def _exit_for(exc: BaseException) -> Outcome:
+    if isinstance(exc, Outcome):
+        return exc
+    if isinstance(exc, (InputError, ExportDirError)):
+        return Outcome(EXIT_INPUT, getattr(exc, "code", "INVALID_EXPORT_DIR"), str(exc))
+    if isinstance(exc, ConfigError):
+        return Outcome(EXIT_INPUT, exc.code, exc.message)
+    if isinstance(exc, RateLimited) and exc.daily:
+        return Outcome(EXIT_REFUSED, exc.code, exc.message + " — try again tomorrow")
+    if isinstance(exc, ApiRefused):
+        return Outcome(EXIT_REFUSED, exc.code, exc.message + (f" ({exc.detail})" if exc.detail else ""))
+    if isinstance(exc, PixiiError):
+        return Outcome(EXIT_UNREACHABLE, exc.code, exc.message)
+    return Outcome(EXIT_INTERNAL, "INTERNAL_ERROR", f"unexpected internal error: {type(exc).__name__}: {exc}")
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _image_json(img: ImageOutcome) -> dict[str, Any]:
+    return {"index": img.index, "url": img.url,
+            "error": {"code": img.error_code, "message": img.error_message or ""} if img.error_code else None,
+            "file": str(img.file.resolve()) if img.file else None}
+
+
+class JobReport:
+    """The ``--json`` object of generate/status/export, filled in as the command goes."""
+
+    def __init__(self, asin: str = "", country: str = "", listing_type: str = "") -> None:
+        self.data: dict[str, Any] = {"job_id": None, "status": None, "asin": asin, "country": country,
+                                     "listing_type": listing_type, "error_code": None, "credit_cost": None,
+                                     "error": None, "images": []}
+
+    def job(self, record: JobRecord) -> None:
+        self.data.update(job_id=record.job_id, status=record.status, error_code=record.error_code,
+                         credit_cost=record.credit_cost)
+        for key, value in (("asin", record.asin), ("country", record.country), ("listing_type", record.listing_type)):
+            if value:
+                self.data[key] = value
+
+    def images(self, images: list[ImageOutcome]) -> None:
+        self.data["images"] = [_image_json(i) for i in images]
+
+
+class Progress:
+    """Prints a job's status changes (and a heartbeat every 15 s) on stderr."""
+
+    def __init__(self) -> None:
+        self.last: tuple[str, str] | None = None
+        self.started = time.monotonic()
+        self.beat = 0.0
+
+    def __call__(self, record: JobRecord) -> None:
+        now = time.monotonic()
+        key = (record.job_id, record.status)
+        if key != self.last or now - self.beat >= 15:
+            _say(f"{record.job_id}: {record.status} ({now - self.started:.0f} s)")
+            self.last, self.beat = key, now
+
+
+def _naming(value: str | None, listing_type: str) -> str:
+    naming = value or default_naming(listing_type or "amazon_listing")
+    if naming not in NAMING_PRESETS:
+        raise InputError("INVALID_NAMING", f"'{value}' is not a naming preset; use amazon or index")
+    return naming
+
+
+async def _finish(rt: Any, report: JobReport, record: JobRecord, export_dir: Path | None,
+                  naming: str | None) -> int:
+    """Wait for a job, download its images, export them; returns the exit code."""
+    if not record.terminal:
+        record = await rt.jobs.wait(record.job_id)
+    report.job(record)
+    if record.status == "failed":
+        raise Outcome(EXIT_FAILED, record.error_code or "JOB_FAILED", f"job {record.job_id} failed: "
+                      f"{record.error_code or 'no reason given'}")
+    await rt.jobs.download_images(record.job_id)
+    if export_dir is not None:
+        images = await rt.jobs.export(record.job_id, export_dir, _naming(naming, record.listing_type))
+    else:
+        images = rt.jobs.outcomes(record.job_id)
+    report.images(images)
+    bad = [i for i in images if i.error_code]
+    if bad:
+        raise Outcome(EXIT_PARTIAL, "PARTIAL", f"{len(bad)} of {len(images)} images of job {record.job_id} "
+                      "failed: " + "; ".join(f"#{i.index} {i.error_code}" for i in bad))
+    written = [i.file for i in images if i.file]
+    _say(f"{record.job_id}: completed, {len(written)} image(s) " + (f"exported to {export_dir}" if export_dir else "cached"))
+    return EXIT_OK
+
+
+async def cmd_generate(args: argparse.Namespace, rt: Any, report: JobReport) -> int:
+    request = _request_from_args(args, rt.settings.api_is_local)
+    export_dir = check_export_dir(Path(args.export)) if args.export else None
+    naming = _naming(args.naming, request.listing_type) if args.export else None
+    if rt.settings.sandbox:
+        _say("Using the embedded sandbox: sample images, no credits used.")
+    record = await rt.jobs.submit(request)
+    report.job(record)
+    _say(f"{record.job_id}: accepted ({request.asin}, {request.country_code}, {request.listing_type})")
+    if args.no_wait:
+        return EXIT_OK
+    return await _finish(rt, report, record, export_dir, naming)
+
+
+def _request_from_args(args: argparse.Namespace, api_is_local: bool) -> ListingRequest:
+    asin = normalize_asin(args.asin)
+    country = normalize_country(args.country)
+    listing_type = normalize_listing_type(args.type)
+    main = normalize_reference_url(args.main_image, api_is_local=api_is_local) if args.main_image else None
+    others = tuple(normalize_reference_url(u, api_is_local=api_is_local) for u in args.image or ())
+    return ListingRequest(asin, country, listing_type, main, others)
+
+
+async def cmd_status(args: argparse.Namespace, rt: Any, report: JobReport) -> int:
+    report.data["job_id"] = args.job_id
+    record = await rt.jobs.refresh(args.job_id)
+    report.job(record)
+    report.images(rt.jobs.outcomes(record.job_id) if record.status == "completed" else [])
+    _say(f"{record.job_id}: {record.status}" + (f" ({record.error_code})" if record.error_code else ""))
+    if record.status == "failed":
+        raise Outcome(EXIT_FAILED, record.error_code or "JOB_FAILED", f"job {record.job_id} failed: {record.error_code}")
+    return EXIT_OK
+
+
+async def cmd_export(args: argparse.Namespace, rt: Any, report: JobReport) -> int:
+    report.data["job_id"] = args.job_id
+    export_dir = check_export_dir(Path(args.dir))
+    if args.naming:
+        _naming(args.naming, "")
+    record = await rt.jobs.refresh_or_journal(args.job_id)
+    report.job(record)
+    return await _finish(rt, report, record, export_dir, args.naming)
+
+
+async def cmd_jobs(args: argparse.Namespace, rt: Any) -> tuple[int, dict]:
+    asin = normalize_asin(args.asin) if args.asin else None
+    rows: list[dict[str, Any]] = []
+    try:
+        await rt.jobs.reconcile()
+        service_jobs = await rt.client.list_jobs(asin) if asin else []
+    except PixiiError as exc:
+        if isinstance(exc, ApiRefused):
+            raise
+        _say(f"warning: the service is unreachable ({exc.code}); showing the local journal only")
+        service_jobs = []
+    journal = rt.journal.jobs(asin)
+    known = {j.job_id for j in journal}
+    for j in journal:
+        rows.append({"job_id": j.job_id, "asin": j.asin, "country": j.country, "listing_type": j.listing_type,
+                     "status": j.status, "created_at": j.created_at, "source": "journal"})
+    for s in service_jobs:
+        if s.id not in known:
+            rows.append({"job_id": s.id, "asin": asin, "country": None, "listing_type": None, "status": s.status,
+                         "created_at": s.created_at, "source": "service"})
+    rows.sort(key=lambda r: r["created_at"] or "", reverse=True)
+    if not args.json:
+        for r in rows:
+            print(f"{r['job_id']}\t{r['asin']}\t{r['country'] or '-'}\t{r['listing_type'] or '-'}\t"
+                  f"{r['status']}\t{r['created_at']}\t{r['source']}")
+        if not rows:
+            _say("No jobs yet.")
+    return EXIT_OK, {"jobs": rows}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="listing-studio", description="AI listing images from an ASIN (Pixii Listing Builder).")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("gui", help="open the main window (default)")
+    g = sub.add_parser("generate", help="submit a Listing Builder job, wait, download (and export)")
+    g.add_argument("--asin", required=True)
+    g.add_argument("--country", required=True, help=" ".join(sorted(COUNTRY_CODES)))
+    g.add_argument("--type", required=True, help=", ".join(LISTING_TYPES))
+    g.add_argument("--main-image", metavar="URL")
+    g.add_argument("--image", metavar="URL", action="append")
+    g.add_argument("--export", metavar="DIR")
+    g.add_argument("--naming", choices=None, metavar="amazon|index")
+    g.add_argument("--no-wait", action="store_true")
+    g.add_argument("--json", action="store_true")
+    s = sub.add_parser("status", help="one refresh of a job")
+    s.add_argument("job_id")
+    s.add_argument("--json", action="store_true")
+    j = sub.add_parser("jobs", help="jobs in the local journal (and the service's list for an ASIN)")
+    j.add_argument("--asin")
+    j.add_argument("--json", action="store_true")
+    e = sub.add_parser("export", help="export a job's images into a folder")
+    e.add_argument("job_id")
+    e.add_argument("dir")
+    e.add_argument("--naming", metavar="amazon|index")
+    e.add_argument("--json", action="store_true")
+    sb = sub.add_parser("sandbox", help="run the built-in emulator as a local server")
+    sb.add_argument("--port", type=int, default=8765)
+    sb.add_argument("--host", default="127.0.0.1")
+    return p
+
+
+async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
+    from .runtime import Runtime
+    settings = load_settings()
+    rt = Runtime(settings)
+    try:
+        if rt.journal.recovered_from:
+            _say(f"warning: the job journal was damaged; it was kept aside as {rt.journal.recovered_from}")
+        if args.command == "jobs":
+            return await cmd_jobs(args, rt)
+        rt.jobs._on_job = Progress() if args.command != "status" else None
+        handler = {"generate": cmd_generate, "status": cmd_status, "export": cmd_export}[args.command]
+        return await handler(args, rt, report), report.data
+    finally:
+        await rt.aclose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "gui"):
+        from .app import run_gui
+        return run_gui()
+    if args.command == "sandbox":
+        from .sandbox.server import run_forever
+        return run_forever(args.port, host=args.host) or 0
+    log_file = setup_logging()
+    report = JobReport(*(getattr(args, k, None) or "" for k in ("asin", "country", "type")))
+    payload: dict = report.data
+    try:
+        code, payload = asyncio.run(_run(args, report))
+        payload = payload if args.command == "jobs" else report.data
+    except KeyboardInterrupt:
+        _say("interrupted; every accepted job is in the journal (listing-studio jobs)")
+        return 130
+    except BaseException as exc:  # every failure ends as one line on stderr and an exit code
+        outcome = _exit_for(exc)
+        if outcome.exit_code == EXIT_INTERNAL:
+            import logging
+            logging.getLogger("listing_studio").exception("internal error")
+            outcome.message = f"{outcome.message} (details in {log_file})"
+        code = outcome.exit_code
+        job_id = report.data.get("job_id")
+        hint = f" [job {job_id}]" if job_id and code == EXIT_UNREACHABLE else ""
+        _say(f"error: {outcome.code}: {outcome.message}{hint}")
+        if args.command != "jobs":
+            report.data["error"] = {"code": outcome.code, "message": outcome.message}
+            payload = report.data
+        else:
+            payload = {"jobs": [], "error": {"code": outcome.code, "message": outcome.message}}
+    if getattr(args, "json", False):
+        print(json.dumps(payload))
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Qt-free domain: validation, journal, image cache and checks, export."""

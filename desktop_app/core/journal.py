@@ -1,0 +1,306 @@
+"""The job journal: a local SQLite file that never loses a paid job.
+
+Every submission is recorded as an *intent* before the POST is sent, and the job id the moment
+it is accepted, in one transaction. Jobs carry their request (reference URLs included), their
+images (URL, per-image error, cached file, sha256, review) and their last known state. WAL mode
+and a busy timeout make it safe to open from the window and the command line at once; every write
+goes through the methods of :class:`Journal` (one writer path).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..api.models import Job, ListingRequest, Submission
+from .schema import MIGRATIONS
+
+INTENT_SENDING = "sending"      # written before the POST; stays if the process dies mid-request
+INTENT_AMBIGUOUS = "ambiguous"  # the POST's outcome is unknown: reconcile before anything else
+INTENT_ACCEPTED = "accepted"
+INTENT_REFUSED = "refused"      # the API said no: no job, no charge
+INTENT_NOT_CREATED = "not_created"  # reconciled: the service holds no job for it
+UNRESOLVED_INTENTS = (INTENT_SENDING, INTENT_AMBIGUOUS)
+
+
+class JournalCorrupt(Exception):
+    def __init__(self, backup: Path) -> None:
+        super().__init__(f"The job journal was damaged; it was kept aside as {backup} and a new one was started.")
+        self.backup = backup
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    job_id: str
+    index: int
+    url: str | None
+    error_code: str | None
+    error_message: str | None
+    sha256: str | None
+    ext: str | None
+    cache_path: str | None
+    width: int | None
+    height: int | None
+    review: str | None  # "approved" | "rejected" | None
+    source: str          # "service" | "user"
+
+    @property
+    def cached(self) -> bool:
+        return bool(self.cache_path) and Path(self.cache_path).is_file()
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    job_id: str
+    service: str
+    asin: str
+    country: str
+    listing_type: str
+    main_image_url: str | None
+    other_image_urls: tuple[str, ...]
+    status: str
+    created_at: str
+    started_at: str | None
+    completed_at: str | None
+    credit_cost: float | None
+    credits_refunded: float | None
+    error_code: str | None
+    recorded_at: float
+    updated_at: float
+    batch_id: str | None
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in ("completed", "failed")
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: int
+    service: str
+    request: ListingRequest
+    created_at: float
+    state: str
+    job_id: str | None
+    batch_id: str | None
+    batch_line: int | None
+
+
+def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("not a database", "malformed", "corrupt"))
+
+
+def _request(row: sqlite3.Row) -> ListingRequest:
+    return ListingRequest(row["asin"], row["country"], row["listing_type"], row["main_image_url"],
+                          tuple(json.loads(row["other_image_urls"] or "[]")))
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.recovered_from: Path | None = None
+        try:
+            self._conn = self._open()
+        except sqlite3.DatabaseError as exc:
+            if not _looks_corrupt(exc):
+                raise
+            backup = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            shutil.move(str(self.path), backup)
+            for suffix in ("-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            self.recovered_from = backup
+            self._conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=15.0, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA busy_timeout=15000")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate(conn)
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {check}")
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(f"The job journal was written by a newer Listing Studio (schema {version})")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("PRAGMA user_version").fetchone()[0] < number:
+                    for statement in filter(str.strip, script.split(";")):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version={number}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # --- the one writer path -----------------------------------------------------------------
+
+    def _write(self, statements: Iterable[tuple[str, tuple]]) -> list[sqlite3.Cursor]:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cursors = [conn.execute(sql, params) for sql, params in statements]
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return cursors
+
+    def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params).fetchall()
+
+    # --- intents -----------------------------------------------------------------------------
+
+    def add_intent(self, service: str, request: ListingRequest, *, batch_id: str | None = None,
+                   batch_line: int | None = None) -> Intent:
+        now = time.time()
+        (cur,) = self._write([(
+            "INSERT INTO intents(service, asin, country, listing_type, main_image_url, other_image_urls,"
+            " created_at, state, batch_id, batch_line) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (service, request.asin, request.country_code, request.listing_type, request.main_image_url,
+             json.dumps(list(request.other_image_urls)), now, INTENT_SENDING, batch_id, batch_line))])
+        return Intent(cur.lastrowid, service, request, now, INTENT_SENDING, None, batch_id, batch_line)
+
+    def set_intent_state(self, intent_id: int, state: str, error_code: str | None = None) -> None:
+        self._write([("UPDATE intents SET state=?, error_code=? WHERE id=?", (state, error_code, intent_id))])
+
+    def unresolved_intents(self, service: str | None = None) -> list[Intent]:
+        rows = self._query("SELECT * FROM intents WHERE state IN (?,?) ORDER BY id",
+                           UNRESOLVED_INTENTS)
+        return [self._intent(r) for r in rows if service is None or r["service"] == service]
+
+    def intents_for_batch(self, batch_id: str) -> list[Intent]:
+        return [self._intent(r) for r in self._query("SELECT * FROM intents WHERE batch_id=? ORDER BY id", (batch_id,))]
+
+    @staticmethod
+    def _intent(row: sqlite3.Row) -> Intent:
+        return Intent(row["id"], row["service"], _request(row), row["created_at"], row["state"], row["job_id"],
+                      row["batch_id"], row["batch_line"])
+
+    def accept(self, intent: Intent, job_id: str, status: str, created_at: str) -> None:
+        """Record an accepted (or adopted) job id for ``intent``, atomically with its job row."""
+        r = intent.request
+        now = time.time()
+        self._write([
+            ("UPDATE intents SET state=?, job_id=? WHERE id=?", (INTENT_ACCEPTED, job_id, intent.id)),
+            ("INSERT INTO jobs(job_id, service, asin, country, listing_type, main_image_url, other_image_urls,"
+             " status, created_at, recorded_at, updated_at, intent_id, batch_id)"
+             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id) DO NOTHING",
+             (job_id, intent.service, r.asin, r.country_code, r.listing_type, r.main_image_url,
+              json.dumps(list(r.other_image_urls)), status, created_at, now, now, intent.id, intent.batch_id)),
+        ])
+
+    def record_submission(self, intent: Intent, submission: Submission) -> None:
+        self.accept(intent, submission.job_id, submission.status, submission.created_at)
+
+    # --- jobs --------------------------------------------------------------------------------
+
+    def add_known_job(self, service: str, job: Job, asin: str = "", country: str = "", listing_type: str = "") -> None:
+        """A job learned from the service (``status JOB_ID`` for an id not yet journalled)."""
+        now = time.time()
+        self._write([(
+            "INSERT INTO jobs(job_id, service, asin, country, listing_type, other_image_urls, status, created_at,"
+            " recorded_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id) DO NOTHING",
+            (job.id, service, asin, country, listing_type, "[]", job.status, job.created_at, now, now))])
+        self.update_job(job)
+
+    def update_job(self, job: Job) -> None:
+        statements: list[tuple[str, tuple]] = [(
+            "UPDATE jobs SET status=?, started_at=?, completed_at=?, credit_cost=?, credits_refunded=?,"
+            " error_code=?, updated_at=? WHERE job_id=?",
+            (job.status, job.started_at, job.completed_at, job.credit_cost, job.credits_refunded, job.error_code,
+             time.time(), job.id))]
+        for index, ad in enumerate(job.ads or ()):
+            statements.append((
+                "INSERT INTO images(job_id, idx, url, error_code, error_message, source) VALUES (?,?,?,?,?,'service')"
+                " ON CONFLICT(job_id, idx) DO UPDATE SET url=excluded.url,"
+                " error_code=CASE WHEN images.sha256 IS NULL THEN excluded.error_code ELSE images.error_code END,"
+                " error_message=CASE WHEN images.sha256 IS NULL THEN excluded.error_message ELSE images.error_message END",
+                (job.id, index, ad.preview_url, ad.error_code, ad.error_message)))
+        self._write(statements)
+
+    def job(self, job_id: str) -> JobRecord | None:
+        rows = self._query("SELECT * FROM jobs WHERE job_id=?", (job_id,))
+        return self._job(rows[0]) if rows else None
+
+    def jobs(self, asin: str | None = None, *, unfinished_only: bool = False,
+             service: str | None = None) -> list[JobRecord]:
+        sql, params = "SELECT * FROM jobs WHERE 1=1", []
+        if asin:
+            sql += " AND asin=?"
+            params.append(asin)
+        if unfinished_only:
+            sql += " AND status NOT IN ('completed','failed')"
+        if service:
+            sql += " AND service=?"
+            params.append(service)
+        sql += " ORDER BY created_at DESC, recorded_at DESC"
+        return [self._job(r) for r in self._query(sql, tuple(params))]
+
+    def known_job_ids(self) -> set[str]:
+        return {r[0] for r in self._query("SELECT job_id FROM jobs")}
+
+    @staticmethod
+    def _job(row: sqlite3.Row) -> JobRecord:
+        return JobRecord(row["job_id"], row["service"], row["asin"], row["country"], row["listing_type"],
+                         row["main_image_url"], tuple(json.loads(row["other_image_urls"] or "[]")), row["status"],
+                         row["created_at"], row["started_at"], row["completed_at"], row["credit_cost"],
+                         row["credits_refunded"], row["error_code"], row["recorded_at"], row["updated_at"],
+                         row["batch_id"])
+
+    # --- images ------------------------------------------------------------------------------
+
+    def images(self, job_id: str) -> list[ImageRecord]:
+        return [ImageRecord(r["job_id"], r["idx"], r["url"], r["error_code"], r["error_message"], r["sha256"],
+                            r["ext"], r["cache_path"], r["width"], r["height"], r["review"], r["source"])
+                for r in self._query("SELECT * FROM images WHERE job_id=? ORDER BY idx", (job_id,))]
+
+    def set_image_cached(self, job_id: str, index: int, sha256: str, ext: str, path: Path,
+                         width: int, height: int) -> None:
+        self._write([("UPDATE images SET sha256=?, ext=?, cache_path=?, width=?, height=?, error_code=NULL,"
+                      " error_message=NULL WHERE job_id=? AND idx=?",
+                      (sha256, ext, str(path), width, height, job_id, index))])
+
+    def set_image_error(self, job_id: str, index: int, code: str, message: str) -> None:
+        self._write([("UPDATE images SET error_code=?, error_message=? WHERE job_id=? AND idx=? AND sha256 IS NULL",
+                      (code, message, job_id, index))])
+
+    def add_user_image(self, job_id: str, url: str | None, sha256: str, ext: str, path: Path,
+                       width: int, height: int) -> int:
+        """An image the seller dropped into a job's collection; appended after the service's images."""
+        rows = self._query("SELECT COALESCE(MAX(idx), -1) + 1 FROM images WHERE job_id=?", (job_id,))
+        index = rows[0][0]
+        self._write([("INSERT INTO images(job_id, idx, url, sha256, ext, cache_path, width, height, source)"
+                      " VALUES (?,?,?,?,?,?,?,?,'user')", (job_id, index, url, sha256, ext, str(path), width, height))])
+        return index
+
+    def set_review(self, job_id: str, index: int, review: str | None) -> None:
+        if review not in (None, "approved", "rejected"):
+            raise ValueError(f"unknown review state {review!r}")
+        self._write([("UPDATE images SET review=? WHERE job_id=? AND idx=?", (review, job_id, index))])
+
+    def iter_all_images(self) -> Iterator[ImageRecord]:
+        for job_id in self.known_job_ids():
+            yield from self.images(job_id)

@@ -1,0 +1,1 @@
+"""Embedded emulators of the remote services."""

@@ -1,0 +1,21 @@
+import os
+
+import pytest
+
+os.environ.setdefault("QT_API", "pyside6")
+
+_ISOLATED_VARS = ("PIXII_API_KEY", "LISTING_STUDIO_API_URL", "LISTING_STUDIO_DATA_DIR",
+                  "LISTING_STUDIO_POLL_INTERVAL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """Every test gets its own data dir, no key from the developer's environment, fast sandbox jobs."""
+    for name in _ISOLATED_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LISTING_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LISTING_STUDIO_POLL_INTERVAL", "0.05")
+    monkeypatch.setenv("LISTING_STUDIO_SANDBOX_PENDING", "0.05")
+    monkeypatch.setenv("LISTING_STUDIO_SANDBOX_PROCESSING", "0.2")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    yield
