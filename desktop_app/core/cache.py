@@ -1,0 +1,96 @@
+"""Content-addressed store of verified images: root/<sha[:2]>/<sha256>.<ext>.
+
+Files are written atomically (temp file in the same directory, fsync, os.replace), so a reader never sees a
+partial image and a crash leaves at most a hidden ".part" file, never a wrong one under a real name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .imagecheck import ImageInfo
+
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+ALLOWED_EXTS = frozenset({"png", "jpg", "webp", "gif"})
+
+
+@dataclass(frozen=True)
+class CachedImage:
+    sha256: str
+    path: Path
+    ext: str
+    size: int
+
+
+def _check_key(sha256: str, ext: str) -> None:
+    if not _SHA_RE.fullmatch(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    if ext not in ALLOWED_EXTS:
+        raise ValueError(f"unsupported image extension: {ext!r}")
+
+
+def _fsync_dir(path: Path) -> None:
+    """Best effort: make a rename durable (not possible on Windows)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class ImageCache:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def path_for(self, sha256: str, ext: str) -> Path:
+        _check_key(sha256, ext)
+        return self.root / sha256[:2] / f"{sha256}.{ext}"
+
+    def get(self, sha256: str, ext: str) -> Path | None:
+        """The cached file for this digest and extension, if present and non-empty."""
+        try:
+            path = self.path_for(sha256, ext)
+        except ValueError:
+            return None
+        try:
+            return path if path.is_file() and path.stat().st_size > 0 else None
+        except OSError:
+            return None
+
+    def put(self, data: bytes, info: ImageInfo) -> CachedImage:
+        """Store `data` (already verified; `info` from verify_image) and return where it is. Idempotent."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self.path_for(sha, info.ext)
+        size = len(data)
+        if size == 0:
+            raise ValueError("refusing to cache an empty image")
+        try:
+            if path.is_file() and path.stat().st_size == size:
+                return CachedImage(sha256=sha, path=path, ext=info.ext, size=size)
+        except OSError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{sha[:16]}-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp_name, path)
+        finally:
+            try:
+                os.unlink(tmp_name)
+            except FileNotFoundError:
+                pass
+        _fsync_dir(path.parent)
+        return CachedImage(sha256=sha, path=path, ext=info.ext, size=size)

@@ -1,0 +1,199 @@
+"""Export cached images into a user folder under marketplace-friendly names.
+
+Guarantees (see design/cli-contract.md, "Export"): the exact bytes are copied (no re-encoding); an existing file
+is never replaced unless asked (EXPORT_EXISTS, left untouched); nothing is written outside the folder; every file
+appears atomically (hidden temp file + link/rename) and no temp file is left behind, even on a full disk.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+NAMING_PRESETS = ("amazon", "index")
+EXPORT_EXISTS = "EXPORT_EXISTS"
+EXPORT_FAILED = "EXPORT_FAILED"
+
+_ASIN_RE = re.compile(r"[A-Za-z0-9]{10}")
+_EXTS = frozenset({"png", "jpg", "webp", "gif"})
+_INDEX_TYPES = frozenset({"shopify_listing", "tiktok_listing"})
+
+
+def default_naming(listing_type: str) -> str:
+    """'index' for shopify_listing and tiktok_listing, 'amazon' for amazon_* (and anything else)."""
+    return "index" if listing_type in _INDEX_TYPES else "amazon"
+
+
+def export_stem(asin: str, index: int, naming: str) -> str:
+    """The file name without extension for the image at 0-based service `index`."""
+    if naming not in NAMING_PRESETS:
+        raise ValueError(f"unknown naming preset {naming!r} (expected one of {', '.join(NAMING_PRESETS)})")
+    if not isinstance(asin, str) or not _ASIN_RE.fullmatch(asin):
+        raise ValueError(f"invalid ASIN {asin!r}: expected 10 letters or digits")
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise ValueError(f"invalid image index {index!r}")
+    if naming == "amazon":
+        return f"{asin}.MAIN" if index == 0 else f"{asin}.PT{index:02d}"
+    return f"{asin}_{index + 1:02d}"
+
+
+class ExportDirError(Exception):
+    """The export folder cannot be used; the message says why."""
+
+
+def check_export_dir(path: str | os.PathLike[str]) -> Path:
+    """Resolve, create if missing, and prove writable the export folder. Returns the absolute path."""
+    try:
+        resolved = Path(path).expanduser().resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ExportDirError(f"export folder {path}: cannot resolve the path ({exc})") from None
+    if resolved.exists() and not resolved.is_dir():
+        raise ExportDirError(f"export folder {resolved} is a file, not a folder")
+    try:
+        resolved.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ExportDirError(f"export folder {resolved}: a file is in the way of the path") from None
+    except OSError as exc:
+        raise ExportDirError(f"export folder {resolved} cannot be created: {_reason(exc)}") from None
+    try:
+        fd, probe = tempfile.mkstemp(dir=resolved, prefix=".listing-studio-probe-", suffix=".part")
+    except OSError as exc:
+        raise ExportDirError(f"export folder {resolved} is not writable: {_reason(exc)}") from None
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError as exc:
+        raise ExportDirError(f"export folder {resolved}: cannot delete files in it: {_reason(exc)}") from None
+    return resolved
+
+
+@dataclass
+class ExportItem:
+    index: int  # 0-based service index
+    source: Path  # the verified (cached) file
+    ext: str  # from the real format: png | jpg | webp | gif
+
+
+@dataclass
+class ExportResult:
+    index: int
+    path: Path | None  # the exported file, None when not exported
+    error_code: str | None  # None, EXPORT_EXISTS or EXPORT_FAILED
+    message: str | None
+
+
+def _reason(exc: OSError) -> str:
+    if exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def _target(dest: Path, name: str) -> Path:
+    """dest/name, proven to be a direct child of dest (dest is already resolved)."""
+    if not name or name in (".", "..") or name.startswith(".") or Path(name).name != name or "\\" in name:
+        raise ValueError(f"unsafe export file name {name!r}")
+    final = dest / name
+    if final.parent != dest:
+        raise ValueError(f"export file {name!r} would be outside {dest}")
+    # A symlink at the name is never followed: link() fails on it and replace() swaps the link itself.
+    if not final.is_symlink() and final.resolve().parent != dest:
+        raise ValueError(f"export file {name!r} would be outside {dest}")
+    return final
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _place(tmp: str, final: Path, overwrite: bool) -> None:
+    """Give the complete temp file its final name. Raises FileExistsError instead of replacing (overwrite=False)."""
+    if overwrite:
+        os.replace(tmp, final)
+        return
+    try:
+        os.link(tmp, final)  # atomic and never replaces an existing entry
+    except FileExistsError:
+        raise
+    except OSError:
+        # hard links unsupported here (FAT/exFAT, some network shares): check, then rename
+        if os.path.lexists(final):
+            raise FileExistsError(errno.EEXIST, "File exists", str(final)) from None
+        os.replace(tmp, final)
+
+
+def _export_one(item: ExportItem, final: Path, dest: Path, overwrite: bool) -> ExportResult:
+    name = final.name
+    if not overwrite and os.path.lexists(final):
+        return ExportResult(item.index, None, EXPORT_EXISTS, f"{name} already exists in {dest}; left untouched")
+    tmp: str | None = None
+    try:
+        with open(item.source, "rb") as src:
+            fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{name}.", suffix=".part")
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(src, out, 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+        _place(tmp, final, overwrite)
+    except FileExistsError:
+        return ExportResult(item.index, None, EXPORT_EXISTS, f"{name} already exists in {dest}; left untouched")
+    except OSError as exc:
+        return ExportResult(item.index, None, EXPORT_FAILED, f"could not write {name}: {_reason(exc)}")
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            except OSError:
+                pass  # nothing more can be done; never mask the real outcome
+    _fsync_dir(dest)
+    return ExportResult(item.index, final, None, None)
+
+
+def export_images(
+    items: list[ExportItem],
+    asin: str,
+    dest: str | os.PathLike[str],
+    naming: str,
+    *,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ExportResult]:
+    """Copy each item's exact bytes to dest/<export_stem>.<ext>; one result per item, in item order.
+
+    Invalid arguments (preset, ASIN, index, extension) raise ValueError before anything is written; a missing
+    destination folder raises ExportDirError. Per-file problems are results: EXPORT_EXISTS or EXPORT_FAILED.
+    """
+    dest_path = Path(dest).resolve()
+    targets: list[Path] = []
+    for item in items:  # validate everything first: all or nothing for bad input
+        if item.ext not in _EXTS:
+            raise ValueError(f"unsupported image extension {item.ext!r}")
+        targets.append(_target(dest_path, f"{export_stem(asin, item.index, naming)}.{item.ext}"))
+    if len(set(targets)) != len(targets):
+        raise ValueError("two images would be exported under the same name")
+    if not dest_path.is_dir():
+        raise ExportDirError(f"export folder {dest_path} does not exist or is not a folder")
+
+    results: list[ExportResult] = []
+    total = len(items)
+    for done, (item, final) in enumerate(zip(items, targets), start=1):
+        results.append(_export_one(item, final, dest_path, overwrite))
+        if progress is not None:
+            progress(done, total)
+    return results
