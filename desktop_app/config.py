@@ -27,6 +27,7 @@ class Settings:
     data_dir: Path = Path(".")
     poll_interval: float = 5.0
     keyring_problem: str | None = None
+    give_up_after: float = 60.0  # seconds of continuous network failure before giving up
 
     @property
     def sandbox(self) -> bool:
@@ -72,6 +73,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_keyring: bool = 
     except ValueError:
         raise InputError("INVALID_CONFIG", "LISTING_STUDIO_POLL_INTERVAL must be a number of seconds") from None
     poll = min(max(poll, 0.01), 300.0)
+    try:
+        give_up = min(max(float(env.get("LISTING_STUDIO_GIVE_UP_AFTER") or 60.0), 0.0), 60.0)
+    except ValueError:
+        raise InputError("INVALID_CONFIG", "LISTING_STUDIO_GIVE_UP_AFTER must be a number of seconds") from None
     url = (env.get("LISTING_STUDIO_API_URL") or "").strip()
     if url and url.lower() != SANDBOX:
         problem = url_problem(url, what="LISTING_STUDIO_API_URL")
@@ -87,5 +92,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_keyring: bool = 
     if not key:
         source = ""
     if url.lower() == SANDBOX or (not url and not key):
-        return Settings(SANDBOX, key or SANDBOX_KEY, source or SANDBOX, data_dir, poll, keyring_problem)
-    return Settings(url or DEFAULT_API_URL, key, source, data_dir, poll, keyring_problem)
+        return Settings(SANDBOX, key or SANDBOX_KEY, source or SANDBOX, data_dir, poll, keyring_problem, give_up)
+    return Settings(url or DEFAULT_API_URL, key, source, data_dir, poll, keyring_problem, give_up)

@@ -14,8 +14,7 @@ from .core.journal import Journal
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, give_up_after: float = 60.0,
-                 rate_limits: RateLimitState | None = None) -> None:
+    def __init__(self, settings: Settings, *, rate_limits: RateLimitState | None = None) -> None:
         self.settings = settings
         self.journal = Journal(settings.journal_path)
         self.cache = ImageCache(settings.cache_dir)
@@ -30,7 +29,7 @@ class Runtime:
         self.http = httpx.AsyncClient(mounts=mounts, timeout=DEFAULT_TIMEOUT, trust_env=False,
                                       follow_redirects=True, max_redirects=5)
         self.client = PixiiClient(settings.base_url, settings.api_key, http=self.http,
-                                  give_up_after=give_up_after, rate_limits=rate_limits)
+                                  give_up_after=settings.give_up_after, rate_limits=rate_limits)
         self.jobs = JobService(self.client, self.journal, self.cache, settings.service,
                                poll_interval=settings.poll_interval)
 

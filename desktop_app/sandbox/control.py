@@ -1,0 +1,229 @@
+"""The sandbox's control API: Python methods and their HTTP form under ``/_sandbox/`` (JSON, no auth).
+
+==========================  =====================================  =============================================
+HTTP                        body                                   Python
+==========================  =====================================  =============================================
+POST /_sandbox/reset        -                                      ``reset()``
+POST /_sandbox/advance      {"seconds": n}                         ``advance(seconds)``
+GET|POST /_sandbox/config   {config keys…, balance, active_brand,  ``configure(**changes)`` / ``get_config()``
+                            org}
+POST /_sandbox/keys         {"key", "revoked"?, "org"?}            ``register_key(key, revoked=False, org=…)``
+                                                                   / ``revoke_key(key)``
+POST /_sandbox/faults       {"kind", "path"?, "method"?,           ``add_fault(kind, path_prefix=None,
+                            "count"?, "seconds"?}                  method=None, count=1, seconds=None)``
+DELETE /_sandbox/faults     -                                      ``clear_faults()``
+POST /_sandbox/next_outcome {"outcome": ok|fail|partial|stuck}     ``set_next_outcome(outcome)``
+GET /_sandbox/stats         -                                      ``stats()``
+==========================  =====================================  =============================================
+
+``count`` <= 0 makes a fault permanent (until reset or DELETE). Keys are stored as SHA-256 hashes only;
+the request log keeps the Authorization header redacted to its scheme and key prefix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from . import jobs as J
+from .config import DEFAULT_ORG, merge_config, validate_config
+from .responses import EmuResponse
+
+FAULT_KINDS = ("500", "503", "reset", "timeout", "slow", "malformed", "empty", "html", "reset_after_create",
+               "timeout_after_create", "missing_fields", "extra_fields")
+REQUEST_LOG_SIZE = 200
+_SCHEME_RE = re.compile(r"[A-Za-z]{1,20}")
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+def redact_authorization(value: str | None) -> str | None:
+    """``Bearer pk_test_…``: the scheme and the key's 8-character prefix, never more of the key."""
+    if value is None:
+        return None
+    parts = value.strip().split(None, 1)
+    if not parts:
+        return ""
+    scheme, key = (parts[0], parts[1].strip()) if len(parts) == 2 else ("", parts[0])
+    if scheme and not _SCHEME_RE.fullmatch(scheme):
+        scheme = "?"
+    shown = key[:8] + "…" if key.startswith(("pk_live_", "pk_test_")) else "…"
+    return f"{scheme} {shown}".strip()
+
+
+def _json(status: int, payload: Any) -> EmuResponse:
+    return EmuResponse(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
+
+
+def _bad(detail: str) -> EmuResponse:
+    return _json(400, {"code": "VALIDATION_ERROR", "message": "Invalid control request", "detail": detail})
+
+
+class ControlMixin:
+    # --- Python control methods ----------------------------------------------------------------
+
+    def now(self) -> float:
+        """The emulator clock: time.time() plus the persisted offset."""
+        with self.store.transaction() as state:
+            return self._now(state)
+
+    def reset(self) -> None:
+        """Forget everything: jobs, keys, config overrides, faults, clock offset, balances, request log."""
+        self.store.replace(self._initial_state())
+
+    def advance(self, seconds: float) -> float:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ValueError("seconds: must be a number >= 0")
+        with self.store.transaction() as state:
+            state["clock_offset"] += float(seconds)
+            return self._now(state)
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        problems = validate_config(changes)
+        if problems:
+            raise ValueError("; ".join(problems))
+        with self.store.transaction() as state:
+            org = self._org(state, changes.get("org", DEFAULT_ORG))
+            if "balance" in changes:
+                org["balance"] = changes["balance"]
+            if "active_brand" in changes:
+                org["active_brand"] = changes["active_brand"]
+            state["config"] = merge_config(state["config"], changes)
+            return self._config_view(state, changes.get("org", DEFAULT_ORG))
+
+    def get_config(self, org: str = DEFAULT_ORG) -> dict[str, Any]:
+        with self.store.transaction() as state:
+            return self._config_view(state, org)
+
+    def _config_view(self, state: dict[str, Any], org_id: str) -> dict[str, Any]:
+        org = self._org(state, org_id)
+        return {**self._cfg(state), "org": org_id, "balance": org["balance"], "active_brand": org["active_brand"]}
+
+    def balance(self, org: str = DEFAULT_ORG) -> float:
+        with self.store.transaction() as state:
+            J.settle(state, self._now(state), self._cfg(state)["expiry_seconds"])
+            return self._org(state, org)["balance"]
+
+    def register_key(self, key: str, revoked: bool = False, org: str | None = None) -> None:
+        if not isinstance(key, str) or not key:
+            raise ValueError("key: must be a non-empty string")
+        with self.store.transaction() as state:
+            hashed = key_hash(key)
+            previous = state["keys"].get(hashed, {})
+            org_id = org or previous.get("org") or DEFAULT_ORG
+            self._org(state, org_id)
+            state["keys"][hashed] = {"org": org_id, "revoked": bool(revoked)}
+
+    def revoke_key(self, key: str) -> None:
+        self.register_key(key, revoked=True)
+
+    def add_fault(self, kind: str, path_prefix: str | None = None, method: str | None = None, count: int = 1,
+                  seconds: float | None = None) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind: must be one of {', '.join(FAULT_KINDS)}")
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise ValueError("count: must be an integer")
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+                                    or seconds < 0):
+            raise ValueError("seconds: must be a number >= 0")
+        if path_prefix is not None and not isinstance(path_prefix, str) or method is not None and not isinstance(
+                method, str):
+            raise ValueError("path and method: must be strings")
+        with self.store.transaction() as state:
+            state["faults"].append({"kind": kind, "path": path_prefix, "method": method.upper() if method else None,
+                                    "remaining": count if count > 0 else None, "seconds": seconds})
+
+    def clear_faults(self) -> None:
+        with self.store.transaction() as state:
+            state["faults"] = []
+
+    def set_next_outcome(self, outcome: str | None) -> None:
+        if outcome is not None and outcome not in J.OUTCOMES:
+            raise ValueError(f"outcome: must be one of {', '.join(J.OUTCOMES)}")
+        with self.store.transaction() as state:
+            state["next_outcome"] = outcome
+
+    def stats(self) -> dict[str, Any]:
+        with self.store.transaction() as state:
+            now = self._now(state)
+            J.settle(state, now, self._cfg(state)["expiry_seconds"])
+            return {"jobs_created": state["jobs_created"], "balance": self._org(state, DEFAULT_ORG)["balance"],
+                    "jobs": len(state["jobs"]), "faults_pending": len(state["faults"]),
+                    "clock_offset": state["clock_offset"], "now": J.iso(now),
+                    "requests": [dict(r) for r in state["requests"]]}
+
+    # --- helpers used by handle() --------------------------------------------------------------
+
+    @staticmethod
+    def _log(state: dict[str, Any], method: str, path: str, hdrs: dict[str, str], now: float) -> None:
+        state["requests"].append({"method": method, "path": path,
+                                  "authorization": redact_authorization(hdrs.get("authorization")),
+                                  "at": J.iso(now)})
+        del state["requests"][:-REQUEST_LOG_SIZE]
+
+    @staticmethod
+    def _take_fault(state: dict[str, Any], method: str, path: str) -> dict[str, Any] | None:
+        for i, fault in enumerate(state["faults"]):
+            if fault["path"] is not None and not path.startswith(fault["path"]):
+                continue
+            if fault["method"] is not None and fault["method"] != method:
+                continue
+            if fault["remaining"] is not None:
+                fault["remaining"] -= 1
+                if fault["remaining"] <= 0:
+                    del state["faults"][i]
+            return dict(fault)
+        return None
+
+    # --- HTTP form -----------------------------------------------------------------------------
+
+    def _control(self, method: str, path: str, query: dict[str, str], body: bytes) -> EmuResponse:
+        routes = {"/_sandbox/reset": ("POST",), "/_sandbox/advance": ("POST",), "/_sandbox/config": ("GET", "POST"),
+                  "/_sandbox/keys": ("POST",), "/_sandbox/faults": ("POST", "DELETE"),
+                  "/_sandbox/next_outcome": ("POST",), "/_sandbox/stats": ("GET",)}
+        route = path.rstrip("/")
+        if route not in routes:
+            return _json(404, {"code": "NOT_FOUND", "message": "No such control endpoint", "detail": path})
+        if method not in routes[route]:
+            response = _json(405, {"code": "METHOD_NOT_ALLOWED", "message": "Method not allowed", "detail": None})
+            response.headers["Allow"] = ", ".join(routes[route])
+            return response
+        try:
+            data = json.loads(body) if body.strip() else {}
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return _bad("body: must be a JSON object")
+        try:
+            return self._control_call(method, route, data)
+        except (ValueError, TypeError) as exc:
+            return _bad(str(exc))
+
+    def _control_call(self, method: str, route: str, data: dict[str, Any]) -> EmuResponse:
+        if route == "/_sandbox/reset":
+            self.reset()
+            return _json(200, {"ok": True})
+        if route == "/_sandbox/advance":
+            now = self.advance(data.get("seconds"))
+            return _json(200, {"ok": True, "now": J.iso(now)})
+        if route == "/_sandbox/config":
+            return _json(200, self.configure(**data) if method == "POST" else self.get_config())
+        if route == "/_sandbox/keys":
+            self.register_key(data.get("key"), bool(data.get("revoked", False)), data.get("org"))
+            return _json(200, {"ok": True, "key": redact_authorization(data["key"]),
+                               "revoked": bool(data.get("revoked", False))})
+        if route == "/_sandbox/faults":
+            if method == "DELETE":
+                self.clear_faults()
+            else:
+                self.add_fault(data.get("kind"), data.get("path"), data.get("method"), data.get("count", 1),
+                               data.get("seconds"))
+            return _json(200, {"ok": True})
+        if route == "/_sandbox/next_outcome":
+            self.set_next_outcome(data.get("outcome"))
+            return _json(200, {"ok": True})
+        return _json(200, self.stats())

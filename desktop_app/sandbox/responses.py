@@ -1,0 +1,47 @@
+"""Response values shared by the emulator's parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MESSAGES = {
+    "UNAUTHORIZED": "Missing or invalid API key.",
+    "VALIDATION_ERROR": "One or more request parameters are invalid.",
+    "NO_ACTIVE_BRAND": "No active brand found for your organization.",
+    "INSUFFICIENT_CREDITS": "Not enough credits to process this request.",
+    "RATE_LIMIT_MINUTE_EXCEEDED": "Too many requests in the current minute window.",
+    "RATE_LIMIT_DAY_EXCEEDED": "Daily request limit reached.",
+    "JOB_NOT_FOUND": "Job not found.",
+    "NOT_FOUND": "No such endpoint.",
+    "METHOD_NOT_ALLOWED": "Method not allowed for this endpoint.",
+    "INTERNAL_ERROR": "An unexpected error occurred.",
+    "SERVICE_UNAVAILABLE": "Service is temporarily unavailable.",
+}
+
+
+@dataclass
+class EmuResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fault: str | None = None  # "reset" | "timeout": the transport drops or hangs instead of answering
+    delay: float = 0.0  # seconds to wait before answering
+
+
+@dataclass
+class Reply:
+    """A JSON answer before the envelope is applied."""
+    status: int
+    payload: dict[str, Any]
+    ok: bool = True
+    kind: str = "other"  # "submit" | "job" | "list" | "other" (for the missing_fields fault)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error(code: str, status: int, detail: str | None = None, *, retry_after: int | None = None,
+          headers: dict[str, str] | None = None) -> Reply:
+    payload: dict[str, Any] = {"code": code, "message": MESSAGES.get(code, code), "detail": detail}
+    if retry_after is not None:
+        payload["retry_after"] = retry_after
+    return Reply(status, payload, ok=False, headers=dict(headers or {}))

@@ -1,0 +1,56 @@
+"""Run the command line as a separate process, as scripts and users do."""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self):
+        return json.loads(self.out)
+
+
+def cli_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.pop("PIXII_API_KEY", None)
+    env.update({k: v for k, v in extra.items() if v is not None})
+    for k, v in extra.items():
+        if v is None:
+            env.pop(k, None)
+    return env
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 90) -> Result:
+    proc = subprocess.run([sys.executable, "-m", "desktop_app.cli", *args], env=env or cli_env(),
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def start_cli(*args: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "desktop_app.cli", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+
+
+def control(url: str, what: str, payload: dict | None = None):
+    with httpx.Client(trust_env=False, timeout=10) as c:
+        if payload is None:
+            r = c.get(f"{url}/_sandbox/{what}")
+        else:
+            r = c.post(f"{url}/_sandbox/{what}", json=payload)
+    r.raise_for_status()
+    return r.json()
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
