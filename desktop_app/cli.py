@@ -92,9 +92,13 @@ class Progress:
     def __call__(self, record: JobRecord) -> None:
         now = time.monotonic()
         key = (record.job_id, record.status)
-        if key != self.last or now - self.beat >= 15:
+        if self.last is None or self.last[0] != record.job_id:
+            _say(f"{record.job_id} ({record.asin}, {record.country}, {record.listing_type}): {record.status}")
+        elif key != self.last or now - self.beat >= 15:
             _say(f"{record.job_id}: {record.status} ({now - self.started:.0f} s)")
-            self.last, self.beat = key, now
+        else:
+            return
+        self.last, self.beat = key, now
 
 
 def _naming(value: str | None, listing_type: str) -> str:
@@ -136,7 +140,6 @@ async def cmd_generate(args: argparse.Namespace, rt: Any, report: JobReport) -> 
         _say("Using the embedded sandbox: sample images, no credits used.")
     record = await rt.jobs.submit(request)
     report.job(record)
-    _say(f"{record.job_id}: accepted ({request.asin}, {request.country_code}, {request.listing_type})")
     if args.no_wait:
         return EXIT_OK
     return await _finish(rt, report, record, export_dir, naming)

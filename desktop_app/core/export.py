@@ -136,6 +136,15 @@ def _place(tmp: str, final: Path, overwrite: bool) -> None:
         os.replace(tmp, final)
 
 
+def _default_file_mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _default_file_mode()
+
+
 def _export_one(item: ExportItem, final: Path, dest: Path, overwrite: bool) -> ExportResult:
     name = final.name
     if not overwrite and os.path.lexists(final):
@@ -144,6 +153,7 @@ def _export_one(item: ExportItem, final: Path, dest: Path, overwrite: bool) -> E
     try:
         with open(item.source, "rb") as src:
             fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{name}.", suffix=".part")
+            os.chmod(tmp, _FILE_MODE)  # mkstemp makes private files; exports are ordinary files
             with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(src, out, 1024 * 1024)
                 out.flush()
