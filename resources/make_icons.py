@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     app = QGuiApplication(sys.argv)  # noqa: F841 - needed for font/image plugins
-    renderer = QSvgRenderer(str(HERE / "icons" / "listing-studio.svg"))
+    renderer = QSvgRenderer(str(HERE / "icons" / "io.github.listingstudio.ListingStudio.svg"))
     for size in SIZES:
         image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)
