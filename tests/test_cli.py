@@ -252,3 +252,15 @@ def test_the_key_never_leaves_the_request_header(server, live_env, tmp_path):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
     assert KEY not in str(control(server.url, "stats"))
+
+
+def test_a_job_from_another_computer_can_be_read_but_not_named(server, live_env, tmp_path):
+    other = dict(live_env, LISTING_STUDIO_DATA_DIR=str(tmp_path / "other"))
+    r = run_cli("generate", "--asin", "B0ELSEWHER", "--country", "US", "--type", "amazon_listing", "--no-wait",
+                "--json", env=other)
+    job_id = r.json["job_id"]
+    s = run_cli("status", job_id, "--json", env=live_env)
+    assert s.code == 0 and s.json["job_id"] == job_id
+    assert [j["job_id"] for j in run_cli("jobs", "--json", env=live_env).json["jobs"]] == [job_id]
+    e = run_cli("export", job_id, str(tmp_path / "out"), env=live_env)
+    assert e.code == 2 and "UNKNOWN_ASIN" in e.err

@@ -18,6 +18,7 @@ from ..api.vocab import JOB_TYPE_LISTING_BUILDER
 from .cache import ImageCache
 from .export import ExportItem, export_images
 from .imagecheck import ImageCheckError, verify_image
+from .validation import InputError
 from .journal import (INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, Intent, JobRecord, Journal)
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,9 @@ class JobService:
         record = self.journal.job(job_id)
         if record is None:
             raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the journal")
+        if not record.asin:
+            raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
+                             "(needed to name the files) is unknown")
         images = [img for img in self.journal.images(job_id) if img.cached]
         if approved_only:
             images = [img for img in images if img.review == "approved"]
