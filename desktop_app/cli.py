@@ -1,4 +1,4 @@
-"""Headless command line: ``listing-studio generate/status/jobs/export/sandbox`` (and ``gui``).
+"""Headless command line: ``listing-studio generate/status/jobs/export/batch/sandbox`` (and ``gui``).
 
 The contract is ../shared/design/cli-contract.md: exit codes, one stderr line per problem,
 exactly one JSON object on stdout with ``--json``. All logic lives in the shared core.
@@ -230,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("dir")
     e.add_argument("--naming", metavar="amazon|index")
     e.add_argument("--json", action="store_true")
+    from .cli_batch import add_batch_parser
+    add_batch_parser(sub)
     sb = sub.add_parser("sandbox", help="run the built-in emulator as a local server")
     sb.add_argument("--port", type=int, default=8765)
     sb.add_argument("--host", default="127.0.0.1")
@@ -245,6 +247,9 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
             _say(f"warning: the job journal was damaged; it was kept aside as {rt.journal.recovered_from}")
         if args.command == "jobs":
             return await cmd_jobs(args, rt)
+        if args.command == "batch":
+            from .cli_batch import cmd_batch
+            return await cmd_batch(args, rt, report), report.data  # type: ignore[arg-type]
         rt.jobs._on_job = Progress() if args.command != "status" else None
         handler = {"generate": cmd_generate, "status": cmd_status, "export": cmd_export}[args.command]
         return await handler(args, rt, report), report.data
@@ -252,17 +257,25 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
         await rt.aclose()
 
 
+GUI_OPTIONS = ("--smoke", "--screenshot")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] == "gui" or argv[0].split("=")[0] in GUI_OPTIONS:
+        from .app import run_gui
+        return run_gui(argv[1:] if argv and argv[0] == "gui" else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command in (None, "gui"):
-        from .app import run_gui
-        return run_gui()
     if args.command == "sandbox":
         from .sandbox.server import run_forever
         return run_forever(args.port, host=args.host) or 0
     log_file = setup_logging()
-    report = JobReport(*(getattr(args, k, None) or "" for k in ("asin", "country", "type")))
+    if args.command == "batch":
+        from .cli_batch import BatchReport
+        report: Any = BatchReport()
+    else:
+        report = JobReport(*(getattr(args, k, None) or "" for k in ("asin", "country", "type")))
     payload: dict = report.data
     try:
         code, payload = asyncio.run(_run(args, report))

@@ -1,0 +1,207 @@
+"""'Export approved…': folder, naming preset, progress, what was written and skipped, a question
+before replacing existing files, and an offer to open the folder.
+
+Never blocks in a nested event loop: the dialog is shown with open(), the work runs as a task,
+and the replace question is awaited through its ``finished`` signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget)
+
+from ..core.export import EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem
+from .tasks import signal_future
+
+
+def native_dialogs() -> bool:
+    return QGuiApplication.platformName() not in ("offscreen", "minimal")
+
+
+class ExportDialog(QDialog):
+    export_done = Signal(int, int, int)   # written, skipped (existing), failed
+
+    last_folder: str = ""
+
+    def __init__(self, service, job_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export approved images")
+        self.setAccessibleName("Export approved images")
+        self.service = service
+        self.job_id = job_id
+        self.record = service.journal.job(job_id)
+        self.dest: Path | None = None
+        self.question: QMessageBox | None = None
+        self.folder_dialog: QFileDialog | None = None
+        images = service.journal.images(job_id)
+        self.approved = [img for img in images if img.review == "approved" and img.cached]
+        asin = self.record.asin if self.record else "?"
+
+        self.intro = QLabel(wordWrap=True, objectName="exportIntro")
+        self.intro.setText(f"{len(self.approved)} approved image{'s' if len(self.approved) != 1 else ''} of "
+                           f"<b>{asin}</b> ({self.record.country if self.record else ''}, "
+                           f"{self.record.listing_type if self.record else ''}) will be copied unchanged.")
+        self.folder_edit = QLineEdit(objectName="exportFolderEdit")
+        self.folder_edit.setAccessibleName("Export folder")
+        self.folder_edit.setText(ExportDialog.last_folder or str(Path.home() / "Listing Studio" / asin))
+        self.browse_button = QPushButton("Choose…", objectName="exportBrowseButton")
+        self.browse_button.setAccessibleName("Choose the export folder")
+        self.naming_combo = QComboBox(objectName="exportNamingCombo")
+        self.naming_combo.setAccessibleName("File naming")
+        for preset in NAMING_PRESETS:
+            example = ", ".join(f"{export_stem(asin, i, preset)}.jpg" for i in (0, 1)) if len(asin) == 10 else ""
+            self.naming_combo.addItem(f"{preset} — {example}…" if example else preset, preset)
+        self.naming_combo.setCurrentIndex(max(0, self.naming_combo.findData(
+            default_naming(self.record.listing_type if self.record else ""))))
+        self.progress = QProgressBar(objectName="exportProgress")
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setRange(0, max(1, len(self.approved)))
+        self.progress.setValue(0)
+        self.result_label = QLabel(wordWrap=True, objectName="exportResult")
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.buttons = QDialogButtonBox(self)
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setObjectName("exportStartButton")
+        self.export_button.setAccessibleName("Start the export")
+        self.open_button = self.buttons.addButton("Open folder", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.setObjectName("openFolderButton")
+        self.open_button.setAccessibleName("Open the export folder")
+        self.open_button.hide()
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setObjectName("exportCloseButton")
+        self.close_button.setAccessibleName("Close")
+
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.browse_button)
+        form = QFormLayout()
+        form.addRow("Folder:", folder_row)
+        form.addRow("Names:", self.naming_combo)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.buttons)
+        self.resize(560, self.sizeHint().height())
+
+        self.browse_button.clicked.connect(self.choose_folder)
+        self.export_button.clicked.connect(self.start)
+        self.open_button.clicked.connect(self.open_folder)
+        self.close_button.clicked.connect(self.reject)
+        self.folder_edit.textChanged.connect(self._update)
+        self._running = False
+        self._update()
+
+    def naming(self) -> str:
+        return self.naming_combo.currentData()
+
+    def _update(self, *_args) -> None:
+        self.export_button.setEnabled(bool(self.approved) and bool(self.folder_edit.text().strip()) and not self._running)
+        if not self.approved:
+            self.result_label.setText("No approved images: approve some in the gallery first (A).")
+
+    # --- folder -------------------------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        dialog = QFileDialog(self, "Export folder", self.folder_edit.text())
+        dialog.setObjectName("exportFolderDialog")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, not native_dialogs())
+        dialog.fileSelected.connect(self.folder_edit.setText)
+        dialog.finished.connect(dialog.deleteLater)
+        self.folder_dialog = dialog
+        dialog.open()
+
+    def open_folder(self) -> None:
+        if self.dest is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.dest)))
+
+    # --- export -------------------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task | None:
+        if self._running or not self.approved:
+            return None
+        self._running = True
+        self._update()
+        self.result_label.setStyleSheet("")
+        self.result_label.setText("Exporting…")
+        return self.service.tasks.spawn(self._run(self.folder_edit.text().strip(), self.naming()), name="export")
+
+    async def _run(self, folder: str, naming: str) -> None:
+        try:
+            await self._export(folder, naming)
+        finally:
+            self._running = False
+            self._update()
+
+    def _progress_cb(self):
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:  # called from the export thread
+            loop.call_soon_threadsafe(self._set_progress, done, total)
+        return progress
+
+    def _set_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+
+    async def _export(self, folder: str, naming: str) -> None:
+        try:
+            dest = await asyncio.to_thread(check_export_dir, folder)
+        except ExportDirError as exc:
+            self._fail("INVALID_EXPORT_DIR", str(exc))
+            return
+        self.dest = dest
+        ExportDialog.last_folder = str(dest)
+        wanted = {img.index for img in self.approved}
+        outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
+                                                  progress=self._progress_cb())
+        existing = [o for o in outcomes if o.index in wanted and o.error_code == EXPORT_EXISTS]
+        replaced = False
+        if existing:
+            names = ", ".join(Path(o.error_message.split(" already exists")[0]).name for o in existing[:4])
+            self.question = QMessageBox(QMessageBox.Icon.Question, "Replace existing files?",
+                                        f"{len(existing)} file(s) already exist in {dest}: {names}"
+                                        f"{'…' if len(existing) > 4 else ''}\n\nReplace them with the approved images?",
+                                        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+            self.question.setObjectName("replaceQuestion")
+            self.question.setDefaultButton(QMessageBox.StandardButton.No)
+            answer = signal_future(self.question.finished)
+            self.question.open()
+            (code,) = await answer
+            self.question.deleteLater()
+            self.question = None
+            if code == QMessageBox.StandardButton.Yes:
+                outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
+                                                          overwrite=True, progress=self._progress_cb())
+                replaced = True
+        mine = [o for o in outcomes if o.index in wanted]
+        written = [o for o in mine if o.error_code is None and o.file is not None and o.file.parent == dest]
+        skipped = [o for o in mine if o.error_code == EXPORT_EXISTS]
+        failed = [o for o in mine if o.error_code and o.error_code != EXPORT_EXISTS]
+        lines = [f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {dest}"
+                 + (" (existing files replaced)" if replaced else "") + ":"]
+        lines += [f"  ✓ {o.file.name}" for o in written]
+        lines += [f"  – skipped {o.error_message}" for o in skipped]
+        lines += [f"  ✗ {o.error_code}: {o.error_message}" for o in failed]
+        self.result_label.setStyleSheet("color: #b3261e;" if failed else "")
+        self.result_label.setText("\n".join(lines))
+        self.open_button.setVisible(bool(written or skipped))
+        self.export_done.emit(len(written), len(skipped), len(failed))
+        if failed:
+            self.service.error.emit(failed[0].error_code, f"Export: {len(failed)} file(s) could not be written "
+                                    f"({failed[0].error_message}).")
+
+    def _fail(self, code: str, message: str) -> None:
+        self.result_label.setStyleSheet("color: #b3261e;")
+        self.result_label.setText(f"{code}: {message}")
+        self.export_done.emit(0, 0, 1)

@@ -1,0 +1,345 @@
+"""The gallery of the selected job: thumbnails with review badges and error tiles, approve and
+reject (buttons, A / R / U keys), a large preview, and drops of the seller's own images."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QSplitter,
+                               QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+
+from .dropdata import can_accept, parse_mime
+from .gallery_model import ERROR_ROLE, REVIEW_ROLE, STATE_ROLE, THUMB_EDGE, GalleryModel
+from .preview import PreviewView
+from .services import ImageSource
+
+TILE = QSize(THUMB_EDGE + 16, THUMB_EDGE + 34)
+GREEN, RED = QColor("#188038"), QColor("#c5221f")
+
+
+class TileDelegate(QStyledItemDelegate):
+    def sizeHint(self, option, index) -> QSize:
+        return TILE
+
+    def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(option.rect).adjusted(3, 3, -3, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        error = index.data(ERROR_ROLE)
+        review = index.data(REVIEW_ROLE)
+        frame = QPainterPath()
+        frame.addRoundedRect(rect, 6, 6)
+        painter.fillPath(frame, QColor("#fce8e6") if error else QColor("#e8f0fe" if selected else "#ffffff"))
+        painter.setPen(QPen(QColor("#1a73e8") if selected else QColor("#dadce0"), 2.5 if selected else 1))
+        painter.drawPath(frame)
+        art = QRect(int(rect.left()) + 5, int(rect.top()) + 5, THUMB_EDGE, THUMB_EDGE)
+        if error:
+            code, message = error
+            painter.setPen(RED)
+            bold = QFont(option.font)
+            bold.setBold(True)
+            painter.setFont(bold)
+            painter.drawText(art.adjusted(6, 8, -6, -THUMB_EDGE // 2), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             f"⚠\n{code}")
+            painter.setFont(option.font)
+            painter.setPen(QColor("#5f6368"))
+            painter.drawText(art.adjusted(8, THUMB_EDGE // 2, -8, -6),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                             message[:120])
+        else:
+            pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+            if index.data(STATE_ROLE) == "loading":
+                painter.setPen(QColor("#5f6368"))
+                painter.drawText(art, Qt.AlignmentFlag.AlignCenter, "Downloading…")
+            elif isinstance(pixmap, QPixmap) and not pixmap.isNull():
+                size = pixmap.deviceIndependentSize().toSize().scaled(art.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                target = QRect(0, 0, size.width(), size.height())
+                target.moveCenter(art.center())
+                if review == "rejected":
+                    painter.setOpacity(0.4)
+                painter.drawPixmap(target, pixmap)
+                painter.setOpacity(1.0)
+        painter.setPen(option.palette.color(option.palette.ColorRole.Text))
+        text_rect = QRect(int(rect.left()), art.bottom() + 4, int(rect.width()), 20)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter,
+                         painter.fontMetrics().elidedText(index.data() or "", Qt.TextElideMode.ElideRight, text_rect.width() - 8))
+        if review in ("approved", "rejected"):
+            badge = QRectF(rect.right() - 30, rect.top() + 6, 24, 24)
+            painter.setPen(QPen(QColor("white"), 2))
+            painter.setBrush(GREEN if review == "approved" else RED)
+            painter.drawEllipse(badge)
+            mark = QFont(option.font)
+            mark.setBold(True)
+            mark.setPixelSize(15)
+            painter.setFont(mark)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "✓" if review == "approved" else "✗")
+        painter.restore()
+
+
+class GalleryView(QListView):
+    review_key = Signal(str)      # "approved" | "rejected" | "" (clear)
+    dropped = Signal(object)      # DropContent
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gallery")
+        self.setAccessibleName("Images of the selected job")
+        self.setAccessibleDescription("A approves, R rejects, U clears the review; arrow keys move. "
+                                      "Drop image files or image URLs here to add your own images.")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setGridSize(TILE + QSize(6, 6))
+        self.setIconSize(QSize(THUMB_EDGE, THUMB_EDGE))
+        self.setSpacing(0)
+        self.setWordWrap(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.viewport().setAcceptDrops(True)  # drops arrive on the viewport
+        self.setItemDelegate(TileDelegate(self))
+
+    placeholder = "Select a job in the list to see its images."
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.model() is not None and self.model().rowCount() == 0 and self.placeholder:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor("#5f6368"))
+            painter.drawText(self.viewport().rect().adjusted(16, 16, -16, -16),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+            painter.end()
+
+    def keyPressEvent(self, event) -> None:
+        keys = {Qt.Key.Key_A: "approved", Qt.Key.Key_R: "rejected", Qt.Key.Key_U: "", Qt.Key.Key_0: ""}
+        if event.key() in keys and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.review_key.emit(keys[event.key()])
+            event.accept()
+        else:
+            super().keyPressEvent(event)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.source() is not self and can_accept(event.mimeData()):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dropEvent(self, event) -> None:
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.dropped.emit(parse_mime(event.mimeData()))
+
+
+class GalleryPanel(QWidget):
+    export_requested = Signal(str)
+
+    def __init__(self, service, model: GalleryModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.model = model
+        self._preview_task: asyncio.Task | None = None
+        self._preview_path: str | None = None
+        self.title = QLabel("<b>Images</b> — select a job", objectName="galleryTitle")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.summary = QLabel(objectName="reviewSummary")
+        self.summary.setStyleSheet("color: #5f6368;")
+        self.view = GalleryView(self)
+        self.view.setModel(model)
+        self.preview = PreviewView(self)
+
+        self.approve_button = self._button("Approve (A)", "approveButton", "Approve the selected image")
+        self.reject_button = self._button("Reject (R)", "rejectButton", "Reject the selected image")
+        self.clear_button = self._button("Clear (U)", "clearReviewButton", "Clear the review of the selected image")
+        self.fit_button = self._button("Fit", "fitButton", "Fit the preview to the window (F)")
+        self.actual_button = self._button("100%", "actualSizeButton", "Show the image at 100 % (1)")
+        for b in (self.fit_button, self.actual_button):
+            b.setMaximumWidth(64)
+        self.zoom_label = QLabel(objectName="zoomLabel")
+        self.zoom_label.setMinimumWidth(44)
+        self.info_label = QLabel(objectName="imageInfo")
+        self.info_label.setStyleSheet("color: #5f6368;")
+        self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may shrink
+        self.info_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.export_button = self._button("Export approved…", "exportButton", "Export the approved images to a folder")
+        self.approve_button.setStyleSheet("QPushButton:enabled { color: #137333; font-weight: 600; }")
+        self.reject_button.setStyleSheet("QPushButton:enabled { color: #a50e0e; font-weight: 600; }")
+
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.summary)
+        tools = QHBoxLayout()
+        for w in (self.approve_button, self.reject_button, self.clear_button):
+            tools.addWidget(w)
+        tools.addSpacing(16)
+        for w in (self.fit_button, self.actual_button, self.zoom_label):
+            tools.addWidget(w)
+        tools.addStretch(1)
+        tools.addWidget(self.export_button)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addLayout(tools)
+        lower_layout.addWidget(self.preview, 1)
+        lower_layout.addWidget(self.info_label)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(lower)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([250, 450])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.splitter, 1)
+
+        self.approve_button.clicked.connect(lambda: self.review("approved"))
+        self.reject_button.clicked.connect(lambda: self.review("rejected"))
+        self.clear_button.clicked.connect(lambda: self.review(None))
+        self.fit_button.clicked.connect(self.preview.fit)
+        self.actual_button.clicked.connect(self.preview.actual_size)
+        self.export_button.clicked.connect(lambda: self.export_requested.emit(self.model.job_id))
+        self.preview.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%" if self.preview.has_image() else ""))
+        self.view.review_key.connect(lambda r: self.review(r or None))
+        self.view.dropped.connect(self.add_drop)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        model.modelReset.connect(self._reset)
+        model.dataChanged.connect(self._data_changed)
+        model.rowsInserted.connect(self._rows_inserted)
+        self.update_state()
+
+    def _button(self, text: str, name: str, tip: str) -> QPushButton:
+        b = QPushButton(text, objectName=name)
+        b.setAccessibleName(tip)
+        b.setToolTip(tip)
+        return b
+
+    # --- state ---------------------------------------------------------------------------------------
+
+    def current_row(self) -> int:
+        index = self.view.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def set_title(self, text: str, placeholder: str) -> None:
+        self.title.setText(text)
+        if placeholder != self.view.placeholder:
+            self.view.placeholder = placeholder
+            self.view.viewport().update()
+            if self.model.rowCount() == 0:
+                self._show_preview()
+
+    def update_state(self, *_args) -> None:
+        record = self.model.record(self.current_row())
+        reviewable = record is not None and record.cached
+        info = ""
+        if record is not None:
+            info = self.model.index(self.current_row()).data()
+            if record.width and record.height:
+                info += f" · {record.width}×{record.height} {record.ext or ''}"
+            if record.review:
+                info += f" · {record.review}"
+        self.info_label.setText(info)
+        self.approve_button.setEnabled(reviewable and record.review != "approved")
+        self.reject_button.setEnabled(reviewable and record.review != "rejected")
+        self.clear_button.setEnabled(reviewable and record.review is not None)
+        records = self.model.records()
+        approved = sum(1 for r in records if r.review == "approved" and r.cached)
+        failed = sum(1 for r in records if r.error_code)
+        self.export_button.setEnabled(approved > 0)
+        self.export_button.setToolTip("Export the approved images to a folder" if approved else
+                                      "Approve at least one image (A) to export it")
+        if records:
+            text = f"{len(records)} images · {approved} approved"
+            self.summary.setText(text + (f" · {failed} failed" if failed else ""))
+        else:
+            self.summary.setText("")
+
+    def _reset(self) -> None:
+        self._preview_path = None
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(0))
+        else:
+            self._show_preview()
+        self.update_state()
+
+    def _rows_inserted(self, *_args) -> None:
+        if not self.view.currentIndex().isValid() and self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(0))
+        self.update_state()
+
+    def _data_changed(self, top_left, bottom_right, roles=()) -> None:
+        if roles and list(roles) == [Qt.ItemDataRole.DecorationRole]:
+            return  # a thumbnail arrived: nothing else changed
+        row = self.current_row()
+        if top_left.row() <= row <= bottom_right.row():
+            self._show_preview()
+        self.update_state()
+
+    def _current_changed(self, *_args) -> None:
+        self._show_preview()
+        self.update_state()
+
+    # --- review -----------------------------------------------------------------------------------------
+
+    def review(self, review: str | None) -> None:
+        record = self.model.record(self.current_row())
+        if record is None or not record.cached or record.review == review:
+            return
+        self.service.set_review(record.job_id, record.index, review)
+
+    # --- preview ------------------------------------------------------------------------------------------
+
+    def _show_preview(self) -> None:
+        record = self.model.record(self.current_row())
+        if record is None:
+            self._preview_path = None
+            self.preview.show_message(self.view.placeholder if self.model.job_id else
+                                      "Select a job, then an image, to preview it here.")
+            return
+        if record.error_code:
+            self._preview_path = None
+            self.preview.show_message(f"{record.error_code}: {record.error_message or ''}", error=True)
+            return
+        if not record.cached:
+            self._preview_path = None
+            self.preview.show_message("Downloading…")
+            return
+        if record.cache_path == self._preview_path:
+            return
+        self._preview_path = record.cache_path
+        if self._preview_task is not None:
+            self._preview_task.cancel()
+        self._preview_task = self.service.tasks.spawn(self._load_preview(record.cache_path), name="preview")
+
+    async def _load_preview(self, path: str) -> None:
+        image = await self.model.loader.load(path, None)
+        if path != self._preview_path:
+            return
+        if image.isNull():
+            self.preview.show_message("This image could not be decoded for the preview.", error=True)
+        else:
+            self.preview.show_pixmap(QPixmap.fromImage(image))
+
+    # --- the seller's own images ------------------------------------------------------------------------------
+
+    def add_drop(self, content) -> None:
+        job_id = self.model.job_id
+        if not job_id:
+            self.service.error.emit("NO_JOB_SELECTED", "Select a job first: dropped images are added to the selected job.")
+            return
+        sources = ([ImageSource("url", u) for u in content.urls] + [ImageSource("file", f) for f in content.files]
+                   + [ImageSource("data", data=d) for d in content.data])
+        if not sources:
+            what = ", ".join(content.rejected[:3]) or "nothing usable"
+            self.service.error.emit("NOT_AN_IMAGE", f"That drop holds no image file or image URL ({what}); "
+                                    "nothing was changed.")
+            return
+        self.service.add_user_images(job_id, sources)

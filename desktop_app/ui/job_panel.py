@@ -1,0 +1,192 @@
+"""The live job panel: filter by ASIN, the job table (status with a progress bar and elapsed
+time), context menu and keys for open (Enter), refresh (F5), export and copy job id (Ctrl+C)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPainterPath, QPalette
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QStyle,
+                               QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
+
+from .jobs_model import COL_ASIN, COL_STATUS, JOB_ID_ROLE, PROGRESS_ROLE, STATUS_ROLE, JobsModel
+
+STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f"}
+
+
+class StatusDelegate(QStyledItemDelegate):
+    """Paints the status cell as a small progress bar with the status text and elapsed time."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget else None
+        painter.save()
+        if style is not None:  # selection background
+            option.text = ""
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        status = index.data(STATUS_ROLE) or ""
+        fraction = float(index.data(PROGRESS_ROLE) or 0.0)
+        rect = QRectF(option.rect).adjusted(4, 4, -4, -4)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        track = QPainterPath()
+        track.addRoundedRect(rect, 4, 4)
+        painter.fillPath(track, QColor("#eceff1"))
+        bar = QPainterPath()
+        bar.addRoundedRect(QRectF(rect.left(), rect.top(), rect.width() * fraction, rect.height()), 4, 4)
+        colour = QColor(STATUS_COLOURS.get(status, "#9aa0a6"))
+        colour.setAlpha(110 if status in ("pending", "processing") else 70)
+        painter.fillPath(bar, colour)
+        painter.setPen(QColor("#b3261e") if status == "failed" else option.palette.color(QPalette.ColorRole.Text))
+        text = painter.fontMetrics().elidedText(index.data() or "", Qt.TextElideMode.ElideRight, int(rect.width()) - 8)
+        painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        painter.restore()
+
+
+class JobTable(QTableView):
+    open_requested = Signal()
+    refresh_requested = Signal()
+    copy_requested = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_requested.emit()
+        elif event.key() == Qt.Key.Key_F5:
+            self.refresh_requested.emit()
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_requested.emit()
+        else:
+            super().keyPressEvent(event)
+
+
+class JobPanel(QWidget):
+    job_selected = Signal(str)      # current job changed ("" for none)
+    open_requested = Signal(str)
+    refresh_requested = Signal(str)
+    export_requested = Signal(str)
+
+    def __init__(self, model: JobsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(model)
+        self.proxy.setFilterKeyColumn(COL_ASIN)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+        self.filter_edit = QLineEdit(objectName="jobFilter", placeholderText="Filter by ASIN")
+        self.filter_edit.setAccessibleName("Filter jobs by ASIN")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.count_label = QLabel(objectName="jobCount")
+        self.count_label.setStyleSheet("color: #5f6368;")
+
+        self.table = JobTable(objectName="jobTable")
+        self.table.setAccessibleName("Jobs")
+        self.table.setModel(self.proxy)
+        self.table.setItemDelegateForColumn(COL_STATUS, StatusDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        for col, width in enumerate((96, 54, 128, 190, 92, 52)):
+            self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+        self.open_action = QAction("Open", self, shortcut=QKeySequence(Qt.Key.Key_Return))
+        self.refresh_action = QAction("Refresh", self, shortcut=QKeySequence(Qt.Key.Key_F5))
+        self.export_action = QAction("Export approved…", self)
+        self.copy_action = QAction("Copy job id", self, shortcut=QKeySequence.StandardKey.Copy)
+        self.open_action.triggered.connect(self._open)
+        self.refresh_action.triggered.connect(self._refresh)
+        self.export_action.triggered.connect(self._export)
+        self.copy_action.triggered.connect(self.copy_job_id)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("<b>Jobs</b>"))
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+        self.filter_edit.textChanged.connect(self._filter)
+        self.table.customContextMenuRequested.connect(self._menu)
+        self.table.open_requested.connect(self._open)
+        self.table.refresh_requested.connect(self._refresh)
+        self.table.copy_requested.connect(self.copy_job_id)
+        self.table.doubleClicked.connect(lambda _i: self._open())
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
+            signal.connect(self._count)
+        self._count()
+
+        self.ticker = QTimer(self, interval=1000)
+        self.ticker.timeout.connect(model.tick)
+        self.ticker.start()
+
+    # --- selection ---------------------------------------------------------------------------------
+
+    def current_job(self) -> str:
+        index = self.table.currentIndex()
+        return index.data(JOB_ID_ROLE) or "" if index.isValid() else ""
+
+    def select_job(self, job_id: str) -> bool:
+        row = self.model.row_of(job_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():  # hidden by the filter: show it
+            self.filter_edit.clear()
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
+
+    def _current_changed(self, current, _previous) -> None:
+        self.job_selected.emit(current.data(JOB_ID_ROLE) or "" if current.isValid() else "")
+
+    # --- actions ---------------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        if self.current_job():
+            self.open_requested.emit(self.current_job())
+
+    def _refresh(self) -> None:
+        if self.current_job():
+            self.refresh_requested.emit(self.current_job())
+
+    def _export(self) -> None:
+        if self.current_job():
+            self.export_requested.emit(self.current_job())
+
+    def copy_job_id(self) -> None:
+        job_id = self.current_job()
+        if job_id:
+            QGuiApplication.clipboard().setText(job_id)
+
+    def _menu(self, pos) -> None:
+        if not self.table.indexAt(pos).isValid():
+            return
+        self.table.setCurrentIndex(self.table.indexAt(pos))
+        menu = QMenu(self.table)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for action in (self.open_action, self.refresh_action, self.export_action, self.copy_action):
+            menu.addAction(action)
+        record = self.model.record(self._source_row())
+        self.export_action.setEnabled(record is not None and record.status == "completed")
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _source_row(self) -> int:
+        return self.proxy.mapToSource(self.table.currentIndex()).row()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self._count()
+
+    def _count(self, *_args) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} job{'s' if total != 1 else ''}")

@@ -1,0 +1,246 @@
+"""QObject facade over the Qt-free JobService: owns the background tasks, emits signals.
+
+Widgets and models never await the core themselves; they call these methods (which spawn
+tasks through the one TaskRegistry) and listen to the signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from ..api.download import DownloadError, fetch_bytes
+from ..api.errors import JobNotFound, PixiiError, Unauthorized
+from ..api.models import ListingRequest
+from ..api.ratelimit import RateLimitSnapshot
+from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_image
+from ..core.journal import JobRecord
+from .tasks import TaskRegistry
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_TROUBLE = 30.0  # seconds before polling again after the service could not be reached
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """Something dropped onto the gallery: an http(s) URL, a local file, or raw image bytes."""
+    kind: str            # "url" | "file" | "data"
+    value: str = ""      # the URL or the file path
+    data: bytes = b""
+
+    @property
+    def label(self) -> str:
+        if self.kind == "file":
+            return Path(self.value).name
+        return self.value if self.kind == "url" else "dropped image"
+
+
+class StudioService(QObject):
+    job_changed = Signal(str)               # job id: its journal row (or its images) changed
+    submitted = Signal(str)                 # job id of a new (or adopted) submission
+    submit_finished = Signal(bool)          # a submission attempt ended (True: a job exists)
+    error = Signal(str, str)                # code, message
+    info = Signal(str)                      # a short, non-error message for the banner
+    rate_limit_changed = Signal(str)
+    credits_changed = Signal(object)        # float | None
+    user_images_done = Signal(str, int)     # job id, number of images added
+
+    def __init__(self, runtime, tasks: TaskRegistry, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rt = runtime
+        self.tasks = tasks
+        self.settings = runtime.settings
+        self.journal = runtime.journal
+        self.cache = runtime.cache
+        self.jobs = runtime.jobs
+        self.client = runtime.client
+        self._credits: float | None = runtime.client.last_remaining_credits
+        self._reported: set[str] = set()  # failed jobs already announced in the banner
+        self.jobs._on_job = self.job_changed_callback
+        self.client.rate_limits.subscribe(self._rate_limits)
+
+    # --- core callbacks ------------------------------------------------------------------------
+
+    def job_changed_callback(self, record: JobRecord) -> None:
+        self.job_changed.emit(record.job_id)
+        self._check_credits()
+
+    def _rate_limits(self, snapshot: RateLimitSnapshot) -> None:
+        self.rate_limit_changed.emit(snapshot.describe())
+
+    def rate_limit_text(self) -> str:
+        return self.client.rate_limits.snapshot.describe()
+
+    @property
+    def credits(self) -> float | None:
+        return self._credits
+
+    def _check_credits(self) -> None:
+        value = self.client.last_remaining_credits
+        if value is not None and value != self._credits:
+            self._credits = value
+            self.credits_changed.emit(value)
+
+    def report(self, exc: BaseException, context: str = "") -> None:
+        code = getattr(exc, "code", None) or "INTERNAL_ERROR"
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        self.error.emit(code, f"{context}{message}")
+
+    # --- submit and poll -------------------------------------------------------------------------
+
+    def submit(self, request: ListingRequest) -> asyncio.Task | None:
+        return self.tasks.spawn(self._submit(request), name=f"submit:{request.asin}")
+
+    async def _submit(self, request: ListingRequest) -> None:
+        try:
+            record = await self.jobs.submit(request)
+        except PixiiError as exc:
+            self.report(exc, f"Could not start a job for {request.asin}: ")
+            self.submit_finished.emit(False)
+            return
+        except BaseException:
+            self.submit_finished.emit(False)
+            raise
+        self._check_credits()
+        self.submitted.emit(record.job_id)
+        self.submit_finished.emit(True)
+        self.watch(record.job_id)
+
+    def watch(self, job_id: str) -> None:
+        """Poll ``job_id`` until it finishes, then download its images (one poll per job)."""
+        self.tasks.spawn(self._poll(job_id), key=f"poll:{job_id}")
+
+    def polling(self, job_id: str) -> bool:
+        return self.tasks.running(f"poll:{job_id}")
+
+    async def _poll(self, job_id: str) -> None:
+        complained = False
+        while True:
+            try:
+                record = await self.jobs.wait(job_id)
+                break
+            except (JobNotFound, Unauthorized) as exc:
+                self.report(exc, f"Job {job_id}: ")
+                return
+            except PixiiError as exc:
+                if not complained:
+                    self.report(exc, f"Job {job_id} (still kept, retrying): ")
+                    complained = True
+                await asyncio.sleep(max(RETRY_AFTER_TROUBLE, self.jobs.poll_interval))
+        self._finished(record)
+        if record.status == "completed":
+            await self.jobs.download_images(job_id)
+
+    def _finished(self, record: JobRecord) -> None:
+        if record.status == "failed" and record.job_id not in self._reported:
+            self._reported.add(record.job_id)
+            code = record.error_code or "JOB_FAILED"
+            refund = " (credits refunded)" if record.credits_refunded else ""
+            self.error.emit(code, f"The job for {record.asin or record.job_id} failed{refund}.")
+
+    def refresh(self, job_id: str) -> None:
+        self.tasks.spawn(self._refresh(job_id), key=f"refresh:{job_id}")
+
+    async def _refresh(self, job_id: str) -> None:
+        try:
+            record = await self.jobs.refresh_or_journal(job_id)
+        except PixiiError as exc:
+            self.report(exc, f"Job {job_id}: ")
+            return
+        if not record.terminal:
+            self.watch(job_id)
+        else:
+            self._finished(record)
+            self.ensure_images(job_id)
+
+    def ensure_images(self, job_id: str) -> None:
+        """Download the images of a completed job that are neither cached nor failed yet."""
+        record = self.journal.job(job_id)
+        if record is None or record.status != "completed" or self.polling(job_id):
+            return
+        if any(img.url and not img.cached and not img.error_code for img in self.journal.images(job_id)):
+            self.tasks.spawn(self.jobs.download_images(job_id), key=f"download:{job_id}")
+
+    def resume(self) -> int:
+        """Poll every unfinished job of this service and settle submissions whose answer was lost."""
+        unfinished = self.journal.jobs(unfinished_only=True, service=self.settings.service)
+        for record in unfinished:
+            self.watch(record.job_id)
+        if self.journal.unresolved_intents(self.settings.service):
+            self.tasks.spawn(self._reconcile(), key="reconcile")
+        return len(unfinished)
+
+    async def _reconcile(self) -> None:
+        try:
+            results = await self.jobs.reconcile()
+        except PixiiError as exc:
+            self.report(exc, "Could not check earlier submissions: ")
+            return
+        for _intent, job_id in results:
+            if job_id:
+                self.watch(job_id)
+
+    # --- review and the seller's own images ------------------------------------------------------
+
+    def set_review(self, job_id: str, index: int, review: str | None) -> None:
+        self.journal.set_review(job_id, index, review)
+        self.job_changed.emit(job_id)
+
+    def add_user_images(self, job_id: str, sources: list[ImageSource]) -> asyncio.Task | None:
+        return self.tasks.spawn(self._add_user_images(job_id, sources), name=f"add-images:{job_id}")
+
+    async def _load(self, source: ImageSource) -> bytes:
+        if source.kind == "url":
+            return await fetch_bytes(self.rt.http, source.value, attempts=2, deadline=60.0)
+        if source.kind == "file":
+            def read() -> bytes:
+                path = Path(source.value)
+                if path.stat().st_size > MAX_IMAGE_BYTES:
+                    raise ImageCheckError("IMAGE_TOO_LARGE", f"{path.name} is larger than {MAX_IMAGE_BYTES // 2**20} MB")
+                return path.read_bytes()
+            return await asyncio.to_thread(read)
+        return source.data
+
+    async def _add_user_images(self, job_id: str, sources: list[ImageSource]) -> None:
+        added, problems = 0, []
+        for source in sources:
+            try:
+                data = await self._load(source)
+                info = await asyncio.to_thread(verify_image, data)
+                cached = await asyncio.to_thread(self.cache.put, data, info)
+            except (DownloadError, ImageCheckError) as exc:
+                problems.append((exc.code, f"{source.label}: {exc.message}"))
+                continue
+            except OSError as exc:
+                problems.append(("FILE_UNREADABLE", f"{source.label}: {exc.strerror or exc}"))
+                continue
+            url = source.value if source.kind == "url" else None
+            self.journal.add_user_image(job_id, url, cached.sha256, cached.ext, cached.path, info.width, info.height)
+            added += 1
+        if added:
+            self.job_changed.emit(job_id)
+            self.info.emit(f"Added {added} image{'s' if added != 1 else ''} of your own to the job.")
+        if problems:
+            code = problems[0][0]
+            self.error.emit(code, "Not added (nothing was changed for these): " + "; ".join(m for _, m in problems))
+        self.user_images_done.emit(job_id, added)
+
+    # --- reference images --------------------------------------------------------------------------
+
+    async def fetch_reference_image(self, url: str) -> bytes:
+        """The bytes of a reference image URL (for thumbnails and the pre-submission check)."""
+        return await fetch_bytes(self.rt.http, url, attempts=2, deadline=20.0)
+
+    async def check_reference_image(self, url: str) -> str | None:
+        """Why the service probably cannot use ``url`` as a reference image (None when it can)."""
+        try:
+            data = await self.fetch_reference_image(url)
+            await asyncio.to_thread(verify_image, data)
+        except (DownloadError, ImageCheckError) as exc:
+            return f"{exc.code}: {exc.message}"
+        return None
