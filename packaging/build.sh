@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || bash tools/setup.sh
-.venv/bin/python -m pip install -q 'pyinstaller>=6.10' 'pyinstaller-hooks-contrib>=2024.8'
+.venv/bin/python -c 'import PyInstaller' 2>/dev/null || .venv/bin/python -m pip install -q -e '.[package]'
 .venv/bin/python -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/listing-studio.spec
 QT_QPA_PLATFORM=offscreen dist/listing-studio/listing-studio --smoke

@@ -10,6 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 export KEYRING_DATA_DIR="$tmp/keyring-data"
 export QT_API=pyside6
 export LISTING_STUDIO_TEST_SECRET_SERVICE=1
+export LISTING_STUDIO_TEST_FROZEN=1
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" bash -c '
   set -euo pipefail
   mkdir -p "$KEYRING_DATA_DIR"
