@@ -3,6 +3,7 @@ import threading
 
 from desktop_app.api.models import Ad, Job, ListingRequest, Submission
 from desktop_app.core.journal import INTENT_SENDING, Journal
+from desktop_app.core.schema import MIGRATIONS
 
 REQ = ListingRequest("B0TESTASIN", "GB", "amazon_listing", "https://img.example/m.jpg", ("https://img.example/a.jpg",))
 
@@ -55,7 +56,7 @@ def test_schema_version_is_recorded_and_reopen_is_idempotent(tmp_path):
     path = tmp_path / "j.sqlite"
     Journal(path).close()
     Journal(path).close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
 def test_corrupt_journal_is_kept_aside_and_a_new_one_started(tmp_path):

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 from ..api.download import DownloadError, fetch_bytes
-from ..api.errors import AmbiguousSubmission, JobNotFound, PixiiError, Unreachable
+from ..api.errors import AmbiguousSubmission, BadResponse, JobNotFound, PixiiError, Unreachable
 from ..api.models import Job, ListingRequest
 from ..api.pixii import PixiiClient
 from ..api.vocab import JOB_TYPE_LISTING_BUILDER
 from .cache import ImageCache
+from .expiry import likely_expired
+from .housekeeping import sweep_stale_temp
 from .export import ExportItem, export_images
 from .imagecheck import ImageCheckError, verify_image
 from .validation import InputError
 from .journal import (INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, Intent, JobRecord, Journal)
+from .lease import PollLeases
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ class JobService:
     def __init__(self, client: PixiiClient, journal: Journal, cache: ImageCache, service: str, *,
                  poll_interval: float = 5.0,
                  on_job: Callable[[JobRecord], None] | None = None) -> None:
+        from .limiter import SubmissionLimiter
         self.client = client
         self.journal = journal
         self.cache = cache
@@ -55,6 +60,11 @@ class JobService:
         self.poll_interval = poll_interval
         self._on_job = on_job
         self._reconcile_lock = asyncio.Lock()
+        # Optional proactive pacing of POSTs (batches set one); poll leases keep two instances on one
+        # data dir from polling the same job.
+        self.limiter: SubmissionLimiter | None = None
+        self.leases = PollLeases(journal, ttl=max(20.0, 4 * poll_interval))
+        self._swept_cache = False
 
     def _notify(self, job_id: str) -> JobRecord | None:
         record = self.journal.job(job_id)
@@ -88,7 +98,10 @@ class JobService:
             self.journal.set_intent_state(intent.id, INTENT_NOT_CREATED)
             return None
         _, adopted = min(candidates, key=lambda c: c[0])
-        self.journal.accept(intent, adopted.id, adopted.status, adopted.created_at)
+        # A list entry has no output: a finished job is recorded as still running, so that the next
+        # refresh records its images (a "completed" row without them would export nothing).
+        status = "processing" if adopted.status in ("completed", "failed") else adopted.status
+        self.journal.accept(intent, adopted.id, status, adopted.created_at)
         log.info("Adopted job %s for a submission whose answer was lost", adopted.id)
         self._notify(adopted.id)
         return adopted.id
@@ -98,13 +111,18 @@ class JobService:
         """Submit once, never twice: earlier lost answers for this ASIN are reconciled first, and
         a job adopted for an identical request is returned instead of paying again."""
         for intent, job_id in await self.reconcile(request.asin):
-            if job_id and intent.request == request and intent.batch_id == batch_id:
+            if (job_id and intent.request == request and intent.batch_id == batch_id
+                    and intent.batch_line == batch_line):
                 return self._notify(job_id)  # type: ignore[return-value]
         for _ in range(SUBMIT_ATTEMPTS):
+            ticket = await self.limiter.acquire() if self.limiter else None
             intent = self.journal.add_intent(self.service, request, batch_id=batch_id, batch_line=batch_line)
             try:
                 submission = await self.client.create_listing(request)
             except AmbiguousSubmission:
+                if ticket is not None:
+                    self.limiter.done(ticket)  # type: ignore[union-attr]
+                    ticket = None
                 self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS)
                 async with self._reconcile_lock:
                     job_id = await self._reconcile_one(intent)
@@ -117,6 +135,9 @@ class JobService:
             except PixiiError as exc:
                 self.journal.set_intent_state(intent.id, INTENT_REFUSED, exc.code)
                 raise
+            finally:
+                if ticket is not None:
+                    self.limiter.done(ticket)  # type: ignore[union-attr]
             self.journal.record_submission(intent, submission)
             return self._notify(submission.job_id)  # type: ignore[return-value]
         raise Unreachable("UNREACHABLE", "The service kept losing the answer to the submission; "
@@ -125,30 +146,65 @@ class JobService:
     # --- status --------------------------------------------------------------------------------
 
     async def refresh(self, job_id: str) -> JobRecord:
-        """One GET of the job, recorded in the journal (an id not yet in the journal is added)."""
-        job: Job = await self.client.get_job(job_id)
+        """One GET of the job, recorded in the journal (an id not yet in the journal is added). An answer
+        that is not a job (fields missing) is asked again, for up to the client's give-up time."""
+        job: Job = await self._get_job(job_id)
         if self.journal.job(job_id) is None:
             self.journal.add_known_job(self.service, job)
         else:
             self.journal.update_job(job)
         return self._notify(job_id)  # type: ignore[return-value]
 
+    async def _get_job(self, job_id: str) -> Job:
+        started, attempt = time.monotonic(), 0
+        while True:
+            try:
+                return await self.client.get_job(job_id)
+            except BadResponse as exc:
+                wait = min(self.client.backoff_cap, max(self.poll_interval, 0.05) * 2 ** attempt)
+                if time.monotonic() - started + wait > self.client.give_up_after:
+                    raise Unreachable(exc.code, f"{exc.message} (gave up after retrying)", status=exc.status) from None
+                log.info("Job %s: unusable answer (%s); asking again in %.1f s", job_id, exc.code, wait)
+                await asyncio.sleep(wait)
+                attempt += 1
+
     async def wait(self, job_id: str) -> JobRecord:
         """Poll until the job is completed or failed. Network trouble is retried inside the client
-        for up to its give-up time, then :class:`Unreachable` is raised (the job stays journalled)."""
-        while True:
-            record = await self.refresh(job_id)
+        for up to its give-up time, then :class:`Unreachable` is raised (the job stays journalled).
+        Only the instance holding the job's poll lease polls; another one watches the journal."""
+        try:
+            while True:
+                record = await self.poll_once(job_id)
+                if record is not None and record.terminal:
+                    return record
+                await asyncio.sleep(self.poll_interval)
+        finally:
+            self.leases.release(job_id)
+
+    async def poll_once(self, job_id: str) -> JobRecord | None:
+        """One refresh if this instance holds (or can take) the job's poll lease, else the journal's
+        record (which the holder keeps current). The lease is released once the job is terminal; a job
+        the journal already shows finished is not asked for again."""
+        known = self.journal.job(job_id)
+        if known is not None and known.terminal:
+            self.leases.release(job_id)
+            return self._notify(job_id)
+        if self.leases.claim(job_id):
+            record = await self.refresh_or_journal(job_id)
             if record.terminal:
-                return record
-            await asyncio.sleep(self.poll_interval)
+                self.leases.release(job_id)
+            elif likely_expired(record):
+                raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} expired at the service before it finished")
+            return record
+        return known
 
     async def refresh_or_journal(self, job_id: str) -> JobRecord:
-        """Refresh; a finished job the service no longer knows (expired) is served from the journal."""
+        """Refresh; a finished (or expired) job the service no longer knows is served from the journal."""
         try:
             return await self.refresh(job_id)
         except JobNotFound:
             record = self.journal.job(job_id)
-            if record is not None and record.terminal:
+            if record is not None and (record.terminal or likely_expired(record)):
                 return record
             raise
 
@@ -157,6 +213,9 @@ class JobService:
     async def download_images(self, job_id: str) -> None:
         """Download, verify and cache every image of the job not cached yet (each only once)."""
         pending = [img for img in self.journal.images(job_id) if img.url and not img.cached]
+        if pending and not self._swept_cache:  # temp files of a killed earlier run
+            self._swept_cache = True
+            await asyncio.to_thread(sweep_stale_temp, self.cache.root, recursive=True)
         semaphore = asyncio.Semaphore(DOWNLOAD_CONCURRENCY)
 
         async def one(index: int, url: str) -> None:
@@ -207,6 +266,7 @@ class JobService:
         if approved_only:
             images = [img for img in images if img.review == "approved"]
         items = [ExportItem(img.index, Path(img.cache_path), img.ext) for img in images]  # type: ignore[arg-type]
+        await asyncio.to_thread(sweep_stale_temp, Path(dest), f".{record.asin}")
         results = await asyncio.to_thread(export_images, items, record.asin, dest, naming,
                                           overwrite=overwrite, progress=progress)
         exported = {r.index: r.path for r in results if r.path is not None}

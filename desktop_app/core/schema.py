@@ -40,4 +40,44 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY(job_id, idx)
     )
     """,
+    # 2: batches (their rows, so a queue survives a restart), the submission log the limiter
+    # counts (minute and day windows) with the limits the service announced, and per-job poll
+    # leases (two instances never poll one job)
+    """
+    CREATE TABLE batches(
+        batch_id TEXT PRIMARY KEY,
+        service TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        total INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        stop_code TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE batch_rows(
+        batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+        line INTEGER NOT NULL,
+        asin TEXT NOT NULL, country TEXT NOT NULL, listing_type TEXT NOT NULL,
+        main_image_url TEXT, other_image_urls TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY(batch_id, line)
+    );
+    CREATE TABLE submission_log(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        service TEXT NOT NULL,
+        sent_at REAL NOT NULL,
+        done_at REAL
+    );
+    CREATE INDEX submission_log_time ON submission_log(service, sent_at);
+    CREATE TABLE service_limits(
+        service TEXT PRIMARY KEY,
+        limit_minute INTEGER, limit_day INTEGER,
+        remaining_day INTEGER, day_start REAL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE poll_leases(
+        job_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    )
+    """,
 ]

@@ -151,7 +151,8 @@ class ControlMixin:
         with self.store.transaction() as state:
             now = self._now(state)
             J.settle(state, now, self._cfg(state)["expiry_seconds"])
-            return {"jobs_created": state["jobs_created"], "balance": self._org(state, DEFAULT_ORG)["balance"],
+            return {"jobs_created": state["jobs_created"], "rate_limited": state.get("rate_limited", 0),
+                    "balance": self._org(state, DEFAULT_ORG)["balance"],
                     "jobs": len(state["jobs"]), "faults_pending": len(state["faults"]),
                     "clock_offset": state["clock_offset"], "now": J.iso(now),
                     "requests": [dict(r) for r in state["requests"]]}

@@ -16,6 +16,8 @@ Reserved ASINs (prefix match, ASINs are 10 letters/digits; ``set_next_outcome`` 
 * ``B0STUCK…`` stays ``processing`` forever.
 * ``B0HTML…``  image 1 is served with 200 and Content-Type image/png but an HTML body.
 * ``B0TRUNC…`` image 1 is served truncated (the first half of its bytes).
+* ``B0HUGE…``  image 1 is a valid 50 MB PNG (a small picture padded with a 50 MB ancillary chunk).
+* ``B0BOMB…``  image 1 is a small PNG whose header claims 30000x30000 pixels (a decompression bomb).
 
 Fault kinds (``add_fault`` / ``POST /_sandbox/faults``), consumed in order by matching requests
 (``path`` is a path prefix, ``method`` an HTTP method; control requests never match):
@@ -120,8 +122,8 @@ class PixiiEmulator(ControlMixin, FileMixin):
     @staticmethod
     def _initial_state() -> dict[str, Any]:
         return {"version": 1, "secret": secrets.token_hex(32), "clock_offset": 0.0, "config": {}, "orgs": {},
-                "keys": {}, "jobs": {}, "seq": 0, "jobs_created": 0, "faults": [], "next_outcome": None,
-                "requests": []}
+                "keys": {}, "jobs": {}, "seq": 0, "jobs_created": 0, "rate_limited": 0, "faults": [],
+                "next_outcome": None, "requests": []}
 
     def _cfg(self, state: dict[str, Any]) -> dict[str, Any]:
         return merge_config(self.defaults, state["config"])
@@ -282,6 +284,7 @@ class PixiiEmulator(ControlMixin, FileMixin):
         org = self._org(state, org_id)
         limited, headers = self._rate_limit(org, cfg, now)
         if limited is not None:
+            state["rate_limited"] = state.get("rate_limited", 0) + 1
             return limited
         data, problems = validate_submission(body)
         if problems:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hmac
 import re
+import struct
+import zlib
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -17,6 +19,7 @@ from . import jobs as J
 from .images import image_kind, render_image
 from .responses import EmuResponse
 
+HUGE_BYTES = 50 * 1024 * 1024
 FILE_RE = re.compile(r"/files/([A-Za-z0-9_-]{1,64})/(\d{1,4})\.(jpg|png)")
 HTML_BODY = (b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Please sign in</h1>"
              b"<p>This content is only available to signed-in users.</p></body></html>\n")
@@ -62,7 +65,30 @@ class FileMixin:
         scenario = asin.upper()
         if index == 1 and scenario.startswith(J.IMAGE_HTML_PREFIX):
             return EmuResponse(200, headers, HTML_BODY)
+        if index == 1 and scenario.startswith(J.IMAGE_BOMB_PREFIX):
+            return EmuResponse(200, headers, bomb_png())
         data = render_image(asin, listing_type, index, test_key)
         if index == 1 and scenario.startswith(J.IMAGE_TRUNC_PREFIX):
             data = data[: len(data) // 2]
+        if index == 1 and scenario.startswith(J.IMAGE_HUGE_PREFIX):
+            data = padded_png(data, HUGE_BYTES)
         return EmuResponse(200, headers, data)
+
+
+def _chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def padded_png(png: bytes, size: int) -> bytes:
+    """``png`` grown to ``size`` bytes by an ancillary chunk right after IHDR: still a valid image."""
+    head = 8 + 25  # signature + IHDR chunk
+    pad = max(0, size - len(png) - 12)
+    return png[:head] + _chunk(b"lARg", bytes(pad)) + png[head:]
+
+
+def bomb_png(width: int = 30000, height: int = 30000) -> bytes:
+    """A few hundred bytes whose header claims ``width`` x ``height`` RGB pixels (a decompression bomb)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    row = b"\x00" + bytes(3 * width)
+    idat = zlib.compress(row * 4, 9)  # only the first rows: nothing must ever decode this far
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")

@@ -28,6 +28,8 @@ AD_ERRORS = {
 OUTCOME_PREFIXES = (("B0FAIL", "fail"), ("B0PART", "partial"), ("B0STUCK", "stuck"))
 IMAGE_HTML_PREFIX = "B0HTML"
 IMAGE_TRUNC_PREFIX = "B0TRUNC"
+IMAGE_HUGE_PREFIX = "B0HUGE"
+IMAGE_BOMB_PREFIX = "B0BOMB"
 
 
 def iso(ts: float | None) -> str | None:
