@@ -141,3 +141,17 @@ def test_expired_image_links_are_per_image_errors(sandbox, tmp_path):
     images, record = run_with(sandbox, tmp_path, scenario)
     assert {i.error_code for i in images} == {"URL_EXPIRED"}
     assert record.status == "completed"  # the expired job is still served from the journal
+
+
+def test_each_downloaded_image_is_announced_as_it_arrives(sandbox, tmp_path):
+    async def scenario(service, emu):
+        emu.configure(pending_seconds=0.01, processing_seconds=0.02)
+        job = await service.submit(REQ)
+        await service.wait(job.job_id)
+        seen = []
+        service._on_job = lambda record: seen.append(sum(i.cached for i in service.journal.images(record.job_id)))
+        await service.download_images(job.job_id)
+        return seen
+
+    seen = run_with(sandbox, tmp_path, scenario)
+    assert len(seen) == 7 and sorted(seen) == seen and seen[0] >= 1 and seen[-1] == 7

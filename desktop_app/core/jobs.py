@@ -226,16 +226,15 @@ class JobService:
                     cached = await asyncio.to_thread(self.cache.put, data, info)
                 except (DownloadError, ImageCheckError) as exc:
                     self.journal.set_image_error(job_id, index, exc.code, exc.message)
-                    return
                 except OSError as exc:
-                    self.journal.set_image_error(job_id, index, "CACHE_FAILED", f"could not store the image: {exc.strerror or exc}")
-                    return
-                self.journal.set_image_cached(job_id, index, cached.sha256, cached.ext, cached.path,
-                                              info.width, info.height)
+                    self.journal.set_image_error(job_id, index, "CACHE_FAILED",
+                                                 f"could not store the image: {exc.strerror or exc}")
+                else:
+                    self.journal.set_image_cached(job_id, index, cached.sha256, cached.ext, cached.path,
+                                                  info.width, info.height)
+            self._notify(job_id)  # each image shows up as soon as it is in (or has failed)
 
         await asyncio.gather(*(one(img.index, img.url) for img in pending if img.url))
-        if pending:
-            self._notify(job_id)
 
     def outcomes(self, job_id: str, exported: dict[int, Path] | None = None,
                  export_errors: dict[int, tuple[str, str]] | None = None) -> list[ImageOutcome]:
