@@ -17,9 +17,11 @@ from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtCore import QTimer  # noqa: E402  (PySide6 before qasync: binding choice)
+from PySide6.QtCore import Qt, QTimer  # noqa: E402  (PySide6 before qasync: binding choice)
 from PySide6.QtGui import QPixmapCache  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from .api.pixii import redact  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -27,28 +29,41 @@ APP_NAME = "Listing Studio"
 PIXMAP_CACHE_KB = 160 * 1024
 
 
-
-
 class Studio:
-    """The composition root of the window: runtime, tasks, service, main window."""
+    """The composition root of the window: runtime, tasks, service, main window; the key and the
+    Live/Sandbox choice (a switch rebuilds the runtime in place)."""
 
-    def __init__(self, settings=None) -> None:
-        from .config import load_settings
+    def __init__(self, settings=None, *, keys=None, key_state=None, prefs=None) -> None:
+        from .config import load_settings, with_mode
+        from .credentials import KeyManager, KeyState
         from .runtime import Runtime
         from .ui.main_window import MainWindow
+        from .ui.prefs import Preferences
         from .ui.services import StudioService
         from .ui.tasks import TaskRegistry
 
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
-        self.settings = settings or load_settings()
+        settings = settings or load_settings()
+        self.keys = keys or KeyManager()
+        if key_state is None:  # what the settings were made from (the keyring is read again off-thread later)
+            known = settings.key_source in ("env", "keyring", "session") and settings.api_key
+            key_state = KeyState(settings.api_key if known else "", settings.key_source if known else "",
+                                 settings.keyring_problem)
+        self.key_state = key_state
+        if not settings.sandbox and not settings.api_key:  # Live needs a key: start on the sandbox
+            settings = with_mode(settings, live=False, keyring_problem=settings.keyring_problem)
+        self.settings = settings
+        self.prefs = prefs or Preferences()
         self.rt = Runtime(self.settings)
         self.tasks = TaskRegistry()
         self.service = StudioService(self.rt, self.tasks)
         self.tasks.on_error = self._task_failed
-        self.window = MainWindow(self.service)
+        self.window = MainWindow(self.service, prefs=self.prefs)
+        self.window.settings_requested.connect(self.open_settings)
         self.quit_requested = asyncio.Event()
         self.window.close_requested.connect(self.quit_requested.set)
         self.closed = False
+        self._switch_task: asyncio.Task | None = None
 
     def _task_failed(self, exc: BaseException, name: str) -> None:
         self.service.error.emit("INTERNAL_ERROR", f"{name or 'a background task'} failed: {type(exc).__name__}: {exc}"
@@ -61,18 +76,155 @@ class Studio:
         if self.rt.journal.recovered_from:
             banner.show_error("JOURNAL_RECOVERED", f"The job journal was damaged; it was kept aside as "
                               f"{self.rt.journal.recovered_from} and a new one was started.")
-        elif self.settings.keyring_problem:
-            banner.show_error("KEYRING_UNAVAILABLE", self.settings.keyring_problem)
+        if self.settings.sandbox and not self.key_state.key:
+            # First run (or no key yet): the sandbox notice, not an error. A keyring that can't be used is
+            # explained in the settings dialog, where a key would be saved.
+            self.window.show_first_run(self.key_state.problem)
         resumed = self.service.resume()
         if resumed:
             banner.show_info(f"Resumed watching {resumed} unfinished job{'s' if resumed != 1 else ''} from last time.")
         return resumed
+
+    # --- the key and the mode (used by the settings dialog) -----------------------------------------
+
+    def live_url(self) -> str:
+        """The service Live mode uses ("sandbox" when the environment forces the sandbox)."""
+        from .config import live_api_url
+        return live_api_url()
+
+    def open_settings(self):
+        """Show the settings dialog (window-modal, never exec()); returns it."""
+        from .ui.settings_dialog import SettingsDialog
+
+        dialog = self.window.settings_dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = SettingsDialog(self, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r, d=dialog: self._settings_closed(d))
+        self.window.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settings_closed(self, dialog) -> None:
+        if self.window.settings_dialog is dialog:
+            self.window.settings_dialog = None
+
+    async def refresh_key_state(self):
+        """Read the key again (environment, session, keyring) in a worker thread."""
+        state = await asyncio.to_thread(self.keys.load)
+        self.key_state = state
+        return state
+
+    async def check_key(self, key: str):
+        """One cheap authenticated request with ``key`` to the service Live mode uses."""
+        import httpx
+
+        from .api.pixii import DEFAULT_TIMEOUT
+        from .config import SANDBOX, SANDBOX_BASE_URL
+        from .credentials import check_key
+
+        url = self.live_url()
+        if url == SANDBOX:  # the environment forces the sandbox: check against the embedded one
+            if self.rt.emulator is None:
+                raise RuntimeError("no sandbox runtime")
+            return await check_key(key, SANDBOX_BASE_URL, self.rt.http)
+        give_up = min(8.0, self.settings.give_up_after)
+        async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, trust_env=False, follow_redirects=False) as http:
+            return await check_key(key, url, http, give_up_after=give_up)
+
+    async def save_key(self, key: str):
+        """Store ``key`` (keyring, else this session only) off the GUI thread; on Live, use it at once.
+        Returns the saved state (its ``problem`` says why it is kept for the session only)."""
+        saved = await asyncio.to_thread(self.keys.save, key)  # ValueError for an obviously wrong key
+        from .credentials import KeyState
+        env = self.keys.env_key
+        self.key_state = KeyState(env, "env", saved.problem) if env else saved
+        if not self.settings.sandbox and self.key_state.key != self.settings.api_key:
+            self.switch_mode(True)
+        return saved
+
+    async def remove_key(self):
+        """Delete the saved key off the GUI thread; Live without a key goes back to the sandbox."""
+        state = await asyncio.to_thread(self.keys.remove)
+        self.key_state = state
+        if not self.settings.sandbox and not state.key:
+            self.switch_mode(False)
+        elif not self.settings.sandbox and state.key != self.settings.api_key:
+            self.switch_mode(True)
+        return state
+
+    def switching(self) -> bool:
+        return self._switch_task is not None and not self._switch_task.done()
+
+    def switch_mode(self, live: bool) -> asyncio.Task | None:
+        """Rebuild the runtime for Live (needs a key) or the sandbox; None when that is impossible."""
+        from .config import with_mode
+        from .core.validation import InputError
+
+        if self.closed:
+            return None
+        state = self.key_state
+        try:
+            new = with_mode(self.settings, live=live, key=state.key, key_source=state.source,
+                            keyring_problem=state.problem)
+        except (ValueError, InputError) as exc:
+            self.service.error.emit("INVALID_CONFIG", f"Can't switch to {'Live' if live else 'the sandbox'}: "
+                                    f"{getattr(exc, 'message', None) or exc}")
+            return None
+        self.prefs.set_mode(live)
+        previous = self._switch_task
+
+        async def run() -> None:
+            if previous is not None and not previous.done():
+                await asyncio.gather(previous, return_exceptions=True)
+            await self._switch(new)
+
+        self._switch_task = asyncio.get_running_loop().create_task(run(), name="switch-runtime")
+        return self._switch_task
+
+    async def _switch(self, new) -> None:
+        """Cancel the old tasks, close the old runtime, build the new one, refresh the window, resume."""
+        from .runtime import Runtime
+
+        if self.closed:
+            return
+        old = self.settings
+        log.info("Switching to %s", "the sandbox" if new.sandbox else f"Live at {new.api_url}")
+        self.window.before_switch()
+        await self.tasks.cancel_all()
+        await self.rt.aclose()
+        self.tasks.reopen()
+        try:
+            rt = Runtime(new)
+        except Exception as exc:  # noqa: BLE001 — keep a working window on the previous settings
+            log.exception("Could not build the runtime for the new settings")
+            rt, new = Runtime(old), old
+            self.service.error.emit("INTERNAL_ERROR", f"Could not switch: {type(exc).__name__} (details in the log)")
+        self.rt, self.settings = rt, new
+        self.service.rebind(rt)
+        banner = self.window.banner
+        if new.sandbox and not self.key_state.key:
+            self.window.show_first_run(self.key_state.problem)
+        else:
+            banner.clear_notice()
+        resumed = self.service.resume()
+        more = f" Watching {resumed} unfinished job{'s' if resumed != 1 else ''}." if resumed else ""
+        if new.sandbox:
+            if more or self.key_state.key:  # with no key, the first-run notice already says it
+                banner.show_info("Now on the sandbox: sample images, no credits used." + more)
+        else:
+            banner.show_info(f"Now on Live ({redact(new.api_key)}): jobs go to {new.api_url} and use credits." + more)
 
     async def aclose(self) -> None:
         """Cancel every task, close the HTTP client and the journal, then let the window close."""
         if self.closed:
             return
         self.closed = True
+        if self._switch_task is not None and not self._switch_task.done():
+            await asyncio.gather(self._switch_task, return_exceptions=True)
         self.window.shut_down()
         await self.tasks.cancel_all()
         self.window.loader.shutdown()
@@ -95,6 +247,35 @@ class Studio:
     def _grab(self, path: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.window.grab().save(path)
+
+
+def initial_settings(base, key_state, mode: str, *, forced: bool = False):
+    """The window's start: the sandbox when the environment forces it; else Live when a key is known
+    and the user did not choose the sandbox last time; else the sandbox."""
+    from .config import with_mode
+
+    if forced:
+        return base
+    live = bool(key_state.key) and mode != "sandbox"
+    return with_mode(base, live=live, key=key_state.key, key_source=key_state.source,
+                     keyring_problem=key_state.problem)
+
+
+async def open_studio(base=None) -> Studio:
+    """Build the window's Studio: the environment's settings, the key (read in a worker thread: the
+    keyring may block), the Live/Sandbox choice of last time. Raises InputError for a bad API URL."""
+    from .config import load_settings, sandbox_forced
+    from .credentials import KeyManager, KeyState
+    from .ui.prefs import Preferences
+
+    base = base or load_settings(read_keyring=False)  # the environment only
+    keys, prefs, forced = KeyManager(), Preferences(), sandbox_forced()
+    if forced:  # no need to touch the keyring (the settings dialog reads it when opened)
+        state = KeyState(base.api_key, "env") if base.key_source == "env" else KeyState("", "")
+    else:
+        state = await asyncio.to_thread(keys.load)  # Secret Service may block: never on the GUI thread
+    settings = initial_settings(base, state, prefs.mode(), forced=forced)
+    return Studio(settings, keys=keys, key_state=state, prefs=prefs)
 
 
 def _excepthook(exc_type, exc, tb) -> None:
@@ -126,13 +307,13 @@ def run_gui(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app at once
     sys.excepthook = _excepthook
     try:
-        settings = load_settings()
+        base = load_settings(read_keyring=False)  # the environment only; the keyring is read off-thread below
     except InputError as exc:
         print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
         return 2
 
     async def amain() -> int:
-        studio = Studio(settings)
+        studio = await open_studio(base)
         return await studio.run(options.smoke, options.screenshot)
 
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -22,7 +22,7 @@ SANDBOX_KEY = "pk_test_sandbox"
 @dataclass(frozen=True)
 class Settings:
     api_url: str          # "sandbox" or an http(s) base URL
-    api_key: str = ""
+    api_key: str = field(default="", repr=False)  # never in a repr, a log line or a traceback
     key_source: str = ""  # "env", "keyring", "sandbox" or "" (none)
     data_dir: Path = Path(".")
     poll_interval: float = 5.0
@@ -61,6 +61,52 @@ class Settings:
 
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("listing-studio", appauthor=False))
+
+
+def default_config_dir() -> Path:
+    """Where the window keeps its preferences (XDG_CONFIG_HOME on Linux). Never holds a secret."""
+    return Path(platformdirs.user_config_dir("listing-studio", appauthor=False))
+
+
+def sandbox_forced(env: Mapping[str, str] | None = None) -> bool:
+    """LISTING_STUDIO_API_URL=sandbox: the embedded sandbox whatever the key or the window's choice."""
+    env = os.environ if env is None else env
+    return (env.get("LISTING_STUDIO_API_URL") or "").strip().lower() == SANDBOX
+
+
+def live_api_url(env: Mapping[str, str] | None = None) -> str:
+    """The service Live mode talks to: LISTING_STUDIO_API_URL when it is a URL, else the Pixii API
+    ("sandbox" when the environment forces the sandbox). Raises InputError(INVALID_API_URL)."""
+    env = os.environ if env is None else env
+    url = (env.get("LISTING_STUDIO_API_URL") or "").strip()
+    if url.lower() == SANDBOX:
+        return SANDBOX
+    if not url:
+        return DEFAULT_API_URL
+    problem = url_problem(url, what="LISTING_STUDIO_API_URL")
+    if problem:
+        raise InputError("INVALID_API_URL", problem)
+    return url
+
+
+def with_mode(base: Settings, *, live: bool, key: str = "", key_source: str = "",
+              keyring_problem: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """``base`` switched to Live (with ``key``, at :func:`live_api_url`) or to the embedded sandbox.
+
+    The sandbox gets the sample key unless the key comes from the environment, so a key kept in the
+    keyring is never sent anywhere but to the Live service. Raises ValueError for Live without a key
+    (or when the environment forces the sandbox)."""
+    if live:
+        url = live_api_url(env)
+        if url == SANDBOX:
+            raise ValueError("LISTING_STUDIO_API_URL=sandbox selects the embedded sandbox")
+        if not key:
+            raise ValueError("Live mode needs an API key")
+        return replace(base, api_url=url, api_key=key, key_source=key_source or "keyring",
+                       keyring_problem=keyring_problem)
+    sandbox_key = key if key and key_source == "env" else SANDBOX_KEY
+    return replace(base, api_url=SANDBOX, api_key=sandbox_key, key_source="env" if sandbox_key == key else SANDBOX,
+                   keyring_problem=keyring_problem)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, read_keyring: bool = True) -> Settings:

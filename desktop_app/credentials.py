@@ -4,8 +4,9 @@ is usable) kept in memory for this session only. Never written anywhere else."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .api.errors import PixiiError, RateLimited, Unauthorized, Unreachable
 from .api.pixii import key_mode, redact
 from .secrets import PIXII_API_KEY, SecretStoreError, delete_secret, get_secret, set_secret
 
@@ -14,7 +15,7 @@ ENV_VAR = "PIXII_API_KEY"
 
 @dataclass(frozen=True)
 class KeyState:
-    key: str            # "" when there is none
+    key: str = field(repr=False)  # "" when there is none; never in a repr or a traceback
     source: str         # "env", "keyring", "session" or ""
     problem: str | None = None  # why the keyring could not be used, if it could not
 
@@ -25,6 +26,13 @@ class KeyState:
     @property
     def label(self) -> str:
         return redact(self.key) if self.key else "no key"
+
+    @property
+    def where(self) -> str:
+        """Where the key comes from, for people (never the key itself)."""
+        return {"env": f"from the {ENV_VAR} environment variable (it wins over the saved key)",
+                "keyring": "saved in the system keyring",
+                "session": "kept in memory for this session only (not saved)"}.get(self.source, "no key saved")
 
 
 def key_problem(key: str) -> str | None:
@@ -47,6 +55,11 @@ class KeyManager:
         self._env = os.environ if env is None else env
         self._timeout = timeout
         self._session_key = ""
+
+    @property
+    def env_key(self) -> str:
+        """The key of the environment (it wins over the saved one), or ""."""
+        return (self._env.get(ENV_VAR) or "").strip()
 
     def load(self) -> KeyState:
         env_key = (self._env.get(ENV_VAR) or "").strip()
@@ -79,5 +92,41 @@ class KeyManager:
         try:
             delete_secret(PIXII_API_KEY, timeout=self._timeout)
         except SecretStoreError as exc:
-            return KeyState("", "", str(exc))
+            return KeyState(self.env_key, "env" if self.env_key else "", str(exc))
         return self.load()
+
+
+CHECK_ASIN = "B000000000"  # listing its jobs is cheap, needs a valid key and costs no credits
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    ok: bool
+    code: str       # "VALID", "UNAUTHORIZED", "UNREACHABLE", "INVALID_KEY" or the service's error code
+    message: str    # for people; never contains the key
+
+
+async def check_key(key: str, base_url: str, http, *, give_up_after: float = 8.0) -> KeyCheck:
+    """One cheap authenticated request (list the jobs of a dummy ASIN) to ``base_url`` with ``key``."""
+    from .api.pixii import PixiiClient
+
+    key = key.strip()
+    problem = key_problem(key)
+    if problem:
+        return KeyCheck(False, "INVALID_KEY", problem)
+    client = PixiiClient(base_url, key, http=http, give_up_after=give_up_after, request_deadline=20.0)
+    try:
+        await client.list_jobs_page(CHECK_ASIN, 1, 1)
+    except Unauthorized:
+        return KeyCheck(False, "UNAUTHORIZED", f"Refused: the service answered 401 UNAUTHORIZED — the key "
+                        f"{redact(key)} is revoked or wrong.")
+    except Unreachable as exc:
+        return KeyCheck(False, "UNREACHABLE", f"Service unreachable: {exc.message}. The key was not checked.")
+    except RateLimited as exc:
+        return KeyCheck(False, exc.code, "The service is rate-limiting requests; check again in a minute.")
+    except PixiiError as exc:
+        return KeyCheck(False, exc.code, f"The service answered {exc.code}: {exc.message}")
+    finally:
+        await client.aclose()
+    kind = "live" if key_mode(key) == "live" else "test"
+    return KeyCheck(True, "VALID", f"Valid: the service accepted this {kind} key.")

@@ -28,8 +28,9 @@ class ExportDialog(QDialog):
 
     last_folder: str = ""
 
-    def __init__(self, service, job_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, service, job_id: str, parent: QWidget | None = None, prefs=None) -> None:
         super().__init__(parent)
+        self.prefs = prefs  # Preferences: the last export folder and naming (never a secret)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export approved images")
         self.setAccessibleName("Export approved images")
@@ -49,7 +50,8 @@ class ExportDialog(QDialog):
                            f"{self.record.listing_type if self.record else ''}) will be copied unchanged.")
         self.folder_edit = QLineEdit(objectName="exportFolderEdit")
         self.folder_edit.setAccessibleName("Export folder")
-        self.folder_edit.setText(ExportDialog.last_folder or str(Path.home() / "Listing Studio" / asin))
+        remembered = (prefs.export_folder() if prefs is not None else "") or ExportDialog.last_folder
+        self.folder_edit.setText(remembered or str(Path.home() / "Listing Studio" / asin))
         self.browse_button = QPushButton("Choose…", objectName="exportBrowseButton")
         self.browse_button.setAccessibleName("Choose the export folder")
         self.naming_combo = QComboBox(objectName="exportNamingCombo")
@@ -57,8 +59,11 @@ class ExportDialog(QDialog):
         for preset in NAMING_PRESETS:
             example = ", ".join(f"{export_stem(asin, i, preset)}.jpg" for i in (0, 1)) if len(asin) == 10 else ""
             self.naming_combo.addItem(f"{preset} — {example}…" if example else preset, preset)
-        self.naming_combo.setCurrentIndex(max(0, self.naming_combo.findData(
-            default_naming(self.record.listing_type if self.record else ""))))
+        listing_type = self.record.listing_type if self.record else ""
+        naming = prefs.naming(listing_type) if prefs is not None else ""
+        if naming not in NAMING_PRESETS:
+            naming = default_naming(listing_type)
+        self.naming_combo.setCurrentIndex(max(0, self.naming_combo.findData(naming)))
         self.progress = QProgressBar(objectName="exportProgress")
         self.progress.setAccessibleName("Export progress")
         self.progress.setRange(0, max(1, len(self.approved)))
@@ -162,6 +167,9 @@ class ExportDialog(QDialog):
             return
         self.dest = dest
         ExportDialog.last_folder = str(dest)
+        if self.prefs is not None:
+            self.prefs.set_export_folder(str(dest))
+            self.prefs.set_naming(self.record.listing_type if self.record else "", naming)
         wanted = {img.index for img in self.approved}
         outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
                                                   progress=self._progress_cb())

@@ -41,7 +41,6 @@ class SubmitForm(QWidget):
     def __init__(self, service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self.settings = service.settings
         self._busy = ""
         self.asin_edit = QLineEdit(objectName="asinEdit", placeholderText="ASIN or Amazon product link")
         self.asin_edit.setAccessibleName("ASIN")
@@ -148,6 +147,15 @@ class SubmitForm(QWidget):
         b.setAccessibleName(tip.split(" (")[0])
         b.setToolTip(tip)
         return b
+
+    @property
+    def settings(self):
+        return self.service.settings  # follows a Live/Sandbox switch
+
+    def set_listing_type(self, value: str) -> None:
+        index = self.type_combo.findData(value)
+        if index >= 0:
+            self.type_combo.setCurrentIndex(index)
 
     @staticmethod
     def _label(text: str, buddy: QWidget) -> QLabel:

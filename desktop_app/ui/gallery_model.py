@@ -131,6 +131,12 @@ class GalleryModel(QAbstractListModel):
 
     # --- content ------------------------------------------------------------------------------------
 
+    def set_journal(self, journal: Journal) -> None:
+        """Read another journal (after a Live/Sandbox switch); no job is shown until one is selected."""
+        self.journal = journal
+        self._pending.clear()  # their decodes were cancelled with the old runtime's tasks
+        self.set_job("")
+
     def set_job(self, job_id: str) -> None:
         self.beginResetModel()
         self.job_id = job_id

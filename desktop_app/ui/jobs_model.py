@@ -91,6 +91,15 @@ class JobsModel(QAbstractTableModel):
         self._rows: list[JobRecord] = journal.jobs(service=service)
         self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
 
+    def set_source(self, journal: Journal, service: str) -> None:
+        """Show the jobs of another journal / service (after a Live/Sandbox switch)."""
+        self.beginResetModel()
+        self.journal = journal
+        self.service = service
+        self._rows = journal.jobs(service=service)
+        self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
+        self.endResetModel()
+
     # --- Qt model API ---------------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:

@@ -3,34 +3,43 @@ the message banner on top, mode / credits / rate limits in the status bar."""
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget)
 
 from ..api.pixii import redact
-from .banner import Banner
+from .banner import Banner, BannerAction
 from .export_dialog import ExportDialog
 from .form import SubmitForm
 from .gallery import GalleryPanel
 from .gallery_model import GalleryModel, ImageLoader
 from .job_panel import JobPanel
 from .jobs_model import JobsModel, status_text
+from .prefs import Preferences
+
+log = logging.getLogger(__name__)
 
 SANDBOX_TEXT = "Sandbox — sample images, no credits used"
+SANDBOX_STYLE = ("QLabel { background: #fef7e0; color: #7a4f01; border: 1px solid #f9d77e;"
+                 " border-radius: 4px; padding: 2px 8px; font-weight: 600; }")
+LIVE_STYLE = ("QLabel { background: #e6f4ea; color: #0d652d; border: 1px solid #ceead6;"
+              " border-radius: 4px; padding: 2px 8px; font-weight: 600; }")
 
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
+    settings_requested = Signal()   # File ▸ Settings…, or a banner's button
 
-    def __init__(self, service, parent: QWidget | None = None) -> None:
+    def __init__(self, service, parent: QWidget | None = None, prefs: Preferences | None = None) -> None:
         super().__init__(parent)
         self.allow_close = False
         self.service = service
-        self.settings = service.settings
+        self.prefs = prefs if prefs is not None else Preferences()
         self.export_dialog: ExportDialog | None = None
+        self.settings_dialog = None  # the SettingsDialog while it is open
         self.setObjectName("mainWindow")
-        mode = "Sandbox" if self.settings.sandbox else "Live"
-        self.setWindowTitle(f"Listing Studio — {mode}")
         self.resize(1280, 800)
 
         self.banner = Banner(self)
@@ -72,6 +81,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_status_bar()
         self._build_menus()
+        self._update_mode()
+        self._restore_prefs()
 
         service.job_changed.connect(self._job_changed)
         service.submitted.connect(self._submitted)
@@ -79,6 +90,9 @@ class MainWindow(QMainWindow):
         service.info.connect(self.banner.show_info)
         service.credits_changed.connect(self._credits)
         service.rate_limit_changed.connect(self.rate_label.setText)
+        service.key_refused.connect(self.show_key_refused)
+        service.runtime_changed.connect(self._runtime_changed)
+        self.form.request_ready.connect(self._remember_form)
         self.job_panel.job_selected.connect(self.show_job)
         self.job_panel.open_requested.connect(self.open_job)
         self.job_panel.refresh_requested.connect(service.refresh)
@@ -96,17 +110,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         self.mode_label = QLabel(objectName="modeLabel")
-        if self.settings.sandbox:
-            self.mode_label.setText(SANDBOX_TEXT)
-            self.mode_label.setStyleSheet("QLabel { background: #fef7e0; color: #7a4f01; border: 1px solid #f9d77e;"
-                                          " border-radius: 4px; padding: 2px 8px; font-weight: 600; }")
-        else:
-            self.mode_label.setText(f"Live ({redact(self.settings.api_key)})")
-            self.mode_label.setStyleSheet("QLabel { background: #e6f4ea; color: #0d652d; border: 1px solid #ceead6;"
-                                          " border-radius: 4px; padding: 2px 8px; font-weight: 600; }")
         self.mode_label.setAccessibleName("Mode")
-        self.mode_label.setToolTip("Jobs go to the embedded sandbox: nothing is charged." if self.settings.sandbox
-                                   else f"Jobs go to {self.settings.api_url} and cost credits.")
         self.credits_label = QLabel(objectName="creditsLabel")
         self.credits_label.setAccessibleName("Remaining credits")
         self.rate_label = QLabel(self.service.rate_limit_text(), objectName="rateLimitLabel")
@@ -119,6 +123,24 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.credits_label)
         self._credits(self.service.credits)
 
+    @property
+    def settings(self):
+        return self.service.settings  # follows a Live/Sandbox switch
+
+    def _update_mode(self) -> None:
+        """Title, mode label and its tooltip for the current service (the key only ever redacted)."""
+        s = self.settings
+        self.setWindowTitle(f"Listing Studio — {'Sandbox' if s.sandbox else 'Live'}")
+        if s.sandbox:
+            self.mode_label.setText(SANDBOX_TEXT)
+            self.mode_label.setStyleSheet(SANDBOX_STYLE)
+            self.mode_label.setToolTip("Jobs go to the embedded sandbox: nothing is charged. "
+                                       "File ▸ Settings… switches to Live.")
+        else:
+            self.mode_label.setText(f"Live ({redact(s.api_key)})")
+            self.mode_label.setStyleSheet(LIVE_STYLE)
+            self.mode_label.setToolTip(f"Jobs go to {s.api_url} and cost credits.")
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         generate = QAction("&Generate", self, shortcut=QKeySequence("Ctrl+Return"))
@@ -126,12 +148,20 @@ class MainWindow(QMainWindow):
         generate.triggered.connect(self.form.generate)
         export = QAction("&Export approved…", self, shortcut=QKeySequence("Ctrl+E"))
         export.triggered.connect(lambda: self.export_job(self.gallery_model.job_id))
+        settings = QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"))
+        settings.setObjectName("settingsAction")
+        settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        settings.setStatusTip("API key, Live or Sandbox")
+        settings.triggered.connect(self.settings_requested.emit)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         for action in (generate, export):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(settings)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        self.settings_action = settings
         self.generate_action = generate
         job_menu = self.menuBar().addMenu("&Job")
         for action in (self.job_panel.refresh_action, self.job_panel.copy_action):
@@ -143,6 +173,65 @@ class MainWindow(QMainWindow):
         dismiss.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         dismiss.triggered.connect(self.banner.dismiss)
         self.addAction(dismiss)
+
+    # --- preferences, banners of the key and the mode ---------------------------------------------------
+
+    def _restore_prefs(self) -> None:
+        p = self.prefs
+        if p.marketplace():
+            self.form.set_country(p.marketplace())
+        if p.listing_type():
+            self.form.set_listing_type(p.listing_type())
+        geometry = p.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = p.window_state()
+        if state is not None:
+            self.restoreState(state)
+        splitter = p.splitter_state()
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def save_prefs(self) -> None:
+        self.prefs.set_form(self.form.country(), self.form.listing_type())
+        self.prefs.set_window(self.saveGeometry(), self.saveState(), self.splitter.saveState())
+
+    def _remember_form(self, request) -> None:
+        self.prefs.set_form(request.country_code, request.listing_type)
+
+    def show_first_run(self, keyring_problem: str | None = None) -> None:
+        """No key yet: the sandbox notice with a button to add one (it stays until dismissed). A keyring
+        that could not be read (locked, not answering) is mentioned mildly: a saved key may exist."""
+        text = SANDBOX_TEXT + ". Add your Pixii API key to make real listing images."
+        if keyring_problem and not keyring_problem.startswith("No system keyring"):
+            text = f"{SANDBOX_TEXT}. {keyring_problem.rstrip('.')}, so a saved key could not be read."
+        self.banner.show_notice(text, BannerAction("Add API key…", "addKeyButton", self.settings_requested.emit))
+
+    def show_key_refused(self, message: str) -> None:
+        self.banner.show_error("UNAUTHORIZED", message,
+                               BannerAction("Open settings…", "keySettingsButton", self.settings_requested.emit))
+
+    def before_switch(self) -> None:
+        """A Live/Sandbox switch is about to close the journal: close what reads it."""
+        if self.export_dialog is not None:
+            self.export_dialog.close()
+
+    def _runtime_changed(self) -> None:
+        """Another service, key or journal: relabel, reload the job table, forget the shown job."""
+        self._update_mode()
+        self.jobs_model.set_source(self.service.journal, self.settings.service)
+        self.gallery_model.set_journal(self.service.journal)
+        self._title("")
+        self.rate_label.setText(self.service.rate_limit_text())
+        self._credits(self.service.credits)
+        self.form.update_state()
+        for url in self.form.refs.urls():  # thumbnails whose fetch was cancelled with the old runtime
+            self.form.refs._request_thumb(url)
+        self.banner.clear_error("UNAUTHORIZED")
+        self._activity()
+        if self.jobs_model.rowCount():
+            QTimer.singleShot(0, lambda: self.job_panel.select_job(self.jobs_model.record(0).job_id)
+                              if self.jobs_model.rowCount() else None)
 
     # --- reactions --------------------------------------------------------------------------------------
 
@@ -203,7 +292,7 @@ class MainWindow(QMainWindow):
             return
         if self.export_dialog is not None:
             self.export_dialog.close()
-        dialog = ExportDialog(self.service, job_id, self)
+        dialog = ExportDialog(self.service, job_id, self, prefs=self.prefs)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result, d=dialog: self._export_closed(d))
         self.export_dialog = dialog
@@ -220,6 +309,12 @@ class MainWindow(QMainWindow):
         self.job_panel.ticker.stop()
         if self.export_dialog is not None:
             self.export_dialog.close()
+        if self.settings_dialog is not None:
+            self.settings_dialog.close()
+        try:
+            self.save_prefs()
+        except Exception:  # preferences are a convenience: never a reason not to close
+            log.exception("Could not save the window preferences")
         self.hide()
 
     def closeEvent(self, event) -> None:

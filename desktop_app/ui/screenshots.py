@@ -21,7 +21,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from PySide6.QtCore import QMimeData  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-STATES = ("empty", "running", "gallery", "main", "error")
+STATES = ("empty", "running", "gallery", "main", "error", "first-run", "settings")
 
 
 async def _until(predicate, timeout: float = 20.0) -> None:
@@ -42,8 +42,11 @@ async def shoot(outdir: Path) -> list[Path]:
     from ..config import load_settings
     from .dropdata import parse_mime
 
+    from .prefs import Preferences
+
     app = QApplication.instance()
-    studio = Studio(load_settings(read_keyring=False))
+    prefs = Preferences(Path(os.environ["LISTING_STUDIO_DATA_DIR"]) / "ui.ini")  # never the user's own file
+    studio = Studio(load_settings(read_keyring=False), prefs=prefs)
     w = studio.window
     saved: list[Path] = []
 
@@ -89,6 +92,50 @@ async def shoot(outdir: Path) -> list[Path]:
         w.job_panel.select_job(job_id)
         await _settle(app)
         grab("error")
+    finally:
+        await studio.aclose()
+    saved += await shoot_first_run(outdir)
+    return saved
+
+
+async def shoot_first_run(outdir: Path) -> list[Path]:
+    """A first start: no key, no keyring (headless Linux), the default Live service; the window with
+    its sandbox notice, then the settings dialog with a test key pasted (masked)."""
+    import keyring
+    from keyring.backends import fail
+
+    from ..app import Studio, initial_settings
+    from ..config import load_settings
+    from ..credentials import KeyManager
+
+    from .prefs import Preferences
+
+    fresh = Path(os.environ["LISTING_STUDIO_DATA_DIR"]) / "first-run"
+    os.environ["LISTING_STUDIO_DATA_DIR"] = str(fresh)  # a first start: an empty journal, no preferences
+    prefs = Preferences(fresh / "ui.ini")
+    os.environ.pop("LISTING_STUDIO_API_URL", None)
+    os.environ.pop("PIXII_API_KEY", None)
+    keyring.set_keyring(fail.Keyring())  # deterministic: as on a computer without a keyring
+    keys = KeyManager()
+    state = await asyncio.to_thread(keys.load)
+    studio = Studio(initial_settings(load_settings(read_keyring=False), state, ""), keys=keys, key_state=state,
+                    prefs=prefs)
+    w = studio.window
+    saved = []
+    try:
+        studio.start()
+        await _settle(QApplication.instance())
+        path = outdir / "first-run.png"
+        w.grab().save(str(path))
+        saved.append(path)
+        dialog = studio.open_settings()
+        await _until(lambda: dialog.reload_task is None or dialog.reload_task.done())
+        dialog.key_edit.setText("pk_test_Screenshot0123456789abcdef")
+        await _settle(QApplication.instance())
+        path = outdir / "settings.png"
+        dialog.grab().save(str(path))
+        saved.append(path)
+        dialog.close()
     finally:
         await studio.aclose()
     return saved

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from ..api.download import DownloadError, fetch_bytes
 from ..api.errors import JobNotFound, PixiiError, Unauthorized
 from ..api.models import ListingRequest
+from ..api.pixii import redact
 from ..api.ratelimit import RateLimitSnapshot
 from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_image
 from ..core.journal import JobRecord
@@ -49,11 +50,16 @@ class StudioService(QObject):
     rate_limit_changed = Signal(str)
     credits_changed = Signal(object)        # float | None
     user_images_done = Signal(str, int)     # job id, number of images added
+    key_refused = Signal(str)               # the service answered 401 UNAUTHORIZED: a message for people
+    runtime_changed = Signal()              # rebind(): another service, key or journal (Live/Sandbox switch)
 
     def __init__(self, runtime, tasks: TaskRegistry, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rt = runtime
         self.tasks = tasks
+        self._bind(runtime)
+
+    def _bind(self, runtime) -> None:
+        self.rt = runtime
         self.settings = runtime.settings
         self.journal = runtime.journal
         self.cache = runtime.cache
@@ -61,8 +67,14 @@ class StudioService(QObject):
         self.client = runtime.client
         self._credits: float | None = runtime.client.last_remaining_credits
         self._reported: set[str] = set()  # failed jobs already announced in the banner
+        self._key_refused_told = False    # a 401 in the background is announced once per runtime
         self.jobs._on_job = self.job_changed_callback
         self.client.rate_limits.subscribe(self._rate_limits)
+
+    def rebind(self, runtime) -> None:
+        """Use another runtime (the old one's tasks are cancelled and it is closed by the caller)."""
+        self._bind(runtime)
+        self.runtime_changed.emit()
 
     # --- core callbacks ------------------------------------------------------------------------
 
@@ -86,10 +98,23 @@ class StudioService(QObject):
             self._credits = value
             self.credits_changed.emit(value)
 
-    def report(self, exc: BaseException, context: str = "") -> None:
+    def report(self, exc: BaseException, context: str = "", *, background: bool = True) -> None:
+        if isinstance(exc, Unauthorized):
+            self.refused(background=background)
+            return
         code = getattr(exc, "code", None) or "INTERNAL_ERROR"
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         self.error.emit(code, f"{context}{message}")
+
+    def refused(self, *, background: bool = True) -> None:
+        """The key was refused (401). Background work (polls) says so once; nothing retries with it."""
+        if background and self._key_refused_told:
+            return
+        self._key_refused_told = True
+        where = "the sandbox" if self.settings.sandbox else self.settings.api_url
+        self.key_refused.emit(f"{where} refused the API key ({redact(self.settings.api_key)}): it was revoked or is "
+                              "wrong. Unfinished jobs stay in the journal and are watched again once a working key "
+                              "is saved.")
 
     # --- submit and poll -------------------------------------------------------------------------
 
@@ -100,7 +125,7 @@ class StudioService(QObject):
         try:
             record = await self.jobs.submit(request)
         except PixiiError as exc:
-            self.report(exc, f"Could not start a job for {request.asin}: ")
+            self.report(exc, f"Could not start a job for {request.asin}: ", background=False)
             self.submit_finished.emit(False)
             return
         except BaseException:
@@ -124,7 +149,7 @@ class StudioService(QObject):
             try:
                 record = await self.jobs.wait(job_id)
                 break
-            except (JobNotFound, Unauthorized) as exc:
+            except (JobNotFound, Unauthorized) as exc:  # no retry: a refused key stops this poll, said once
                 self.report(exc, f"Job {job_id}: ")
                 return
             except PixiiError as exc:
@@ -150,7 +175,7 @@ class StudioService(QObject):
         try:
             record = await self.jobs.refresh_or_journal(job_id)
         except PixiiError as exc:
-            self.report(exc, f"Job {job_id}: ")
+            self.report(exc, f"Job {job_id}: ", background=False)
             return
         if not record.terminal:
             self.watch(job_id)

@@ -75,6 +75,11 @@ class TaskRegistry:
             await asyncio.gather(*tasks, return_exceptions=True)
             self._tasks.difference_update(tasks)
 
+    def reopen(self) -> None:
+        """Accept spawns again after :meth:`cancel_all` (the runtime was replaced, not shut down)."""
+        self._named = {k: t for k, t in self._named.items() if not t.done()}
+        self.closed = False
+
 
 def signal_future(signal: SignalInstance) -> asyncio.Future:
     """A future resolved (with the signal's arguments as a tuple) the next time ``signal`` fires."""
