@@ -1,6 +1,9 @@
 import os
 
+import keyring
 import pytest
+
+from keyrings import MemoryKeyring
 
 os.environ.setdefault("QT_API", "pyside6")
 
@@ -19,3 +22,13 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("LISTING_STUDIO_SANDBOX_PROCESSING", "0.2")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     yield
+
+
+@pytest.fixture
+def memory_keyring():
+    """The OS keyring replaced by an in-memory one for the test."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import keyring  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import QWidget  # noqa: E402
 from cli_helpers import cli_env, run_cli  # noqa: E402
 from ui_fixtures import *  # noqa: F401,F403,E402
 from ui_fixtures import UI_MARKS, run  # noqa: E402
-from test_secrets import MemoryKeyring  # noqa: E402
 
 from desktop_app import logs  # noqa: E402
 from desktop_app.sandbox.emulator import PixiiEmulator  # noqa: E402
@@ -81,14 +79,6 @@ def app_log(tmp_path):
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

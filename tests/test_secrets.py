@@ -4,58 +4,15 @@ import os
 import time
 
 import keyring
-import keyring.backend
 import keyring.errors
 import pytest
 
 from desktop_app import secrets
+from keyrings import BrokenKeyring
 from desktop_app.config import load_settings
 from desktop_app.credentials import KeyManager, key_problem
 
 KEY = "pk_live_memoryKey0123456789"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError("none")
-        del self.store[(service, username)]
-
-
-class BrokenKeyring(MemoryKeyring):
-    def __init__(self, exc=None, delay=0.0):
-        super().__init__()
-        self.exc, self.delay = exc, delay
-
-    def get_password(self, service, username):
-        time.sleep(self.delay)
-        if self.exc:
-            raise self.exc
-        return None
-
-    def set_password(self, service, username, password):
-        self.get_password(service, username)
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_round_trip_through_the_secrets_module(memory_keyring):

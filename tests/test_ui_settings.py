@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLineEdit  # noqa: E402
 
 from ui_fixtures import *  # noqa: F401,F403,E402
 from ui_fixtures import UI_MARKS, run  # noqa: E402
-from test_secrets import BrokenKeyring, MemoryKeyring  # noqa: E402
+from keyrings import BrokenKeyring  # noqa: E402
 
 from desktop_app.sandbox.emulator import PixiiEmulator  # noqa: E402
 from desktop_app.sandbox.server import serve  # noqa: E402
@@ -26,14 +26,6 @@ pytestmark = UI_MARKS
 LIVE_KEY = "pk_live_settingsLiveKey123456"
 TEST_KEY = "pk_test_settingsTestKey654321"
 
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .imagecheck import ImageInfo
+from .fsutil import fsync_dir
 
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 ALLOWED_EXTS = frozenset({"png", "jpg", "webp", "gif"})
@@ -32,20 +33,6 @@ def _check_key(sha256: str, ext: str) -> None:
         raise ValueError(f"not a sha256 hex digest: {sha256!r}")
     if ext not in ALLOWED_EXTS:
         raise ValueError(f"unsupported image extension: {ext!r}")
-
-
-def _fsync_dir(path: Path) -> None:
-    """Best effort: make a rename durable (not possible on Windows)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class ImageCache:
@@ -92,5 +79,5 @@ class ImageCache:
                 os.unlink(tmp_name)
             except FileNotFoundError:
                 pass
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
         return CachedImage(sha256=sha, path=path, ext=info.ext, size=size)

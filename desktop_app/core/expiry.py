@@ -6,9 +6,9 @@ this module tells, for a journalled job, where it stands. Qt-free; the job panel
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 from .journal import ImageRecord, JobRecord
+from .fsutil import iso_epoch
 
 RESULT_LIFETIME = 7 * 86400.0    # the service's retention after completed_at
 WARN_AFTER = 6 * 86400.0         # warn when images are still not cached this long after completion
@@ -21,18 +21,9 @@ EXPIRING = "expiring"   # completed more than 6 days ago and not fully cached: d
 EXPIRED = "expired"     # past the 7 days and not fully cached: what is not cached is gone
 
 
-def _epoch(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
 def expires_at(record: JobRecord) -> float | None:
     """When the service forgets the job (epoch seconds), if it is known to have completed."""
-    done = _epoch(record.completed_at)
+    done = iso_epoch(record.completed_at)
     return done + RESULT_LIFETIME if done is not None else None
 
 
@@ -40,7 +31,7 @@ def likely_expired(record: JobRecord, now: float | None = None) -> bool:
     """Past the service's retention: a JOB_NOT_FOUND for it means "expired", not an error. A job
     never seen completing counts from its creation (it cannot have completed before it was created)."""
     now = time.time() if now is None else now
-    start = _epoch(record.completed_at) or _epoch(record.created_at)
+    start = iso_epoch(record.completed_at) or iso_epoch(record.created_at)
     return start is not None and now > start + RESULT_LIFETIME
 
 
@@ -58,7 +49,7 @@ def result_status(record: JobRecord, images: list[ImageRecord], now: float | Non
         return EXPIRED if likely_expired(record, now) else RUNNING
     if all_cached(images):
         return CACHED
-    done = _epoch(record.completed_at) or _epoch(record.created_at) or now
+    done = iso_epoch(record.completed_at) or iso_epoch(record.created_at) or now
     if now > done + RESULT_LIFETIME:
         return EXPIRED
     if now > done + WARN_AFTER:

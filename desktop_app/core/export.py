@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from .fsutil import fsync_dir
 
 NAMING_PRESETS = ("amazon", "index")
 EXPORT_EXISTS = "EXPORT_EXISTS"
@@ -107,19 +108,6 @@ def _target(dest: Path, name: str) -> Path:
     return final
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _place(tmp: str, final: Path, overwrite: bool) -> None:
     """Give the complete temp file its final name. Raises FileExistsError instead of replacing (overwrite=False)."""
     if overwrite:
@@ -171,7 +159,7 @@ def _export_one(item: ExportItem, final: Path, dest: Path, overwrite: bool) -> E
                 pass
             except OSError:
                 pass  # nothing more can be done; never mask the real outcome
-    _fsync_dir(dest)
+    fsync_dir(dest)
     return ExportResult(item.index, final, None, None)
 
 

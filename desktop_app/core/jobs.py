@@ -7,7 +7,6 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +23,7 @@ from .imagecheck import ImageCheckError, verify_image
 from .validation import InputError
 from .journal import (INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, Intent, JobRecord, Journal)
 from .lease import PollLeases
+from .fsutil import iso_epoch
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,6 @@ class ImageOutcome:
     error_code: str | None
     error_message: str | None
     file: Path | None
-
-
-def _epoch(iso: str) -> float | None:
-    try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-    except (ValueError, AttributeError):
-        return None
 
 
 class JobService:
@@ -90,7 +83,7 @@ class JobService:
         threshold = intent.created_at - CLOCK_SKEW
         candidates = []
         for s in summaries:
-            created = _epoch(s.created_at)
+            created = iso_epoch(s.created_at)
             if (s.id not in known and s.job_type in (JOB_TYPE_LISTING_BUILDER, "")
                     and created is not None and created >= threshold):
                 candidates.append((created, s))
