@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 
 import httpx
 
@@ -22,17 +23,22 @@ class DownloadError(Exception):
 
 
 async def fetch_bytes(http: httpx.AsyncClient, url: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES,
-                      attempts: int = 4, deadline: float = 120.0, backoff_cap: float = 4.0) -> bytes:
-    """GET ``url`` without any Authorization header. 403/404/410 mean the link expired."""
+                      attempts: int = 4, deadline: float = 60.0, backoff_cap: float = 4.0) -> bytes:
+    """GET ``url`` without any Authorization header. 403/404/410 mean the link expired. All attempts
+    together take at most ``deadline`` seconds."""
     problem = url_problem(url, what="The image URL")
     if problem:
         raise DownloadError("DOWNLOAD_FAILED", problem)
     last = "the download failed"
+    give_up_at = time.monotonic() + deadline
     for attempt in range(attempts):
         if attempt:
             await asyncio.sleep(random.uniform(0, min(backoff_cap, 0.25 * 2 ** attempt)))
+        remaining = give_up_at - time.monotonic()
+        if remaining <= 0:
+            break
         try:
-            async with asyncio.timeout(deadline):
+            async with asyncio.timeout(remaining):
                 async with http.stream("GET", url, headers={"Accept": "image/*"}) as response:
                     if response.status_code in (403, 404, 410):
                         raise DownloadError("URL_EXPIRED", f"the image link has expired or is gone (HTTP {response.status_code})")
