@@ -80,4 +80,23 @@ MIGRATIONS: list[str] = [
         expires_at REAL NOT NULL
     )
     """,
+    # 3: publishing to Amazon: every submission with the slot values read before it (for undo)
+    """
+    CREATE TABLE publish_submissions(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        seller_id TEXT NOT NULL, sku TEXT NOT NULL, marketplace_id TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        slots_before TEXT NOT NULL,
+        slots_after TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT, submission_id TEXT,
+        issues TEXT NOT NULL DEFAULT '[]',
+        error_code TEXT,
+        undo_of INTEGER REFERENCES publish_submissions(id),
+        job_id TEXT,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL,
+        live_at REAL
+    );
+    CREATE INDEX publish_sku ON publish_submissions(seller_id, sku, marketplace_id)
+    """,
 ]

@@ -1,0 +1,96 @@
+"""Publish submissions in the journal. The slots' values are recorded *before* anything is changed
+at Amazon, so that Undo can put them back; each row says whether the change was sent whole, not at
+all (INVALID preview, refused), or with an unknown outcome. Writes go through the journal's one
+writer path."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from .journal import Journal
+
+PREVIEWING = "previewing"   # recorded before the VALIDATION_PREVIEW request
+INVALID = "invalid"         # the preview said INVALID: nothing was sent for real
+VALID = "valid"             # --validate-only: the preview passed, nothing sent
+SENDING = "sending"         # the real request is on its way (a crash here leaves "sending")
+ACCEPTED = "accepted"       # Amazon accepted it: submitted, not yet live
+LIVE = "live"               # Amazon serves the new images
+REFUSED = "refused"         # Amazon refused the real request (its errors[] code kept)
+UNKNOWN = "unknown"         # the real request's answer was lost: re-read the listing before retrying
+UNDONE = "undone"           # a later undo put the previous slots back
+
+Slots = dict[str, "str | None"]
+
+
+@dataclass(frozen=True)
+class PublishRecord:
+    id: int
+    seller_id: str
+    sku: str
+    marketplace_id: str
+    operation: str
+    slots_before: Slots
+    slots_after: Slots
+    state: str
+    status: str | None
+    submission_id: str | None
+    issues: list[dict]
+    error_code: str | None
+    undo_of: int | None
+    job_id: str | None
+    created_at: float
+    live_at: float | None
+
+
+class PublishStore:
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    def begin(self, seller_id: str, sku: str, marketplace_id: str, operation: str, before: Slots, after: Slots,
+              *, undo_of: int | None = None, job_id: str | None = None) -> int:
+        now = time.time()
+        (cur,) = self.journal._write([(
+            "INSERT INTO publish_submissions(seller_id, sku, marketplace_id, operation, slots_before, slots_after,"
+            " state, undo_of, job_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (seller_id, sku, marketplace_id, operation, json.dumps(before, sort_keys=True),
+             json.dumps(after, sort_keys=True), PREVIEWING, undo_of, job_id, now, now))])
+        return int(cur.lastrowid)
+
+    def update(self, record_id: int, state: str, *, status: str | None = None, submission_id: str | None = None,
+               issues: list[dict] | None = None, error_code: str | None = None) -> None:
+        now = time.time()
+        statements = [(
+            "UPDATE publish_submissions SET state=?, status=COALESCE(?, status),"
+            " submission_id=COALESCE(?, submission_id), issues=COALESCE(?, issues), error_code=?,"
+            " updated_at=?, live_at=CASE WHEN ?='live' THEN ? ELSE live_at END WHERE id=?",
+            (state, status, submission_id, json.dumps(issues) if issues is not None else None, error_code, now,
+             state, now, record_id))]
+        self.journal._write(statements)
+
+    def mark_undone(self, record_id: int, undo_id: int) -> None:
+        self.journal._write([("UPDATE publish_submissions SET state=?, updated_at=? WHERE id=? AND state IN (?,?)",
+                              (UNDONE, time.time(), record_id, ACCEPTED, LIVE))])
+
+    def get(self, record_id: int) -> PublishRecord | None:
+        rows = self.journal._query("SELECT * FROM publish_submissions WHERE id=?", (record_id,))
+        return self._record(rows[0]) if rows else None
+
+    def for_listing(self, seller_id: str, sku: str, marketplace_id: str) -> list[PublishRecord]:
+        rows = self.journal._query("SELECT * FROM publish_submissions WHERE seller_id=? AND sku=? AND marketplace_id=?"
+                                   " ORDER BY id DESC", (seller_id, sku, marketplace_id))
+        return [self._record(r) for r in rows]
+
+    def unsettled(self) -> list[PublishRecord]:
+        """Accepted but not yet seen live, or sent with an unknown outcome: re-read these listings."""
+        rows = self.journal._query("SELECT * FROM publish_submissions WHERE state IN (?,?,?) ORDER BY id",
+                                   (ACCEPTED, SENDING, UNKNOWN))
+        return [self._record(r) for r in rows]
+
+    @staticmethod
+    def _record(row) -> PublishRecord:
+        return PublishRecord(row["id"], row["seller_id"], row["sku"], row["marketplace_id"], row["operation"],
+                             json.loads(row["slots_before"]), json.loads(row["slots_after"]), row["state"],
+                             row["status"], row["submission_id"], json.loads(row["issues"] or "[]"),
+                             row["error_code"], row["undo_of"], row["job_id"], row["created_at"], row["live_at"])
