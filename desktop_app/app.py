@@ -33,7 +33,7 @@ class Studio:
     """The composition root of the window: runtime, tasks, service, main window; the key and the
     Live/Sandbox choice (a switch rebuilds the runtime in place)."""
 
-    def __init__(self, settings=None, *, keys=None, key_state=None, prefs=None) -> None:
+    def __init__(self, settings=None, *, keys=None, key_state=None, prefs=None, notifier=None) -> None:
         from .config import load_settings, with_mode
         from .credentials import KeyManager, KeyState
         from .runtime import Runtime
@@ -59,11 +59,26 @@ class Studio:
         self.service = StudioService(self.rt, self.tasks)
         self.tasks.on_error = self._task_failed
         self.window = MainWindow(self.service, prefs=self.prefs)
+        self._polish_window(notifier)
         self.window.settings_requested.connect(self.open_settings)
         self.quit_requested = asyncio.Event()
         self.window.close_requested.connect(self.quit_requested.set)
         self.closed = False
         self._switch_task: asyncio.Task | None = None
+
+    def _polish_window(self, notifier) -> None:
+        """Icon, keyboard order, empty states, and the desktop notification of finished long jobs.
+        ``notifier``: a callable (title, body), False for none, None for the desktop's own."""
+        from .ui import a11y, notify, theme
+
+        icon = theme.app_icon()
+        if not icon.isNull():
+            self.window.setWindowIcon(icon)
+        if not hasattr(self.window, "job_empty_state"):  # the main window may polish itself
+            a11y.polish(self.window)
+        if notifier is None:  # found on first use: nothing of D-Bus or the tray at start-up
+            notifier = notify.LazyNotifier(icon, self.window)
+        self.job_notifier = notify.JobNotifier(self.service, self.window, notifier or None)
 
     def _task_failed(self, exc: BaseException, name: str) -> None:
         self.service.error.emit("INTERNAL_ERROR", f"{name or 'a background task'} failed: {type(exc).__name__}: {exc}"
@@ -289,6 +304,9 @@ def run_gui(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", type=float, nargs="?", const=1.0, metavar="SECONDS",
                         help="quit by itself after SECONDS (default 1; a start-up check)")
     parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window (with --smoke)")
+    scheme = parser.add_mutually_exclusive_group()
+    scheme.add_argument("--dark", action="store_true", help="dark colours, whatever the system uses")
+    scheme.add_argument("--light", action="store_true", help="light colours, whatever the system uses")
     options, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     qt_args = [a for a in qt_args if a != "gui"]  # `listing-studio gui` reaches here with its command name
 
@@ -297,6 +315,7 @@ def run_gui(argv: list[str] | None = None) -> int:
     from .config import load_settings
     from .core.validation import InputError
     from .logs import setup_logging
+    from .ui import theme
 
     setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
@@ -304,6 +323,8 @@ def run_gui(argv: list[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)
+    theme.set_app_identity(app)
+    theme.apply_scheme(app, "dark" if options.dark else "light" if options.light else theme.forced_scheme())
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app at once
     sys.excepthook = _excepthook
     try:

@@ -12,13 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
 from ..logs import redact_text
-
-ERROR_STYLE = ("QFrame#errorBanner { background: #fce8e6; border: 1px solid #f4c7c3; border-radius: 6px; }"
-               "QLabel { color: #a50e0e; }")
-INFO_STYLE = ("QFrame#errorBanner { background: #e6f4ea; border: 1px solid #ceead6; border-radius: 6px; }"
-              "QLabel { color: #0d652d; }")
-NOTICE_STYLE = ("QFrame#errorBanner { background: #fef7e0; border: 1px solid #f9d77e; border-radius: 6px; }"
-                "QLabel { color: #7a4f01; }")
+from . import theme
 
 
 @dataclass(frozen=True)
@@ -56,6 +50,8 @@ class Banner(QFrame):
         self.close_button.clicked.connect(self.dismiss)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._expire)
+        self._kind = "info"
+        theme.notifier().changed.connect(self._restyle)
         self.hide()
 
     # --- showing --------------------------------------------------------------------------------------
@@ -68,8 +64,8 @@ class Banner(QFrame):
         self.count = self.count + 1 if self.isVisible() and self.code else 1
         self.code = code
         self._showing_notice = False
-        more = f" <span style='color:#5f6368'>(+{self.count - 1} earlier)</span>" if self.count > 1 else ""
-        self.setStyleSheet(ERROR_STYLE)
+        more = f" <span style='color:{theme.colors()['muted']}'>(+{self.count - 1} earlier)</span>" if self.count > 1 else ""
+        self._set_kind("error")
         self.text_label.setText(f"⚠ <b>{_esc(code)}</b> — {_esc(message)}{more}")
         self.setAccessibleDescription(f"Error {code}: {message}")
         self._set_action(action)
@@ -82,7 +78,7 @@ class Banner(QFrame):
         self.code = ""
         self.count = 0
         self._showing_notice = False
-        self.setStyleSheet(INFO_STYLE)
+        self._set_kind("info")
         self.text_label.setText(_esc(message))
         self.setAccessibleDescription(message)
         self._set_action(None)
@@ -114,11 +110,18 @@ class Banner(QFrame):
         self.code = ""
         self.count = 0
         self._showing_notice = True
-        self.setStyleSheet(NOTICE_STYLE)
+        self._set_kind("notice")
         self.text_label.setText(f"<b>{_esc(message)}</b>")
         self.setAccessibleDescription(message)
         self._set_action(action)
         self.show()
+
+    def _restyle(self) -> None:
+        self.setStyleSheet(theme.banner_style(self._kind))
+
+    def _set_kind(self, kind: str) -> None:
+        self._kind = kind
+        self.setStyleSheet(theme.banner_style(kind))
 
     def _set_action(self, action: BannerAction | None) -> None:
         self.action = action

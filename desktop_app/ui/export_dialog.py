@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from ..core.export import EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem
+from . import theme
 from .tasks import signal_future
 
 
@@ -104,6 +105,12 @@ class ExportDialog(QDialog):
         self.folder_edit.textChanged.connect(self._update)
         self._running = False
         self._update()
+        self.export_button.setDefault(True)  # Return in the folder field exports
+        self.folder_edit.setFocus()
+        self.folder_edit.selectAll()
+        self.setTabOrder(self.folder_edit, self.browse_button)
+        self.setTabOrder(self.browse_button, self.naming_combo)
+        self.setTabOrder(self.naming_combo, self.export_button)
 
     def naming(self) -> str:
         return self.naming_combo.currentData()
@@ -201,7 +208,7 @@ class ExportDialog(QDialog):
         lines += [f"  ✓ {o.file.name}" for o in written]
         lines += [f"  – skipped {o.error_message}" for o in skipped]
         lines += [f"  ✗ {o.error_code}: {o.error_message}" for o in failed]
-        self.result_label.setStyleSheet("color: #b3261e;" if failed else "")
+        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if failed else "")
         self.result_label.setText("\n".join(lines))
         self.open_button.setVisible(bool(written or skipped))
         self.export_done.emit(len(written), len(skipped), len(failed))
@@ -210,6 +217,6 @@ class ExportDialog(QDialog):
                                     f"({failed[0].error_message}).")
 
     def _fail(self, code: str, message: str) -> None:
-        self.result_label.setStyleSheet("color: #b3261e;")
+        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};")
         self.result_label.setText(f"{code}: {message}")
         self.export_done.emit(0, 0, 1)

@@ -4,13 +4,14 @@ images, and Generate — enabled only for valid input, with the reason shown oth
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
 from ..api.models import ListingRequest
 from ..api.vocab import COUNTRIES, LISTING_TYPES
 from ..core.validation import asin_problem, parse_product_input, reference_url_problem
+from . import theme
 from .dropdata import DropContent
 from .refimages import ReferenceImages
 
@@ -27,7 +28,7 @@ class _TypeDelegate(QStyledItemDelegate):
             return
         painter.save()
         selected = option.state & QStyle.StateFlag.State_Selected
-        painter.setPen(option.palette.color(QPalette.ColorRole.HighlightedText) if selected else QColor("#6b7280"))
+        painter.setPen(option.palette.color(QPalette.ColorRole.HighlightedText) if selected else theme.color("muted"))
         text_w = option.fontMetrics.horizontalAdvance(index.data() or "") + 24
         rect = QRect(option.rect.left() + text_w, option.rect.top(), option.rect.width() - text_w - 6, option.rect.height())
         painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
@@ -72,7 +73,6 @@ class SubmitForm(QWidget):
         self.type_combo.setItemDelegate(_TypeDelegate(self.type_combo))
         self.type_combo.view().setMinimumWidth(440)
         self.type_desc = QLabel(objectName="listingTypeDescription")
-        self.type_desc.setStyleSheet("color: #5f6368;")
         self.type_desc.setWordWrap(True)
 
         self.refs = ReferenceImages(self)
@@ -86,7 +86,6 @@ class SubmitForm(QWidget):
         self.remove_button = self._button("Remove", "removeImageButton", "Remove the selected image (Delete)")
         self.refs_note = QLabel("Drop or paste product photo URLs. The first is the main image.",
                                 objectName="referenceNote", wordWrap=True)
-        self.refs_note.setStyleSheet("color: #5f6368;")
 
         self.hint = QLabel(objectName="formHint", wordWrap=True)
         self.hint.setAccessibleName("Why Generate is unavailable")
@@ -141,6 +140,12 @@ class SubmitForm(QWidget):
         self.generate_button.clicked.connect(self.generate)
         service.submit_finished.connect(self._submit_finished)
         self._type_changed()
+        theme.on_change(self, self._restyle)
+
+    def _restyle(self) -> None:
+        for label in (self.type_desc, self.refs_note):
+            label.setStyleSheet(theme.muted_style())
+        self.update_state()
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         b = QPushButton(text, objectName=name)
@@ -233,7 +238,7 @@ class SubmitForm(QWidget):
         self.hint.setText(problem or f"Ready: {self.asin()} in {self.country()} as {self.listing_type()}"
                           + (" (sandbox: no credits used)" if self.settings.sandbox else ""))
         alarming = problem and not self._busy and (self.asin_edit.text().strip() or self.refs.problems())
-        self.hint.setStyleSheet("color: #b3261e;" if alarming else "color: #5f6368;")
+        self.hint.setStyleSheet(f"color: {theme.colors()['error_text' if alarming else 'muted']};")
         row = self.refs.currentRow()
         self.up_button.setEnabled(row > 0)
         self.down_button.setEnabled(0 <= row < self.refs.count() - 1)

@@ -5,78 +5,17 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QSplitter,
-                               QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
+from . import theme
 from .dropdata import can_accept, parse_mime
-from .gallery_model import ERROR_ROLE, REVIEW_ROLE, STATE_ROLE, THUMB_EDGE, GalleryModel
+from .gallery_model import THUMB_EDGE, GalleryModel
 from .preview import PreviewView
 from .services import ImageSource
-
-TILE = QSize(THUMB_EDGE + 16, THUMB_EDGE + 34)
-GREEN, RED = QColor("#188038"), QColor("#c5221f")
-
-
-class TileDelegate(QStyledItemDelegate):
-    def sizeHint(self, option, index) -> QSize:
-        return TILE
-
-    def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(option.rect).adjusted(3, 3, -3, -3)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        error = index.data(ERROR_ROLE)
-        review = index.data(REVIEW_ROLE)
-        frame = QPainterPath()
-        frame.addRoundedRect(rect, 6, 6)
-        painter.fillPath(frame, QColor("#fce8e6") if error else QColor("#e8f0fe" if selected else "#ffffff"))
-        painter.setPen(QPen(QColor("#1a73e8") if selected else QColor("#dadce0"), 2.5 if selected else 1))
-        painter.drawPath(frame)
-        art = QRect(int(rect.left()) + 5, int(rect.top()) + 5, THUMB_EDGE, THUMB_EDGE)
-        if error:
-            code, message = error
-            painter.setPen(RED)
-            bold = QFont(option.font)
-            bold.setBold(True)
-            painter.setFont(bold)
-            painter.drawText(art.adjusted(6, 8, -6, -THUMB_EDGE // 2), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             f"⚠\n{code}")
-            painter.setFont(option.font)
-            painter.setPen(QColor("#5f6368"))
-            painter.drawText(art.adjusted(8, THUMB_EDGE // 2, -8, -6),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                             message[:120])
-        else:
-            pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-            if index.data(STATE_ROLE) == "loading":
-                painter.setPen(QColor("#5f6368"))
-                painter.drawText(art, Qt.AlignmentFlag.AlignCenter, "Downloading…")
-            elif isinstance(pixmap, QPixmap) and not pixmap.isNull():
-                size = pixmap.deviceIndependentSize().toSize().scaled(art.size(), Qt.AspectRatioMode.KeepAspectRatio)
-                target = QRect(0, 0, size.width(), size.height())
-                target.moveCenter(art.center())
-                if review == "rejected":
-                    painter.setOpacity(0.4)
-                painter.drawPixmap(target, pixmap)
-                painter.setOpacity(1.0)
-        painter.setPen(option.palette.color(option.palette.ColorRole.Text))
-        text_rect = QRect(int(rect.left()), art.bottom() + 4, int(rect.width()), 20)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter,
-                         painter.fontMetrics().elidedText(index.data() or "", Qt.TextElideMode.ElideRight, text_rect.width() - 8))
-        if review in ("approved", "rejected"):
-            badge = QRectF(rect.right() - 30, rect.top() + 6, 24, 24)
-            painter.setPen(QPen(QColor("white"), 2))
-            painter.setBrush(GREEN if review == "approved" else RED)
-            painter.drawEllipse(badge)
-            mark = QFont(option.font)
-            mark.setBold(True)
-            mark.setPixelSize(15)
-            painter.setFont(mark)
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "✓" if review == "approved" else "✗")
-        painter.restore()
+from .tiles import TILE, TileDelegate
 
 
 class GalleryView(QListView):
@@ -110,7 +49,7 @@ class GalleryView(QListView):
         super().paintEvent(event)
         if self.model() is not None and self.model().rowCount() == 0 and self.placeholder:
             painter = QPainter(self.viewport())
-            painter.setPen(QColor("#5f6368"))
+            painter.setPen(theme.color("muted"))
             painter.drawText(self.viewport().rect().adjusted(16, 16, -16, -16),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
             painter.end()
@@ -152,7 +91,6 @@ class GalleryPanel(QWidget):
         self.title = QLabel("<b>Images</b> — select a job", objectName="galleryTitle")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.summary = QLabel(objectName="reviewSummary")
-        self.summary.setStyleSheet("color: #5f6368;")
         self.view = GalleryView(self)
         self.view.setModel(model)
         self.preview = PreviewView(self)
@@ -167,12 +105,9 @@ class GalleryPanel(QWidget):
         self.zoom_label = QLabel(objectName="zoomLabel")
         self.zoom_label.setMinimumWidth(44)
         self.info_label = QLabel(objectName="imageInfo")
-        self.info_label.setStyleSheet("color: #5f6368;")
         self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may shrink
         self.info_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.export_button = self._button("Export approved…", "exportButton", "Export the approved images to a folder")
-        self.approve_button.setStyleSheet("QPushButton:enabled { color: #137333; font-weight: 600; }")
-        self.reject_button.setStyleSheet("QPushButton:enabled { color: #a50e0e; font-weight: 600; }")
 
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -214,7 +149,16 @@ class GalleryPanel(QWidget):
         model.modelReset.connect(self._reset)
         model.dataChanged.connect(self._data_changed)
         model.rowsInserted.connect(self._rows_inserted)
+        theme.on_change(self, self._restyle)
         self.update_state()
+
+    def _restyle(self) -> None:
+        c = theme.colors()
+        for label in (self.summary, self.info_label):
+            label.setStyleSheet(theme.muted_style())
+        self.approve_button.setStyleSheet(f"QPushButton:enabled {{ color: {c['approve_text']}; font-weight: 600; }}")
+        self.reject_button.setStyleSheet(f"QPushButton:enabled {{ color: {c['reject_text']}; font-weight: 600; }}")
+        self.view.viewport().update()
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         b = QPushButton(text, objectName=name)
@@ -258,7 +202,8 @@ class GalleryPanel(QWidget):
                                       "Approve at least one image (A) to export it")
         if records:
             text = f"{len(records)} images · {approved} approved"
-            self.summary.setText(text + (f" · {failed} failed" if failed else ""))
+            text += f" · {failed} failed" if failed else ""
+            self.summary.setText(text + (" — approve with A to export" if not approved and failed < len(records) else ""))
         else:
             self.summary.setText("")
 

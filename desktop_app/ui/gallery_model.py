@@ -12,9 +12,10 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QImageReader, QPixmap, QPixmapCache
+from PySide6.QtGui import QImage, QImageReader, QPixmap, QPixmapCache
 
 from ..core.journal import ImageRecord, Journal
+from . import theme
 
 THUMB_EDGE = 160
 RECORD_ROLE = Qt.ItemDataRole.UserRole
@@ -70,8 +71,20 @@ class GalleryModel(QAbstractListModel):
         self.listing_type = ""
         self._items: list[ImageRecord] = []
         self._pending: set[str] = set()
+        self._rows: dict[str, list[int]] = {}   # thumbnail key → rows (one decode serves them all)
         self._placeholder = QPixmap(THUMB_EDGE, THUMB_EDGE)
-        self._placeholder.fill(QColor("#f1f3f4"))
+        self._placeholder.fill(theme.color("placeholder"))
+        theme.notifier().changed.connect(self._retheme)
+
+    def _retheme(self) -> None:
+        self._placeholder.fill(theme.color("placeholder"))
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [Qt.ItemDataRole.DecorationRole])
+
+    def _index_rows(self) -> None:
+        self._rows = {}
+        for row, record in enumerate(self._items):
+            self._rows.setdefault(self.key(record), []).append(row)
 
     @staticmethod
     def key(record: ImageRecord) -> str:
@@ -143,6 +156,7 @@ class GalleryModel(QAbstractListModel):
         record = self.journal.job(job_id) if job_id else None
         self.listing_type = record.listing_type if record else ""
         self._items = self.journal.images(job_id) if record else []
+        self._index_rows()
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -155,11 +169,18 @@ class GalleryModel(QAbstractListModel):
             return
         for row, record in enumerate(fresh[:len(self._items)]):
             if record != self._items[row]:
+                old_rows = self._rows.get(self.key(self._items[row]), [])
+                if self.key(record) != self.key(self._items[row]):  # e.g. the download finished
+                    if row in old_rows:
+                        old_rows.remove(row)
+                    self._rows.setdefault(self.key(record), []).append(row)
                 self._items[row] = record
                 i = self.index(row)
                 self.dataChanged.emit(i, i)
         if len(fresh) > len(self._items):
             self.beginInsertRows(QModelIndex(), len(self._items), len(fresh) - 1)
+            for row in range(len(self._items), len(fresh)):
+                self._rows.setdefault(self.key(fresh[row]), []).append(row)
             self._items.extend(fresh[len(self._items):])
             self.endInsertRows()
 
@@ -185,10 +206,9 @@ class GalleryModel(QAbstractListModel):
             QPixmapCache.insert(key, QPixmap.fromImage(image) if not image.isNull() else self._placeholder)
         finally:
             self._pending.discard(key)
-        for row, record in enumerate(self._items):
-            if self.key(record) == key:
-                i = self.index(row)
-                self.dataChanged.emit(i, i, [Qt.ItemDataRole.DecorationRole])
+        for row in self._rows.get(key, ()):
+            i = self.index(row)
+            self.dataChanged.emit(i, i, [Qt.ItemDataRole.DecorationRole])
 
     def thumbnails_ready(self) -> int:
         """How many cached images have a decoded thumbnail (for tests and benchmarks)."""

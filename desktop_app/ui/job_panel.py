@@ -1,5 +1,6 @@
-"""The live job panel: filter by ASIN, the job table (status with a progress bar and elapsed
-time), context menu and keys for open (Enter), refresh (F5), export and copy job id (Ctrl+C)."""
+"""The live job panel: filter by ASIN or batch, the job table (status with a progress bar and elapsed
+time, the expiry state of results, a Batch column whose rows sort together), context menu and keys for
+open (Enter), refresh (F5), export and copy job id (Ctrl+C). A batch's progress panel sits on top."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPaint
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QStyle,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
-from .jobs_model import COL_ASIN, COL_STATUS, JOB_ID_ROLE, PROGRESS_ROLE, STATUS_ROLE, JobsModel
+from ..core.expiry import EXPIRED, EXPIRING
+from .jobs_model import (COL_ASIN, COL_BATCH, COL_STATUS, EXPIRY_ROLE, FILTER_ROLE, JOB_ID_ROLE, PROGRESS_ROLE,
+                         SORT_ROLE, STATUS_ROLE, JobsModel)
 
-STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f"}
+STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f",
+                  EXPIRING: "#f29900", EXPIRED: "#80868b"}
+TEXT_COLOURS = {"failed": "#b3261e", EXPIRING: "#8a4b00", EXPIRED: "#5f6368"}
 
 
 class StatusDelegate(QStyledItemDelegate):
@@ -24,6 +29,8 @@ class StatusDelegate(QStyledItemDelegate):
             option.text = ""
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         status = index.data(STATUS_ROLE) or ""
+        if index.data(EXPIRY_ROLE) in (EXPIRING, EXPIRED) and status != "failed":
+            status = index.data(EXPIRY_ROLE)
         fraction = float(index.data(PROGRESS_ROLE) or 0.0)
         rect = QRectF(option.rect).adjusted(4, 4, -4, -4)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -35,7 +42,8 @@ class StatusDelegate(QStyledItemDelegate):
         colour = QColor(STATUS_COLOURS.get(status, "#9aa0a6"))
         colour.setAlpha(110 if status in ("pending", "processing") else 70)
         painter.fillPath(bar, colour)
-        painter.setPen(QColor("#b3261e") if status == "failed" else option.palette.color(QPalette.ColorRole.Text))
+        painter.setPen(QColor(TEXT_COLOURS[status]) if status in TEXT_COLOURS
+                       else option.palette.color(QPalette.ColorRole.Text))
         text = painter.fontMetrics().elidedText(index.data() or "", Qt.TextElideMode.ElideRight, int(rect.width()) - 8)
         painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
         painter.restore()
@@ -69,10 +77,13 @@ class JobPanel(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(model)
         self.proxy.setFilterKeyColumn(COL_ASIN)
+        self.proxy.setFilterRole(FILTER_ROLE)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setSortRole(SORT_ROLE)  # newest first; a batch's rows together, in file order
+        self.proxy.sort(COL_ASIN, Qt.SortOrder.DescendingOrder)
 
-        self.filter_edit = QLineEdit(objectName="jobFilter", placeholderText="Filter by ASIN")
-        self.filter_edit.setAccessibleName("Filter jobs by ASIN")
+        self.filter_edit = QLineEdit(objectName="jobFilter", placeholderText="Filter by ASIN or batch file")
+        self.filter_edit.setAccessibleName("Filter jobs by ASIN or batch")
         self.filter_edit.setClearButtonEnabled(True)
         self.count_label = QLabel(objectName="jobCount")
         self.count_label.setStyleSheet("color: #5f6368;")
@@ -90,7 +101,7 @@ class JobPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for col, width in enumerate((96, 54, 128, 190, 92, 52)):
+        for col, width in enumerate((96, 54, 128, 190, 92, 52, 84)):
             self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -110,6 +121,7 @@ class JobPanel(QWidget):
         top.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self._layout = layout
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
 
@@ -123,6 +135,7 @@ class JobPanel(QWidget):
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
             signal.connect(self._count)
         self._count()
+        self.table.setColumnHidden(COL_BATCH, not model.has_batches())
 
         self.ticker = QTimer(self, interval=1000)
         self.ticker.timeout.connect(model.tick)
@@ -187,6 +200,14 @@ class JobPanel(QWidget):
         self.proxy.setFilterFixedString(text.strip())
         self._count()
 
+    def set_batch_panel(self, panel: QWidget) -> None:
+        """Show a batch's progress panel above the table."""
+        self._layout.insertWidget(0, panel)
+
     def _count(self, *_args) -> None:
+        if self.table.isColumnHidden(COL_BATCH) and self.model.has_batches():
+            self.table.setColumnHidden(COL_BATCH, False)
+        elif not self.table.isColumnHidden(COL_BATCH) and not self.model.has_batches():
+            self.table.setColumnHidden(COL_BATCH, True)
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} job{'s' if total != 1 else ''}")

@@ -1,4 +1,6 @@
-"""Table model of the journal's jobs (newest first), updated row by row as jobs change."""
+"""Table model of the journal's jobs (newest first), updated row by row as jobs change (never reset per
+poll). Batch rows carry a short label (file name + line) and a sort key that keeps a batch together; the
+status of a completed job tells its expiry state (expiry.result_status), cached per job."""
 
 from __future__ import annotations
 
@@ -9,14 +11,20 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from ..core import expiry
 from ..core.journal import JobRecord, Journal
 
-COLUMNS = ("ASIN", "Market", "Type", "Status", "Created", "Credits")
-COL_ASIN, COL_MARKET, COL_TYPE, COL_STATUS, COL_CREATED, COL_CREDITS = range(len(COLUMNS))
+COLUMNS = ("ASIN", "Market", "Type", "Status", "Created", "Credits", "Batch")
+COL_ASIN, COL_MARKET, COL_TYPE, COL_STATUS, COL_CREATED, COL_CREDITS, COL_BATCH = range(len(COLUMNS))
 JOB_ID_ROLE = Qt.ItemDataRole.UserRole
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2   # 0.0 … 1.0
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3     # the raw status string
+SORT_ROLE = Qt.ItemDataRole.UserRole + 4       # a string; descending order = newest first, a batch kept together
+EXPIRY_ROLE = Qt.ItemDataRole.UserRole + 5     # expiry.result_status of the job
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 6     # what the filter box matches: ASIN and batch label
+EXPIRY_TEXT = {expiry.EXPIRING: "expires soon — images not downloaded", expiry.EXPIRED: "expired"}
+EXPIRY_RECHECK_TICKS = 300                     # the expiry state moves with time: re-check every 5 min
 TYPICAL_SECONDS = 90.0                          # shapes the (estimated) progress of a running job
 
 
@@ -86,19 +94,71 @@ def credits_text(record: JobRecord) -> str:
 class JobsModel(QAbstractTableModel):
     def __init__(self, journal: Journal, service: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._ticks = 0
+        self._load(journal, service)
+
+    def _load(self, journal: Journal, service: str) -> None:
         self.journal = journal
         self.service = service
         self._rows: list[JobRecord] = journal.jobs(service=service)
         self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
+        self._expiry: dict[str, str] = {}                       # job id → expiry.result_status
+        self._batches: dict[str, tuple[str, float, dict[str, int]]] = {}  # batch id → (source, created, job → line)
 
     def set_source(self, journal: Journal, service: str) -> None:
         """Show the jobs of another journal / service (after a Live/Sandbox switch)."""
         self.beginResetModel()
-        self.journal = journal
-        self.service = service
-        self._rows = journal.jobs(service=service)
-        self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
+        self._load(journal, service)
         self.endResetModel()
+
+    # --- batches and expiry (cached: data() runs on every paint) ---------------------------------
+
+    def _batch(self, batch_id: str, job_id: str) -> tuple[str, float, int | None]:
+        known = self._batches.get(batch_id)
+        if known is None or job_id not in known[2]:
+            rows = self.journal._query("SELECT source, created_at FROM batches WHERE batch_id=?", (batch_id,))
+            lines = self.journal._query("SELECT j.job_id, i.batch_line FROM jobs j JOIN intents i ON i.id = j.intent_id"
+                                        " WHERE j.batch_id=?", (batch_id,))
+            source = (rows[0]["source"] or "pasted") if rows else "batch"
+            created = float(rows[0]["created_at"]) if rows else 0.0
+            known = (source.replace("\\", "/").rsplit("/", 1)[-1], created,
+                     {r["job_id"]: r["batch_line"] for r in lines})
+            known[2].setdefault(job_id, None)  # a job without its intent: asked once, not on every paint
+            self._batches[batch_id] = known
+        return known[0], known[1], known[2].get(job_id)
+
+    def batch_label(self, record: JobRecord) -> str:
+        if not record.batch_id:
+            return ""
+        source, _created, line = self._batch(record.batch_id, record.job_id)
+        return f"{source}:{line}" if line is not None else source
+
+    def sort_key(self, record: JobRecord) -> str:
+        if record.batch_id:
+            _source, created, line = self._batch(record.batch_id, record.job_id)
+            anchor = created or epoch(record.created_at) or record.recorded_at
+            return f"{anchor:017.3f}|{record.batch_id}|{999999 - (line or 0):06d}"
+        anchor = epoch(record.created_at) or record.recorded_at
+        return f"{anchor:017.3f}|{record.recorded_at:017.3f}|{record.job_id}"
+
+    def expiry_state(self, record: JobRecord) -> str:
+        state = self._expiry.get(record.job_id)
+        if state is None:
+            images = self.journal.images(record.job_id) if record.status == "completed" else []
+            state = expiry.result_status(record, images)
+            self._expiry[record.job_id] = state
+        return state
+
+    def status_cell(self, record: JobRecord) -> str:
+        state = self.expiry_state(record)
+        if state == expiry.EXPIRED:
+            return "expired" if record.status != "failed" else status_text(record)
+        if state == expiry.EXPIRING:
+            return f"{record.status} · {EXPIRY_TEXT[state]}"
+        return status_text(record)
+
+    def has_batches(self) -> bool:
+        return any(r.batch_id for r in self._rows)
 
     # --- Qt model API ---------------------------------------------------------------------------
 
@@ -124,7 +184,11 @@ class JobsModel(QAbstractTableModel):
         r = self._rows[index.row()]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (r.asin or "?", r.country or "—", r.listing_type or "—", status_text(r), created_text(r),
+            if col == COL_STATUS:
+                return self.status_cell(r)
+            if col == COL_BATCH:
+                return self.batch_label(r)
+            return (r.asin or "?", r.country or "—", r.listing_type or "—", "", created_text(r),
                     credits_text(r))[col]
         if role == JOB_ID_ROLE:
             return r.job_id
@@ -132,23 +196,37 @@ class JobsModel(QAbstractTableModel):
             return r
         if role == STATUS_ROLE:
             return r.status
+        if role == EXPIRY_ROLE:
+            return self.expiry_state(r)
         if role == PROGRESS_ROLE:
             return progress(r)
+        if role == SORT_ROLE:
+            return self.sort_key(r)
+        if role == FILTER_ROLE:
+            return f"{r.asin} {self.batch_label(r)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = f"Job {r.job_id}\nStatus: {r.status}\nCreated: {r.created_at}"
-            if r.error_code:
-                tip += f"\nError: {r.error_code}"
-            if r.credit_cost is not None:
-                tip += f"\nCredits: {r.credit_cost:g} charged" + (f", {r.credits_refunded:g} refunded"
-                                                                   if r.credits_refunded else "")
-            if r.main_image_url or r.other_image_urls:
-                tip += f"\nReference photos: {1 if r.main_image_url else 0} main + {len(r.other_image_urls)} other"
-            return tip
+            return self._tooltip(r)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and r.status == "failed":
             return QColor("#b3261e")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_CREDITS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _tooltip(self, r: JobRecord) -> str:
+        tip = f"Job {r.job_id}\nStatus: {r.status}\nCreated: {r.created_at}"
+        if r.batch_id:
+            tip += f"\nBatch: {self.batch_label(r)} ({r.batch_id})"
+        if r.error_code:
+            tip += f"\nError: {r.error_code}"
+        if r.credit_cost is not None:
+            tip += f"\nCredits: {r.credit_cost:g} charged" + (f", {r.credits_refunded:g} refunded"
+                                                               if r.credits_refunded else "")
+        if r.main_image_url or r.other_image_urls:
+            tip += f"\nReference photos: {1 if r.main_image_url else 0} main + {len(r.other_image_urls)} other"
+        state = self.expiry_state(r)
+        if r.status == "completed" or state == expiry.EXPIRED:
+            tip += "\nImages: " + expiry.describe(state, r)
+        return tip
 
     # --- live updates -------------------------------------------------------------------------------
 
@@ -163,6 +241,7 @@ class JobsModel(QAbstractTableModel):
         record = self.journal.job(job_id)
         if record is None or record.service != self.service:
             return
+        self._expiry.pop(job_id, None)
         row = self._rowof.get(job_id)
         if row is not None:
             self._rows[row] = record
@@ -178,9 +257,14 @@ class JobsModel(QAbstractTableModel):
         self.endInsertRows()
 
     def tick(self) -> None:
-        """Advance the elapsed time and estimated progress of the unfinished jobs."""
+        """Advance the elapsed time and estimated progress of the unfinished jobs; now and then, the
+        expiry state of the completed ones (it moves with time)."""
+        self._ticks += 1
+        recheck = self._ticks % EXPIRY_RECHECK_TICKS == 0
+        if recheck:
+            self._expiry.clear()
         for row, record in enumerate(self._rows):
-            if not record.terminal:
+            if not record.terminal or recheck:
                 index = self.index(row, COL_STATUS)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, PROGRESS_ROLE])
 

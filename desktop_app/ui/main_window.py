@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QSplitter, QVBoxL
 
 from ..api.pixii import redact
 from .banner import Banner, BannerAction
+from .batch_panel import BatchController
 from .export_dialog import ExportDialog
 from .form import SubmitForm
 from .gallery import GalleryPanel
 from .gallery_model import GalleryModel, ImageLoader
 from .job_panel import JobPanel
 from .jobs_model import JobsModel, status_text
+from . import theme
 from .prefs import Preferences
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ class MainWindow(QMainWindow):
         self.form = SubmitForm(service, self)
         self.jobs_model = JobsModel(service.journal, self.settings.service, self)
         self.job_panel = JobPanel(self.jobs_model, self)
+        self.batch = BatchController(service, self)   # File ▸ Import batch…, the batch's progress panel
+        self.job_panel.set_batch_panel(self.batch.panel)
         self.loader = ImageLoader(service.tasks.spawn, parent=self)
         self.gallery_model = GalleryModel(service.journal, self.loader, self)
         self.gallery = GalleryPanel(service, self.gallery_model, self)
@@ -133,12 +137,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Listing Studio — {'Sandbox' if s.sandbox else 'Live'}")
         if s.sandbox:
             self.mode_label.setText(SANDBOX_TEXT)
-            self.mode_label.setStyleSheet(SANDBOX_STYLE)
+            self.mode_label.setStyleSheet(theme.pill_style("notice"))
             self.mode_label.setToolTip("Jobs go to the embedded sandbox: nothing is charged. "
                                        "File ▸ Settings… switches to Live.")
         else:
             self.mode_label.setText(f"Live ({redact(s.api_key)})")
-            self.mode_label.setStyleSheet(LIVE_STYLE)
+            self.mode_label.setStyleSheet(theme.pill_style("info"))
             self.mode_label.setToolTip(f"Jobs go to {s.api_url} and cost credits.")
 
     def _build_menus(self) -> None:
@@ -155,7 +159,12 @@ class MainWindow(QMainWindow):
         settings.triggered.connect(self.settings_requested.emit)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        for action in (generate, export):
+        batch = QAction("Import &batch…", self, shortcut=QKeySequence("Ctrl+B"))
+        batch.setObjectName("batchAction")
+        batch.setStatusTip("Generate for many ASINs from a CSV file or a pasted list")
+        batch.triggered.connect(self.batch.open_dialog)
+        self.batch_action = batch
+        for action in (generate, batch, export):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(settings)
@@ -215,6 +224,7 @@ class MainWindow(QMainWindow):
         """A Live/Sandbox switch is about to close the journal: close what reads it."""
         if self.export_dialog is not None:
             self.export_dialog.close()
+        self.batch.close_dialog()
 
     def _runtime_changed(self) -> None:
         """Another service, key or journal: relabel, reload the job table, forget the shown job."""
@@ -311,6 +321,7 @@ class MainWindow(QMainWindow):
             self.export_dialog.close()
         if self.settings_dialog is not None:
             self.settings_dialog.close()
+        self.batch.close_dialog()
         try:
             self.save_prefs()
         except Exception:  # preferences are a convenience: never a reason not to close

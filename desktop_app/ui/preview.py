@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtGui import QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsTextItem, QGraphicsView
+
+from . import theme
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
@@ -23,7 +25,6 @@ class PreviewView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.setBackgroundBrush(QColor("#f8f9fa"))
         self.setMinimumSize(200, 160)
         self._scene = QGraphicsScene(self)
         self.setScene(self._scene)
@@ -31,13 +32,18 @@ class PreviewView(QGraphicsView):
         self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self._scene.addItem(self._item)
         self._text = QGraphicsTextItem()
-        self._text.setDefaultTextColor(QColor("#5f6368"))
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self._text.setFont(font)
         self._scene.addItem(self._text)
         self.fit_mode = True
+        self._error = False
         self.show_message("Select a job, then an image, to preview it here.")
+        theme.on_change(self, self._restyle)
+
+    def _restyle(self) -> None:
+        self.setBackgroundBrush(theme.color("preview_bg"))
+        self._text.setDefaultTextColor(theme.color("error_text" if self._error else "muted"))
 
     # --- content ----------------------------------------------------------------------------------
 
@@ -58,7 +64,8 @@ class PreviewView(QGraphicsView):
         self._item.hide()
         self._item.setPixmap(QPixmap())
         self.resetTransform()
-        self._text.setDefaultTextColor(QColor("#b3261e" if error else "#5f6368"))
+        self._error = error
+        self._text.setDefaultTextColor(theme.color("error_text" if error else "muted"))
         self._text.setTextWidth(max(200, self.viewport().width() - 40))
         self._text.setPlainText(text)
         self._text.show()

@@ -2,14 +2,19 @@
 
     python -m desktop_app.ui.screenshots [OUTDIR]      (default: screenshots/)
 
+Also writes gallery-dark.png (LISTING_STUDIO_COLOR_SCHEME=dark) and gallery-2x.png (QT_SCALE_FACTOR=2),
+each from a separate process; ``--only gallery --name NAME`` is that child run.
+
 Runs offscreen unless a display is set (use it under Xvfb for the real platform plugin). Uses a
 throw-away data dir, so nothing of the user's journal is touched.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -37,7 +42,11 @@ async def _settle(app: QApplication, seconds: float = 0.4) -> None:
     await asyncio.sleep(seconds)  # lets Qt lay out and paint; never processEvents() inside a task
 
 
-async def shoot(outdir: Path) -> list[Path]:
+class _Done(Exception):
+    """The one screenshot asked for is taken."""
+
+
+async def shoot(outdir: Path, only: str = "", name: str = "") -> list[Path]:
     from ..app import Studio
     from ..config import load_settings
     from .dropdata import parse_mime
@@ -50,10 +59,14 @@ async def shoot(outdir: Path) -> list[Path]:
     w = studio.window
     saved: list[Path] = []
 
-    def grab(name: str) -> None:
-        path = outdir / f"{name}.png"
+    def grab(state: str) -> None:
+        if only and state != only:
+            return
+        path = outdir / f"{name or state}.png"
         w.grab().save(str(path))
         saved.append(path)
+        if only:
+            raise _Done
 
     try:
         studio.start()
@@ -92,6 +105,8 @@ async def shoot(outdir: Path) -> list[Path]:
         w.job_panel.select_job(job_id)
         await _settle(app)
         grab("error")
+    except _Done:
+        return saved
     finally:
         await studio.aclose()
     saved += await shoot_first_run(outdir)
@@ -144,8 +159,14 @@ async def shoot_first_run(outdir: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     import qasync
 
-    argv = sys.argv[1:] if argv is None else argv
-    outdir = Path(argv[0] if argv else "screenshots").resolve()
+    from . import theme
+
+    parser = argparse.ArgumentParser(prog="python -m desktop_app.ui.screenshots")
+    parser.add_argument("outdir", nargs="?", default="screenshots")
+    parser.add_argument("--only", default="", choices=("",) + STATES, help="just this state")
+    parser.add_argument("--name", default="", help="file name (without .png) of --only's picture")
+    options = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    outdir = Path(options.outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="listing-studio-shots-") as data:
         os.environ.update({"LISTING_STUDIO_API_URL": "sandbox", "LISTING_STUDIO_DATA_DIR": data,
@@ -155,11 +176,29 @@ def main(argv: list[str] | None = None) -> int:
         app = QApplication.instance() or QApplication([sys.argv[0]])
         app.setApplicationName("Listing Studio")
         app.setQuitOnLastWindowClosed(False)
+        theme.set_app_identity(app)
+        theme.apply_scheme(app, theme.forced_scheme())
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            saved = runner.run(shoot(outdir))
+            saved = runner.run(shoot(outdir, options.only, options.name))
+    if not options.only:
+        saved += variants(outdir)
     for path in saved:
         print(path)
     return 0
+
+
+def variants(outdir: Path) -> list[Path]:
+    """The gallery in the dark palette and at 2× scale, each in its own process."""
+    saved = []
+    for name, env in (("gallery-dark", {"LISTING_STUDIO_COLOR_SCHEME": "dark"}),
+                      ("gallery-2x", {"QT_SCALE_FACTOR": "2"})):
+        cmd = [sys.executable, "-m", "desktop_app.ui.screenshots", str(outdir), "--only", "gallery", "--name", name]
+        done = subprocess.run(cmd, env={**os.environ, **env}, timeout=180, check=False)
+        if done.returncode == 0:
+            saved.append(outdir / f"{name}.png")
+        else:
+            print(f"{name}: failed ({done.returncode})", file=sys.stderr)
+    return saved
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class StudioService(QObject):
     user_images_done = Signal(str, int)     # job id, number of images added
     key_refused = Signal(str)               # the service answered 401 UNAUTHORIZED: a message for people
     runtime_changed = Signal()              # rebind(): another service, key or journal (Live/Sandbox switch)
+    resumed = Signal()                      # resume() ran (start, switch): e.g. offer unfinished batches
 
     def __init__(self, runtime, tasks: TaskRegistry, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -188,6 +189,9 @@ class StudioService(QObject):
         record = self.journal.job(job_id)
         if record is None or record.status != "completed" or self.polling(job_id):
             return
+        from ..core.expiry import likely_expired
+        if likely_expired(record):  # the service has deleted them: no requests bound to fail
+            return
         if any(img.url and not img.cached and not img.error_code for img in self.journal.images(job_id)):
             self.tasks.spawn(self.jobs.download_images(job_id), key=f"download:{job_id}")
 
@@ -198,6 +202,7 @@ class StudioService(QObject):
             self.watch(record.job_id)
         if self.journal.unresolved_intents(self.settings.service):
             self.tasks.spawn(self._reconcile(), key="reconcile")
+        self.resumed.emit()
         return len(unfinished)
 
     async def _reconcile(self) -> None:

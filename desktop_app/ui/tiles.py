@@ -1,0 +1,94 @@
+"""The gallery's tiles: thumbnail, caption, review badge; error tiles with their code and message."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+
+from . import theme
+from .gallery_model import ERROR_ROLE, REVIEW_ROLE, STATE_ROLE, THUMB_EDGE
+
+TILE = QSize(THUMB_EDGE + 16, THUMB_EDGE + 34)
+ZWSP = "\u200b"  # lets a long error code wrap after its underscores
+
+
+def _elide_lines(metrics, text: str, width: int, lines: int) -> str:
+    """``text`` word-wrapped to at most ``lines`` lines of ``width``, the last one elided."""
+    words, out, line = text.split(), [], ""
+    for word in words:
+        trial = f"{line} {word}".strip()
+        if metrics.horizontalAdvance(trial) <= width or not line:
+            line = trial
+            continue
+        out.append(line)
+        line = word
+        if len(out) == lines - 1:
+            break
+    rest = " ".join([line] + words[len(" ".join(out + [line]).split()):]) if line else ""
+    if rest:
+        out.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+    return "\n".join(out[:lines])
+
+
+class TileDelegate(QStyledItemDelegate):
+    def sizeHint(self, option, index) -> QSize:
+        return TILE
+
+    def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(option.rect).adjusted(3, 3, -3, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        error = index.data(ERROR_ROLE)
+        review = index.data(REVIEW_ROLE)
+        frame = QPainterPath()
+        frame.addRoundedRect(rect, 6, 6)
+        c = theme.colors()
+        painter.fillPath(frame, QColor(c["error_tile"] if error else c["tile_selected"] if selected else c["tile"]))
+        painter.setPen(QPen(QColor(c["accent"] if selected else c["tile_border"]), 2.5 if selected else 1))
+        painter.drawPath(frame)
+        art = QRect(int(rect.left()) + 5, int(rect.top()) + 5, THUMB_EDGE, THUMB_EDGE)
+        if error:
+            code, message = error
+            painter.setPen(QColor(c["error_text"]))
+            bold = QFont(option.font)
+            bold.setBold(True)
+            painter.setFont(bold)
+            head = art.adjusted(6, 6, -6, -THUMB_EDGE // 2)
+            painter.drawText(head, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap,
+                             "⚠\n" + code.replace("_", "_" + ZWSP))
+            painter.setFont(option.font)
+            painter.setPen(QColor(c["muted"]))
+            body = art.adjusted(8, THUMB_EDGE // 2 + 4, -8, -4)
+            lines = max(1, body.height() // max(1, painter.fontMetrics().lineSpacing()))
+            painter.drawText(body, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                             _elide_lines(painter.fontMetrics(), message, body.width(), lines))
+        else:
+            pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+            if index.data(STATE_ROLE) == "loading":
+                painter.setPen(QColor(c["muted"]))
+                painter.drawText(art, Qt.AlignmentFlag.AlignCenter, "Downloading…")
+            elif isinstance(pixmap, QPixmap) and not pixmap.isNull():
+                size = pixmap.deviceIndependentSize().toSize().scaled(art.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                target = QRect(0, 0, size.width(), size.height())
+                target.moveCenter(art.center())
+                if review == "rejected":
+                    painter.setOpacity(0.4)
+                painter.drawPixmap(target, pixmap)
+                painter.setOpacity(1.0)
+        painter.setPen(option.palette.color(option.palette.ColorRole.Text))
+        text_rect = QRect(int(rect.left()), art.bottom() + 4, int(rect.width()), 20)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter,
+                         painter.fontMetrics().elidedText(index.data() or "", Qt.TextElideMode.ElideRight, text_rect.width() - 8))
+        if review in ("approved", "rejected"):
+            badge = QRectF(rect.right() - 30, rect.top() + 6, 24, 24)
+            painter.setPen(QPen(QColor("white"), 2))
+            painter.setBrush(QColor(c["green"] if review == "approved" else c["red"]))
+            painter.drawEllipse(badge)
+            mark = QFont(option.font)
+            mark.setBold(True)
+            mark.setPixelSize(15)
+            painter.setFont(mark)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "✓" if review == "approved" else "✗")
+        painter.restore()
