@@ -10,12 +10,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
 from ..core.expiry import EXPIRED, EXPIRING
+from . import theme
 from .jobs_model import (COL_ASIN, COL_BATCH, COL_STATUS, EXPIRY_ROLE, FILTER_ROLE, JOB_ID_ROLE, PROGRESS_ROLE,
                          SORT_ROLE, STATUS_ROLE, JobsModel)
 
 STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f",
                   EXPIRING: "#f29900", EXPIRED: "#80868b"}
 TEXT_COLOURS = {"failed": "#b3261e", EXPIRING: "#8a4b00", EXPIRED: "#5f6368"}
+DARK_TEXT_COLOURS = {"failed": "#f28b82", EXPIRING: "#fdd663", EXPIRED: "#a8adb4"}
 
 
 class StatusDelegate(QStyledItemDelegate):
@@ -36,13 +38,15 @@ class StatusDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         track = QPainterPath()
         track.addRoundedRect(rect, 4, 4)
-        painter.fillPath(track, QColor("#eceff1"))
+        dark = theme.is_dark(option.palette)
+        painter.fillPath(track, QColor("#3a3d42" if dark else "#eceff1"))
         bar = QPainterPath()
         bar.addRoundedRect(QRectF(rect.left(), rect.top(), rect.width() * fraction, rect.height()), 4, 4)
         colour = QColor(STATUS_COLOURS.get(status, "#9aa0a6"))
         colour.setAlpha(110 if status in ("pending", "processing") else 70)
         painter.fillPath(bar, colour)
-        painter.setPen(QColor(TEXT_COLOURS[status]) if status in TEXT_COLOURS
+        text_colours = DARK_TEXT_COLOURS if dark else TEXT_COLOURS
+        painter.setPen(QColor(text_colours[status]) if status in text_colours
                        else option.palette.color(QPalette.ColorRole.Text))
         text = painter.fontMetrics().elidedText(index.data() or "", Qt.TextElideMode.ElideRight, int(rect.width()) - 8)
         painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
