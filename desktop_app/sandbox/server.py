@@ -4,7 +4,9 @@
 emulator's ``base_url`` at the server, so image links lead back to it. Faults: ``"reset"`` closes the socket
 with SO_LINGER 0 (the client sees a connection reset), ``"timeout"`` hangs without answering (bounded, and cut
 short by ``stop()``), ``delay`` sleeps before answering. No per-request log lines are printed.
-``run_forever(port)`` is the CLI entry point.
+``run_forever(port)`` is the CLI entry point. With ``spapi`` (a :class:`~.spapi.SpApiEmulator`) the same server
+also answers the SP-API paths (``/auth/o2/token``, ``/listings/2021-08-01/…``, ``/spapi-media/…``,
+``/_sandbox/spapi/…``); every other path goes to the Pixii emulator.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from .emulator import PixiiEmulator, internal_error
+from .spapi import SpApiEmulator
+from .spapi import owns as spapi_owns
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +51,10 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         headers = {k: v for k, v in self.headers.items()}
+        spapi = self.server.spapi
+        target = spapi if spapi is not None and spapi_owns(parts.path) else self.server.emulator
         try:
-            response = self.server.emulator.handle(self.command, parts.path, query, headers, body)
+            response = target.handle(self.command, parts.path, query, headers, body)
         except Exception:  # a sandbox bug: answer like a server would instead of dropping the connection
             log.exception("sandbox request %s %s failed", self.command, parts.path)
             response = internal_error()
@@ -89,8 +95,9 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], emulator: PixiiEmulator) -> None:
+    def __init__(self, address: tuple[str, int], emulator: PixiiEmulator, spapi: "SpApiEmulator | None" = None) -> None:
         self.emulator = emulator
+        self.spapi = spapi
         self.stopping = threading.Event()
         super().__init__(address, _Handler)
 
@@ -99,14 +106,18 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class SandboxServer:
-    def __init__(self, emulator: PixiiEmulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, emulator: PixiiEmulator, host: str = "127.0.0.1", port: int = 0,
+                 spapi: "SpApiEmulator | None" = None) -> None:
         self.emulator = emulator
-        self._httpd = _HTTPServer((host, port), emulator)
+        self.spapi = spapi
+        self._httpd = _HTTPServer((host, port), emulator, spapi)
         bound_host, bound_port = self._httpd.server_address[:2]
         shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
         self.url = f"http://{shown}:{bound_port}"
         self.port = bound_port
         emulator.base_url = self.url
+        if spapi is not None:
+            spapi.base_url = self.url
         self._thread: threading.Thread | None = None
         self._serving = False
         self._closed = False
@@ -147,13 +158,14 @@ class SandboxServer:
         self.stop()
 
 
-def serve(emulator: PixiiEmulator, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
-    return SandboxServer(emulator, host, port)
+def serve(emulator: PixiiEmulator, host: str = "127.0.0.1", port: int = 0,
+          spapi: "SpApiEmulator | None" = None) -> SandboxServer:
+    return SandboxServer(emulator, host, port, spapi)
 
 
 def run_forever(port: int, host: str = "127.0.0.1", store_path: pathlib.Path | None = None) -> int:
     """Serve until Ctrl+C or SIGTERM; prints one line with the URL. Returns the exit status (0)."""
-    server = serve(PixiiEmulator(store_path=store_path), host, port)
+    server = serve(PixiiEmulator(store_path=store_path), host, port, spapi=SpApiEmulator())
     print(f"Sandbox listening on {server.url}", flush=True)
     previous = None
     if threading.current_thread() is threading.main_thread():

@@ -3,7 +3,8 @@
 ``SandboxTransport`` (async) runs ``emulator.handle`` in a worker thread, so an event loop (the GUI's)
 never blocks on image generation or SQLite. Faults: ``"reset"`` raises ``httpx.ReadError``,
 ``"timeout"`` raises ``httpx.ReadTimeout`` at once; ``delay`` is slept before answering.
-``SyncSandboxTransport`` is the same for ``httpx.Client``.
+``SyncSandboxTransport`` is the same for ``httpx.Client``. Both also serve the SP-API emulator
+(:class:`~.spapi.SpApiEmulator`, which asks for raw, still percent-encoded paths with ``raw_paths = True``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ log = logging.getLogger(__name__)
 def _split(request: httpx.Request) -> tuple[str, str, dict[str, str], dict[str, str]]:
     query = dict(parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True))
     return request.method, request.url.path, query, dict(request.headers)
+
+
+def _split_raw(request: httpx.Request) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """Like :func:`_split` but with the path still percent-encoded (an SP-API SKU may hold ``%2F``)."""
+    method, _, query, headers = _split(request)
+    return method, request.url.raw_path.split(b"?", 1)[0].decode("ascii", "replace"), query, headers
+
+
+def _parts(emulator, request: httpx.Request):
+    return (_split_raw if getattr(emulator, "raw_paths", False) else _split)(request)
 
 
 def _handle(emulator: PixiiEmulator, *args) -> EmuResponse:
@@ -47,7 +58,7 @@ class SandboxTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        method, path, query, headers = _split(request)
+        method, path, query, headers = _parts(self.emulator, request)
         response = await asyncio.to_thread(_handle, self.emulator, method, path, query, headers, body)
         if response.delay > 0 and response.fault is None:
             await asyncio.sleep(response.delay)
@@ -60,7 +71,7 @@ class SyncSandboxTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        method, path, query, headers = _split(request)
+        method, path, query, headers = _parts(self.emulator, request)
         response = _handle(self.emulator, method, path, query, headers, body)
         if response.delay > 0 and response.fault is None:
             time.sleep(response.delay)

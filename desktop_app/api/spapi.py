@@ -1,0 +1,221 @@
+"""Async client of the SP-API Listings Items API 2021-08-01 (httpx, Qt-free); see sp-api-listings.md.
+
+Rules it keeps: LWA access token in ``x-amz-access-token`` only (:mod:`.spapi_auth`); a 403 refreshes the token
+once and retries once; 429 and 5xx (and network errors) are retried with full-jitter backoff, at most
+``max_retries`` times and never beyond ``give_up_after`` seconds, then :class:`Throttled` /
+:class:`SpApiUnreachable`; every request has a bounded timeout; token buckets per operation, 1 request/s in
+``VALIDATION_PREVIEW``; https only except for loopback hosts; no secret in a repr, exception or log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Iterable, Mapping
+from urllib.parse import quote
+
+import httpx
+
+from . import marketplaces
+from .errors import BadResponse, ConfigError
+from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_agent
+from .spapi_errors import InvalidInput, SpApiError, SpApiUnreachable, Throttled, spapi_error
+from .spapi_models import ListingItem, SubmissionResult, parse_listing, parse_submission
+from .spapi_ratelimit import PREVIEW, BucketSet
+from .urls import url_problem
+
+log = logging.getLogger(__name__)
+
+API_PATH = "/listings/2021-08-01/items"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+VALIDATION_PREVIEW = "VALIDATION_PREVIEW"
+GET_INCLUDED = ("summaries", "attributes", "issues", "productTypes")
+REQUIREMENTS = ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY")
+
+
+def _csv(values: str | Iterable[str]) -> list[str]:
+    items = [values] if isinstance(values, str) else list(values)
+    return [v.strip() for item in items for v in item.split(",") if v.strip()]
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+class SpApiClient:
+    def __init__(self, credentials: LwaCredentials, *, base_url: str | None = None,
+                 lwa_url: str = DEFAULT_LWA_URL, sandbox_hosts: bool = False,
+                 http: httpx.AsyncClient | None = None, transport: httpx.AsyncBaseTransport | None = None,
+                 timeout: httpx.Timeout = DEFAULT_TIMEOUT, request_deadline: float = 60.0,
+                 give_up_after: float = 60.0, max_retries: int = 5, backoff_base: float = 1.0,
+                 backoff_cap: float = 30.0, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic,
+                 rates: Mapping[str, tuple[float, float]] | None = None) -> None:
+        """``base_url``: one host for every region (the emulator); None picks the marketplace's regional host
+        (``sandbox_hosts``: Amazon's static sandbox hosts)."""
+        if base_url is not None:
+            problem = url_problem(base_url, what="The SP-API URL")
+            if problem:
+                raise ConfigError("INVALID_SP_API_URL", problem)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.sandbox_hosts = sandbox_hosts
+        self._own_http = http is None
+        self._http = http or httpx.AsyncClient(transport=transport, timeout=timeout, trust_env=False,
+                                               follow_redirects=False)
+        self.auth = LwaTokenProvider(credentials, self._http, lwa_url=lwa_url, clock=clock, sleep=sleep,
+                                     give_up_after=give_up_after, request_deadline=request_deadline)
+        self.request_deadline = request_deadline
+        self.give_up_after = give_up_after
+        self.max_retries = max_retries
+        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self._sleep, self._clock = sleep, clock
+        self.buckets = BucketSet(rates, clock=clock, sleep=sleep)
+        self.user_agent = user_agent()
+
+    def __repr__(self) -> str:
+        return f"SpApiClient(base_url={self.base_url!r}, client_id={self.auth.client_id!r})"
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self._http.aclose()
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _target(self, marketplace_ids: str | Iterable[str], *, single: bool) -> tuple[list[str], str, str]:
+        ids = _csv(marketplace_ids)
+        if not ids:
+            raise InvalidInput("InvalidInput", "One marketplace id is required")
+        if single and len(ids) > 1:
+            raise InvalidInput("InvalidInput", "This operation takes exactly one marketplace id")
+        markets = [marketplaces.for_id(i) for i in ids]
+        region = markets[0].region
+        if any(m.region != region for m in markets):
+            raise InvalidInput("InvalidInput", "All marketplaces of one call must be in one region")
+        host = self.base_url or (markets[0].sandbox_host if self.sandbox_hosts else markets[0].host)
+        return ids, region, host
+
+    def _backoff(self, attempt: int) -> float:
+        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
+
+    async def _call(self, operation: str, method: str, seller_id: str, sku: str, marketplace_ids: Any, *,
+                    single: bool, params: dict[str, str] | None = None, body: dict[str, Any] | None = None,
+                    preview: bool = False) -> Any:
+        if not seller_id or not sku:
+            raise InvalidInput("InvalidInput", "The seller id and the SKU are required")
+        ids, region, host = self._target(marketplace_ids, single=single)
+        url = f"{host}{API_PATH}/{quote(seller_id, safe='')}/{quote(sku, safe='')}"
+        query = {"marketplaceIds": ",".join(ids), **{k: v for k, v in (params or {}).items() if v}}
+        content = json.dumps(body).encode() if body is not None else None
+        bucket = self.buckets.bucket(seller_id, region, PREVIEW if preview else operation)
+        started = self._clock()
+        attempt = 0
+        refreshed = False
+        while True:
+            await bucket.acquire()
+            token = await self.auth.token()
+            headers = {"x-amz-access-token": token, "user-agent": self.user_agent, "accept": "application/json",
+                       "x-amz-date": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")}
+            if content is not None:
+                headers["content-type"] = "application/json"
+            try:
+                async with asyncio.timeout(self.request_deadline):
+                    response = await self._http.request(method, httpx.URL(url, params=query), content=content,
+                                                        headers=headers, follow_redirects=False)
+            except (httpx.TransportError, TimeoutError) as exc:
+                failure: SpApiError = SpApiUnreachable("UNREACHABLE", _describe(exc))
+            else:
+                if response.is_success:
+                    decoded = _json(response)
+                    if decoded is None:
+                        raise BadResponse("BAD_RESPONSE", f"Amazon answered HTTP {response.status_code} with a "
+                                          "body that is not JSON", status=response.status_code)
+                    return decoded
+                if response.status_code == 403 and not refreshed:
+                    refreshed = True
+                    log.info("%s: 403, refreshing the access token once", operation)
+                    await self.auth.token(stale=token)
+                    continue
+                failure = spapi_error(response.status_code, _json(response))
+                if response.status_code != 429 and response.status_code < 500:
+                    raise failure
+            wait = self._backoff(attempt)
+            if isinstance(failure, Throttled):
+                wait = max(wait, 1.0 / bucket.rate)
+            elapsed = self._clock() - started
+            if attempt >= self.max_retries or elapsed + wait > self.give_up_after:
+                cls = Throttled if isinstance(failure, Throttled) else SpApiUnreachable
+                raise cls(failure.code, f"{failure.message} (gave up after {attempt + 1} attempts in "
+                          f"{elapsed:.0f} s)", status=failure.status, detail=failure.detail,
+                          errors=failure.errors) from None
+            log.info("%s failed (%s); retrying in %.1f s", operation, failure.code, wait)
+            await self._sleep(wait)
+            attempt += 1
+
+    # --- operations --------------------------------------------------------------------------
+
+    async def get_listings_item(self, seller_id: str, sku: str, marketplace_ids: str | Iterable[str], *,
+                                included_data: Iterable[str] = GET_INCLUDED,
+                                issue_locale: str | None = None) -> ListingItem:
+        body = await self._call("getListingsItem", "GET", seller_id, sku, marketplace_ids, single=False,
+                                params={"includedData": ",".join(included_data), "issueLocale": issue_locale or ""})
+        return parse_listing(body)
+
+    async def put_listings_item(self, seller_id: str, sku: str, marketplace_ids: str | Iterable[str], *,
+                                product_type: str, attributes: Mapping[str, Any],
+                                requirements: str | None = "LISTING", mode: str | None = None,
+                                included_data: Iterable[str] | None = None,
+                                issue_locale: str | None = None) -> SubmissionResult:
+        _check_mode(mode)
+        if requirements is not None and requirements not in REQUIREMENTS:
+            raise InvalidInput("InvalidInput", f"requirements must be one of {', '.join(REQUIREMENTS)}")
+        body: dict[str, Any] = {"productType": product_type, "attributes": dict(attributes)}
+        if requirements:
+            body["requirements"] = requirements
+        return parse_submission(await self._call(
+            "putListingsItem", "PUT", seller_id, sku, marketplace_ids, single=True, body=body,
+            preview=mode == VALIDATION_PREVIEW, params=_submission_params(mode, included_data, issue_locale)))
+
+    async def patch_listings_item(self, seller_id: str, sku: str, marketplace_ids: str | Iterable[str], *,
+                                  product_type: str, patches: list[dict[str, Any]], mode: str | None = None,
+                                  included_data: Iterable[str] | None = None,
+                                  issue_locale: str | None = None) -> SubmissionResult:
+        _check_mode(mode)
+        if not patches:
+            raise InvalidInput("InvalidInput", "patches must hold at least one operation")
+        body = {"productType": product_type, "patches": list(patches)}
+        return parse_submission(await self._call(
+            "patchListingsItem", "PATCH", seller_id, sku, marketplace_ids, single=True, body=body,
+            preview=mode == VALIDATION_PREVIEW, params=_submission_params(mode, included_data, issue_locale)))
+
+    async def delete_listings_item(self, seller_id: str, sku: str, marketplace_ids: str | Iterable[str], *,
+                                   issue_locale: str | None = None) -> SubmissionResult:
+        return parse_submission(await self._call("deleteListingsItem", "DELETE", seller_id, sku, marketplace_ids,
+                                                 single=True, params={"issueLocale": issue_locale or ""}))
+
+
+def _check_mode(mode: str | None) -> None:
+    if mode not in (None, VALIDATION_PREVIEW):
+        raise InvalidInput("InvalidInput", "mode must be VALIDATION_PREVIEW or omitted")
+
+
+def _submission_params(mode: str | None, included: Iterable[str] | None, locale: str | None) -> dict[str, str]:
+    if included is None:
+        included = ("identifiers", "issues") if mode == VALIDATION_PREVIEW else ("issues",)
+    return {"mode": mode or "", "includedData": ",".join(included), "issueLocale": locale or ""}
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        return "Amazon did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect to Amazon"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection was closed without an answer"
+    return "the connection to Amazon failed"
