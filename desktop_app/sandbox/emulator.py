@@ -48,7 +48,7 @@ from . import jobs as J
 from .config import DEFAULT_BALANCE, DEFAULT_ORG, default_config, merge_config, validate_config
 from .control import FAULT_KINDS, ControlMixin, key_hash
 from .files import FileMixin
-from .responses import EmuResponse, Reply, error
+from .responses import EmuResponse, Reply, error, take_fault
 from .store import Store
 
 KEY_RE = re.compile(r"pk_(live|test)_(\S+)")
@@ -152,7 +152,7 @@ class PixiiEmulator(ControlMixin, FileMixin):
             cfg = self._cfg(state)
             self._log(state, method, path, hdrs, now)
             J.settle(state, now, cfg["expiry_seconds"])
-            fault = self._take_fault(state, method, path)
+            fault = take_fault(state["faults"], method, path)
             if fault and fault["kind"] in PRE_FAULTS:
                 return self._fault_response(fault, cfg)
             if path.startswith("/files/"):

@@ -45,3 +45,18 @@ def error(code: str, status: int, detail: str | None = None, *, retry_after: int
     if retry_after is not None:
         payload["retry_after"] = retry_after
     return Reply(status, payload, ok=False, headers=dict(headers or {}))
+
+
+def take_fault(faults: list[dict[str, Any]], method: str, path: str) -> dict[str, Any] | None:
+    """The first queued fault matching this request (path prefix and method), consumed once per use."""
+    for i, fault in enumerate(faults):
+        if fault["path"] is not None and not path.startswith(fault["path"]):
+            continue
+        if fault["method"] is not None and fault["method"] != method:
+            continue
+        if fault["remaining"] is not None:
+            fault["remaining"] -= 1
+            if fault["remaining"] <= 0:
+                del faults[i]
+        return dict(fault)
+    return None

@@ -24,7 +24,7 @@ from typing import Any, Mapping
 from urllib.parse import parse_qsl, unquote
 
 from ..api.marketplaces import BY_ID
-from .responses import EmuResponse
+from .responses import EmuResponse, take_fault
 from .spapi_control import SpApiControlMixin
 from .spapi_data import (MEDIA_PATH, MediaFetcher, default_config, fetch_problem, render_media, scheme_problem,
                          validate_config)
@@ -102,7 +102,7 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
         media = self._prefetch(body) if method in ("PUT", "PATCH") and path.startswith(API_PATH) else {}
         with self.store.transaction() as state:
             now, cfg = self._now(state), self._cfg(state)
-            fault = self._take_fault(state, method, path)
+            fault = take_fault(state["faults"], method, path)
             self._settle(state, now)
             if fault and fault["kind"] in PRE_FAULTS:
                 response = self._fault(fault)

@@ -155,20 +155,6 @@ class SpApiControlMixin:
                                   "at": iso(now)})
         del state["requests"][:-REQUEST_LOG_SIZE]
 
-    @staticmethod
-    def _take_fault(state: dict[str, Any], method: str, path: str) -> dict[str, Any] | None:
-        for i, fault in enumerate(state["faults"]):
-            if fault["path"] is not None and not path.startswith(fault["path"]):
-                continue
-            if fault["method"] is not None and fault["method"] != method:
-                continue
-            if fault["remaining"] is not None:
-                fault["remaining"] -= 1
-                if fault["remaining"] <= 0:
-                    del state["faults"][i]
-            return dict(fault)
-        return None
-
     # --- HTTP form ----------------------------------------------------------------------------
 
     def _control(self, method: str, path: str, body: bytes) -> EmuResponse:
