@@ -1,4 +1,5 @@
-"""Headless command line: ``listing-studio generate/status/jobs/export/batch/sandbox`` (and ``gui``).
+"""Headless command line: ``listing-studio generate/status/jobs/export/batch/sandbox`` (and ``gui``);
+``listing/publish/undo`` (Amazon SP-API) live in :mod:`.cli_publish`.
 
 The contract is ../shared/design/cli-contract.md: exit codes, one stderr line per problem,
 exactly one JSON object on stdout with ``--json``. All logic lives in the shared core.
@@ -232,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     from .cli_batch import add_batch_parser
     add_batch_parser(sub)
+    from .cli_publish import add_publish_parsers
+    add_publish_parsers(sub)
     sb = sub.add_parser("sandbox", help="run the built-in emulator as a local server")
     sb.add_argument("--port", type=int, default=8765)
     sb.add_argument("--host", default="127.0.0.1")
@@ -271,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         from .sandbox.server import run_forever
         return run_forever(args.port, host=args.host) or 0
     log_file = setup_logging()
+    if args.command in ("listing", "publish", "undo"):
+        from .cli_publish import main as publish_main
+        return publish_main(args, log_file)
     if args.command == "batch":
         from .cli_batch import BatchReport
         report: Any = BatchReport()

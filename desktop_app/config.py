@@ -140,3 +140,71 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_keyring: bool = 
     if url.lower() == SANDBOX or (not url and not key):
         return Settings(SANDBOX, key or SANDBOX_KEY, source or SANDBOX, data_dir, poll, keyring_problem, give_up)
     return Settings(url or DEFAULT_API_URL, key, source, data_dir, poll, keyring_problem, give_up)
+
+
+# --- SP-API (publishing to Amazon) ------------------------------------------------------------------
+
+SP_API_ENV = {"client_id": "SP_API_CLIENT_ID", "client_secret": "SP_API_CLIENT_SECRET",
+              "refresh_token": "SP_API_REFRESH_TOKEN"}
+
+
+@dataclass(frozen=True)
+class SpApiSettings:
+    """Where and as whom the app talks to SP-API. ``url``: "sandbox" (the embedded emulator), an http(s) base
+    URL, or None (the marketplace's regional host). The secrets are never in a repr."""
+    url: str | None
+    lwa_url: str
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    refresh_token: str = field(default="", repr=False)
+    seller_id: str = ""
+    s3_bucket: str | None = None
+    source: str = ""      # "env", "keyring", "sandbox" (where the LWA credentials come from)
+
+    @property
+    def sandbox(self) -> bool:
+        return self.url == SANDBOX
+
+
+def load_spapi_settings(env: Mapping[str, str] | None = None, *, seller_id: str | None = None,
+                        s3_bucket: str | None = None, read_keyring: bool = True) -> SpApiSettings:
+    """SP-API settings: SP_API_* variables win over the keyring entries (and ``seller_id``, a plain setting);
+    LISTING_STUDIO_SP_API_URL ("sandbox", the default without credentials), LISTING_STUDIO_LWA_URL,
+    LISTING_STUDIO_S3_BUCKET (over ``s3_bucket``). Raises InputError for unusable URLs or half-set credentials."""
+    from .api.spapi_auth import DEFAULT_LWA_URL
+    env = os.environ if env is None else env
+    url = (env.get("LISTING_STUDIO_SP_API_URL") or "").strip()
+    lwa_url = (env.get("LISTING_STUDIO_LWA_URL") or "").strip() or DEFAULT_LWA_URL
+    for name, value in (("LISTING_STUDIO_SP_API_URL", url), ("LISTING_STUDIO_LWA_URL", lwa_url)):
+        problem = url_problem(value, what=name) if value and value.lower() != SANDBOX else None
+        if problem:
+            raise InputError("INVALID_SP_API_URL", problem)
+    bucket = (env.get("LISTING_STUDIO_S3_BUCKET") or "").strip() or (s3_bucket or "").strip() or None
+    creds = {k: (env.get(v) or "").strip() for k, v in SP_API_ENV.items()}
+    source = "env" if any(creds.values()) else ""
+    if url.lower() != SANDBOX and read_keyring and not all(creds.values()):
+        from . import secrets
+        names = {"client_id": secrets.SP_API_CLIENT_ID, "client_secret": secrets.SP_API_CLIENT_SECRET,
+                 "refresh_token": secrets.SP_API_REFRESH_TOKEN}
+        try:
+            for key, name in names.items():
+                if not creds[key]:
+                    value = (secrets.get_secret(name) or "").strip()
+                    if value:
+                        creds[key], source = value, source or "keyring"
+        except secrets.SecretStoreError:
+            pass  # no keyring: the environment (or the sandbox) it is
+    seller = (env.get("SP_API_SELLER_ID") or "").strip() or (seller_id or "").strip()
+    if url.lower() == SANDBOX or (not url and not any(creds.values())):
+        from .sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
+                                         SANDBOX_SELLER_ID)
+        return SpApiSettings(SANDBOX, lwa_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
+                             SANDBOX_SELLER_ID, bucket, SANDBOX)
+    missing = [SP_API_ENV[k] for k, v in creds.items() if not v]
+    if missing:
+        raise InputError("MISSING_SP_API_CREDENTIALS", "SP-API needs the LWA client id and secret and the seller's "
+                         f"refresh token; missing: {', '.join(missing)} (environment or keyring)")
+    if not seller:
+        raise InputError("MISSING_SELLER_ID", "SP-API needs the seller id: set SP_API_SELLER_ID")
+    return SpApiSettings(url or None, lwa_url, creds["client_id"], creds["client_secret"], creds["refresh_token"],
+                         seller, bucket, source)

@@ -1,5 +1,6 @@
 """Composition root shared by the window and the command line: journal, cache, HTTP client,
-Pixii client (real service or embedded sandbox) and the job service."""
+Pixii client (real service or embedded sandbox) and the job service; the SP-API client and the publish
+service are built on first use (``rt.publish``), so the Pixii-only paths never pay for them."""
 
 from __future__ import annotations
 
@@ -7,15 +8,20 @@ import httpx
 
 from .api.pixii import DEFAULT_TIMEOUT, PixiiClient
 from .api.ratelimit import RateLimitState
-from .config import SANDBOX_BASE_URL, Settings
+from .config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settings
 from .core.cache import ImageCache
 from .core.jobs import JobService
 from .core.journal import Journal
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, rate_limits: RateLimitState | None = None) -> None:
+    def __init__(self, settings: Settings, *, rate_limits: RateLimitState | None = None,
+                 spapi_settings: SpApiSettings | None = None) -> None:
         self.settings = settings
+        self._spapi_settings = spapi_settings
+        self._publish = None
+        self.spapi_client = None
+        self.spapi_emulator = None
         self.journal = Journal(settings.journal_path)
         self.cache = ImageCache(settings.cache_dir)
         self.emulator = None
@@ -33,7 +39,62 @@ class Runtime:
         self.jobs = JobService(self.client, self.journal, self.cache, settings.service,
                                poll_interval=settings.poll_interval)
 
+    @property
+    def spapi_settings(self) -> SpApiSettings:
+        if self._spapi_settings is None:
+            self._spapi_settings = load_spapi_settings()
+        return self._spapi_settings
+
+    @property
+    def publish(self):
+        """The :class:`~.core.publish.PublishService` (built on first use)."""
+        if self._publish is None:
+            from .core.publish import PublishService
+            sp = self.spapi_settings
+            self.spapi_client = self._spapi_client(sp)
+            self._publish = PublishService(self.spapi_client, self.journal, sp.seller_id, host=_image_host(sp))
+        return self._publish
+
+    def _spapi_client(self, sp: SpApiSettings):
+        from .api.spapi import SpApiClient
+        from .api.spapi_auth import LwaCredentials
+        creds = LwaCredentials(sp.client_id, sp.client_secret, sp.refresh_token)
+        if not sp.sandbox:
+            return SpApiClient(creds, base_url=sp.url, lwa_url=sp.lwa_url,
+                               give_up_after=self.settings.give_up_after)
+        from .sandbox.spapi import SPAPI_SANDBOX_URL, SpApiEmulator
+        from .sandbox.spapi_data import emulator_fetcher
+        from .sandbox.transport import SandboxTransport
+        fetcher = emulator_fetcher(self.emulator) if self.emulator is not None else None
+        self.spapi_emulator = SpApiEmulator(store_path=self.settings.data_dir / "spapi-sandbox.sqlite",
+                                            media_fetcher=fetcher)
+        return SpApiClient(creds, base_url=SPAPI_SANDBOX_URL, lwa_url=f"{SPAPI_SANDBOX_URL}/auth/o2/token",
+                           transport=SandboxTransport(self.spapi_emulator),
+                           give_up_after=self.settings.give_up_after)
+
     async def aclose(self) -> None:
+        if self.spapi_client is not None:
+            await self.spapi_client.aclose()
         await self.client.aclose()
         await self.http.aclose()
         self.journal.close()
+
+
+def _image_host(sp: SpApiSettings):
+    """The S3 image host when a bucket is configured (no network call), else None."""
+    if not sp.s3_bucket:
+        return None
+    import os
+
+    from .core.hosting import ImageHost
+    keys: dict[str, str] = {}
+    if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
+        from . import secrets
+        try:
+            key_id = secrets.get_secret(secrets.AWS_ACCESS_KEY_ID)
+            secret = secrets.get_secret(secrets.AWS_SECRET_ACCESS_KEY) if key_id else None
+        except secrets.SecretStoreError:
+            key_id = secret = None
+        if key_id and secret:
+            keys = {"access_key_id": key_id, "secret_access_key": secret}
+    return ImageHost(sp.s3_bucket, **keys)

@@ -12,6 +12,13 @@ from typing import Any, Callable
 
 SERVICE = "listing-studio"
 PIXII_API_KEY = "pixii-api-key"
+# SP-API (Amazon): the app's LWA client id and secret, the seller's refresh token; AWS keys for S3 hosting
+SP_API_CLIENT_ID = "sp-api-client-id"
+SP_API_CLIENT_SECRET = "sp-api-client-secret"
+SP_API_REFRESH_TOKEN = "sp-api-refresh-token"
+AWS_ACCESS_KEY_ID = "aws-access-key-id"
+AWS_SECRET_ACCESS_KEY = "aws-secret-access-key"
+SP_API_SECRETS = (SP_API_CLIENT_ID, SP_API_CLIENT_SECRET, SP_API_REFRESH_TOKEN)
 DEFAULT_TIMEOUT = 5.0
 
 

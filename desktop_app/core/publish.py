@@ -1,0 +1,258 @@
+"""Publish approved images to an Amazon listing through SP-API, safely (sp-api-listings.md §5, cli-contract.md
+"Publishing to Amazon"). Shared by the window and the command line; Qt-free.
+
+Sequence of :meth:`PublishService.publish`: marketplace from the country (CN refused, no request) → slots and
+images checked → getListingsItem → local files hosted (content-addressed S3 keys) → the slots' current values
+journalled (:class:`PublishStore`) → the request with ``mode=VALIDATION_PREVIEW`` → (unless validate-only or
+INVALID) the same request for real. Default operation: patchListingsItem ``replace`` on the chosen image
+attributes only; ``full_put``: putListingsItem with the fetched attributes and only the images changed.
+ACCEPTED means submitted; :meth:`watch_live` re-reads the listing with backoff until Amazon serves the new images.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..api import marketplaces
+from ..api.errors import ApiRefused, PixiiError
+from ..api.spapi import VALIDATION_PREVIEW, SpApiClient
+from ..api.spapi_models import (SLOTS, Issue, ListingItem, SubmissionResult, attributes_with_images,
+                                image_patches, parse_issue, slot_attribute)
+from ..api.spapi_errors import SpApiRefused
+from . import publish_images
+from .hosting import ImageHost
+from .journal import Journal
+from .publishstore import (ACCEPTED, INVALID, LIVE, REFUSED, SENDING, UNKNOWN, VALID, PublishRecord,
+                           PublishStore)
+from .validation import InputError
+
+UNDOABLE = (ACCEPTED, LIVE)
+
+
+@dataclass(frozen=True)
+class ListingView:
+    sku: str
+    country: str
+    marketplace_id: str
+    asin: str | None
+    product_type: str | None
+    title: str | None
+    slots: dict[str, str | None]   # MAIN, PT01..PT08, SWCH
+    issues: list[Issue]
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    record_id: int | None
+    sku: str
+    marketplace_id: str
+    operation: str                 # "patch" | "put"
+    mode: str | None               # "VALIDATION_PREVIEW" when the status comes from the preview
+    status: str | None             # ACCEPTED | INVALID | VALID
+    submission_id: str | None
+    issues: list[Issue]
+    slots: dict[str, tuple[str | None, str | None]]   # slot -> (before, after)
+    warnings: list[str] = field(default_factory=list)  # compliance warnings
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ACCEPTED", "VALID")
+
+
+class SubmissionNotFound(InputError):
+    pass
+
+
+class PublishService:
+    def __init__(self, client: SpApiClient, journal: Journal, seller_id: str, *, host: ImageHost | None = None,
+                 settle_seconds: float = 2.0) -> None:
+        self.client = client
+        self.journal = journal
+        self.store = PublishStore(journal)
+        self.seller_id = seller_id
+        self.host = host
+        self.settle_seconds = settle_seconds
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def _read(self, sku: str, marketplace_id: str) -> ListingItem:
+        return await self.client.get_listings_item(self.seller_id, sku, marketplace_id)
+
+    async def fetch_listing(self, sku: str, country: str) -> ListingView:
+        sku = _sku(sku)
+        market = marketplaces.for_country(country)
+        item = await self._read(sku, market.marketplace_id)
+        mp = market.marketplace_id
+        return ListingView(sku, market.country, mp, item.asin(mp), item.product_type(mp), item.title(mp),
+                           item.slots(mp), [i for i in item.issues])
+
+    def job_assignments(self, job_id: str, picks: dict[str, int] | None = None) -> dict[str, str | Path]:
+        return publish_images.job_assignments(self.journal, job_id, picks)
+
+    # --- publishing ---------------------------------------------------------------------------
+
+    async def publish(self, sku: str, country: str, assignments: dict[str, str | Path], *,
+                      validate_only: bool = False, full_put: bool = False,
+                      job_id: str | None = None) -> PublishOutcome:
+        sku = _sku(sku)
+        market = marketplaces.for_country(country)
+        checked = publish_images.check_assignments(assignments, self.host)
+        mp = market.marketplace_id
+        item = await self._read(sku, mp)
+        product_type = _product_type(item, mp)
+        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal)
+        changes = {slot: r.url for slot, r in resolved.items()}
+        return await self._submit(sku, mp, item, product_type, changes, "put" if full_put else "patch",
+                                  validate_only=validate_only, job_id=job_id, warnings=warnings)
+
+    async def undo(self, record_id: int | str) -> PublishOutcome:
+        """Put back the slots a publish changed (patch ``replace``; slots that were empty are deleted),
+        validated first; a new journal row with ``undo_of``; the original is marked undone."""
+        rec = self.find(record_id)
+        if rec.state not in UNDOABLE:
+            raise InputError("NOT_UNDOABLE", f"Submission {rec.id} is {rec.state}: only an accepted or live "
+                             "publish can be undone")
+        changed = {s: rec.slots_before.get(s) for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)}
+        if not changed:
+            raise InputError("NOTHING_TO_UNDO", f"Submission {rec.id} changed no slot")
+        item = await self._read(rec.sku, rec.marketplace_id)
+        outcome = await self._submit(rec.sku, rec.marketplace_id, item, _product_type(item, rec.marketplace_id),
+                                     changed, "patch", undo_of=rec.id, job_id=rec.job_id)
+        if outcome.status == "ACCEPTED" and outcome.record_id is not None:
+            self.store.mark_undone(rec.id, outcome.record_id)
+        return outcome
+
+    def find(self, ref: int | str) -> PublishRecord:
+        """A journalled submission by our record id, or by Amazon's submissionId."""
+        text = str(ref).strip()
+        rec = self.store.get(int(text)) if text.isdigit() else None
+        if rec is None and text:
+            rows = self.journal._query("SELECT id FROM publish_submissions WHERE submission_id=? ORDER BY id DESC "
+                                       "LIMIT 1", (text,))
+            rec = self.store.get(int(rows[0]["id"])) if rows else None
+        if rec is None:
+            raise SubmissionNotFound("UNKNOWN_SUBMISSION", f"No publish '{text}' in the local journal")
+        return rec
+
+    async def _submit(self, sku: str, mp: str, item: ListingItem, product_type: str,
+                      changes: dict[str, str | None], operation: str, *, validate_only: bool = False,
+                      job_id: str | None = None, undo_of: int | None = None,
+                      warnings: list[str] | None = None) -> PublishOutcome:
+        before = item.slots(mp)
+        after = {**before, **changes}
+        slots = {s: (before.get(s), after.get(s)) for s in SLOTS}
+        if operation == "put":
+            attributes = attributes_with_images(item.attributes, mp, changes)
+            kwargs: dict[str, Any] = {"product_type": product_type, "attributes": attributes}
+            send = self.client.put_listings_item
+        else:
+            kwargs = {"product_type": product_type, "patches": image_patches(mp, changes)}
+            send = self.client.patch_listings_item
+        record_id = self.store.begin(self.seller_id, sku, mp, operation, before, after, undo_of=undo_of,
+                                     job_id=job_id)
+
+        def outcome(result: SubmissionResult, mode: str | None) -> PublishOutcome:
+            return PublishOutcome(record_id, sku, mp, operation, mode, result.status, result.submission_id,
+                                  list(result.issues), slots, list(warnings or []))
+
+        try:
+            preview = await send(self.seller_id, sku, mp, mode=VALIDATION_PREVIEW, **kwargs)
+        except BaseException as exc:
+            self.store.update(record_id, REFUSED, error_code=_code(exc))  # nothing was sent for real
+            raise
+        if preview.status == "INVALID" or validate_only:
+            self.store.update(record_id, INVALID if preview.status == "INVALID" else VALID, status=preview.status,
+                              submission_id=preview.submission_id, issues=_issues_json(preview.issues),
+                              error_code=_first_error(preview))
+            return outcome(preview, VALIDATION_PREVIEW)
+        self.store.update(record_id, SENDING)
+        try:
+            result = await send(self.seller_id, sku, mp, **kwargs)
+        except ApiRefused as exc:
+            self.store.update(record_id, REFUSED, error_code=exc.code)
+            raise
+        except BaseException as exc:  # timeout, reset, 5xx, bad answer, cancelled: Amazon may have it
+            self.store.update(record_id, UNKNOWN, error_code=_code(exc))
+            raise
+        state = ACCEPTED if result.status == "ACCEPTED" else INVALID
+        self.store.update(record_id, state, status=result.status, submission_id=result.submission_id,
+                          issues=_issues_json(result.issues), error_code=_first_error(result))
+        return outcome(result, None)
+
+    # --- after ACCEPTED -----------------------------------------------------------------------
+
+    async def watch_live(self, record_id: int, *, timeout: float = 120.0) -> PublishRecord:
+        """Re-read the listing with backoff until Amazon serves the new slots (state ``live``). Listing issues
+        on the changed attributes (INVALID_IMAGE, MISSING_IMAGE …) are kept on the record; when they appear and
+        Amazon still serves the old images, watching stops (state stays accepted, ``error_code`` set). On
+        timeout the record is returned as it is."""
+        rec = self.find(record_id)
+        if rec.state != ACCEPTED:
+            return rec
+        changed = {s for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)}
+        attrs = {slot_attribute(s) for s in changed}
+        deadline = time.monotonic() + timeout
+        delay = max(self.settle_seconds, 0.05)
+        while True:
+            item = await self._read(rec.sku, rec.marketplace_id)
+            now = item.slots(rec.marketplace_id)
+            issues = [i for i in item.issues if set(i.attribute_names) & attrs]
+            if all(_served(now.get(s), rec.slots_before.get(s), rec.slots_after.get(s)) for s in changed):
+                self.store.update(rec.id, LIVE, issues=_issues_json(issues) if issues else None)
+                return self.store.get(rec.id)  # type: ignore[return-value]
+            errors = [i for i in issues if i.severity == "ERROR"]
+            if errors:
+                self.store.update(rec.id, ACCEPTED, issues=_issues_json(issues), error_code=errors[0].code)
+                return self.store.get(rec.id)  # type: ignore[return-value]
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return self.store.get(rec.id)  # type: ignore[return-value]
+            await asyncio.sleep(min(delay, left))
+            delay = min(delay * 2, 60.0)
+
+    async def settle_all(self, *, timeout: float = 5.0) -> list[PublishRecord]:
+        """One watch of every accepted submission (e.g. at start-up)."""
+        return [await self.watch_live(r.id, timeout=timeout) for r in self.store.unsettled() if r.state == ACCEPTED]
+
+
+def _served(current: str | None, before: str | None, after: str | None) -> bool:
+    """Amazon serves the new image of a slot: the same URL, or (Amazon re-hosts images) a new one."""
+    if current == after:
+        return True
+    return after is not None and current is not None and current != before
+
+
+def _sku(sku: str) -> str:
+    sku = (sku or "").strip()
+    if not sku or len(sku) > 40:
+        raise InputError("INVALID_SKU", "A SKU is 1 to 40 characters")
+    return sku
+
+
+def _product_type(item: ListingItem, mp: str) -> str:
+    product_type = item.product_type(mp)
+    if not product_type:
+        raise SpApiRefused("NO_PRODUCT_TYPE", f"Amazon did not return the product type of {item.sku}")
+    return product_type
+
+
+def _issues_json(issues: tuple[Issue, ...] | list[Issue]) -> list[dict]:
+    return [i.to_json() for i in issues]
+
+
+def issues_from_json(raw: list[dict]) -> list[Issue]:
+    return [parse_issue(i) for i in raw]
+
+
+def _first_error(result: SubmissionResult) -> str | None:
+    return result.errors[0].code if result.errors else None
+
+
+def _code(exc: BaseException) -> str:
+    if isinstance(exc, PixiiError):
+        return exc.code
+    return getattr(exc, "code", None) or type(exc).__name__

@@ -1,0 +1,152 @@
+"""Images for a publish: which URL Amazon fetches for each slot, and the compliance warnings on the way.
+
+A public https URL is used as it is; a local file (``Path``) is checked, then hosted in the seller's S3 bucket
+under a content-addressed key (:mod:`.hosting`); a job image's service URL is used while it stays valid for more
+than a day, else its cached copy is hosted like a local file. Qt-free; blocking work runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import parse_qsl, urlsplit
+
+from ..api.spapi_models import SLOTS, slot_attribute
+from ..api.urls import url_problem
+from .compliance import check_image, problems
+from .expiry import expires_at
+from .hosting import HostingNotConfigured, ImageHost, NOT_CONFIGURED_MESSAGE
+from .imagecheck import ImageCheckError, verify_image
+from .journal import Journal
+from .validation import InputError
+
+MIN_URL_LIFETIME = 86400.0  # a service URL is used only while valid for more than a day
+
+
+@dataclass(frozen=True)
+class ResolvedImage:
+    slot: str
+    url: str
+    local: Path | None      # the bytes checked for compliance (a local or cached file), if any
+    hosted: bool = False
+
+
+def normalize_slot(slot: str) -> str:
+    slot_attribute(slot)  # SlotError (exit 2) for a slot that does not exist
+    return slot.strip().upper()
+
+
+def url_expiry(url: str) -> float | None:
+    """When a signed URL stops working (epoch seconds), from its query string; None when it does not say."""
+    query = {k.lower(): v for k, v in parse_qsl(urlsplit(url).query)}
+    try:
+        if "x-amz-expires" in query and "x-amz-date" in query:
+            start = datetime.strptime(query["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            return start.timestamp() + float(query["x-amz-expires"])
+        if "expires" in query:
+            return float(query["expires"])
+    except ValueError:
+        return None
+    return None
+
+
+def check_assignments(assignments: Mapping[str, "str | Path"], host: ImageHost | None) -> dict[str, "str | Path"]:
+    """Slot names normalized and every value checked before any request: an https URL (http only to
+    loopback), or an existing local file, which needs a hosting bucket."""
+    if not assignments:
+        raise InputError("NO_IMAGES", "Choose at least one image for a slot")
+    checked: dict[str, str | Path] = {}
+    for slot, value in assignments.items():
+        name = normalize_slot(slot)
+        if name in checked:
+            raise InputError("DUPLICATE_SLOT", f"Slot {name} is assigned twice")
+        if isinstance(value, Path):
+            if not value.is_file():
+                raise InputError("FILE_NOT_FOUND", f"{name}: {value} is not a file")
+            if host is None:
+                raise HostingNotConfigured(f"{name}: {NOT_CONFIGURED_MESSAGE}")
+        else:
+            problem = url_problem(str(value), what=f"{name}: the image URL")
+            if problem:
+                raise InputError("INVALID_IMAGE_URL", problem)
+        checked[name] = value
+    return checked
+
+
+def compliance_warnings(slot: str, data: bytes | Path) -> list[str]:
+    try:
+        findings = problems(check_image(data, "amazon", slot))
+    except (OSError, ValueError) as exc:
+        return [f"{slot}: not checked for compliance ({exc})"]
+    return [f"{slot}: {f.level}: {f.message}" for f in findings]
+
+
+async def resolve(assignments: Mapping[str, "str | Path"], host: ImageHost | None,
+                  journal: Journal) -> tuple[dict[str, ResolvedImage], list[str]]:
+    """The URL Amazon fetches for every slot (local files hosted) and the compliance warnings."""
+    resolved: dict[str, ResolvedImage] = {}
+    warnings: list[str] = []
+    for slot, value in assignments.items():
+        if isinstance(value, Path):
+            data = await asyncio.to_thread(value.read_bytes)
+            try:
+                info = await asyncio.to_thread(verify_image, data)
+            except ImageCheckError as exc:
+                raise InputError(exc.code, f"{slot}: {value.name} is {exc.message}") from None
+            warnings += await asyncio.to_thread(compliance_warnings, slot, data)
+            assert host is not None  # check_assignments made sure
+            url = await asyncio.to_thread(host.upload, data, info.ext, info.mime)
+            resolved[slot] = ResolvedImage(slot, url, value, hosted=True)
+        else:
+            local = cached_copy(journal, value)
+            if local is not None:
+                warnings += await asyncio.to_thread(compliance_warnings, slot, local)
+            resolved[slot] = ResolvedImage(slot, value, local)
+    return resolved, warnings
+
+
+def cached_copy(journal: Journal, url: str) -> Path | None:
+    rows = journal._query("SELECT cache_path FROM images WHERE url=? AND cache_path IS NOT NULL LIMIT 1", (url,))
+    path = Path(rows[0]["cache_path"]) if rows else None
+    return path if path is not None and path.is_file() else None
+
+
+def job_assignments(journal: Journal, job_id: str, picks: Mapping[str, int] | None = None, *,
+                    now: float | None = None) -> dict[str, "str | Path"]:
+    """Approved images of a job by export slot (index 0 → MAIN, i → PTi), or ``picks`` (slot → index). Each is
+    the service URL while it stays valid for more than a day, else the cached file (to be hosted)."""
+    now = time.time() if now is None else now
+    record = journal.job(job_id)
+    if record is None:
+        raise InputError("JOB_NOT_FOUND", f"Job {job_id} is not in the local journal")
+    images = {img.index: img for img in journal.images(job_id)}
+    if picks is None:
+        chosen = {("MAIN" if i == 0 else f"PT{i:02d}"): i for i, img in sorted(images.items())
+                  if img.review == "approved" and i <= 8}
+        if not chosen:
+            raise InputError("NO_APPROVED_IMAGES", f"Job {job_id} has no approved image (indexes 0-8) to publish")
+    else:
+        chosen = {normalize_slot(s): i for s, i in picks.items()}
+    job_end = expires_at(record)
+    result: dict[str, str | Path] = {}
+    for slot, index in chosen.items():
+        img = images.get(index)
+        if img is None:
+            raise InputError("UNKNOWN_IMAGE", f"{slot}: job {job_id} has no image #{index}")
+        if img.error_code and not img.cached:
+            raise InputError("IMAGE_UNAVAILABLE", f"{slot}: image #{index} of job {job_id} failed "
+                             f"({img.error_code})")
+        ends = [t for t in (url_expiry(img.url) if img.url else None, job_end if img.source == "service" else None)
+                if t is not None]
+        if img.url and (not ends or min(ends) - now > MIN_URL_LIFETIME):
+            result[slot] = img.url
+        elif img.cached:
+            result[slot] = Path(img.cache_path)  # type: ignore[arg-type]
+        else:
+            raise InputError("IMAGE_UNAVAILABLE", f"{slot}: image #{index} of job {job_id} is neither cached nor "
+                             "reachable for another day")
+    return {s: result[s] for s in SLOTS if s in result}

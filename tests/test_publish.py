@@ -1,0 +1,199 @@
+"""PublishService in-process (Runtime with the embedded Pixii + SP-API sandboxes): fetch, publish approved images,
+watch until live, undo, compliance warnings, the journal rows; and local files hosted in a moto S3 bucket."""
+
+import asyncio
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from desktop_app.api.models import ListingRequest
+from desktop_app.api.spapi_errors import ListingNotFound
+from desktop_app.config import load_settings, load_spapi_settings
+from desktop_app.core import publish_images
+from desktop_app.core.hosting import HostingNotConfigured, bucket_policy
+from desktop_app.core.publishstore import ACCEPTED, INVALID, LIVE, UNDONE, VALID
+from desktop_app.core.validation import InputError
+from desktop_app.runtime import Runtime
+
+SKU, US = "MUG-BLK-16", "ATVPDKIKX0DER"
+
+
+@pytest.fixture(autouse=True)
+def fast_spapi(monkeypatch):
+    monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.3")
+    for name in ("SP_API_CLIENT_ID", "SP_API_CLIENT_SECRET", "SP_API_REFRESH_TOKEN", "SP_API_SELLER_ID",
+                 "LISTING_STUDIO_SP_API_URL", "LISTING_STUDIO_S3_BUCKET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+async def with_runtime(fn, **kw):
+    rt = Runtime(load_settings(), **kw)
+    try:
+        rt.publish.settle_seconds = 0.1
+        return await fn(rt)
+    finally:
+        await rt.aclose()
+
+
+async def approved_job(rt, indexes=(0, 1)) -> str:
+    record = await rt.jobs.submit(ListingRequest("B0SANDMUG1", "US", "amazon_listing", None, ()))
+    record = await rt.jobs.wait(record.job_id)
+    await rt.jobs.download_images(record.job_id)
+    for i in indexes:
+        rt.journal.set_review(record.job_id, i, "approved")
+    return record.job_id
+
+
+def test_sandbox_is_the_default_without_credentials():
+    sp = load_spapi_settings({})
+    assert sp.sandbox and sp.seller_id == "A1SANDBOXSELLER"
+    assert "secret" not in repr(sp).lower() or "client_secret" not in repr(sp)
+    with pytest.raises(InputError) as missing:
+        load_spapi_settings({"SP_API_CLIENT_ID": "amzn1.x", "LISTING_STUDIO_SP_API_URL": "https://sp.example.com"},
+                            read_keyring=False)
+    assert missing.value.code == "MISSING_SP_API_CREDENTIALS"
+    with pytest.raises(InputError):
+        load_spapi_settings({"LISTING_STUDIO_SP_API_URL": "http://sp.example.com"}, read_keyring=False)
+
+
+def test_publish_watch_live_undo_in_process():
+    async def flow(rt):
+        service = rt.publish
+        view = await service.fetch_listing(SKU, "us")
+        assert (view.marketplace_id, view.product_type, view.asin) == (US, "DRINKING_CUP", "B0SANDMUG1")
+        job_id = await approved_job(rt)
+        picks = service.job_assignments(job_id)
+        assert list(picks) == ["MAIN", "PT01"] and all(isinstance(v, str) for v in picks.values())
+        others = {k: v for k, v in rt.spapi_emulator.listing("A1SANDBOXSELLER", SKU, US)["attributes"].items()
+                  if "image_locator" not in k}
+        outcome = await service.publish(SKU, "US", picks, job_id=job_id)
+        assert (outcome.status, outcome.operation, outcome.mode) == ("ACCEPTED", "patch", None)
+        assert outcome.slots["MAIN"] == (view.slots["MAIN"], picks["MAIN"])
+        rec = service.store.get(outcome.record_id)
+        assert rec.state == ACCEPTED and rec.slots_before == view.slots and rec.job_id == job_id
+        live = await service.watch_live(outcome.record_id, timeout=10)
+        assert live.state == LIVE and live.live_at
+        now = await service.fetch_listing(SKU, "US")
+        assert (now.slots["MAIN"], now.slots["PT01"]) == (picks["MAIN"], picks["PT01"])
+        assert {k: v for k, v in rt.spapi_emulator.listing("A1SANDBOXSELLER", SKU, US)["attributes"].items()
+                if "image_locator" not in k} == others
+        undo = await service.undo(outcome.record_id)
+        assert undo.status == "ACCEPTED"
+        assert service.store.get(outcome.record_id).state == UNDONE
+        assert service.store.get(undo.record_id).undo_of == outcome.record_id
+        await service.watch_live(undo.record_id, timeout=10)
+        assert (await service.fetch_listing(SKU, "US")).slots == view.slots
+        with pytest.raises(InputError):
+            await service.undo(outcome.record_id)
+    run(with_runtime(flow))
+
+
+def test_validate_only_invalid_and_unknown_sku_in_process():
+    async def flow(rt):
+        service = rt.publish
+        base = rt.spapi_emulator.base_url
+        ok = await service.publish(SKU, "US", {"PT04": f"{base}/spapi-media/v.jpg"}, validate_only=True)
+        assert (ok.status, ok.mode, service.store.get(ok.record_id).state) == ("VALID", "VALIDATION_PREVIEW", VALID)
+        bad = await service.publish(SKU, "US", {"PT04": f"{base}/spapi-media/v.html"}, full_put=True)
+        assert (bad.status, bad.operation, service.store.get(bad.record_id).state) == ("INVALID", "put", INVALID)
+        assert bad.issues and bad.issues[0].slots == ("PT04",)
+        assert [s for s in rt.spapi_emulator.stats()["submissions"] if s["mode"] is None] == []
+        with pytest.raises(ListingNotFound):
+            await service.publish("NOPE", "US", {"MAIN": f"{base}/spapi-media/v.jpg"})
+        with pytest.raises(HostingNotConfigured):
+            await service.publish(SKU, "US", {"MAIN": Path(__file__)})
+    run(with_runtime(flow))
+
+
+def test_invalid_image_after_acceptance_is_surfaced():
+    async def flow(rt):
+        service = rt.publish
+        base = rt.spapi_emulator.base_url
+        rt.spapi_emulator.add_fault("invalid_image", method="PATCH", count=2)  # preview, then real
+        out = await service.publish(SKU, "US", {"PT01": f"{base}/spapi-media/rejected.jpg"})
+        assert out.status == "ACCEPTED"
+        rec = await service.watch_live(out.record_id, timeout=10)
+        assert rec.state == ACCEPTED and rec.error_code == "EMU_MEDIA_FETCH"
+        assert rec.issues and rec.issues[0]["categories"] == ["INVALID_IMAGE"]
+    run(with_runtime(flow))
+
+
+def test_service_url_expiring_within_a_day_uses_the_cached_file():
+    url = "https://x.example/files/j/0.jpg?expires=%d&signature=ab"
+    assert publish_images.url_expiry(url % 1000) == 1000.0
+    assert publish_images.url_expiry("https://b.s3.amazonaws.com/k?X-Amz-Date=20260101T000000Z&X-Amz-Expires=60") \
+        == 1767225660.0
+
+    async def flow(rt):
+        job_id = await approved_job(rt, (0,))
+        later = time.time() + 7 * 86400 - 3600  # the service links die within the hour
+        picks = publish_images.job_assignments(rt.journal, job_id, now=later)
+        assert isinstance(picks["MAIN"], Path) and picks["MAIN"].is_file()
+        picked = publish_images.job_assignments(rt.journal, job_id, {"pt03": 2})
+        assert list(picked) == ["PT03"]
+        with pytest.raises(InputError):
+            publish_images.job_assignments(rt.journal, job_id, {"PT03": 99})
+    run(with_runtime(flow))
+
+
+# --- S3 hosting (moto's server, as in test_hosting) -------------------------------------------------
+
+moto_server = pytest.importorskip("moto.server", reason="moto[s3] is in the test extra")
+BUCKET = "listing-studio-publish"
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket(moto_endpoint, monkeypatch, tmp_path):
+    import boto3
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-SECRET-testing")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_endpoint)
+    monkeypatch.setenv("LISTING_STUDIO_S3_BUCKET", BUCKET)
+    admin = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    admin.create_bucket(Bucket=BUCKET)
+    admin.put_bucket_policy(Bucket=BUCKET, Policy=bucket_policy(BUCKET, public_read=True))
+    return admin
+
+
+def test_local_file_is_hosted_then_published(bucket, moto_endpoint, tmp_path):
+    image = tmp_path / "edited.png"
+    Image.new("RGB", (1200, 1200), (255, 255, 255)).save(image)
+    not_image = tmp_path / "notes.png"
+    not_image.write_text("<html>no</html>")
+
+    async def flow(rt):
+        out = await rt.publish.publish(SKU, "US", {"PT02": image})
+        assert out.status == "ACCEPTED", out.issues
+        url = out.slots["PT02"][1]
+        assert url.startswith(f"{moto_endpoint}/{BUCKET}/listing-studio/") and url.endswith(".png")
+        assert url.split("/")[-1][:64] == __import__("hashlib").sha256(image.read_bytes()).hexdigest()
+        assert any("PT02" in w for w in out.warnings) or out.warnings == []
+        await rt.publish.watch_live(out.record_id, timeout=10)
+        assert (await rt.publish.fetch_listing(SKU, "US")).slots["PT02"] == url
+        with pytest.raises(InputError) as exc:
+            await rt.publish.publish(SKU, "US", {"PT03": not_image})
+        assert exc.value.code == "NOT_AN_IMAGE"
+    run(with_runtime(flow))
