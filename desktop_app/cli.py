@@ -40,6 +40,9 @@ class Outcome(Exception):
 def _exit_for(exc: BaseException) -> Outcome:
     if isinstance(exc, Outcome):
         return exc
+    from .core.hosting import HostingError, HostingUnreachable
+    if isinstance(exc, HostingError):  # no bucket, no or wrong AWS keys, access denied: configuration
+        return Outcome(EXIT_UNREACHABLE if isinstance(exc, HostingUnreachable) else EXIT_INPUT, exc.code, exc.message)
     if isinstance(exc, (InputError, ExportDirError)):
         return Outcome(EXIT_INPUT, getattr(exc, "code", "INVALID_EXPORT_DIR"), str(exc))
     if isinstance(exc, ConfigError):
@@ -51,6 +54,16 @@ def _exit_for(exc: BaseException) -> Outcome:
     if isinstance(exc, PixiiError):
         return Outcome(EXIT_UNREACHABLE, exc.code, exc.message)
     return Outcome(EXIT_INTERNAL, "INTERNAL_ERROR", f"unexpected internal error: {type(exc).__name__}: {exc}")
+
+
+def failure_outcome(exc: BaseException, log_file: Path) -> Outcome:
+    """The exit code and one-line message for a failed command; internal errors go to the log."""
+    outcome = _exit_for(exc)
+    if outcome.exit_code == EXIT_INTERNAL:
+        import logging
+        logging.getLogger("listing_studio").exception("internal error")
+        outcome.message = f"{outcome.message} (details in {log_file})"
+    return outcome
 
 
 def _say(text: str) -> None:
@@ -290,11 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         _say("interrupted; every accepted job is in the journal (listing-studio jobs)")
         return 130
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
-        outcome = _exit_for(exc)
-        if outcome.exit_code == EXIT_INTERNAL:
-            import logging
-            logging.getLogger("listing_studio").exception("internal error")
-            outcome.message = f"{outcome.message} (details in {log_file})"
+        outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
         job_id = report.data.get("job_id")
         hint = f" [job {job_id}]" if job_id and code == EXIT_UNREACHABLE else ""

@@ -11,15 +11,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from .api.spapi_models import SLOTS
+from .cli import EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
 from .core.validation import InputError
 
 COMMANDS = ("listing", "publish", "undo")
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_REFUSED, EXIT_UNREACHABLE = 0, 1, 2, 3, 6
 
 
 def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
@@ -39,27 +38,6 @@ def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
     u = sub.add_parser("undo", help="put back the image slots a publish replaced")
     u.add_argument("submission_id", metavar="SUBMISSION_ID")
     u.add_argument("--json", action="store_true")
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-class Outcome(Exception):
-    def __init__(self, exit_code: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.exit_code, self.code, self.message = exit_code, code, message
-
-
-def _exit_for(exc: BaseException) -> Outcome:
-    from .cli import _exit_for as base_exit_for
-    from .core.hosting import HostingError, HostingUnreachable
-    if isinstance(exc, Outcome):
-        return exc
-    if isinstance(exc, HostingError):  # no bucket, no or wrong AWS keys, access denied: configuration
-        return Outcome(EXIT_UNREACHABLE if isinstance(exc, HostingUnreachable) else EXIT_INPUT, exc.code, exc.message)
-    base = base_exit_for(exc)
-    return Outcome(base.exit_code, base.code or "INTERNAL_ERROR", base.message or "")
 
 
 def _report(sku: str) -> dict[str, Any]:
@@ -196,11 +174,7 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
         _say("interrupted; every submission is in the journal")
         return 130
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
-        outcome = _exit_for(exc)
-        if outcome.exit_code == EXIT_INTERNAL:
-            import logging
-            logging.getLogger("listing_studio").exception("internal error")
-            outcome.message = f"{outcome.message} (details in {log_file})"
+        outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
         _say(f"error: {outcome.code}: {outcome.message}")
         report["error"] = {"code": outcome.code, "message": outcome.message}
