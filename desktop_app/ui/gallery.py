@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView
                                QVBoxLayout, QWidget)
 
 from . import theme
+from .compliance_badge import checker_for
 from .dropdata import can_accept, parse_mime
 from .gallery_model import THUMB_EDGE, GalleryModel
 from .preview import PreviewView
@@ -93,6 +94,9 @@ class GalleryPanel(QWidget):
         self.summary = QLabel(objectName="reviewSummary")
         self.view = GalleryView(self)
         self.view.setModel(model)
+        self.compliance = checker_for(service)  # pass / warning / fail marks, checked off the GUI thread
+        self.view.itemDelegate().checker = self.compliance
+        self.compliance.ready.connect(lambda _key: self.view.viewport().update())
         self.preview = PreviewView(self)
 
         self.approve_button = self._button("Approve (A)", "approveButton", "Approve the selected image")

@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         self.prefs = prefs if prefs is not None else Preferences()
         self.export_dialog: ExportDialog | None = None
         self.settings_dialog = None  # the SettingsDialog while it is open
+        self.publish_dialog = None   # the PublishDialog while it is open (non-modal)
         self.setObjectName("mainWindow")
         self.resize(1280, 800)
 
@@ -178,6 +179,13 @@ class MainWindow(QMainWindow):
         focus_filter = QAction("&Filter jobs", self, shortcut=QKeySequence.StandardKey.Find)
         focus_filter.triggered.connect(self.job_panel.filter_edit.setFocus)
         job_menu.addAction(focus_filter)
+        publish = QAction("&Publish to Amazon…", self, shortcut=QKeySequence("Ctrl+Shift+P"))
+        publish.setObjectName("publishAction")
+        publish.setStatusTip("Send the selected job's approved images to an Amazon listing (SP-API)")
+        publish.triggered.connect(self.open_publish)
+        job_menu.addSeparator()
+        job_menu.addAction(publish)
+        self.publish_action = publish
         dismiss = QAction("Dismiss message", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
         dismiss.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         dismiss.triggered.connect(self.banner.dismiss)
@@ -308,6 +316,24 @@ class MainWindow(QMainWindow):
         self.export_dialog = dialog
         dialog.open()
 
+    def open_publish(self):
+        """Job ▸ Publish to Amazon…: the non-modal publish window for the selected job (one at a time)."""
+        from .publish_dialog import PublishDialog
+
+        dialog = self.publish_dialog
+        if dialog is not None:
+            if self.gallery_model.job_id and self.gallery_model.job_id != dialog.job_id:
+                dialog.set_job(self.gallery_model.job_id)
+        else:
+            dialog = PublishDialog(self.service, self.gallery_model.job_id, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.destroyed.connect(lambda *_a: setattr(self, "publish_dialog", None))
+            self.publish_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
     def _export_closed(self, dialog: ExportDialog) -> None:
         if self.export_dialog is dialog:
             self.export_dialog = None
@@ -321,6 +347,8 @@ class MainWindow(QMainWindow):
             self.export_dialog.close()
         if self.settings_dialog is not None:
             self.settings_dialog.close()
+        if self.publish_dialog is not None:
+            self.publish_dialog.close()
         self.batch.close_dialog()
         try:
             self.save_prefs()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QToolTip
 
 from . import theme
-from .gallery_model import ERROR_ROLE, REVIEW_ROLE, STATE_ROLE, THUMB_EDGE
+from .compliance_badge import MARKS, mark_color, platform_of, slot_for
+from .gallery_model import ERROR_ROLE, PATH_ROLE, RECORD_ROLE, REVIEW_ROLE, STATE_ROLE, THUMB_EDGE
 
 TILE = QSize(THUMB_EDGE + 16, THUMB_EDGE + 34)
 ZWSP = "\u200b"  # lets a long error code wrap after its underscores
@@ -32,8 +33,26 @@ def _elide_lines(metrics, text: str, width: int, lines: int) -> str:
 
 
 class TileDelegate(QStyledItemDelegate):
+    checker = None  # a ComplianceChecker (set by the gallery): pass / warning / fail mark on each tile
+
     def sizeHint(self, option, index) -> QSize:
         return TILE
+
+    def verdict(self, index: QModelIndex):
+        """The compliance verdict of the tile's image for its export slot (None: not checked yet, or no image)."""
+        path, record = index.data(PATH_ROLE), index.data(RECORD_ROLE)
+        if self.checker is None or not path or record is None or index.data(ERROR_ROLE):
+            return None
+        platform = platform_of(getattr(index.model(), "listing_type", "") or "")
+        return self.checker.verdict(path, platform, slot_for(platform, record.index))
+
+    def helpEvent(self, event, view, option, index) -> bool:
+        verdict = self.verdict(index) if index.isValid() else None
+        if verdict is None or event is None:
+            return super().helpEvent(event, view, option, index)
+        QToolTip.showText(event.globalPos(), f"{index.data(Qt.ItemDataRole.ToolTipRole) or ''}\n"
+                          f"Compliance: {verdict.level}\n{verdict.reasons()}", view)
+        return True
 
     def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
         painter.save()
@@ -91,4 +110,15 @@ class TileDelegate(QStyledItemDelegate):
             mark.setPixelSize(15)
             painter.setFont(mark)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "✓" if review == "approved" else "✗")
+        verdict = self.verdict(index)
+        if verdict is not None:  # the compliance mark: a small square, top left
+            mark = QRectF(rect.left() + 6, rect.top() + 6, 20, 20)
+            painter.setPen(QPen(QColor("white"), 1.5))
+            painter.setBrush(QColor(mark_color(verdict.level)))
+            painter.drawRoundedRect(mark, 4, 4)
+            small = QFont(option.font)
+            small.setBold(True)
+            small.setPixelSize(13)
+            painter.setFont(small)
+            painter.drawText(mark, Qt.AlignmentFlag.AlignCenter, MARKS[verdict.level])
         painter.restore()

@@ -1,0 +1,152 @@
+"""Compliance marks for the window: pass / warning / fail of an image for a platform's slot, with the reasons.
+
+The check (:func:`desktop_app.core.compliance.check_image`) decodes the image, so it always runs in a worker
+thread; :class:`ComplianceChecker` keeps the answers (per file, platform and slot) and says when one arrives.
+One checker per StudioService (:func:`checker_for`), shared by the gallery tiles and the publish window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QLabel
+
+from ..core.compliance import Finding, check_image, problems, summary
+from . import theme
+
+log = logging.getLogger(__name__)
+
+MARKS = {"pass": "✓", "warning": "!", "fail": "✗"}
+WORDS = {"pass": "meets the rules", "warning": "warning", "fail": "fails the rules"}
+PILL = {"pass": "info", "warning": "notice", "fail": "error"}
+CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class Verdict:
+    level: str                      # "pass" | "warning" | "fail"
+    findings: tuple[Finding, ...]
+
+    @property
+    def problems(self) -> list[Finding]:
+        return problems(list(self.findings))
+
+    def reasons(self, limit: int = 6) -> str:
+        """One line per warning or failure (worst first); "Meets …" when there is none."""
+        bad = self.problems
+        if not bad:
+            return "Meets every checked rule for this slot."
+        lines = [f"{MARKS[f.level]} {f.message}" for f in bad[:limit]]
+        if len(bad) > limit:
+            lines.append(f"… and {len(bad) - limit} more")
+        return "\n".join(lines)
+
+
+def platform_of(listing_type: str) -> str:
+    for platform in ("shopify", "tiktok"):
+        if listing_type.startswith(platform):
+            return platform
+    return "amazon"
+
+
+def slot_for(platform: str, index: int) -> str:
+    """The slot an image of service index ``index`` is exported to (main vs secondary is what the rules need)."""
+    if platform == "amazon":
+        return "MAIN" if index == 0 else f"PT{min(max(index, 1), 8):02d}"
+    return "main" if index == 0 else "gallery"
+
+
+def mark_color(level: str) -> str:
+    c = theme.colors()
+    return {"pass": c["green"], "warning": "#e37400" if not theme.is_dark() else "#fdd663", "fail": c["red"]}[level]
+
+
+class ComplianceChecker(QObject):
+    """Answers from the cache at once; a miss starts one check in a worker thread and returns None."""
+    ready = Signal(str)  # the key of a verdict that just arrived
+
+    def __init__(self, spawn, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.spawn = spawn
+        self._cache: OrderedDict[str, Verdict] = OrderedDict()
+        self._pending: set[str] = set()
+
+    @staticmethod
+    def key(path: str, platform: str, slot: str) -> str:
+        return f"{platform}:{slot}:{path}"
+
+    def verdict(self, path: str | None, platform: str, slot: str) -> Verdict | None:
+        if not path:
+            return None
+        key = self.key(path, platform, slot)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        if key not in self._pending:
+            self._pending.add(key)
+            if self.spawn(self._check(key, path, platform, slot), key=f"compliance:{key}") is None:
+                self._pending.discard(key)  # the registry is closed (shutting down)
+        return None
+
+    async def _check(self, key: str, path: str, platform: str, slot: str) -> None:
+        try:
+            findings = await asyncio.to_thread(check_image, path, platform, slot)
+            verdict = Verdict(summary(findings), tuple(findings))
+        except (OSError, ValueError) as exc:
+            verdict = Verdict("warning", (Finding("check", "warning", f"not checked: {exc}", ""),))
+        finally:
+            self._pending.discard(key)
+        self._cache[key] = verdict
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        self.ready.emit(key)
+
+    def pending(self) -> int:
+        return len(self._pending)
+
+
+def checker_for(service) -> ComplianceChecker:
+    """The service's one checker (made on first use; its tasks go through the service's TaskRegistry)."""
+    checker = getattr(service, "_compliance_checker", None)
+    if checker is None:
+        checker = ComplianceChecker(lambda coro, key=None: service.tasks.spawn(coro, key=key), service)
+        service._compliance_checker = checker
+    return checker
+
+
+class ComplianceBadge(QLabel):
+    """A small pill: "✓ pass", "! warning", "✗ fail" (or "checking…"), the reasons in its tooltip."""
+
+    def __init__(self, name: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName("Compliance")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.level = ""
+        self.clear_verdict()
+
+    def clear_verdict(self) -> None:
+        self.level = ""
+        self.setText("")
+        self.setToolTip("")
+        self.setStyleSheet("")
+        self.setAccessibleDescription("")
+
+    def set_checking(self) -> None:
+        self.level = "checking"
+        self.setText("checking…")
+        self.setStyleSheet(theme.muted_style())
+        self.setToolTip("Checking the image against Amazon's rules for this slot…")
+
+    def set_verdict(self, verdict: Verdict, platform_name: str = "Amazon") -> None:
+        self.level = verdict.level
+        self.setText(f"{MARKS[verdict.level]} {verdict.level}")
+        self.setStyleSheet(theme.pill_style(PILL[verdict.level]))
+        reasons = verdict.reasons()
+        self.setToolTip(f"{platform_name} image rules: {WORDS[verdict.level]}\n{reasons}")
+        self.setAccessibleDescription(f"{verdict.level}: {reasons}")

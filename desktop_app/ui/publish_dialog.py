@@ -1,0 +1,211 @@
+"""Job ▸ Publish to Amazon…: a non-modal window. Choose SKU and marketplace, fetch the listing, see Amazon's current
+images and the job's approved images side by side by slot (MAIN, PT01…PT08, SWCH), assign by drag or menu,
+Validate, Publish (submitted → live), Undo. Every request runs as a task of the TaskRegistry (:mod:`.publish_flow`);
+errors are shown inline here, never in a modal box."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+
+from ..api.marketplaces import MARKETPLACES, NO_MARKETPLACE
+from ..api.spapi_models import SLOTS
+from . import theme
+from .compliance_badge import checker_for
+from .publish_flow import PublishFlow
+from .publish_slots import ApprovedStrip, SlotRow, _esc
+
+HEADERS = ("Slot", "On Amazon now", "To publish", "Choose", "", "Compliance", "Status and issues")
+
+
+class PublishDialog(QDialog, PublishFlow):
+    def __init__(self, service, job_id: str = "", parent=None, *, sku: str = "", country: str = "") -> None:
+        QDialog.__init__(self, parent)
+        self.service = service
+        self.checker = checker_for(service)
+        self.setObjectName("publishDialog")
+        self.setAccessibleName("Publish to Amazon")
+        self.setWindowTitle("Publish to Amazon")
+        self.setModal(False)
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.resize(1180, 860)
+        self._build()
+        self.init_flow()
+        record = service.journal.job(job_id) if job_id else None
+        self.set_country(country or (record.country if record else "") or "US")
+        if sku:
+            self.sku_edit.setText(sku)
+        self.set_job(job_id)
+        theme.on_change(self, self._restyle)
+        self.update_buttons()
+
+    # --- layout ----------------------------------------------------------------------------------
+
+    def _button(self, text: str, name: str, tip: str) -> QPushButton:
+        b = QPushButton(text, objectName=name)
+        b.setAccessibleName(tip.split(" (")[0])
+        b.setToolTip(tip)
+        return b
+
+    def _build(self) -> None:
+        self.sku_edit = QLineEdit(objectName="skuEdit", placeholderText="Seller SKU, e.g. MUG-BLK-16")
+        self.sku_edit.setAccessibleName("Seller SKU")
+        self.sku_edit.setClearButtonEnabled(True)
+        self.sku_edit.setMaxLength(40)
+        self.market_combo = QComboBox(objectName="publishMarketplaceCombo")
+        self.market_combo.setAccessibleName("Amazon marketplace")
+        model: QStandardItemModel = self.market_combo.model()
+        for code in sorted(set(MARKETPLACES) | set(NO_MARKETPLACE)):
+            self.market_combo.addItem(code, code)
+            if code in NO_MARKETPLACE:
+                item = model.item(self.market_combo.count() - 1)
+                item.setEnabled(False)
+                item.setToolTip(NO_MARKETPLACE[code])
+                item.setText(f"{code} — no SP-API marketplace")
+        self.fetch_button = self._button("Fetch listing", "fetchListingButton",
+                                         "Fetch the listing from Amazon (Return)")
+        self.fetch_button.setDefault(True)
+        head = QHBoxLayout()
+        for text, widget in (("SKU", self.sku_edit), ("Marketplace", self.market_combo)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            head.addWidget(label)
+            head.addWidget(widget, 2 if widget is self.sku_edit else 0)
+        head.addWidget(self.fetch_button)
+
+        self.info_label = QLabel("Enter a SKU and fetch its listing.", objectName="listingInfo", wordWrap=True)
+        self.info_label.setAccessibleName("Listing")
+        self.info_label.setTextFormat(Qt.TextFormat.RichText)
+        self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = QLabel(objectName="publishMessage", wordWrap=True)
+        self.message.setAccessibleName("Publish messages")
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        self.status_label = QLabel(objectName="publishStatus", wordWrap=True)
+        self.status_label.setAccessibleName("Submission status")
+        self.status_label.setTextFormat(Qt.TextFormat.RichText)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        grid_host = QWidget(objectName="slotGrid")
+        grid = QGridLayout(grid_host)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        for col, text in enumerate(HEADERS):
+            header = QLabel(f"<b>{text}</b>" if text else "")
+            grid.addWidget(header, 0, col)
+        grid.setColumnStretch(len(HEADERS) - 1, 1)
+        self.rows: dict[str, SlotRow] = {}
+        for i, slot in enumerate(SLOTS):
+            row = SlotRow(slot, grid, 1 + 2 * i, self)
+            row.assign.connect(self.assign)
+            self.rows[slot] = row
+        scroll = QScrollArea(objectName="slotScroll")
+        scroll.setAccessibleName("Image slots")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(grid_host)
+
+        self.strip_title = QLabel(objectName="approvedTitle", wordWrap=True)
+        self.strip = ApprovedStrip(self)
+
+        self.validate_button = self._button("Validate", "validateButton",
+                                            "Ask Amazon to validate the change without applying it")
+        self.publish_button = self._button("Publish", "publishButton",
+                                           "Validate, then send the assigned images to Amazon")
+        self.undo_button = self._button("Undo last publish", "undoButton",
+                                        "Put back the images the selected (or last) publish replaced")
+        self.close_button = self._button("Close", "publishCloseButton", "Close the publish window")
+        self.history = QListWidget(objectName="publishHistory")
+        self.history.setAccessibleName("Submissions of this listing")
+        self.history.setMaximumHeight(76)
+        buttons = QHBoxLayout()
+        for b in (self.validate_button, self.publish_button, self.undo_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.info_label)
+        layout.addWidget(self.message)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.strip_title)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.status_label)
+        layout.addLayout(buttons)
+        history_title = QLabel("<b>Submissions of this listing</b>")
+        layout.addWidget(history_title)
+        layout.addWidget(self.history)
+
+        self.fetch_button.clicked.connect(self.fetch)
+        self.sku_edit.returnPressed.connect(self.fetch)
+        self.sku_edit.textChanged.connect(self.update_buttons)
+        self.market_combo.currentIndexChanged.connect(self.update_buttons)
+        self.validate_button.clicked.connect(lambda: self.submit(validate_only=True))
+        self.publish_button.clicked.connect(lambda: self.submit(validate_only=False))
+        self.undo_button.clicked.connect(self.undo)
+        self.close_button.clicked.connect(self.close)
+        self.history.currentRowChanged.connect(self.update_buttons)
+        self.checker.ready.connect(self._verdict_ready)
+
+    def _restyle(self) -> None:
+        self.strip_title.setStyleSheet(theme.muted_style())
+        if self.message.isVisible():
+            self.message.setStyleSheet(theme.banner_style(self._message_kind).replace("QFrame#errorBanner", "QLabel"))
+
+    def closeEvent(self, event) -> None:
+        self.cancel_tasks()  # a watch still running keeps its journal row; Fetch shows the state later
+        super().closeEvent(event)
+
+    # --- display ---------------------------------------------------------------------------------
+
+    def country(self) -> str:
+        return self.market_combo.currentData() or ""
+
+    def set_country(self, country: str) -> None:
+        code = "GB" if country.upper() == "UK" else country.upper()
+        found = self.market_combo.findData(code)
+        if found >= 0 and code not in NO_MARKETPLACE:
+            self.market_combo.setCurrentIndex(found)
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        """An inline message above the slots ("error", "info" or "notice"); "" hides it."""
+        self._message_kind = kind
+        if not text:
+            self.message.hide()
+            self.message.setText("")
+            return
+        self.message.setText(text)
+        self.message.setAccessibleDescription(text)
+        self.message.setStyleSheet(theme.banner_style(kind).replace("QFrame#errorBanner", "QLabel")
+                                   + " QLabel { padding: 6px 10px; }")
+        self.message.show()
+
+    def show_error(self, exc: BaseException, context: str = "") -> None:
+        code = getattr(exc, "code", None) or type(exc).__name__
+        text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        self.show_message(f"⚠ <b>{_esc(code)}</b> — {_esc(context + text)}")
+
+    def set_info(self, view) -> None:
+        if view is None:
+            self.info_label.setText("Enter a SKU and fetch its listing.")
+            return
+        self.info_label.setText(f"<b>{_esc(view.title or '(no title)')}</b><br>SKU {_esc(view.sku)} · ASIN "
+                                f"{_esc(view.asin or '—')} · product type {_esc(view.product_type or '—')} · "
+                                f"{_esc(view.country)} ({_esc(view.marketplace_id)})")
+
+    def update_buttons(self, *_args) -> None:
+        busy = self.busy()
+        country_ok = self.country() not in NO_MARKETPLACE and bool(self.country())
+        self.fetch_button.setEnabled(not busy and bool(self.sku_edit.text().strip()) and country_ok)
+        ready = not busy and self.view is not None and bool(self.assigned)
+        self.validate_button.setEnabled(ready)
+        self.publish_button.setEnabled(ready)
+        tip = "" if self.view is not None else "Fetch the listing first"
+        if self.view is not None and not self.assigned:
+            tip = "Assign at least one approved image to a slot"
+        for b in (self.validate_button, self.publish_button):
+            b.setToolTip(tip or b.accessibleName())
+        self.undo_button.setEnabled(not busy and self.undo_target() is not None)

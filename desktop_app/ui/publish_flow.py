@@ -1,0 +1,343 @@
+"""The publish window's state and its requests: fetch, assign, validate, publish, watch until live, undo.
+
+A mixin of :class:`~.publish_dialog.PublishDialog` (which owns the widgets). Every request is a task of the
+service's TaskRegistry; the Qt-free :class:`~desktop_app.core.publish.PublishService` (``rt.publish``) does the
+SP-API work. The first use reads the SP-API settings (maybe the keyring) in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QListWidgetItem
+
+from ..api.spapi_models import SLOTS
+from ..core.journal import ImageRecord
+from . import theme
+from .gallery_model import decode_image
+from .publish_slots import KEEP, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
+
+log = logging.getLogger(__name__)
+
+WATCH_TIMEOUT = 120.0
+UNDOABLE = ("accepted", "live")
+
+
+class PublishFlow:
+    def init_flow(self) -> None:
+        self.view = None                         # the fetched ListingView
+        self.job_id = ""
+        self.records: list[ImageRecord] = []     # approved, cached images of the job (export order)
+        self.assigned: dict[str, ImageRecord | str] = {}  # slot → approved image, or a dropped public URL
+        self.last_record_id: int | None = None   # the last accepted publish of this window
+        self.live_slots: set[str] = set()
+        self._thumbs: dict[str, QPixmap] = {}    # image key or URL → thumbnail
+        self._running: set[str] = set()          # fetch / submit / undo in progress
+        self._tasks: set[asyncio.Task] = set()   # this window's tasks: cancelled when it closes
+
+    def _bg(self, coro, key: str):
+        """Spawn ``coro`` through the TaskRegistry as one of this window's tasks."""
+        task = self.service.tasks.spawn(coro, key=f"{key}:{id(self)}")
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return task
+
+    def cancel_tasks(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+    @property
+    def rt(self):
+        return self.service.rt  # follows a Live/Sandbox switch
+
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def _spawn(self, coro, name: str):
+        self._running.add(name)
+        self.update_buttons()
+        task = self._bg(self._guard(coro, name), f"publish:{name}")
+        if task is None:
+            self._running.discard(name)
+        return task
+
+    async def _guard(self, coro, name: str) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — every failure is shown inline in the window
+            log.info("publish window: %s failed: %s", name, exc)
+            self.show_error(exc)
+        finally:
+            self._running.discard(name)
+            self.update_buttons()
+
+    async def publisher(self):
+        """``rt.publish``; its settings (environment, maybe the keyring) are read in a worker thread first."""
+        rt = self.rt
+        await asyncio.to_thread(lambda: rt.spapi_settings)
+        return rt.publish
+
+    # --- the job's approved images ----------------------------------------------------------------
+
+    def set_job(self, job_id: str) -> None:
+        self.job_id = job_id or ""
+        images = self.service.journal.images(self.job_id) if self.job_id else []
+        self.records = [r for r in images if r.review == "approved" and r.cached]
+        self.strip.set_images(self.records)
+        record = self.service.journal.job(self.job_id) if self.job_id else None
+        if record is None:
+            self.strip_title.setText("Select a job in the main window to publish its approved images.")
+        elif not self.records:
+            self.strip_title.setText(f"Job {record.asin}: no approved image yet — approve images (A) in the gallery.")
+        else:
+            self.strip_title.setText(f"Approved images of job {record.asin} ({len(self.records)}) — drag one onto a "
+                                     "slot, or choose it in the slot's menu.")
+        self.assigned = {("MAIN" if r.index == 0 else f"PT{r.index:02d}"): r for r in self.records if r.index <= 8}
+        for slot, row in self.rows.items():
+            row.set_choices(self.records, image_key(self.assigned[slot]) if slot in self.assigned else KEEP)
+            self._show_assigned(slot)
+        for record in self.records:
+            self._bg(self._thumb_file(record), f"publish-thumb:{image_key(record)}")
+        self.update_buttons()
+
+    async def _thumb_file(self, record: ImageRecord) -> None:
+        key = image_key(record)
+        if key not in self._thumbs:
+            image = await asyncio.to_thread(decode_image, record.cache_path, THUMB)
+            self._thumbs[key] = QPixmap.fromImage(image)
+        self.strip.set_thumbnail(key, self._thumbs[key])
+        for slot, assigned in self.assigned.items():
+            if not isinstance(assigned, str) and image_key(assigned) == key:
+                self._show_assigned(slot)
+
+    def assign(self, slot: str, key: str) -> None:
+        found = next((r for r in self.records if image_key(r) == key), None) if key else None
+        if key.lower().startswith(("https://", "http://")):
+            found = key  # a dropped public image URL
+        if found is None:
+            self.assigned.pop(slot, None)
+        else:
+            self.assigned[slot] = found
+        self.live_slots.discard(slot)
+        self._show_assigned(slot)
+        self.update_buttons()
+
+    def _show_assigned(self, slot: str) -> None:
+        record = self.assigned.get(slot)
+        row = self.rows[slot]
+        if record is None or isinstance(record, str):
+            row.set_assigned(record, None)
+            return
+        row.set_assigned(record, self._thumbs.get(image_key(record)))
+        verdict = self.checker.verdict(record.cache_path, "amazon", slot)
+        if verdict is None:
+            row.badge.set_checking()
+        else:
+            row.badge.set_verdict(verdict)
+
+    def _verdict_ready(self, _key: str) -> None:
+        for slot in self.assigned:
+            self._show_assigned(slot)
+
+    # --- fetch -----------------------------------------------------------------------------------
+
+    def fetch(self) -> None:
+        sku, country = self.sku_edit.text().strip(), self.country()
+        if not sku or self.busy():
+            return
+        self.show_message("")
+        self._spawn(self._fetch(sku, country), "fetch")
+
+    async def _fetch(self, sku: str, country: str, *, quiet: bool = False) -> None:
+        publish = await self.publisher()
+        view = await publish.fetch_listing(sku, country)
+        if self.view is None or (self.view.sku, self.view.marketplace_id) != (view.sku, view.marketplace_id):
+            self.last_record_id = None
+            self.live_slots.clear()
+        self.view = view
+        self.set_info(view)
+        by_slot: dict[str, list] = {}
+        for issue in view.issues:
+            for slot in issue.slots or ("",):
+                by_slot.setdefault(slot, []).append(issue)
+        for slot, row in self.rows.items():
+            url = view.slots.get(slot)
+            row.set_current(url, self._thumbs.get(url) if url else None)
+            lines = [issue_html(i.severity, i.code, i.message, ", ".join(i.attribute_names))
+                     for i in by_slot.get(slot, [])]
+            if slot in self.live_slots:
+                lines.insert(0, "<b>live</b> — Amazon serves the new image")
+            row.set_status("<br>".join(lines))
+            if url and url not in self._thumbs:
+                self._bg(self._thumb_url(url), f"publish-thumb:{url}")
+        general = by_slot.get("", [])
+        if general and not quiet:
+            self.show_message("Listing issues: " + "; ".join(f"{i.severity} {i.code}: {i.message}"
+                                                            for i in general), "notice")
+        self.refresh_history()
+
+    async def _thumb_url(self, url: str) -> None:
+        """A current Amazon image, fetched off the GUI thread; a failure shows a placeholder text."""
+        try:
+            own = next((r for r in self.records if r.url == url), None)  # a job image: its cached copy
+            if own is not None:
+                image = await asyncio.to_thread(decode_image, own.cache_path, THUMB)
+            else:
+                data = await fetch_image_bytes(self.rt, url)
+                image = await asyncio.to_thread(_decode_bytes, data, THUMB)
+        except Exception as exc:  # noqa: BLE001 — a thumbnail is never worth an error message
+            log.info("thumbnail %s: %s", url, exc)
+            image = QImage()
+        pixmap = QPixmap.fromImage(image) if not image.isNull() else None
+        if pixmap is not None:
+            self._thumbs[url] = pixmap
+        for slot, row in self.rows.items():
+            if self.view is not None and self.view.slots.get(slot) == url:
+                row.set_current(url, pixmap, "" if pixmap else "no preview")
+
+    # --- validate and publish ----------------------------------------------------------------------
+
+    def _values(self, publish) -> dict[str, str | Path]:
+        picks = {slot: r.index for slot, r in self.assigned.items() if not isinstance(r, str)}
+        values: dict[str, str | Path] = dict(publish.job_assignments(self.job_id, picks)) if picks else {}
+        values.update({slot: url for slot, url in self.assigned.items() if isinstance(url, str)})
+        return {slot: values[slot] for slot in SLOTS if slot in values}
+
+    def submit(self, *, validate_only: bool) -> None:
+        if self.view is None or not self.assigned or self.busy():
+            return
+        self.show_message("")
+        self.status_label.setText("Validating…" if validate_only else "Validating, then publishing…")
+        self._spawn(self._submit(validate_only), "submit")
+
+    async def _submit(self, validate_only: bool) -> None:
+        publish = await self.publisher()
+        view = self.view
+        values = self._values(publish)
+        if getattr(publish, "host", None) is None:
+            local = [s for s, v in values.items() if isinstance(v, Path)]
+            for slot in local:
+                self.rows[slot].set_status(issue_html("ERROR", "NEEDS_PUBLIC_URL", "this image needs a public URL: "
+                                                      "no S3 bucket is configured for hosting it"))
+        try:
+            outcome = await publish.publish(view.sku, view.country, values, validate_only=validate_only,
+                                            job_id=self.job_id or None)
+        except Exception:
+            self.status_label.setText("Nothing was sent.")
+            raise
+        self.show_outcome(outcome)
+        if outcome.status == "ACCEPTED" and outcome.record_id is not None:
+            self.last_record_id = outcome.record_id
+            self._bg(self._watch(outcome.record_id), f"publish:watch:{outcome.record_id}")
+        self.refresh_history()
+
+    def show_outcome(self, outcome, what: str = "") -> None:
+        status = outcome.status or "—"
+        if status == "ACCEPTED":
+            head = f"<b>submitted</b> (ACCEPTED) · submission id <code>{_esc(outcome.submission_id or '—')}</code>" \
+                   " — waiting until Amazon serves the new images…"
+        elif status == "VALID":
+            head = "<b>VALID</b> — Amazon would accept this change; nothing was sent. Publish to send it."
+        else:
+            head = f"<b>{_esc(status)}</b> — nothing was sent; fix the issues below and validate again."
+        self.status_label.setText(f"{_esc(what)}{head}")
+        by_slot: dict[str, list] = {}
+        for issue in outcome.issues:
+            for slot in issue.slots or ("",):
+                by_slot.setdefault(slot, []).append(issue)
+        changed = {s for s, (before, after) in outcome.slots.items() if before != after}
+        warned: dict[str, list[str]] = {}
+        for text in outcome.warnings:  # compliance warnings, "SLOT: level: message"
+            slot, _, rest = text.partition(": ")
+            warned.setdefault(slot if slot in self.rows else "", []).append(rest if slot in self.rows else text)
+        for slot, row in self.rows.items():
+            lines = [issue_html(i.severity, i.code, i.message, ", ".join(i.attribute_names))
+                     for i in by_slot.get(slot, [])]
+            lines += [f"<span style='color:{theme.colors()['muted']}'>{_esc(w)}</span>" for w in warned.get(slot, [])]
+            if len(lines) == len(warned.get(slot, [])) and slot in changed:
+                lines.insert(0, "submitted — not live yet" if status == "ACCEPTED" else
+                             "valid" if status == "VALID" else "not sent")
+            row.set_status("<br>".join(lines))
+        notes = [f"{i.severity} {i.code}: {i.message}" for i in by_slot.get("", [])] + warned.get("", [])
+        if notes:
+            self.show_message("<br>".join(_esc(n) for n in notes), "error" if status == "INVALID" else "notice")
+
+    async def _watch(self, record_id: int) -> None:
+        publish = await self.publisher()
+        try:
+            record = await publish.watch_live(record_id, timeout=WATCH_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 — the submission stands; say why watching stopped
+            self.show_error(exc, "Could not check whether the images are live: ")
+            return
+        changed = {s for s in SLOTS if record.slots_before.get(s) != record.slots_after.get(s)}
+        if record.state == "live":
+            self.live_slots |= changed
+            self.status_label.setText(f"<b>live</b> — Amazon serves the new images (submission "
+                                      f"<code>{_esc(record.submission_id or '—')}</code>).")
+        elif record.error_code:
+            self.status_label.setText(f"<b>submitted</b>, but Amazon reports <b>{_esc(record.error_code)}</b>: it "
+                                      "still serves the previous images.")
+        else:
+            self.status_label.setText("<b>submitted</b> — Amazon does not serve the new images yet; check again "
+                                      "later with Fetch.")
+        if self.view is not None and (self.view.sku, self.view.marketplace_id) == (record.sku, record.marketplace_id):
+            try:  # show what Amazon serves now, and the listing's issues per slot
+                await self._fetch(self.view.sku, self.view.country, quiet=True)
+            except Exception as exc:  # noqa: BLE001
+                self.show_error(exc, "Could not re-read the listing: ")
+        self.refresh_history()
+
+    # --- undo and history ------------------------------------------------------------------------------
+
+    def undo_target(self) -> int | None:
+        item = self.history.currentItem()
+        if item is not None and item.data(Qt.ItemDataRole.UserRole + 1) in UNDOABLE:
+            return item.data(Qt.ItemDataRole.UserRole)
+        return self.last_record_id
+
+    def undo(self) -> None:
+        target = self.undo_target()
+        if target is None or self.busy():
+            return
+        self.show_message("")
+        self.status_label.setText(f"Undoing publish #{target}…")
+        self._spawn(self._undo(target), "undo")
+
+    async def _undo(self, record_id: int) -> None:
+        publish = await self.publisher()
+        outcome = await publish.undo(record_id)
+        self.show_outcome(outcome, f"Undo of #{record_id}: ")
+        if outcome.status == "ACCEPTED":
+            if self.last_record_id == record_id:
+                self.last_record_id = None
+            self.live_slots -= {s for s, (b, a) in outcome.slots.items() if b != a}
+            self._bg(self._watch(outcome.record_id), f"publish:watch:{outcome.record_id}")
+        self.refresh_history()
+
+    def refresh_history(self) -> None:
+        view, publish = self.view, self.rt._publish
+        self.history.clear()
+        if view is None or publish is None:
+            return
+        for rec in publish.store.for_listing(publish.seller_id, view.sku, view.marketplace_id)[:20]:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(rec.created_at))
+            changed = ", ".join(s for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)) or "—"
+            kind = f"undo of #{rec.undo_of}" if rec.undo_of else rec.operation
+            text = f"#{rec.id} · {when} · {kind} · {changed} · {rec.state}"
+            if rec.submission_id:
+                text += f" · {rec.submission_id}"
+            if rec.error_code:
+                text += f" · {rec.error_code}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, rec.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, rec.state)
+            self.history.addItem(item)
+        self.update_buttons()
