@@ -93,6 +93,3 @@ def for_id(marketplace_id: str) -> Marketplace:
         raise MarketplaceError("UNKNOWN_MARKETPLACE", f"'{marketplace_id}' is not a known marketplace id") from None
 
 
-def host_for(marketplace_id: str, *, sandbox: bool = False) -> str:
-    market = for_id(marketplace_id)
-    return market.sandbox_host if sandbox else market.host

@@ -65,11 +65,6 @@ def user_agent(app: str = APP_NAME, version: str = __version__, **attributes: st
 _TOKENISH = re.compile(r"Atz[ar]\|\S+")
 
 
-def scrub(text: str) -> str:
-    """``text`` with anything looking like an LWA token replaced (for log lines built from server text)."""
-    return _TOKENISH.sub("Atz…", text)
-
-
 class LwaTokenProvider:
     def __init__(self, credentials: LwaCredentials, http: httpx.AsyncClient, *, lwa_url: str = DEFAULT_LWA_URL,
                  clock: Callable[[], float] = time.monotonic,

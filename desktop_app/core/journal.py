@@ -15,7 +15,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from ..api.models import Job, ListingRequest, Submission
 from .schema import MIGRATIONS
@@ -26,12 +26,6 @@ INTENT_ACCEPTED = "accepted"
 INTENT_REFUSED = "refused"      # the API said no: no job, no charge
 INTENT_NOT_CREATED = "not_created"  # reconciled: the service holds no job for it
 UNRESOLVED_INTENTS = (INTENT_SENDING, INTENT_AMBIGUOUS)
-
-
-class JournalCorrupt(Exception):
-    def __init__(self, backup: Path) -> None:
-        super().__init__(f"The job journal was damaged; it was kept aside as {backup} and a new one was started.")
-        self.backup = backup
 
 
 @dataclass(frozen=True)
@@ -301,6 +295,3 @@ class Journal:
             raise ValueError(f"unknown review state {review!r}")
         self._write([("UPDATE images SET review=? WHERE job_id=? AND idx=?", (review, job_id, index))])
 
-    def iter_all_images(self) -> Iterator[ImageRecord]:
-        for job_id in self.known_job_ids():
-            yield from self.images(job_id)

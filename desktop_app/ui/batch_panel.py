@@ -212,10 +212,6 @@ class BatchController(QObject):
         if self.runner is not None and not self.runner.paused:
             self.runner.pause()
 
-    def resume_running(self) -> None:
-        if self.runner is not None and self.runner.paused:
-            self.runner.resume()
-
     def cancel(self) -> None:
         if self.runner is not None:
             self.runner.cancel()

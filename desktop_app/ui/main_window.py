@@ -24,10 +24,6 @@ from .prefs import Preferences
 log = logging.getLogger(__name__)
 
 SANDBOX_TEXT = "Sandbox — sample images, no credits used"
-SANDBOX_STYLE = ("QLabel { background: #fef7e0; color: #7a4f01; border: 1px solid #f9d77e;"
-                 " border-radius: 4px; padding: 2px 8px; font-weight: 600; }")
-LIVE_STYLE = ("QLabel { background: #e6f4ea; color: #0d652d; border: 1px solid #ceead6;"
-              " border-radius: 4px; padding: 2px 8px; font-weight: 600; }")
 
 
 class MainWindow(QMainWindow):
