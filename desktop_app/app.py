@@ -54,7 +54,9 @@ class Studio:
             settings = with_mode(settings, live=False, keyring_problem=settings.keyring_problem)
         self.settings = settings
         self.prefs = prefs or Preferences()
-        self.rt = Runtime(self.settings)
+        from .ui.amazon_account import AmazonAccount
+        self.amazon = AmazonAccount(self)  # the SP-API credentials, seller id and bucket (publish side)
+        self.rt = Runtime(self.settings, spapi_factory=self.amazon.factory())
         self.tasks = TaskRegistry()
         self.service = StudioService(self.rt, self.tasks)
         self.tasks.on_error = self._task_failed
@@ -98,6 +100,7 @@ class Studio:
         resumed = self.service.resume()
         if resumed:
             banner.show_info(f"Resumed watching {resumed} unfinished job{'s' if resumed != 1 else ''} from last time.")
+        self.amazon.settle_at_start()  # publishes left accepted/sending/unknown, in the background
         return resumed
 
     # --- the key and the mode (used by the settings dialog) -----------------------------------------
@@ -213,10 +216,10 @@ class Studio:
         await self.rt.aclose()
         self.tasks.reopen()
         try:
-            rt = Runtime(new)
+            rt = Runtime(new, spapi_factory=self.amazon.factory())
         except Exception as exc:  # noqa: BLE001 — keep a working window on the previous settings
             log.exception("Could not build the runtime for the new settings")
-            rt, new = Runtime(old), old
+            rt, new = Runtime(old, spapi_factory=self.amazon.factory()), old
             self.service.error.emit("INTERNAL_ERROR", f"Could not switch: {type(exc).__name__} (details in the log)")
         self.rt, self.settings = rt, new
         self.service.rebind(rt)

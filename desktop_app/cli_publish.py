@@ -111,9 +111,25 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
         assignments = service.job_assignments(args.job.strip(), slots or None)
     else:
         assignments = slots
-    outcome = await service.publish(args.sku, args.country, assignments, validate_only=args.validate_only,
-                                    full_put=args.full_put, job_id=args.job.strip() if args.job else None)
+    last = service.store.journal._query("SELECT MAX(id) AS id FROM publish_submissions", ())[0]["id"] or 0
+    try:
+        outcome = await service.publish(args.sku, args.country, assignments, validate_only=args.validate_only,
+                                        full_put=args.full_put, job_id=args.job.strip() if args.job else None)
+    except Exception:
+        _say_unknown(service, last)
+        raise
     return _finish(outcome, report, rt, validate_only=args.validate_only)
+
+
+def _say_unknown(service: Any, last_id: int) -> None:
+    """A publish whose real request got no answer: say plainly that Amazon may have applied it."""
+    from .core.publishstore import UNKNOWN
+    rows = service.store.journal._query("SELECT id FROM publish_submissions WHERE id>? AND state=?",
+                                        (last_id, UNKNOWN))
+    for row in rows:
+        _say(f"unknown: the answer to the real request was lost — Amazon may have applied it [record {row['id']}, "
+             "state unknown]. Check with `listing-studio listing` before publishing again; the next start of the "
+             "window settles it.")
 
 
 async def cmd_undo(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:

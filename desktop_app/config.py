@@ -167,10 +167,13 @@ class SpApiSettings:
 
 
 def load_spapi_settings(env: Mapping[str, str] | None = None, *, seller_id: str | None = None,
-                        s3_bucket: str | None = None, read_keyring: bool = True) -> SpApiSettings:
+                        s3_bucket: str | None = None, read_keyring: bool = True,
+                        stored: Mapping[str, str] | None = None) -> SpApiSettings:
     """SP-API settings: SP_API_* variables win over the keyring entries (and ``seller_id``, a plain setting);
     LISTING_STUDIO_SP_API_URL ("sandbox", the default without credentials), LISTING_STUDIO_LWA_URL,
-    LISTING_STUDIO_S3_BUCKET (over ``s3_bucket``). Raises InputError for unusable URLs or half-set credentials."""
+    LISTING_STUDIO_S3_BUCKET (over ``s3_bucket``). ``stored``: the saved credentials (client_id, client_secret,
+    refresh_token) already read (the window's :class:`~.credentials.SpApiCredentials`), used instead of the keyring.
+    Raises InputError for unusable URLs or half-set credentials."""
     from .api.spapi_auth import DEFAULT_LWA_URL
     env = os.environ if env is None else env
     url = (env.get("LISTING_STUDIO_SP_API_URL") or "").strip()
@@ -182,7 +185,11 @@ def load_spapi_settings(env: Mapping[str, str] | None = None, *, seller_id: str 
     bucket = (env.get("LISTING_STUDIO_S3_BUCKET") or "").strip() or (s3_bucket or "").strip() or None
     creds = {k: (env.get(v) or "").strip() for k, v in SP_API_ENV.items()}
     source = "env" if any(creds.values()) else ""
-    if url.lower() != SANDBOX and read_keyring and not all(creds.values()):
+    if stored is not None and url.lower() != SANDBOX:
+        for key in creds:
+            if not creds[key] and (stored.get(key) or "").strip():
+                creds[key], source = stored[key].strip(), source or "keyring"
+    elif url.lower() != SANDBOX and read_keyring and not all(creds.values()):
         from . import secrets
         names = {"client_id": secrets.SP_API_CLIENT_ID, "client_secret": secrets.SP_API_CLIENT_SECRET,
                  "refresh_token": secrets.SP_API_REFRESH_TOKEN}

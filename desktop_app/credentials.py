@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from .api.errors import PixiiError, RateLimited, Unauthorized, Unreachable
 from .api.pixii import key_mode, redact
@@ -47,31 +48,66 @@ def key_problem(key: str) -> str | None:
     return None
 
 
-class KeyManager:
-    """Reads and stores the key. Blocking keyring calls are bounded by the secrets module's
-    timeout; the window calls these methods from a worker thread."""
+class _SecretSlots:
+    """Named secrets: the environment wins, then what is kept for this session (when the keyring could not
+    be used), then the keyring. Blocking keyring calls are bounded by the secrets module's timeout; the
+    window calls these methods from a worker thread. Never written anywhere else."""
 
-    def __init__(self, env: dict[str, str] | None = None, timeout: float = 5.0) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, timeout: float = 5.0) -> None:
         self._env = os.environ if env is None else env
         self._timeout = timeout
-        self._session_key = ""
+        self._session: dict[str, str] = {}
+
+    def _env_value(self, var: str) -> str:
+        return (self._env.get(var) or "").strip()
+
+    def _read(self, name: str, var: str) -> tuple[str, str]:
+        """(value, source); raises SecretStoreError when the keyring had to be asked and failed."""
+        value = self._env_value(var)
+        if value:
+            return value, "env"
+        if self._session.get(name):
+            return self._session[name], "session"
+        stored = (get_secret(name, timeout=self._timeout) or "").strip()
+        return stored, "keyring" if stored else ""
+
+    def _write(self, values: dict[str, str]) -> str | None:
+        """Store in the keyring; if it can't be used, keep the values for this session only (the cause returned)."""
+        try:
+            for name, value in values.items():
+                set_secret(name, value, timeout=self._timeout)
+        except SecretStoreError as exc:
+            self._session.update(values)
+            return str(exc)
+        for name in values:
+            self._session.pop(name, None)
+        return None
+
+    def _erase(self, names: tuple[str, ...]) -> str | None:
+        for name in names:
+            self._session.pop(name, None)
+        try:
+            for name in names:
+                delete_secret(name, timeout=self._timeout)
+        except SecretStoreError as exc:
+            return str(exc)
+        return None
+
+
+class KeyManager(_SecretSlots):
+    """Reads and stores the Pixii key."""
 
     @property
     def env_key(self) -> str:
         """The key of the environment (it wins over the saved one), or ""."""
-        return (self._env.get(ENV_VAR) or "").strip()
+        return self._env_value(ENV_VAR)
 
     def load(self) -> KeyState:
-        env_key = (self._env.get(ENV_VAR) or "").strip()
-        if env_key:
-            return KeyState(env_key, "env")
-        if self._session_key:
-            return KeyState(self._session_key, "session")
         try:
-            stored = (get_secret(PIXII_API_KEY, timeout=self._timeout) or "").strip()
+            key, source = self._read(PIXII_API_KEY, ENV_VAR)
         except SecretStoreError as exc:
             return KeyState("", "", str(exc))
-        return KeyState(stored, "keyring" if stored else "")
+        return KeyState(key, source)
 
     def save(self, key: str) -> KeyState:
         """Store in the keyring; if it can't be used, keep the key for this session only."""
@@ -79,20 +115,15 @@ class KeyManager:
         problem = key_problem(key)
         if problem:
             raise ValueError(problem)
-        try:
-            set_secret(PIXII_API_KEY, key, timeout=self._timeout)
-        except SecretStoreError as exc:
-            self._session_key = key
-            return KeyState(key, "session", f"{exc}. The key is kept in memory for this session only.")
-        self._session_key = ""
+        failure = self._write({PIXII_API_KEY: key})
+        if failure:
+            return KeyState(key, "session", f"{failure}. The key is kept in memory for this session only.")
         return KeyState(key, "keyring")
 
     def remove(self) -> KeyState:
-        self._session_key = ""
-        try:
-            delete_secret(PIXII_API_KEY, timeout=self._timeout)
-        except SecretStoreError as exc:
-            return KeyState(self.env_key, "env" if self.env_key else "", str(exc))
+        failure = self._erase((PIXII_API_KEY,))
+        if failure:
+            return KeyState(self.env_key, "env" if self.env_key else "", failure)
         return self.load()
 
 
@@ -130,3 +161,107 @@ async def check_key(key: str, base_url: str, http, *, give_up_after: float = 8.0
         await client.aclose()
     kind = "live" if key_mode(key) == "live" else "test"
     return KeyCheck(True, "VALID", f"Valid: the service accepted this {kind} key.")
+
+
+# --- Amazon SP-API credentials ------------------------------------------------------------------------------
+
+SP_API_FIELDS = ("client_id", "client_secret", "refresh_token")
+SP_API_LABELS = {"client_id": "LWA client id", "client_secret": "LWA client secret",
+                 "refresh_token": "refresh token"}
+
+
+def _sp_api_names() -> dict[str, tuple[str, str]]:
+    from . import secrets
+    from .config import SP_API_ENV
+    names = dict(zip(SP_API_FIELDS, secrets.SP_API_SECRETS))
+    return {f: (names[f], SP_API_ENV[f]) for f in SP_API_FIELDS}
+
+
+@dataclass(frozen=True)
+class SpApiCredentialState:
+    """The three LWA secrets and where each comes from ("env", "keyring", "session" or "")."""
+    values: dict[str, str] = field(repr=False)
+    sources: dict[str, str]
+    problem: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return all(self.values.get(f) for f in SP_API_FIELDS)
+
+    @property
+    def from_env(self) -> set[str]:
+        return {f for f in SP_API_FIELDS if self.sources.get(f) == "env"}
+
+    @property
+    def stored(self) -> dict[str, str]:
+        """The values not from the environment (keyring or session): what the app itself keeps."""
+        return {f: v for f, v in self.values.items() if v and self.sources.get(f) != "env"}
+
+
+class SpApiCredentials(_SecretSlots):
+    """The Amazon LWA client id and secret and the seller's refresh token: SP_API_* variables win over the
+    keyring; a keyring that can't be used keeps them in memory for this session only."""
+
+    def load(self) -> SpApiCredentialState:
+        values: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        problem = None
+        for f, (name, var) in _sp_api_names().items():
+            try:
+                values[f], sources[f] = self._read(name, var)
+            except SecretStoreError as exc:
+                values[f], sources[f], problem = "", "", str(exc)
+        return SpApiCredentialState(values, sources, problem)
+
+    def save(self, values: dict[str, str]) -> SpApiCredentialState:
+        """Store the given (non-empty) values; fields set in the environment are not stored (it wins)."""
+        names = _sp_api_names()
+        clean = {f: (values.get(f) or "").strip() for f in SP_API_FIELDS}
+        bad = [SP_API_LABELS[f] for f, v in clean.items() if v and any(c.isspace() for c in v)]
+        if bad:
+            raise ValueError(f"The {', '.join(bad)} must not contain spaces.")
+        to_store = {names[f][0]: v for f, v in clean.items() if v and not self._env_value(names[f][1])}
+        failure = self._write(to_store) if to_store else None
+        state = self.load()
+        if failure:
+            return SpApiCredentialState(state.values, state.sources,
+                                        f"{failure}. The credentials are kept in memory for this session only.")
+        return state
+
+    def remove(self) -> SpApiCredentialState:
+        failure = self._erase(tuple(name for name, _ in _sp_api_names().values()))
+        state = self.load()
+        return SpApiCredentialState(state.values, state.sources, failure) if failure else state
+
+
+@dataclass(frozen=True)
+class LwaCheck:
+    ok: bool
+    code: str      # "VALID", "REVOKED", "UNREACHABLE", "INCOMPLETE" or LWA's error code
+    message: str   # for people; never contains a secret
+
+
+async def check_lwa(values: dict[str, str], lwa_url: str, *, transport=None, give_up_after: float = 8.0) -> LwaCheck:
+    """Exchange the refresh token for an access token at ``lwa_url`` (one token request; nothing else)."""
+    import httpx
+
+    from .api.spapi_auth import LwaCredentials, LwaTokenProvider
+    from .api.spapi_errors import AuthorizationRevoked, SpApiError, SpApiUnreachable
+
+    missing = [SP_API_LABELS[f] for f in SP_API_FIELDS if not values.get(f)]
+    if missing:
+        return LwaCheck(False, "INCOMPLETE", f"Enter the {', '.join(missing)} first.")
+    creds = LwaCredentials(values["client_id"], values["client_secret"], values["refresh_token"])
+    async with httpx.AsyncClient(transport=transport, timeout=15.0, trust_env=False) as http:
+        try:
+            await LwaTokenProvider(creds, http, lwa_url=lwa_url, give_up_after=give_up_after,
+                                   request_deadline=15.0).token()
+        except AuthorizationRevoked:
+            return LwaCheck(False, "REVOKED", "Revoked: Login with Amazon answered invalid_grant — the seller's "
+                            "authorization was revoked or the refresh token is wrong. Authorize the app again.")
+        except SpApiUnreachable as exc:
+            return LwaCheck(False, "UNREACHABLE", f"Login with Amazon is unreachable: {exc.message}. "
+                            "Nothing was checked.")
+        except SpApiError as exc:
+            return LwaCheck(False, exc.code, f"Login with Amazon refused the credentials ({exc.code}): {exc.message}")
+    return LwaCheck(True, "VALID", "Valid: Login with Amazon issued an access token for these credentials.")

@@ -16,9 +16,10 @@ from .core.journal import Journal
 
 class Runtime:
     def __init__(self, settings: Settings, *, rate_limits: RateLimitState | None = None,
-                 spapi_settings: SpApiSettings | None = None) -> None:
+                 spapi_settings: SpApiSettings | None = None, spapi_factory=None) -> None:
         self.settings = settings
         self._spapi_settings = spapi_settings
+        self.spapi_factory = spapi_factory  # () -> SpApiSettings (may read the keyring: call off the GUI thread)
         self._publish = None
         self.spapi_client = None
         self.spapi_emulator = None
@@ -42,8 +43,17 @@ class Runtime:
     @property
     def spapi_settings(self) -> SpApiSettings:
         if self._spapi_settings is None:
-            self._spapi_settings = load_spapi_settings()
+            self._spapi_settings = (self.spapi_factory or load_spapi_settings)()
         return self._spapi_settings
+
+    async def reset_publish(self, spapi_settings: SpApiSettings | None = None) -> None:
+        """Forget the SP-API settings, client and publish service (built again on next use, from
+        ``spapi_settings`` when given)."""
+        client, self.spapi_client, self._publish = self.spapi_client, None, None
+        self.spapi_emulator = None
+        self._spapi_settings = spapi_settings
+        if client is not None:
+            await client.aclose()
 
     @property
     def publish(self):

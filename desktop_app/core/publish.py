@@ -15,13 +15,13 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..api import marketplaces
 from ..api.errors import ApiRefused, PixiiError
 from ..api.spapi import VALIDATION_PREVIEW, SpApiClient
 from ..api.spapi_models import (SLOTS, Issue, ListingItem, SubmissionResult, attributes_with_images,
-                                image_patches, parse_issue, slot_attribute)
+                                image_patches, slot_attribute)
 from ..api.spapi_errors import SpApiRefused
 from . import publish_images
 from .hosting import ImageHost
@@ -191,7 +191,7 @@ class PublishService:
         Amazon still serves the old images, watching stops (state stays accepted, ``error_code`` set). On
         timeout the record is returned as it is."""
         rec = self.find(record_id)
-        if rec.state != ACCEPTED:
+        if rec.state not in (ACCEPTED, SENDING, UNKNOWN):  # sent, or maybe sent (answer lost, crash)
             return rec
         changed = {s for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)}
         attrs = {slot_attribute(s) for s in changed}
@@ -205,7 +205,7 @@ class PublishService:
                 self.store.update(rec.id, LIVE, issues=_issues_json(issues) if issues else None)
                 return self.store.get(rec.id)  # type: ignore[return-value]
             errors = [i for i in issues if i.severity == "ERROR"]
-            if errors:
+            if errors and rec.state == ACCEPTED:
                 self.store.update(rec.id, ACCEPTED, issues=_issues_json(issues), error_code=errors[0].code)
                 return self.store.get(rec.id)  # type: ignore[return-value]
             left = deadline - time.monotonic()
@@ -214,9 +214,15 @@ class PublishService:
             await asyncio.sleep(min(delay, left))
             delay = min(delay * 2, 60.0)
 
+    def unsettled(self) -> list[PublishRecord]:
+        """This seller's submissions left accepted, sending or unknown (no request)."""
+        return [r for r in self.store.unsettled() if r.seller_id == self.seller_id]
+
     async def settle_all(self, *, timeout: float = 5.0) -> list[PublishRecord]:
-        """One watch of every accepted submission (e.g. at start-up)."""
-        return [await self.watch_live(r.id, timeout=timeout) for r in self.store.unsettled() if r.state == ACCEPTED]
+        """One watch of every unsettled submission of this seller (e.g. at start-up): accepted ones, and those
+        whose answer was lost (sending, unknown) — marked live when Amazon serves their images, else left as
+        they are (re-read the listing before publishing again)."""
+        return [await self.watch_live(r.id, timeout=timeout) for r in self.unsettled()]
 
 
 def _served(current: str | None, before: str | None, after: str | None) -> bool:
@@ -242,10 +248,6 @@ def _product_type(item: ListingItem, mp: str) -> str:
 
 def _issues_json(issues: tuple[Issue, ...] | list[Issue]) -> list[dict]:
     return [i.to_json() for i in issues]
-
-
-def issues_from_json(raw: list[dict]) -> list[Issue]:
-    return [parse_issue(i) for i in raw]
 
 
 def _first_error(result: SubmissionResult) -> str | None:

@@ -47,9 +47,13 @@ def error(code: str, status: int, detail: str | None = None, *, retry_after: int
     return Reply(status, payload, ok=False, headers=dict(headers or {}))
 
 
-def take_fault(faults: list[dict[str, Any]], method: str, path: str) -> dict[str, Any] | None:
-    """The first queued fault matching this request (path prefix and method), consumed once per use."""
+def take_fault(faults: list[dict[str, Any]], method: str, path: str,
+               skip: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """The first queued fault matching this request (path prefix and method; kinds in ``skip`` ignored),
+    consumed once per use."""
     for i, fault in enumerate(faults):
+        if fault["kind"] in skip:
+            continue
         if fault["path"] is not None and not path.startswith(fault["path"]):
             continue
         if fault["method"] is not None and fault["method"] != method:

@@ -9,7 +9,8 @@ path; ``%2F`` stays part of the SKU); ``GET /spapi-media/<name>`` (its image hos
 Fault kinds (``add_fault``), consumed in order by matching requests: ``500`` (InternalFailure), ``503``, ``429``
 (QuotaExceeded), ``reset``, ``timeout``, ``expired`` (403 expired token), ``slow`` (answer after ``seconds``),
 ``invalid_image`` (the next ACCEPTED submission's images are rejected while processing: old image kept, an
-INVALID_IMAGE issue on the listing).
+INVALID_IMAGE issue on the listing), ``reset_after`` (the request is processed, then the connection is reset:
+the answer is lost; never applied to a VALIDATION_PREVIEW request).
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
         media = self._prefetch(body) if method in ("PUT", "PATCH") and path.startswith(API_PATH) else {}
         with self.store.transaction() as state:
             now, cfg = self._now(state), self._cfg(state)
-            fault = take_fault(state["faults"], method, path)
+            preview = query.get("mode") == "VALIDATION_PREVIEW"
+            fault = take_fault(state["faults"], method, path, skip=("reset_after",) if preview else ())
             self._settle(state, now)
             if fault and fault["kind"] in PRE_FAULTS:
                 response = self._fault(fault)
@@ -111,6 +113,8 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
             else:
                 response = self._listings(state, now, cfg, method, path, query, hdrs, body, media, fault)
             self._log(state, method, path, query, response.status, now)
+        if fault and fault["kind"] == "reset_after":  # processed (state changed), then the answer is lost
+            response = EmuResponse(0, {}, b"", fault="reset")
         if fault and fault["kind"] == "slow":
             response.delay = float(fault.get("seconds") or 2.0)
         return response

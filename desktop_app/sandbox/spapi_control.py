@@ -30,7 +30,7 @@ from .responses import EmuResponse
 from .spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID,
                          seed_listings, validate_config)
 
-FAULT_KINDS = ("500", "503", "429", "reset", "timeout", "expired", "slow", "invalid_image")
+FAULT_KINDS = ("500", "503", "429", "reset", "timeout", "expired", "slow", "invalid_image", "reset_after")
 REQUEST_LOG_SIZE = 200
 
 

@@ -81,6 +81,22 @@ class Preferences:
     def set_naming(self, listing_type: str, naming: str) -> None:
         self._set(f"export/naming_{listing_type or 'default'}", naming)
 
+    def seller_id(self) -> str:
+        """The Amazon seller (merchant) id: not a secret."""
+        return self._get("amazon/seller_id")
+
+    def s3_bucket(self) -> str:
+        return self._get("amazon/s3_bucket")
+
+    def set_amazon(self, seller_id: str, s3_bucket: str) -> None:
+        """Empty values remove the setting."""
+        for key, value in (("amazon/seller_id", seller_id.strip()), ("amazon/s3_bucket", s3_bucket.strip())):
+            if value:
+                self._set(key, value)
+            elif self.qs.contains(key):
+                self.qs.remove(key)
+                self.qs.sync()
+
     def window_geometry(self) -> QByteArray | None:
         return self._get_bytes("window/geometry")
 

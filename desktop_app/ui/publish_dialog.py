@@ -75,6 +75,9 @@ class PublishDialog(QDialog, PublishFlow):
             head.addWidget(widget, 2 if widget is self.sku_edit else 0)
         head.addWidget(self.fetch_button)
 
+        self.target_label = QLabel("Amazon: the SP-API in use is shown on the first fetch.", objectName="publishTarget")
+        self.target_label.setAccessibleName("Where publishing goes")
+        self.target_label.setTextFormat(Qt.TextFormat.PlainText)
         self.info_label = QLabel("Enter a SKU and fetch its listing.", objectName="listingInfo", wordWrap=True)
         self.info_label.setAccessibleName("Listing")
         self.info_label.setTextFormat(Qt.TextFormat.RichText)
@@ -128,6 +131,7 @@ class PublishDialog(QDialog, PublishFlow):
 
         layout = QVBoxLayout(self)
         layout.addLayout(head)
+        layout.addWidget(self.target_label)
         layout.addWidget(self.info_label)
         layout.addWidget(self.message)
         layout.addWidget(scroll, 1)
@@ -209,3 +213,9 @@ class PublishDialog(QDialog, PublishFlow):
         for b in (self.validate_button, self.publish_button):
             b.setToolTip(tip or b.accessibleName())
         self.undo_button.setEnabled(not busy and self.undo_target() is not None)
+
+    def show_target(self, sp) -> None:
+        """Which SP-API publishing uses: the sandbox, or the live seller."""
+        from .amazon_account import describe
+        self.target_label.setText(f"Amazon: {describe(sp)}.")
+        self.target_label.setStyleSheet("" if sp.sandbox else "font-weight: bold;")

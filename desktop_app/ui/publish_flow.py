@@ -82,7 +82,8 @@ class PublishFlow:
     async def publisher(self):
         """``rt.publish``; its settings (environment, maybe the keyring) are read in a worker thread first."""
         rt = self.rt
-        await asyncio.to_thread(lambda: rt.spapi_settings)
+        sp = await asyncio.to_thread(lambda: rt.spapi_settings)
+        getattr(self, "show_target", lambda _sp: None)(sp)
         return rt.publish
 
     # --- the job's approved images ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QRadioButton, QToolButton, QVBoxLayout, QWidget)
+                               QPushButton, QRadioButton, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from ..api.pixii import key_mode, redact
 from ..config import SANDBOX
@@ -106,10 +106,18 @@ class SettingsDialog(QDialog):
         self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         self.close_button.setObjectName("settingsCloseButton")
         self.close_button.setAutoDefault(False)
+        from .amazon_settings import AmazonSettings
+        pixii = QWidget(objectName="pixiiSettings")
+        pixii_layout = QVBoxLayout(pixii)
+        pixii_layout.addWidget(key_box)
+        pixii_layout.addWidget(mode_box)
+        pixii_layout.addStretch(1)
+        self.amazon = AmazonSettings(self)
+        self.tabs = QTabWidget(objectName="settingsTabs")
+        self.tabs.addTab(pixii, "Pixii images")
+        self.tabs.addTab(self.amazon, "Amazon")
         layout = QVBoxLayout(self)
-        layout.addWidget(key_box)
-        layout.addWidget(mode_box)
-        layout.addStretch(1)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
 
@@ -330,3 +338,4 @@ class SettingsDialog(QDialog):
         except (RuntimeError, TypeError):
             pass
         self.key_edit.clear()
+        self.amazon.clear_secrets()

@@ -1,0 +1,98 @@
+"""``listing-studio publish`` against SP-API faults on a real loopback socket: persistent throttling ends in
+exit 6 within the bound (LISTING_STUDIO_GIVE_UP_AFTER), and an answer lost after Amazon processed the real PATCH
+leaves the journal row "unknown" with a clear message; the next start's settle_all finds it live."""
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import cli_env, run_cli
+from desktop_app.core.journal import Journal
+from desktop_app.core.publishstore import LIVE, PublishStore, UNKNOWN
+from desktop_app.sandbox.emulator import PixiiEmulator
+from desktop_app.sandbox.server import serve
+from desktop_app.sandbox.spapi import SpApiEmulator
+from desktop_app.sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
+                                            SANDBOX_SELLER_ID)
+
+US = "ATVPDKIKX0DER"
+SKU = "MUG-BLK-16"
+LISTINGS = "/listings/2021-08-01/items/"
+
+
+@pytest.fixture
+def servers():
+    spapi = SpApiEmulator()
+    srv = serve(PixiiEmulator(), port=0, spapi=spapi)
+    srv.start()
+    spapi.configure(processing_seconds=0.0)
+    yield srv, spapi
+    srv.stop()
+
+
+@pytest.fixture
+def env(servers, tmp_path):
+    srv, _ = servers
+    return cli_env(LISTING_STUDIO_API_URL=srv.url, PIXII_API_KEY="pk_test_faultsKey123456",
+                   LISTING_STUDIO_DATA_DIR=str(tmp_path / "data"), LISTING_STUDIO_GIVE_UP_AFTER="2",
+                   LISTING_STUDIO_SP_API_URL=srv.url, LISTING_STUDIO_LWA_URL=f"{srv.url}/auth/o2/token",
+                   SP_API_CLIENT_ID=SANDBOX_CLIENT_ID, SP_API_CLIENT_SECRET=SANDBOX_CLIENT_SECRET,
+                   SP_API_REFRESH_TOKEN=SANDBOX_REFRESH_TOKEN, SP_API_SELLER_ID=SANDBOX_SELLER_ID,
+                   LISTING_STUDIO_S3_BUCKET=None, AWS_ENDPOINT_URL_S3=None)
+
+
+def records(env):
+    journal = Journal(Path(env["LISTING_STUDIO_DATA_DIR"]) / "journal.sqlite")
+    try:
+        return [PublishStore(journal).get(i) for i in range(1, 10) if PublishStore(journal).get(i)]
+    finally:
+        journal.close()
+
+
+def test_persistent_429_exits_6_within_the_bound(servers, env):
+    srv, spapi = servers
+    spapi.add_fault("429", LISTINGS, count=0)  # every listings call, forever
+    started = time.monotonic()
+    r = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT03={srv.url}/spapi-media/new.jpg",
+                "--json", env=env)
+    elapsed = time.monotonic() - started
+    assert r.code == 6, r.err
+    assert r.json["error"]["code"] == "QuotaExceeded" and "gave up" in r.json["error"]["message"]
+    assert elapsed < 15, elapsed  # 2 s of retries plus the start of a process
+    assert [rec.state for rec in records(env)] == []  # throttled at the first read: nothing journalled, nothing sent
+    assert [s for s in spapi.stats()["submissions"] if s["mode"] is None] == []
+
+
+def test_reset_after_the_real_patch_is_unknown_then_settled_live(servers, env, monkeypatch):
+    srv, spapi = servers
+    new = f"{srv.url}/spapi-media/lost-answer.jpg"
+    spapi.add_fault("reset_after", LISTINGS, method="PATCH", count=0)  # the previews pass; every real PATCH is lost
+    r = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT03={new}", "--json", env=env)
+    assert r.code == 6, r.err
+    assert "unknown" in r.err and "Amazon may have applied it" in r.err and "[record 1, state unknown]" in r.err
+    (rec,) = records(env)
+    assert rec.state == UNKNOWN and rec.slots_after["PT03"] == new
+    # Amazon did process it
+    listing = spapi.listing(SANDBOX_SELLER_ID, SKU, US)
+    assert listing["attributes"]["other_product_image_locator_3"][0]["media_location"] == new
+    spapi.clear_faults()
+
+    # a restart: the runtime's settle_all re-reads the listing and marks it live
+    from desktop_app.config import load_settings
+    from desktop_app.runtime import Runtime
+    for key, value in env.items():
+        if key.startswith(("LISTING_STUDIO_", "SP_API_", "PIXII_")):
+            monkeypatch.setenv(key, value)
+
+    async def restart():
+        rt = Runtime(load_settings(read_keyring=False))
+        try:
+            assert [x.id for x in rt.publish.unsettled()] == [1]
+            return await rt.publish.settle_all(timeout=5.0)
+        finally:
+            await rt.aclose()
+
+    (settled,) = asyncio.run(restart())
+    assert settled.state == LIVE and records(env)[0].state == LIVE
