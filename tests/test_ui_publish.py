@@ -5,8 +5,6 @@ the journal holds each submission. Also the compliance marks of the gallery tile
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -22,7 +20,6 @@ from desktop_app.ui.publish_slots import IMAGE_MIME  # noqa: E402
 
 pytestmark = UI_MARKS
 
-REPO = Path(__file__).resolve().parent.parent
 MEDIA = f"{SPAPI_SANDBOX_URL}/spapi-media/"
 
 
@@ -63,7 +60,7 @@ def wait_idle(dialog, qtbot, timeout=8000) -> None:
     qtbot.waitUntil(lambda: not dialog.busy(), timeout=timeout)
 
 
-def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch):
+def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch, tmp_path):
     monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.2")
     w = studio.window
     job_id = completed_job(studio, qtbot)
@@ -158,9 +155,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch)
         pixmap = dialog.rows[slot].current.pixmap()
         return pixmap is not None and not pixmap.isNull()
     qtbot.waitUntil(lambda: shown("MAIN") and shown("PT01"), timeout=5000)  # the new images, as Amazon serves them
-    shots = REPO / "screenshots"
-    shots.mkdir(exist_ok=True)
-    dialog.grab().save(str(shots / "publish.png"))
+    assert dialog.grab().save(str(tmp_path / "publish.png"))  # renders after a publish
 
     # undo: the previous slots come back
     qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
@@ -207,20 +202,3 @@ def test_gallery_tiles_show_compliance_marks(studio, qtbot):
     verdict = delegate.verdict(model.index(rows[0]))
     assert verdict.level in ("pass", "warning", "fail") and verdict.reasons()
     assert job_id
-
-
-def test_copy_screenshot_for_docs():
-    """The screenshot of the first test, ≤ 400 KB, for the docs (skipped when that test did not run)."""
-    import pytest
-    from PIL import Image
-
-    src = REPO / "screenshots" / "publish.png"
-    if not src.is_file():
-        pytest.skip("no screenshot yet")
-    dest = REPO / "docs" / "screenshots" / "publish.png"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, dest)
-    if dest.stat().st_size > 400_000:
-        with Image.open(src) as im:
-            im.convert("RGB").quantize(colors=128).save(dest, optimize=True)
-    assert dest.stat().st_size <= 400_000
