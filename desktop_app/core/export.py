@@ -159,7 +159,6 @@ def _export_one(item: ExportItem, final: Path, dest: Path, overwrite: bool) -> E
                 pass
             except OSError:
                 pass  # nothing more can be done; never mask the real outcome
-    fsync_dir(dest)
     return ExportResult(item.index, final, None, None)
 
 
@@ -194,4 +193,6 @@ def export_images(
         results.append(_export_one(item, final, dest_path, overwrite))
         if progress is not None:
             progress(done, total)
+    if any(r.path is not None for r in results):
+        fsync_dir(dest_path)  # once: makes every new name durable
     return results
