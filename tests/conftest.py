@@ -32,3 +32,28 @@ def memory_keyring():
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's S3 server on a free loopback port, for the whole session (tests reset it)."""
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def servers():
+    """One loopback sandbox server with the Pixii and SP-API emulators: (server, spapi emulator)."""
+    from desktop_app.sandbox.emulator import PixiiEmulator
+    from desktop_app.sandbox.server import serve
+    from desktop_app.sandbox.spapi import SpApiEmulator
+    spapi = SpApiEmulator()
+    srv = serve(PixiiEmulator(), port=0, spapi=spapi)
+    srv.start()
+    spapi.configure(processing_seconds=0.0)
+    yield srv, spapi
+    srv.stop()

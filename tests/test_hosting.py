@@ -14,19 +14,9 @@ from desktop_app.core import hosting
 from desktop_app.core.hosting import (HostingAccessDenied, HostingBucketNotFound, HostingCredentialsMissing,
                                       HostingError, HostingNotConfigured, ImageHost, bucket_policy, content_key)
 
-moto_server = pytest.importorskip("moto.server", reason="moto[s3] is in the test extra")  # always installed in CI
 
 BUCKET = "listing-studio-ci"
 PNG = (b"\x89PNG\r\n\x1a\n" + b"fake image bytes " * 50)
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -145,17 +145,7 @@ def test_service_url_expiring_within_a_day_uses_the_cached_file():
 
 # --- S3 hosting (moto's server, as in test_hosting) -------------------------------------------------
 
-moto_server = pytest.importorskip("moto.server", reason="moto[s3] is in the test extra")
 BUCKET = "listing-studio-publish"
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

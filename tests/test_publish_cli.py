@@ -1,7 +1,6 @@
 """``listing``, ``publish`` and ``undo`` as a black box against the Pixii + SP-API emulators on a real loopback
 socket: exit codes, --json shapes, stderr lines, what reached the emulator, what stayed secret."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -9,9 +8,6 @@ from PIL import Image
 
 from cli_helpers import cli_env, run_cli
 from desktop_app.core.journal import Journal
-from desktop_app.sandbox.emulator import PixiiEmulator
-from desktop_app.sandbox.server import serve
-from desktop_app.sandbox.spapi import SpApiEmulator
 from desktop_app.sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
                                             SANDBOX_SELLER_ID)
 
@@ -21,16 +17,6 @@ SKU = "MUG-BLK-16"
 IMAGE_ATTRS = {"main_product_image_locator", "swatch_product_image_locator",
                *(f"other_product_image_locator_{i}" for i in range(1, 9))}
 PUBLISH_KEYS = {"sku", "marketplace_id", "operation", "mode", "status", "submission_id", "issues", "slots", "error"}
-
-
-@pytest.fixture
-def servers():
-    spapi = SpApiEmulator()
-    srv = serve(PixiiEmulator(), port=0, spapi=spapi)
-    srv.start()
-    spapi.configure(processing_seconds=0.0)
-    yield srv, spapi
-    srv.stop()
 
 
 @pytest.fixture

@@ -11,25 +11,12 @@ import pytest
 from cli_helpers import cli_env, run_cli
 from desktop_app.core.journal import Journal
 from desktop_app.core.publishstore import LIVE, PublishStore, UNKNOWN
-from desktop_app.sandbox.emulator import PixiiEmulator
-from desktop_app.sandbox.server import serve
-from desktop_app.sandbox.spapi import SpApiEmulator
 from desktop_app.sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
                                             SANDBOX_SELLER_ID)
 
 US = "ATVPDKIKX0DER"
 SKU = "MUG-BLK-16"
 LISTINGS = "/listings/2021-08-01/items/"
-
-
-@pytest.fixture
-def servers():
-    spapi = SpApiEmulator()
-    srv = serve(PixiiEmulator(), port=0, spapi=spapi)
-    srv.start()
-    spapi.configure(processing_seconds=0.0)
-    yield srv, spapi
-    srv.stop()
 
 
 @pytest.fixture
