@@ -187,3 +187,33 @@ def test_local_file_is_hosted_then_published(bucket, moto_endpoint, tmp_path):
             await rt.publish.publish(SKU, "US", {"PT03": not_image})
         assert exc.value.code == "NOT_AN_IMAGE"
     run(with_runtime(flow))
+
+
+def test_removing_a_slot_image_is_a_patch_delete_and_undo_puts_it_back():
+    async def flow(rt):
+        service = rt.publish
+        before = (await service.fetch_listing(SKU, "US")).slots
+        assert before["PT02"] is not None
+        with pytest.raises(InputError) as main:
+            await service.publish(SKU, "US", {"MAIN": None})
+        assert main.value.code == "MAIN_REQUIRED"
+        sent = []
+        original = service.client.patch_listings_item
+
+        async def spy(*args, **kw):
+            sent.append(kw["patches"])
+            return await original(*args, **kw)
+        service.client.patch_listings_item = spy
+        outcome = await service.publish(SKU, "US", {"pt02": None})
+        assert outcome.status == "ACCEPTED" and outcome.slots["PT02"] == (before["PT02"], None)
+        assert sent[-1] == [{"op": "delete", "path": "/attributes/other_product_image_locator_2",
+                             "value": [{"marketplace_id": US}]}]
+        assert (await service.watch_live(outcome.record_id, timeout=10)).state == LIVE
+        after = (await service.fetch_listing(SKU, "US")).slots
+        assert after["PT02"] is None and {k: v for k, v in after.items() if k != "PT02"} == \
+            {k: v for k, v in before.items() if k != "PT02"}
+        undo = await service.undo(outcome.record_id)
+        assert undo.status == "ACCEPTED" and sent[-1][0]["op"] == "replace"
+        await service.watch_live(undo.record_id, timeout=10)
+        assert (await service.fetch_listing(SKU, "US")).slots == before
+    run(with_runtime(flow))

@@ -47,8 +47,8 @@ def make(handler, **kw):
     async def fake_sleep(seconds):
         sleeps.append(seconds)
 
-    client = SpApiClient(CREDS, transport=httpx.MockTransport(handler), sandbox_hosts=True, sleep=fake_sleep,
-                         rates={k: (1000.0, 1000.0) for k in DEFAULT_RATES}, **kw)
+    kw.setdefault("rates", {k: (1000.0, 1000.0) for k in DEFAULT_RATES})
+    client = SpApiClient(CREDS, transport=httpx.MockTransport(handler), sandbox_hosts=True, sleep=fake_sleep, **kw)
     return client, sleeps
 
 
@@ -223,3 +223,78 @@ def test_user_agent_convention_and_http_only_for_loopback():
     with pytest.raises(ConfigError):
         SpApiClient(CREDS, lwa_url="http://example.com/auth/o2/token")
     SpApiClient(CREDS, base_url="http://127.0.0.1:9", lwa_url="http://localhost:9/auth/o2/token")
+
+
+def test_rate_limit_header_adopted_into_operation_bucket():
+    limits = iter(["2.0", "12.5", "not-a-number", None])
+    seen = []
+
+    def handler(request):
+        if request.url.path == "/auth/o2/token":
+            return static_sandbox(seen)(request)
+        seen.append(request)
+        value = next(limits)
+        return httpx.Response(200, json=SB.ITEM, headers={"x-amzn-RateLimit-Limit": value} if value else {})
+
+    async def go():
+        client, _ = make(handler, rates={"getListingsItem": (5.0, 5.0)})
+        bucket = client.buckets.bucket("S1", "NA", "getListingsItem")
+        rates = []
+        for _ in range(4):
+            await client.get_listings_item("S1", "GM-ZDPI-9B4E", US)
+            rates.append((bucket.rate, bucket.burst))
+        # a preview PUT's header goes to putListingsItem; the preview bucket keeps 1 request/s
+        await client.aclose()
+        return rates
+    assert run(go()) == [(2.0, 5.0), (12.5, 5.0), (12.5, 5.0), (12.5, 5.0)]
+
+    async def preview():
+        client, _ = make(lambda r: httpx.Response(200, json={"access_token": ACCESS, "expires_in": 3600,
+                                                              "token_type": "bearer"}
+                                                  if r.url.path == "/auth/o2/token" else SB.VALID,
+                                                  headers={"x-amzn-RateLimit-Limit": "3"}),
+                         rates={"preview": (1.0, 1.0), "putListingsItem": (5.0, 5.0)})
+        await client.put_listings_item("S1", "VALIDATION_VALID", US, product_type="LUGGAGE", attributes={"a": []},
+                                       mode="VALIDATION_PREVIEW")
+        await client.aclose()
+        return (client.buckets.bucket("S1", "NA", "preview").rate,
+                client.buckets.bucket("S1", "NA", "putListingsItem").rate)
+    assert run(preview()) == (1.0, 3.0)
+
+
+def test_rate_limit_header_lowers_the_pace_of_later_calls():
+    now = [0.0]
+
+    async def sleep(s):
+        now[0] += s
+
+    async def go():
+        bucket = TokenBucket(5.0, 1.0, clock=lambda: now[0], sleep=sleep)
+        await bucket.acquire()
+        assert bucket.set_rate(0.5) and not bucket.set_rate(0.5) and not bucket.set_rate(0)
+        await bucket.acquire()
+        return now[0], bucket.burst
+    assert run(go()) == (pytest.approx(2.0), 1.0)
+
+
+def test_marketplace_of_another_region_refused_locally():
+    seen = []
+    de = marketplaces.for_country("DE").marketplace_id
+
+    async def go(base_url):
+        client = SpApiClient(CREDS, base_url=base_url, transport=httpx.MockTransport(static_sandbox(seen)),
+                             sleep=lambda s: asyncio.sleep(0))
+        try:
+            return await client.get_listings_item("S1", "GM-ZDPI-9B4E", de)
+        finally:
+            await client.aclose()
+    for url in ("https://sellingpartnerapi-na.amazon.com", "https://sandbox.sellingpartnerapi-fe.amazon.com/"):
+        with pytest.raises(marketplaces.MarketplaceError, match=r"DE \(A1PA6795UKMFR9\) is in the EU region") as info:
+            run(go(url))
+        assert info.value.code == "WRONG_REGION"
+    assert seen == []                                      # refused before any request, even the token one
+    assert marketplaces.region_of_url("https://sellingpartnerapi-eu.amazon.com") == "EU"
+    # the EU host, the embedded emulator and a loopback emulator serve DE
+    for url in ("https://sellingpartnerapi-eu.amazon.com", "https://spapi.sandbox.invalid", "http://127.0.0.1:9"):
+        assert run(go(url)).sku == "GM-ZDPI-9B4E"
+    assert all(r.url.path.endswith("GM-ZDPI-9B4E") for r in seen if r.url.path != "/auth/o2/token")

@@ -293,3 +293,73 @@ def test_in_process_fetcher_reaches_pixii_sandbox_images():
     assert fetch_problem("https://sandbox.invalid/files/nojob/0.jpg", SPAPI_SANDBOX_URL, fetch, 1.0)
     assert fetch_problem("https://cdn.example.com/x.jpg", SPAPI_SANDBOX_URL, None, 1.0) is None  # not fetched
     assert fetch_problem(f"{SPAPI_SANDBOX_URL}/spapi-media/a.png", SPAPI_SANDBOX_URL, None, 1.0) is None
+
+
+def test_static_sandbox_mode_answers_like_amazons_static_sandbox(env):
+    """With ``static_sandbox`` on, the emulator serves the §8 pairs: the client gets exactly what it gets from
+    the fixtures themselves (MockTransport), for every pair, the store untouched."""
+    from urllib.parse import parse_qsl
+
+    from desktop_app.api.spapi_errors import InvalidInput
+
+    import spapi_static_sandbox as SB
+
+    def fixtures(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/auth/o2/token":
+            return httpx.Response(200, json={"access_token": "Atza|x", "token_type": "bearer", "expires_in": 3600})
+        sku = request.url.raw_path.decode().split("?")[0].rsplit("/", 1)[1]
+        status, body = SB.match(request.method, sku, dict(parse_qsl(request.url.query.decode())))
+        return httpx.Response(status, json=body)
+
+    async def scenario(client: SpApiClient) -> list:
+        preview = {"mode": "VALIDATION_PREVIEW"}
+        attrs = {"item_name": [{"value": "x"}]}
+        patches = [{"op": "replace", "path": "/attributes/item_name", "value": [{"value": "x"}]}]
+        calls = [
+            lambda: client.get_listings_item("ANY-SELLER", "GM-ZDPI-9B4E", [US, "A2EUQ1WTGCTBG2"]),
+            lambda: client.put_listings_item("ANY-SELLER", "VALIDATION_VALID", US, product_type="LUGGAGE",
+                                             attributes=attrs, **preview),
+            lambda: client.patch_listings_item("ANY-SELLER", "VALIDATION_VALID", US, product_type="LUGGAGE",
+                                               patches=patches, **preview),
+            lambda: client.put_listings_item("ANY-SELLER", "VALIDATION_INVALID", US, product_type="LUGGAGE",
+                                             attributes=attrs, **preview),
+            lambda: client.patch_listings_item("ANY-SELLER", "VALIDATION_INVALID", US, product_type="LUGGAGE",
+                                               patches=patches, **preview),
+            lambda: client.put_listings_item("ANY-SELLER", "SOME-SKU", US, product_type="LUGGAGE", attributes=attrs),
+            lambda: client.patch_listings_item("ANY-SELLER", "SOME-SKU", US, product_type="X", patches=patches),
+            lambda: client.delete_listings_item("ANY-SELLER", "SOME-SKU", US),
+            lambda: client.get_listings_item("ANY-SELLER", "BadSKU", US),
+            lambda: client.delete_listings_item("ANY-SELLER", "BadSKU", US),
+        ]
+        results = []
+        for call in calls:
+            try:
+                results.append(await call())
+            except InvalidInput as exc:
+                results.append((type(exc).__name__, exc.code, exc.message, exc.status))
+        await client.aclose()
+        return results
+
+    env.emulator.configure(static_sandbox=True)
+    before = env.emulator.get_config()
+    got = run(scenario(env.client()))
+    expected = run(scenario(SpApiClient(CREDS, transport=httpx.MockTransport(fixtures), sandbox_hosts=True,
+                                        sleep=lambda s: asyncio.sleep(0))))
+    assert got == expected
+    assert got[0].sku == "GM-ZDPI-9B4E" and got[1].status == "VALID" and got[3].status == "INVALID"
+    assert got[5].submission_id == "f1dc2914-75dd-11ea-bc55-0242ac130003"
+    assert got[8][1] == "BAD_REQUEST"
+    assert before["static_sandbox"] is True
+
+    # off again: the store answers (the fixtures' SKU is unknown there)
+    env.emulator.configure(static_sandbox=False)
+    async def unknown():
+        client = env.client()
+        try:
+            await client.get_listings_item(SELLER, "GM-ZDPI-9B4E", US)
+        finally:
+            await client.aclose()
+    with pytest.raises(ListingNotFound):
+        run(unknown())
+    with pytest.raises(ValueError):
+        SpApiEmulator(config={"static_sandbox": "yes"})

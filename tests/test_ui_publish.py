@@ -202,3 +202,53 @@ def test_gallery_tiles_show_compliance_marks(studio, qtbot):
     verdict = delegate.verdict(model.index(rows[0]))
     assert verdict.level in ("pass", "warning", "fail") and verdict.reasons()
     assert job_id
+
+
+def test_remove_a_slot_image_publish_and_undo(studio, qtbot, monkeypatch):
+    monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.2")
+    completed_job(studio, qtbot, "B0REMOVE01", approve=(0,))
+    dialog = open_dialog(studio, qtbot)
+    studio.rt.publish.settle_seconds = 0.1
+    fetch(dialog, qtbot, "MUG-BLK-16", "US")
+    assert not dialog.message.isVisible(), dialog.message.text()
+    original = dict(dialog.view.slots)
+    assert original["PT02"] is not None
+
+    from desktop_app.ui.publish_slots import REMOVE
+    # MAIN can never be removed: its menu has no such entry
+    assert dialog.rows["MAIN"].combo.findData(REMOVE) < 0
+    assert all(dialog.rows[s].combo.findData(REMOVE) >= 0 for s in ("PT01", "PT08", "SWCH"))
+    qtbot.mouseClick(dialog.rows["MAIN"].clear_button, Qt.MouseButton.LeftButton)
+    assert not dialog.assigned and not dialog.publish_button.isEnabled()
+
+    # PT02 → "Remove image" through its menu
+    combo = dialog.rows["PT02"].combo
+    combo.setCurrentIndex(combo.findData(REMOVE))
+    combo.activated.emit(combo.currentIndex())
+    assert dialog.removed == {"PT02"} and "remove" in dialog.rows["PT02"].assigned.text()
+    assert dialog.publish_button.isEnabled() and dialog.rows["PT02"].clear_button.isEnabled()
+
+    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "submitted" in dialog.status_label.text() or dialog.message.isVisible(), timeout=8000)
+    assert "submitted" in dialog.status_label.text(), dialog.message.text()
+    record_id = dialog.last_record_id
+    qtbot.waitUntil(lambda: "live" in dialog.status_label.text().split("—")[0], timeout=15000)
+    qtbot.waitUntil(lambda: dialog.view.slots["PT02"] is None, timeout=5000)
+    assert {s: v for s, v in dialog.view.slots.items() if s != "PT02"} == \
+        {s: v for s, v in original.items() if s != "PT02"}              # nothing else touched
+    rec = studio.rt.publish.store.get(record_id)
+    assert rec.operation == "patch" and rec.slots_before["PT02"] == original["PT02"] and rec.slots_after["PT02"] is None
+
+    # undo puts the image back
+    qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Undo of" in dialog.status_label.text() or dialog.message.isVisible(), timeout=8000)
+    assert "Undo of" in dialog.status_label.text(), dialog.message.text()
+    qtbot.waitUntil(lambda: dialog.view.slots == original, timeout=15000)
+    assert studio.rt.publish.store.get(record_id).state == "undone"
+
+    # Clear takes the removal back
+    combo.setCurrentIndex(combo.findData(REMOVE))
+    combo.activated.emit(combo.currentIndex())
+    qtbot.mouseClick(dialog.rows["PT02"].clear_button, Qt.MouseButton.LeftButton)
+    assert not dialog.removed and not dialog.publish_button.isEnabled()
+    dialog.close()

@@ -8,6 +8,7 @@ turns ``UK`` into ``GB`` so both share one cache entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -93,3 +94,19 @@ def for_id(marketplace_id: str) -> Marketplace:
         raise MarketplaceError("UNKNOWN_MARKETPLACE", f"'{marketplace_id}' is not a known marketplace id") from None
 
 
+
+
+def region_of_url(url: str | None) -> str | None:
+    """The region (NA | EU | FE) of an Amazon regional host URL, production or ``sandbox.``; None for any other
+    URL (the embedded emulator, a loopback emulator, a proxy), which is taken to serve every region."""
+    if not url:
+        return None
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return None
+    for region in REGION_HOSTS:
+        for table in (REGION_HOSTS, SANDBOX_REGION_HOSTS):
+            if host == urlsplit(table[region]).hostname:
+                return region
+    return None

@@ -25,7 +25,7 @@ from .errors import BadResponse, ConfigError
 from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_agent
 from .spapi_errors import InvalidInput, SpApiError, SpApiUnreachable, Throttled, spapi_error
 from .spapi_models import ListingItem, SubmissionResult, parse_listing, parse_submission
-from .spapi_ratelimit import PREVIEW, BucketSet
+from .spapi_ratelimit import PREVIEW, RATE_LIMIT_HEADER, BucketSet, header_rate
 from .urls import url_problem
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ class SpApiClient:
             if problem:
                 raise ConfigError("INVALID_SP_API_URL", problem)
         self.base_url = base_url.rstrip("/") if base_url else None
+        # an Amazon regional host serves only its region; the emulator (any other URL) serves all of them
+        self.host_region = marketplaces.region_of_url(self.base_url)
         self.sandbox_hosts = sandbox_hosts
         self._own_http = http is None
         self._http = http or httpx.AsyncClient(transport=transport, timeout=timeout, trust_env=False,
@@ -98,8 +100,21 @@ class SpApiClient:
         region = markets[0].region
         if any(m.region != region for m in markets):
             raise InvalidInput("InvalidInput", "All marketplaces of one call must be in one region")
+        if self.host_region is not None and region != self.host_region:
+            names = ", ".join(f"{m.country} ({m.marketplace_id})" for m in markets)
+            raise marketplaces.MarketplaceError(
+                "WRONG_REGION", f"Marketplace {names} is in the {region} region, but this client talks to the "
+                f"{self.host_region} host {self.base_url}; use the {region} host {markets[0].host} (nothing was sent)")
         host = self.base_url or (markets[0].sandbox_host if self.sandbox_hosts else markets[0].host)
         return ids, region, host
+
+    def _adopt_rate(self, response: httpx.Response, seller_id: str, region: str, operation: str) -> None:
+        """Amazon reports the operation's per-account-application rate in ``x-amzn-RateLimit-Limit``: it becomes
+        the rate of that operation's bucket (lower or higher; burst unchanged). The VALIDATION_PREVIEW bucket
+        keeps its 1 request/s (the header does not describe that case-specific limit)."""
+        rate = header_rate(response.headers.get(RATE_LIMIT_HEADER))
+        if rate is not None and self.buckets.bucket(seller_id, region, operation).set_rate(rate):
+            log.info("%s: Amazon reports %g requests/s; rate adopted", operation, rate)
 
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
@@ -131,6 +146,7 @@ class SpApiClient:
             except (httpx.TransportError, TimeoutError) as exc:
                 failure: SpApiError = SpApiUnreachable("UNREACHABLE", _describe(exc))
             else:
+                self._adopt_rate(response, seller_id, region, operation)
                 if response.is_success:
                     decoded = _json(response)
                     if decoded is None:

@@ -2,6 +2,8 @@
 
 One bucket per (seller, region, operation): rate 5/s, burst 5 (the lowest published values), and a separate
 bucket of 1/s, burst 1 for any PUT/PATCH with ``mode=VALIDATION_PREVIEW``. Waiting callers are served in order.
+A numeric ``x-amzn-RateLimit-Limit`` response header becomes the operation bucket's rate (:func:`header_rate`,
+:meth:`TokenBucket.set_rate`); the burst never changes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,21 @@ DEFAULT_RATES: dict[str, tuple[float, float]] = {
 }
 
 
+RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
+
+
+def header_rate(value: str | None) -> float | None:
+    """The requests-per-second of an ``x-amzn-RateLimit-Limit`` value ("5.0"), or None if absent or not a
+    positive finite number."""
+    if not value:
+        return None
+    try:
+        rate = float(value.strip())
+    except ValueError:
+        return None
+    return rate if 0 < rate < float("inf") else None
+
+
 class TokenBucket:
     def __init__(self, rate: float, burst: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
@@ -35,6 +52,14 @@ class TokenBucket:
         now = self._clock()
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
+
+    def set_rate(self, rate: float) -> bool:
+        """Adopt a new refill rate (from ``x-amzn-RateLimit-Limit``); the burst is unchanged. True if it changed."""
+        if not rate > 0 or rate == self.rate or rate == float("inf"):
+            return False
+        self._refill()          # tokens earned so far count at the old rate
+        self.rate = float(rate)
+        return True
 
     def try_take(self) -> float:
         """Take a token and return 0, or return the seconds to wait for one."""

@@ -95,7 +95,7 @@ class PublishService:
 
     # --- publishing ---------------------------------------------------------------------------
 
-    async def publish(self, sku: str, country: str, assignments: dict[str, str | Path], *,
+    async def publish(self, sku: str, country: str, assignments: dict[str, str | Path | None], *,
                       validate_only: bool = False, full_put: bool = False,
                       job_id: str | None = None) -> PublishOutcome:
         sku = _sku(sku)
@@ -105,7 +105,9 @@ class PublishService:
         item = await self._read(sku, mp)
         product_type = _product_type(item, mp)
         resolved, warnings = await publish_images.resolve(checked, self.host, self.journal)
-        changes = {slot: r.url for slot, r in resolved.items()}
+        changes: dict[str, str | None] = {slot: None for slot, value in checked.items() if value is None}
+        changes.update({slot: r.url for slot, r in resolved.items()})
+        changes = {slot: changes[slot] for slot in SLOTS if slot in changes}
         return await self._submit(sku, mp, item, product_type, changes, "put" if full_put else "patch",
                                   validate_only=validate_only, job_id=job_id, warnings=warnings)
 

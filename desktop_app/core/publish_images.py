@@ -54,17 +54,22 @@ def url_expiry(url: str) -> float | None:
     return None
 
 
-def check_assignments(assignments: Mapping[str, "str | Path"], host: ImageHost | None) -> dict[str, "str | Path"]:
+def check_assignments(assignments: Mapping[str, "str | Path | None"],
+                      host: ImageHost | None) -> dict[str, "str | Path | None"]:
     """Slot names normalized and every value checked before any request: an https URL (http only to
-    loopback), or an existing local file, which needs a hosting bucket."""
+    loopback), an existing local file, which needs a hosting bucket, or None: remove the slot's image
+    (never MAIN)."""
     if not assignments:
         raise InputError("NO_IMAGES", "Choose at least one image for a slot")
-    checked: dict[str, str | Path] = {}
+    checked: dict[str, str | Path | None] = {}
     for slot, value in assignments.items():
         name = normalize_slot(slot)
         if name in checked:
             raise InputError("DUPLICATE_SLOT", f"Slot {name} is assigned twice")
-        if isinstance(value, Path):
+        if value is None:  # remove the slot's image (a patch delete); MAIN can never be removed
+            if name == "MAIN":
+                raise InputError("MAIN_REQUIRED", "The MAIN image cannot be removed, only replaced")
+        elif isinstance(value, Path):
             if not value.is_file():
                 raise InputError("FILE_NOT_FOUND", f"{name}: {value} is not a file")
             if host is None:
@@ -85,12 +90,15 @@ def compliance_warnings(slot: str, data: bytes | Path) -> list[str]:
     return [f"{slot}: {f.level}: {f.message}" for f in findings]
 
 
-async def resolve(assignments: Mapping[str, "str | Path"], host: ImageHost | None,
+async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHost | None,
                   journal: Journal) -> tuple[dict[str, ResolvedImage], list[str]]:
-    """The URL Amazon fetches for every slot (local files hosted) and the compliance warnings."""
+    """The URL Amazon fetches for every assigned slot (local files hosted; removals left out) and the
+    compliance warnings."""
     resolved: dict[str, ResolvedImage] = {}
     warnings: list[str] = []
     for slot, value in assignments.items():
+        if value is None:  # a removal: nothing to host or check
+            continue
         if isinstance(value, Path):
             data = await asyncio.to_thread(value.read_bytes)
             try:

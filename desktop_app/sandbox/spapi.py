@@ -6,6 +6,10 @@ the in-process transports (:mod:`.transport`) and the loopback server (:mod:`.se
 path; ``%2F`` stays part of the SKU); ``GET /spapi-media/<name>`` (its image host); the control API under
 ``/_sandbox/spapi/`` (:mod:`.spapi_control`). Listing behaviour: :mod:`.spapi_listings`; data: :mod:`.spapi_data`.
 
+Config ``static_sandbox`` (default off): the listings operations answer Amazon's static-sandbox pairs
+(:mod:`.spapi_static`, sp-api-listings.md §8) after the usual token check (any seller id), ignoring the store;
+a request matching no pair gets 400 ``InvalidInput`` "Could not match input arguments".
+
 Fault kinds (``add_fault``), consumed in order by matching requests: ``500`` (InternalFailure), ``503``, ``429``
 (QuotaExceeded), ``reset``, ``timeout``, ``expired`` (403 expired token), ``slow`` (answer after ``seconds``),
 ``invalid_image`` (the next ACCEPTED submission's images are rejected while processing: old image kept, an
@@ -29,6 +33,7 @@ from .responses import EmuResponse, take_fault
 from .spapi_control import SpApiControlMixin
 from .spapi_data import (MEDIA_PATH, MediaFetcher, default_config, fetch_problem, render_media, scheme_problem,
                          validate_config)
+from . import spapi_static
 from .spapi_listings import GET_DATA, SUBMIT_DATA, ListingsMixin, is_image, media_urls
 from .store import Store
 
@@ -181,7 +186,7 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
         return reply(200, {"access_token": token, "token_type": "bearer", "expires_in": int(lifetime) or 1,
                            "refresh_token": form["refresh_token"]}, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
-    def _authorize(self, state, now, hdrs, seller: str) -> EmuResponse | None:
+    def _authorize(self, state, now, hdrs, seller: str, any_seller: bool = False) -> EmuResponse | None:
         token = hdrs.get("x-amz-access-token")
         if not token:
             return errors(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
@@ -195,7 +200,7 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
         if record["expires"] <= now:
             return errors(403, "Unauthorized", "Access to requested resource is denied.",
                           "The access token you provided has expired.")
-        if record["seller"] != seller:
+        if record["seller"] != seller and not any_seller:
             return errors(403, "Unauthorized", "Access to requested resource is denied.", "")
         return None
 
@@ -218,9 +223,12 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
         seller, sku = unquote(parts[0]), unquote(parts[1])
         if method not in OP_BY_METHOD:
             return errors(405, "MethodNotAllowed", f"{method} is not allowed here")
-        denied = self._authorize(state, now, hdrs, seller)
+        denied = self._authorize(state, now, hdrs, seller, any_seller=bool(cfg.get("static_sandbox")))
         if denied is not None:
             return denied
+        if cfg.get("static_sandbox"):  # Amazon's static sandbox: canned pairs, nothing stored, no throttling
+            status, canned = spapi_static.match(method, sku, query)
+            return reply(status, canned, {"x-amzn-RateLimit-Limit": "5.0"})
         preview = query.get("mode") == "VALIDATION_PREVIEW"
         operation = "preview" if preview and method in ("PUT", "PATCH") else OP_BY_METHOD[method]
         if self._throttle(state, now, cfg, seller, operation):

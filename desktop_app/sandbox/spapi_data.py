@@ -50,6 +50,8 @@ def default_config() -> dict[str, Any]:
                   "deleteListingsItem": [5.0, 5.0], "preview": [1.0, 1.0]},
         "required_attributes": ["item_name", "condition_type", "main_product_image_locator"],
         "fetch_timeout": 3.0,
+        # answer the listings operations with Amazon's static-sandbox pairs (sp-api-listings.md §8), store ignored
+        "static_sandbox": False,
     }
 
 
@@ -68,6 +70,9 @@ def validate_config(changes: dict[str, Any]) -> list[str]:
         elif key == "required_attributes":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 problems.append("required_attributes: must be a list of attribute names")
+        elif key == "static_sandbox":
+            if not isinstance(value, bool):
+                problems.append("static_sandbox: must be true or false")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             problems.append(f"{key}: must be a number >= 0")
     return problems

@@ -204,11 +204,11 @@ class PublishDialog(QDialog, PublishFlow):
         busy = self.busy()
         country_ok = self.country() not in NO_MARKETPLACE and bool(self.country())
         self.fetch_button.setEnabled(not busy and bool(self.sku_edit.text().strip()) and country_ok)
-        ready = not busy and self.view is not None and bool(self.assigned)
+        ready = not busy and self.view is not None and bool(self.assigned or self.removed)
         self.validate_button.setEnabled(ready)
         self.publish_button.setEnabled(ready)
         tip = "" if self.view is not None else "Fetch the listing first"
-        if self.view is not None and not self.assigned:
+        if self.view is not None and not (self.assigned or self.removed):
             tip = "Assign at least one approved image to a slot"
         for b in (self.validate_button, self.publish_button):
             b.setToolTip(tip or b.accessibleName())

@@ -20,7 +20,7 @@ from ..api.spapi_models import SLOTS
 from ..core.journal import ImageRecord
 from . import theme
 from .gallery_model import decode_image
-from .publish_slots import KEEP, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
+from .publish_slots import KEEP, REMOVE, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class PublishFlow:
         self.job_id = ""
         self.records: list[ImageRecord] = []     # approved, cached images of the job (export order)
         self.assigned: dict[str, ImageRecord | str] = {}  # slot → approved image, or a dropped public URL
+        self.removed: set[str] = set()           # slots whose image on Amazon is to be deleted (never MAIN)
         self.last_record_id: int | None = None   # the last accepted publish of this window
         self.live_slots: set[str] = set()
         self._thumbs: dict[str, QPixmap] = {}    # image key or URL → thumbnail
@@ -102,6 +103,7 @@ class PublishFlow:
             self.strip_title.setText(f"Approved images of job {record.asin} ({len(self.records)}) — drag one onto a "
                                      "slot, or choose it in the slot's menu.")
         self.assigned = {("MAIN" if r.index == 0 else f"PT{r.index:02d}"): r for r in self.records if r.index <= 8}
+        self.removed.clear()
         for slot, row in self.rows.items():
             row.set_choices(self.records, image_key(self.assigned[slot]) if slot in self.assigned else KEEP)
             self._show_assigned(slot)
@@ -123,7 +125,11 @@ class PublishFlow:
         found = next((r for r in self.records if image_key(r) == key), None) if key else None
         if key.lower().startswith(("https://", "http://")):
             found = key  # a dropped public image URL
-        if found is None:
+        self.removed.discard(slot)
+        if key == REMOVE and slot != "MAIN":
+            self.assigned.pop(slot, None)
+            self.removed.add(slot)
+        elif found is None:
             self.assigned.pop(slot, None)
         else:
             self.assigned[slot] = found
@@ -134,6 +140,9 @@ class PublishFlow:
     def _show_assigned(self, slot: str) -> None:
         record = self.assigned.get(slot)
         row = self.rows[slot]
+        if slot in self.removed:
+            row.set_removed()
+            return
         if record is None or isinstance(record, str):
             row.set_assigned(record, None)
             return
@@ -206,14 +215,15 @@ class PublishFlow:
 
     # --- validate and publish ----------------------------------------------------------------------
 
-    def _values(self, publish) -> dict[str, str | Path]:
+    def _values(self, publish) -> dict[str, str | Path | None]:
         picks = {slot: r.index for slot, r in self.assigned.items() if not isinstance(r, str)}
-        values: dict[str, str | Path] = dict(publish.job_assignments(self.job_id, picks)) if picks else {}
+        values: dict[str, str | Path | None] = dict(publish.job_assignments(self.job_id, picks)) if picks else {}
         values.update({slot: url for slot, url in self.assigned.items() if isinstance(url, str)})
+        values.update({slot: None for slot in self.removed})  # deleted on Amazon (patch delete)
         return {slot: values[slot] for slot in SLOTS if slot in values}
 
     def submit(self, *, validate_only: bool) -> None:
-        if self.view is None or not self.assigned or self.busy():
+        if self.view is None or not (self.assigned or self.removed) or self.busy():
             return
         self.show_message("")
         self.status_label.setText("Validating…" if validate_only else "Validating, then publishing…")

@@ -19,6 +19,7 @@ IMAGE_MIME = "application/x-listing-studio-job-image"   # "job_id\nindex"
 THUMB = 84
 STRIP_THUMB = 72
 KEEP = ""  # the combo's "keep what Amazon has" entry
+REMOVE = "remove:"  # the combo's "remove Amazon's image" entry (PT01–PT08 and SWCH; never MAIN)
 
 
 def image_key(record: ImageRecord) -> str:
@@ -127,7 +128,7 @@ def _thumb_label(name: str, accessible: str) -> QLabel:
 
 class SlotRow(QObject):
     """One slot's widgets, laid out in a row of the window's grid."""
-    assign = Signal(str, str)  # slot, image key ("" to keep Amazon's current image)
+    assign = Signal(str, str)  # slot, image key ("" to keep Amazon's current image, REMOVE to delete it)
 
     def __init__(self, slot: str, grid: QGridLayout, row: int, parent=None) -> None:
         super().__init__(parent)
@@ -176,6 +177,8 @@ class SlotRow(QObject):
     def set_choices(self, records: list[ImageRecord], key: str | None) -> None:
         self.combo.clear()
         self.combo.addItem("Keep current", KEEP)
+        if self.slot != "MAIN":
+            self.combo.addItem("Remove image", REMOVE)
         for record in records:
             self.combo.addItem(image_label(record), image_key(record))
         found = self.combo.findData(key or KEEP)
@@ -220,6 +223,15 @@ class SlotRow(QObject):
         else:
             self.assigned.setPixmap(QPixmap())
             self.assigned.setText(image_label(record))
+
+    def set_removed(self) -> None:
+        """The slot's image on Amazon is to be deleted when publishing."""
+        self.clear_button.setEnabled(True)
+        self.combo.setCurrentIndex(max(self.combo.findData(REMOVE), 0))
+        self.assigned.setPixmap(QPixmap())
+        self.assigned.setText("remove\nimage")
+        self.assigned.setToolTip(f"Publishing deletes the {self.slot} image on Amazon; Clear keeps it")
+        self.badge.clear_verdict()
 
     def set_status(self, html: str, plain: str = "") -> None:
         self.status.setText(html)
