@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-import spapi_static_sandbox as SB
+from desktop_app.sandbox import spapi_static as SB
 from desktop_app.api import marketplaces
 from desktop_app.api.errors import ConfigError
 from desktop_app.api.spapi import SpApiClient

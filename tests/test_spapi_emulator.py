@@ -302,7 +302,7 @@ def test_static_sandbox_mode_answers_like_amazons_static_sandbox(env):
 
     from desktop_app.api.spapi_errors import InvalidInput
 
-    import spapi_static_sandbox as SB
+    from desktop_app.sandbox import spapi_static as SB
 
     def fixtures(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/auth/o2/token":
