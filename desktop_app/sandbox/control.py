@@ -29,7 +29,7 @@ from typing import Any
 
 from . import jobs as J
 from .config import DEFAULT_ORG, merge_config, validate_config
-from .responses import EmuResponse
+from .responses import ClockControl, EmuResponse
 
 FAULT_KINDS = ("500", "503", "reset", "timeout", "slow", "malformed", "empty", "html", "reset_after_create",
                "timeout_after_create", "missing_fields", "extra_fields")
@@ -63,24 +63,8 @@ def _bad(detail: str) -> EmuResponse:
     return _json(400, {"code": "VALIDATION_ERROR", "message": "Invalid control request", "detail": detail})
 
 
-class ControlMixin:
+class ControlMixin(ClockControl):
     # --- Python control methods ----------------------------------------------------------------
-
-    def now(self) -> float:
-        """The emulator clock: time.time() plus the persisted offset."""
-        with self.store.transaction() as state:
-            return self._now(state)
-
-    def reset(self) -> None:
-        """Forget everything: jobs, keys, config overrides, faults, clock offset, balances, request log."""
-        self.store.replace(self._initial_state())
-
-    def advance(self, seconds: float) -> float:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ValueError("seconds: must be a number >= 0")
-        with self.store.transaction() as state:
-            state["clock_offset"] += float(seconds)
-            return self._now(state)
 
     def configure(self, **changes: Any) -> dict[str, Any]:
         problems = validate_config(changes)

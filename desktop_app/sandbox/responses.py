@@ -64,3 +64,28 @@ def take_fault(faults: list[dict[str, Any]], method: str, path: str,
                 del faults[i]
         return dict(fault)
     return None
+
+
+class ClockControl:
+    """The control methods both emulators share: their clock (wall time plus a persisted offset,
+    so tests can move it) and a full reset. ``_after_advance`` lets an emulator settle pending work."""
+
+    def now(self) -> float:
+        with self.store.transaction() as state:  # type: ignore[attr-defined]
+            return self._now(state)  # type: ignore[attr-defined]
+
+    def reset(self) -> None:
+        """Forget everything: the emulator's whole state back to its initial one."""
+        self.store.replace(self._initial_state())  # type: ignore[attr-defined]
+
+    def advance(self, seconds: float) -> float:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ValueError("seconds: must be a number >= 0")
+        with self.store.transaction() as state:  # type: ignore[attr-defined]
+            state["clock_offset"] += float(seconds)
+            now = self._now(state)  # type: ignore[attr-defined]
+            self._after_advance(state, now)
+            return now
+
+    def _after_advance(self, state: dict[str, Any], now: float) -> None:
+        """Hook: work that moving the clock completes (nothing by default)."""

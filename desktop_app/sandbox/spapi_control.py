@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .responses import EmuResponse
+from .responses import ClockControl, EmuResponse
 from .spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID,
                          seed_listings, validate_config)
 
@@ -39,7 +39,7 @@ def _json(status: int, payload: Any) -> EmuResponse:
     return EmuResponse(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
 
 
-class SpApiControlMixin:
+class SpApiControlMixin(ClockControl):
     def _initial_state(self) -> dict[str, Any]:
         from .spapi import hashed
         return {"version": 1, "clock_offset": 0.0, "config": {},
@@ -51,21 +51,8 @@ class SpApiControlMixin:
 
     # --- Python control methods ---------------------------------------------------------------
 
-    def now(self) -> float:
-        with self.store.transaction() as state:
-            return self._now(state)
-
-    def reset(self) -> None:
-        self.store.replace(self._initial_state())
-
-    def advance(self, seconds: float) -> float:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ValueError("seconds: must be a number >= 0")
-        with self.store.transaction() as state:
-            state["clock_offset"] += float(seconds)
-            now = self._now(state)
-            self._settle(state, now)
-            return now
+    def _after_advance(self, state: dict[str, Any], now: float) -> None:
+        self._settle(state, now)  # accepted changes whose processing time has passed become visible
 
     def configure(self, **changes: Any) -> dict[str, Any]:
         problems = validate_config(changes)
