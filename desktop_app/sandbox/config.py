@@ -42,7 +42,7 @@ ENVELOPES = ("flat", "wrapped")
 ORG_KEYS = ("balance", "active_brand", "org")
 
 
-def _env_seconds(name: str, default: float) -> float:
+def env_seconds(name: str, default: float) -> float:
     try:
         value = float(os.environ.get(name, ""))
     except ValueError:
@@ -59,8 +59,8 @@ def default_config() -> dict[str, Any]:
         "day_limit": 500,
         "minute_window_seconds": 60.0,
         "omit_retry_after_header": False,
-        "pending_seconds": _env_seconds("LISTING_STUDIO_SANDBOX_PENDING", 1.0),
-        "processing_seconds": _env_seconds("LISTING_STUDIO_SANDBOX_PROCESSING", 4.0),
+        "pending_seconds": env_seconds("LISTING_STUDIO_SANDBOX_PENDING", 1.0),
+        "processing_seconds": env_seconds("LISTING_STUDIO_SANDBOX_PROCESSING", 4.0),
         "expiry_seconds": 7 * 86400.0,
         "prices": dict(PRICES),
         "ads_per_type": dict(ADS_PER_TYPE),

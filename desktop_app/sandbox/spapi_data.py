@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from ..api.marketplaces import MARKETPLACES
 from ..api.urls import is_loopback_host
+from .config import env_seconds
 
 MEDIA_PATH = "/spapi-media/"
 MEDIA = "{media}"
@@ -34,17 +34,9 @@ US, GB, DE = (MARKETPLACES[c].marketplace_id for c in ("US", "GB", "DE"))
 MediaFetcher = Callable[[str], "tuple[int, str, bytes] | None"]
 
 
-def _env_seconds(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, ""))
-    except ValueError:
-        return default
-    return value if value >= 0 else default
-
-
 def default_config() -> dict[str, Any]:
     return {
-        "processing_seconds": _env_seconds("LISTING_STUDIO_SPAPI_PROCESSING", 2.0),
+        "processing_seconds": env_seconds("LISTING_STUDIO_SPAPI_PROCESSING", 2.0),
         "token_lifetime": 3600.0,
         "rates": {"getListingsItem": [5.0, 5.0], "putListingsItem": [5.0, 5.0], "patchListingsItem": [5.0, 5.0],
                   "deleteListingsItem": [5.0, 5.0], "preview": [1.0, 1.0]},
