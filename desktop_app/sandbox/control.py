@@ -29,7 +29,7 @@ from typing import Any
 
 from . import jobs as J
 from .config import DEFAULT_ORG, merge_config, validate_config
-from .responses import ClockControl, EmuResponse
+from .responses import ClockControl, EmuResponse, FaultQueue
 
 FAULT_KINDS = ("500", "503", "reset", "timeout", "slow", "malformed", "empty", "html", "reset_after_create",
                "timeout_after_create", "missing_fields", "extra_fields")
@@ -63,7 +63,9 @@ def _bad(detail: str) -> EmuResponse:
     return _json(400, {"code": "VALIDATION_ERROR", "message": "Invalid control request", "detail": detail})
 
 
-class ControlMixin(ClockControl):
+class ControlMixin(ClockControl, FaultQueue):
+    FAULT_KINDS = FAULT_KINDS
+
     # --- Python control methods ----------------------------------------------------------------
 
     def configure(self, **changes: Any) -> dict[str, Any]:
@@ -104,26 +106,6 @@ class ControlMixin(ClockControl):
 
     def revoke_key(self, key: str) -> None:
         self.register_key(key, revoked=True)
-
-    def add_fault(self, kind: str, path_prefix: str | None = None, method: str | None = None, count: int = 1,
-                  seconds: float | None = None) -> None:
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"kind: must be one of {', '.join(FAULT_KINDS)}")
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise ValueError("count: must be an integer")
-        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
-                                    or seconds < 0):
-            raise ValueError("seconds: must be a number >= 0")
-        if path_prefix is not None and not isinstance(path_prefix, str) or method is not None and not isinstance(
-                method, str):
-            raise ValueError("path and method: must be strings")
-        with self.store.transaction() as state:
-            state["faults"].append({"kind": kind, "path": path_prefix, "method": method.upper() if method else None,
-                                    "remaining": count if count > 0 else None, "seconds": seconds})
-
-    def clear_faults(self) -> None:
-        with self.store.transaction() as state:
-            state["faults"] = []
 
     def set_next_outcome(self, outcome: str | None) -> None:
         if outcome is not None and outcome not in J.OUTCOMES:

@@ -89,3 +89,30 @@ class ClockControl:
 
     def _after_advance(self, state: dict[str, Any], now: float) -> None:
         """Hook: work that moving the clock completes (nothing by default)."""
+
+
+class FaultQueue:
+    """Queued faults, shared by both emulators: ``add_fault`` validates and appends one (``count`` <= 0 keeps
+    it until cleared); requests consume them through :func:`take_fault`. The emulator names its kinds."""
+
+    FAULT_KINDS: tuple[str, ...] = ()
+
+    def add_fault(self, kind: str, path_prefix: str | None = None, method: str | None = None, count: int = 1,
+                  seconds: float | None = None) -> None:
+        if kind not in self.FAULT_KINDS:
+            raise ValueError(f"kind: must be one of {', '.join(self.FAULT_KINDS)}")
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise ValueError("count: must be an integer")
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+                                    or seconds < 0):
+            raise ValueError("seconds: must be a number >= 0")
+        if path_prefix is not None and not isinstance(path_prefix, str) or method is not None and not isinstance(
+                method, str):
+            raise ValueError("path and method: must be strings")
+        with self.store.transaction() as state:  # type: ignore[attr-defined]
+            state["faults"].append({"kind": kind, "path": path_prefix, "method": method.upper() if method else None,
+                                    "remaining": count if count > 0 else None, "seconds": seconds})
+
+    def clear_faults(self) -> None:
+        with self.store.transaction() as state:  # type: ignore[attr-defined]
+            state["faults"] = []

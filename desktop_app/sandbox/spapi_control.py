@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .responses import ClockControl, EmuResponse
+from .responses import ClockControl, EmuResponse, FaultQueue
 from .spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID,
                          seed_listings, validate_config)
 
@@ -39,7 +39,9 @@ def _json(status: int, payload: Any) -> EmuResponse:
     return EmuResponse(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
 
 
-class SpApiControlMixin(ClockControl):
+class SpApiControlMixin(ClockControl, FaultQueue):
+    FAULT_KINDS = FAULT_KINDS
+
     def _initial_state(self) -> dict[str, Any]:
         from .spapi import hashed
         return {"version": 1, "clock_offset": 0.0, "config": {},
@@ -112,20 +114,6 @@ class SpApiControlMixin(ClockControl):
             self._settle(state, self._now(state))
             record = state["listings"].get(seller_id, {}).get(sku, {}).get(marketplace_id)
             return self._public(record) if record else None
-
-    def add_fault(self, kind: str, path_prefix: str | None = None, method: str | None = None, count: int = 1,
-                  seconds: float | None = None) -> None:
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"kind: must be one of {', '.join(FAULT_KINDS)}")
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise ValueError("count: must be an integer")
-        with self.store.transaction() as state:
-            state["faults"].append({"kind": kind, "path": path_prefix, "method": method.upper() if method else None,
-                                    "remaining": count if count > 0 else None, "seconds": seconds})
-
-    def clear_faults(self) -> None:
-        with self.store.transaction() as state:
-            state["faults"] = []
 
     def stats(self) -> dict[str, Any]:
         with self.store.transaction() as state:
