@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .api.errors import ApiRefused
-from .core.batch import ParsedBatch, parse_batch, plan_batch
+from .core.batch import ParsedBatch, parse_batch, plan_batch, read_batch_file
 from .core.batchrun import BatchBusy, BatchProgress, BatchResult, BatchRunner, RowState
 from .core.batchstore import BatchStore
 from .core.export import NAMING_PRESETS, check_export_dir
@@ -75,17 +75,6 @@ def _row_json(state: RowState) -> dict[str, Any]:
             "images": [_image_json(i) for i in state.images]}
 
 
-def _read(path: str) -> str:
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError("INVALID_FILE", f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError("INVALID_FILE", f"{path} is not UTF-8 text") from None
-
-
 class Printer:
     """Row events and a heartbeat with counts and the ETA, on stderr."""
 
@@ -135,7 +124,7 @@ async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> i
     from .cli import _exit_for
     if args.naming and args.naming not in NAMING_PRESETS:
         raise InputError("INVALID_NAMING", f"'{args.naming}' is not a naming preset; use amazon or index")
-    batch = parse_batch(_read(args.file), country=args.country, listing_type=args.type,
+    batch = parse_batch(read_batch_file(args.file), country=args.country, listing_type=args.type,
                         api_is_local=rt.settings.api_is_local)
     report.parsed(batch)
     if batch.invalid:

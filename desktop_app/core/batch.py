@@ -17,7 +17,9 @@ import csv
 import hashlib
 import io
 import json
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..api.models import ListingRequest
 from .validation import (InputError, asin_problem, normalize_country, normalize_listing_type,
@@ -210,3 +212,22 @@ def plan_batch(batch: ParsedBatch, limiter, *, submitted_lines: set[int] | froze
             credits = float(sum(prices[r.request.listing_type] for r in todo))
             note = f"about {credits:g} (from the cost of earlier jobs of the same types)"
     return Plan(len(batch.rows), len(todo), forecast.seconds, forecast.fit_today, credits, note)
+
+
+MAX_FILE_BYTES = 8 * 2**20
+
+
+def read_batch_file(path: str) -> str:
+    """The text of a batch file (UTF-8; "-" is standard input); InputError for an unreadable, too large
+    or non-UTF-8 file."""
+    name = "standard input" if path == "-" else Path(path).name
+    try:
+        if path != "-" and Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise InputError("INVALID_FILE", f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB")
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError("INVALID_FILE", f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("INVALID_FILE", f"{name} is not UTF-8 text") from None

@@ -13,26 +13,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHB
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from ..api.vocab import COUNTRIES, LISTING_TYPES
-from ..core.batch import ParsedBatch, parse_batch
+from ..core.batch import ParsedBatch, parse_batch, read_batch_file
 from ..core.validation import InputError
 
-MAX_FILE_BYTES = 8 * 2**20
 NO_DEFAULT = ""
-
-
-def read_batch_file(path: str) -> str:
-    """The text of a batch file (UTF-8); InputError for an unreadable, too large or non-UTF-8 file."""
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise InputError("INVALID_FILE", f"{p.name} is larger than {MAX_FILE_BYTES // 2**20} MB")
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError("INVALID_FILE", f"cannot read {p.name}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError("INVALID_FILE", f"{p.name} is not UTF-8 text") from None
 
 
 def plan_text(describe: str, invalid: int) -> str:
