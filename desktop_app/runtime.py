@@ -73,7 +73,7 @@ class Runtime:
             return SpApiClient(creds, base_url=sp.url, lwa_url=sp.lwa_url,
                                give_up_after=self.settings.give_up_after)
         from .sandbox.spapi import SPAPI_SANDBOX_URL, SpApiEmulator
-        from .sandbox.spapi_data import emulator_fetcher
+        from .sandbox.spapi_media import emulator_fetcher
         from .sandbox.transport import SandboxTransport
         fetcher = emulator_fetcher(self.emulator) if self.emulator is not None else None
         self.spapi_emulator = SpApiEmulator(store_path=self.settings.data_dir / "spapi-sandbox.sqlite",

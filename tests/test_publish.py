@@ -2,6 +2,7 @@
 watch until live, undo, compliance warnings, the journal rows; and local files hosted in a moto S3 bucket."""
 
 import asyncio
+import io
 import time
 import urllib.request
 from pathlib import Path
@@ -17,6 +18,7 @@ from desktop_app.core.hosting import HostingNotConfigured, bucket_policy
 from desktop_app.core.publishstore import ACCEPTED, INVALID, LIVE, UNDONE, VALID
 from desktop_app.core.validation import InputError
 from desktop_app.runtime import Runtime
+from desktop_app.sandbox.spapi_media import emulator_fetcher
 
 SKU, US = "MUG-BLK-16", "ATVPDKIKX0DER"
 
@@ -27,6 +29,12 @@ def fast_spapi(monkeypatch):
     for name in ("SP_API_CLIENT_ID", "SP_API_CLIENT_SECRET", "SP_API_REFRESH_TOKEN", "SP_API_SELLER_ID",
                  "LISTING_STUDIO_SP_API_URL", "LISTING_STUDIO_S3_BUCKET"):
         monkeypatch.delenv(name, raising=False)
+
+
+def fetch(emulator, url: str) -> bytes:
+    status, _ctype, body = emulator_fetcher(emulator)(url)
+    assert status == 200, url
+    return body
 
 
 def run(coro):
@@ -81,7 +89,12 @@ def test_publish_watch_live_undo_in_process():
         live = await service.watch_live(outcome.record_id, timeout=10)
         assert live.state == LIVE and live.live_at
         now = await service.fetch_listing(SKU, "US")
-        assert (now.slots["MAIN"], now.slots["PT01"]) == (picks["MAIN"], picks["PT01"])
+        for slot in ("MAIN", "PT01"):  # Amazon serves its own copy: a new URL, the same bytes
+            assert now.slots[slot] not in (view.slots[slot], picks[slot])
+            assert fetch(rt.spapi_emulator, now.slots[slot]) == fetch(rt.emulator, picks[slot])
+        main = (await rt.spapi_client.get_listings_item("A1SANDBOXSELLER", SKU, US)).summary(US)["mainImage"]
+        with Image.open(io.BytesIO(fetch(rt.emulator, picks["MAIN"]))) as im:
+            assert (main["link"], main["width"], main["height"]) == (now.slots["MAIN"], *im.size)
         assert {k: v for k, v in rt.spapi_emulator.listing("A1SANDBOXSELLER", SKU, US)["attributes"].items()
                 if "image_locator" not in k} == others
         undo = await service.undo(outcome.record_id)
@@ -182,7 +195,8 @@ def test_local_file_is_hosted_then_published(bucket, moto_endpoint, tmp_path):
         assert url.split("/")[-1][:64] == __import__("hashlib").sha256(image.read_bytes()).hexdigest()
         assert any("PT02" in w for w in out.warnings) or out.warnings == []
         await rt.publish.watch_live(out.record_id, timeout=10)
-        assert (await rt.publish.fetch_listing(SKU, "US")).slots["PT02"] == url
+        served = (await rt.publish.fetch_listing(SKU, "US")).slots["PT02"]
+        assert served != url and fetch(rt.spapi_emulator, served) == image.read_bytes()  # Amazon's copy
         with pytest.raises(InputError) as exc:
             await rt.publish.publish(SKU, "US", {"PT03": not_image})
         assert exc.value.code == "NOT_AN_IMAGE"

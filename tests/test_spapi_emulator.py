@@ -286,13 +286,14 @@ def test_loopback_server_serves_pixii_and_spapi_control():
 
 
 def test_in_process_fetcher_reaches_pixii_sandbox_images():
-    from desktop_app.sandbox.spapi_data import emulator_fetcher, fetch_problem
+    from desktop_app.sandbox.spapi_media import emulator_fetcher, fetch_media
     pixii = PixiiEmulator()
     fetch = emulator_fetcher(pixii)
     assert fetch("https://elsewhere.example/x.jpg") is None
-    assert fetch_problem("https://sandbox.invalid/files/nojob/0.jpg", SPAPI_SANDBOX_URL, fetch, 1.0)
-    assert fetch_problem("https://cdn.example.com/x.jpg", SPAPI_SANDBOX_URL, None, 1.0) is None  # not fetched
-    assert fetch_problem(f"{SPAPI_SANDBOX_URL}/spapi-media/a.png", SPAPI_SANDBOX_URL, None, 1.0) is None
+    assert fetch_media("https://sandbox.invalid/files/nojob/0.jpg", SPAPI_SANDBOX_URL, fetch, 1.0)[0]
+    assert fetch_media("https://cdn.example.com/x.jpg", SPAPI_SANDBOX_URL, None, 1.0) == (None, None)  # not fetched
+    problem, body = fetch_media(f"{SPAPI_SANDBOX_URL}/spapi-media/a.png", SPAPI_SANDBOX_URL, None, 1.0)
+    assert problem is None and body.startswith(b"\x89PNG")
 
 
 def test_static_sandbox_mode_answers_like_amazons_static_sandbox(env):

@@ -31,8 +31,8 @@ from urllib.parse import parse_qsl, unquote
 from ..api.marketplaces import BY_ID
 from .responses import EmuResponse, take_fault
 from .spapi_control import SpApiControlMixin
-from .spapi_data import (MEDIA_PATH, MediaFetcher, default_config, fetch_problem, render_media, scheme_problem,
-                         validate_config)
+from .spapi_data import MEDIA, MEDIA_PATH, default_config, validate_config
+from .spapi_media import MediaFetcher, MediaLibrary, fetch_media, own_name, render_media, scheme_problem
 from . import spapi_static
 from .spapi_listings import GET_DATA, SUBMIT_DATA, ListingsMixin, is_image, media_urls
 from .store import Store
@@ -81,6 +81,7 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
             self.defaults.update(config)
         self.media_fetcher = media_fetcher
         self.store = Store(store_path, self._initial_state)
+        self.library = MediaLibrary(store_path.with_name(store_path.stem + "-media") if store_path else None)
 
     def __repr__(self) -> str:
         return f"SpApiEmulator(base_url={self.base_url!r})"
@@ -101,7 +102,7 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
         if path == CONTROL_PATH or path.startswith(CONTROL_PATH + "/"):
             return self._control(method, path, body)
         if path.startswith(MEDIA_PATH):
-            status, ctype, data = render_media(path[len(MEDIA_PATH):])
+            status, ctype, data = render_media(path[len(MEDIA_PATH):], self.library)
             return EmuResponse(status, {"Content-Type": ctype}, data if method != "HEAD" else b"")
         if path != TOKEN_PATH and not path.startswith(API_PATH):
             return errors(404, "NotFound", f"No route for {method} {path}")
@@ -124,15 +125,25 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
             response.delay = float(fault.get("seconds") or 2.0)
         return response
 
-    def _prefetch(self, body: bytes) -> dict[str, str | None]:
-        """Fetch-check every media_location of a PUT/PATCH body before the state lock is taken."""
+    def _prefetch(self, body: bytes) -> dict[str, tuple[str | None, bytes | None]]:
+        """Fetch every media_location of a PUT/PATCH body before the state lock is taken: url → (problem, bytes)."""
         try:
             urls = media_urls(json.loads(body))
         except ValueError:
             return {}
         timeout = float(self.defaults["fetch_timeout"])
-        return {u: fetch_problem(u, self.base_url, self.media_fetcher, timeout)
+        return {u: fetch_media(u, self.base_url, self.media_fetcher, timeout, self.library)
                 for u in dict.fromkeys(urls) if scheme_problem(u) is None}
+
+    def _copies(self, media: dict[str, tuple[str | None, bytes | None]]) -> dict[str, str]:
+        """Amazon re-hosts the images it accepts: submitted URL → the emulator's own (placeholder) URL."""
+        hosted = {}
+        for url, (problem, body) in media.items():
+            if problem is None and body is not None and own_name(url, self.base_url) is None:
+                name = self.library.add(body)
+                if name:
+                    hosted[url] = f"{MEDIA}{MEDIA_PATH}{name}"
+        return hosted
 
     @staticmethod
     def _fault(fault: dict[str, Any]) -> EmuResponse:
@@ -295,6 +306,8 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
         issues = self._semantic_issues(record, data, mp, media, cfg, patch=method == "PATCH")
         failed = any(i["severity"] == "ERROR" for i in issues)
         status = "INVALID" if failed else ("VALID" if preview else "ACCEPTED")
+        if status == "ACCEPTED":
+            job["hosted"] = self._copies(media)
         if status == "ACCEPTED" and fault and fault["kind"] == "invalid_image":
             job["reject_images"] = sorted({p["path"].split("/")[2] for p in data.get("patches") or []
                                            if p["op"] != "delete" and is_image(p["path"])}

@@ -15,7 +15,8 @@ import hashlib
 import uuid
 from typing import Any
 
-from .spapi_data import MEDIA, scheme_problem
+from .spapi_data import MEDIA
+from .spapi_media import own_name, scheme_problem
 
 IMAGE_RE = re.compile(r"(main|other|swatch)_(product|offer)_image_locator(_\d+)?")
 
@@ -102,6 +103,12 @@ class ListingsMixin:
                     attributes[name] = [{**a, **b} for a, b in zip(attributes[name], patch["value"])]
                 else:
                     attributes[name] = copy.deepcopy(patch["value"])
+        hosted = job.get("hosted") or {}
+        for name, values in attributes.items():  # Amazon serves its own copies of the images it accepted
+            if is_image(name) and isinstance(values, list):
+                attributes[name] = [{**v, "media_location": hosted[v["media_location"]]}
+                                    if isinstance(v, dict) and v.get("media_location") in hosted else v
+                                    for v in values]
         issues = []
         for name in job.get("reject_images", []):  # the "invalid_image" fault: Amazon rejected the media later
             url = next((v.get("media_location") for v in attributes.get(name, []) if isinstance(v, dict)), None)
@@ -128,7 +135,9 @@ class ListingsMixin:
                        "createdDate": record["createdDate"], "lastUpdatedDate": record["lastUpdatedDate"]}
             main = next((v.get("media_location") for v in attrs.get(MAIN, [])), None)
             if main:
-                summary["mainImage"] = {"link": main, "height": 1000, "width": 1000}
+                name = own_name(main, self.base_url)
+                width, height = (self.library.size(name) if name else None) or (1000, 1000)
+                summary["mainImage"] = {"link": main, "height": height, "width": width}
             body["summaries"] = [summary]
         if "attributes" in included:
             body["attributes"] = attrs
@@ -166,7 +175,7 @@ class ListingsMixin:
         return None
 
     @staticmethod
-    def _image_issues(name: str, values: Any, mp: str, media: dict[str, str | None]) -> list[dict]:
+    def _image_issues(name: str, values: Any, mp: str, media: dict[str, tuple]) -> list[dict]:
         if not isinstance(values, list) or not values:
             return [issue("EMU_IMAGE_VALUE", f"'{name}' needs one value with a media_location.", name,
                           "INVALID_IMAGE")]
@@ -176,13 +185,13 @@ class ListingsMixin:
             if isinstance(value, dict) and value.get("marketplace_id", mp) != mp:
                 found.append(issue("EMU_IMAGE_MARKETPLACE", f"The marketplace_id of '{name}' does not match the "
                                    "request's marketplace.", name, "INVALID_ATTRIBUTE"))
-            problem = scheme_problem(url) or media.get(url)
+            problem = scheme_problem(url) or media.get(url, (None, None))[0]
             if problem:
                 found.append(issue("EMU_MEDIA_FETCH", f"We could not access the media at URL {url}: {problem}.",
                                    name, "INVALID_IMAGE"))
         return found
 
-    def _semantic_issues(self, record: dict | None, data: dict[str, Any], mp: str, media: dict[str, str | None],
+    def _semantic_issues(self, record: dict | None, data: dict[str, Any], mp: str, media: dict[str, tuple],
                          cfg: dict[str, Any], patch: bool) -> list[dict]:
         found = []
         product_type = data.get("productType")
