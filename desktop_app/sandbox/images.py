@@ -119,9 +119,10 @@ def _shadow(canvas: Image.Image, box: tuple[int, int, int, int], strength: int) 
 
 
 def _sample_label(canvas: Image.Image) -> None:
+    """A "SAMPLE" mark kept clear of the outer border (which the main-image white check measures)."""
     d = ImageDraw.Draw(canvas)
-    d.rounded_rectangle((24, 24, 224, 84), radius=12, fill=(230, 40, 40), outline=(150, 0, 0), width=3)
-    d.text((124, 54), "SAMPLE", font=_font(36), fill=(255, 255, 255), anchor="mm")
+    d.rounded_rectangle((64, 64, 264, 124), radius=12, fill=(230, 40, 40), outline=(150, 0, 0), width=3)
+    d.text((164, 94), "SAMPLE", font=_font(36), fill=(255, 255, 255), anchor="mm")
 
 
 def _main(seed: bytes, test_key: bool) -> bytes:

@@ -150,3 +150,48 @@ class ComplianceBadge(QLabel):
         reasons = verdict.reasons()
         self.setToolTip(f"{platform_name} image rules: {WORDS[verdict.level]}\n{reasons}")
         self.setAccessibleDescription(f"{verdict.level}: {reasons}")
+
+
+PLATFORM_NAMES = {"amazon": "Amazon", "shopify": "Shopify", "tiktok": "TikTok Shop"}
+
+
+class ComplianceSummary(QLabel):
+    """One line for a set of images about to leave the app (export): which fail or warn on the platform's rules
+    for the slot each will fill, checked in worker threads; nothing when all pass. It warns, it never blocks."""
+
+    def __init__(self, service, images, listing_type: str, name: str = "complianceSummary", parent=None) -> None:
+        super().__init__(parent, wordWrap=True, objectName=name)
+        self.setAccessibleName("Image rules")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.platform = platform_of(listing_type or "")
+        self.images = [(img, slot_for(self.platform, img.index)) for img in images if img.cache_path]
+        self.checker = checker_for(service)
+        self.checker.ready.connect(self.refresh)
+        self.hide()
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        verdicts = [(img, slot, self.checker.verdict(img.cache_path, self.platform, slot))
+                    for img, slot in self.images]
+        waiting = sum(v is None for _i, _s, v in verdicts)
+        bad = [(img, slot, v) for img, slot, v in verdicts if v is not None and v.level != "pass"]
+        name = PLATFORM_NAMES[self.platform]
+        if not bad:
+            self.setText(f"Checking the images against {name}'s rules…" if waiting else "")
+            self.setStyleSheet(theme.muted_style() if waiting else "")
+            self.setVisible(bool(waiting))
+            return
+        worst = "fail" if any(v.level == "fail" for _i, _s, v in bad) else "warning"
+        lines = [f"{MARKS[v.level]} image {img.index + 1} ({slot}): {_html(v.problems[0].message)}"
+                 + (f" (+{len(v.problems) - 1} more)" if len(v.problems) > 1 else "") for img, slot, v in bad]
+        head = (f"<b>{len(bad)} of {len(self.images)} image{'s' if len(self.images) != 1 else ''} "
+                f"{'fail' if worst == 'fail' else 'have warnings on'} {name}'s image rules</b> — you can still "
+                "export them.")
+        self.setText(head + "<br>" + "<br>".join(lines))
+        self.setStyleSheet(f"color: {mark_color(worst)}")
+        self.setAccessibleDescription(self.text())
+        self.show()
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

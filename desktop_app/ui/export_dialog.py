@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from ..core.export import EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem
 from . import theme
+from .compliance_badge import ComplianceSummary
 from .tasks import signal_future
 
 
@@ -69,6 +70,8 @@ class ExportDialog(QDialog):
         self.progress.setAccessibleName("Export progress")
         self.progress.setRange(0, max(1, len(self.approved)))
         self.progress.setValue(0)
+        self.compliance = ComplianceSummary(service, self.approved, self.record.listing_type if self.record else "",
+                                            "exportCompliance", self)
         self.result_label = QLabel(wordWrap=True, objectName="exportResult")
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -93,6 +96,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
+        layout.addWidget(self.compliance)
         layout.addWidget(self.progress)
         layout.addWidget(self.result_label)
         layout.addWidget(self.buttons)
