@@ -149,7 +149,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert dialog.view.slots["PT02"] == original["PT02"]  # untouched slot kept
     store = studio.rt.publish.store
     assert store.get(record_id).state == "live"
-    assert dialog.undo_button.isEnabled()
+    assert dialog.undo_button.isEnabled() and dialog.undo_button.text() == f"Undo publish #{record_id}"
 
     def shown(slot):
         pixmap = dialog.rows[slot].current.pixmap()

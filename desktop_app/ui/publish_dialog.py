@@ -117,7 +117,7 @@ class PublishDialog(QDialog, PublishFlow):
                                             "Ask Amazon to validate the change without applying it")
         self.publish_button = self._button("Publish", "publishButton",
                                            "Validate, then send the assigned images to Amazon")
-        self.undo_button = self._button("Undo last publish", "undoButton",
+        self.undo_button = self._button("Undo publish", "undoButton",
                                         "Put back the images the selected (or last) publish replaced")
         self.close_button = self._button("Close", "publishCloseButton", "Close the publish window")
         self.history = QListWidget(objectName="publishHistory")
@@ -212,7 +212,9 @@ class PublishDialog(QDialog, PublishFlow):
             tip = "Assign at least one approved image to a slot"
         for b in (self.validate_button, self.publish_button):
             b.setToolTip(tip or b.accessibleName())
-        self.undo_button.setEnabled(not busy and self.undo_target() is not None)
+        target = self.undo_target()
+        self.undo_button.setEnabled(not busy and target is not None)
+        self.undo_button.setText(f"Undo publish #{target}" if target is not None else "Undo publish")
 
     def show_target(self, sp) -> None:
         """Which SP-API publishing uses: the sandbox, or the live seller."""
