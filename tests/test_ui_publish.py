@@ -252,3 +252,32 @@ def test_remove_a_slot_image_publish_and_undo(studio, qtbot, monkeypatch):
     qtbot.mouseClick(dialog.rows["PT02"].clear_button, Qt.MouseButton.LeftButton)
     assert not dialog.removed and not dialog.publish_button.isEnabled()
     dialog.close()
+
+
+def test_a_dropped_photo_without_a_bucket_is_flagged_when_assigned(studio, qtbot):
+    """Without an S3 bucket, an image that has no lasting public URL is flagged the moment it is assigned, and a
+    publish sends nothing (never a late failure at Amazon)."""
+    from desktop_app.ui.services import ImageSource
+    journal = studio.rt.journal
+    job_id = completed_job(studio, qtbot, "B0NOBUCKET", approve=(0,))
+    count = len(journal.images(job_id))
+    studio.service.add_user_images(job_id, [ImageSource("data", data=png_bytes((1200, 1200), (90, 140, 60)))])
+    qtbot.waitUntil(lambda: len(journal.images(job_id)) == count + 1, timeout=5000)
+    dropped = journal.images(job_id)[-1]
+    assert dropped.source == "user" and dropped.url is None
+    studio.service.set_review(job_id, dropped.index, "approved")
+    dialog = open_dialog(studio, qtbot)
+    fetch(dialog, qtbot, "MUG-BLK-16", "US")
+    assert dialog.hosting is False and dialog.strip.count() == 2
+    assert "NEEDS_PUBLIC_URL" not in dialog.rows["MAIN"].status.text()  # the service link lasts: no hosting needed
+    combo = dialog.rows["PT03"].combo
+    combo.setCurrentIndex(combo.findData(dialog.strip.item(1).data(Qt.ItemDataRole.UserRole)))
+    combo.activated.emit(combo.currentIndex())
+    assert dialog.assigned["PT03"].index == dropped.index
+    status = dialog.rows["PT03"].status.text()
+    assert "NEEDS_PUBLIC_URL" in status and "public URL" in status
+    before = len(studio.rt.spapi_emulator.stats()["submissions"])
+    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    wait_idle(dialog, qtbot)
+    assert dialog.message.isVisible() and "bucket" in dialog.message.text().lower()
+    assert len(studio.rt.spapi_emulator.stats()["submissions"]) == before  # nothing reached Amazon

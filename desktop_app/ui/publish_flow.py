@@ -17,7 +17,9 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QListWidgetItem
 
 from ..api.spapi_models import SLOTS
+from ..core import publish_images
 from ..core.journal import ImageRecord
+from ..core.validation import InputError
 from . import theme
 from .gallery_model import decode_image
 from .publish_slots import KEEP, REMOVE, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
@@ -25,6 +27,8 @@ from .publish_slots import KEEP, REMOVE, THUMB, _decode_bytes, _esc, fetch_image
 log = logging.getLogger(__name__)
 
 WATCH_TIMEOUT = 120.0
+NEEDS_PUBLIC_URL = ("this image needs a public URL: it has no link that stays valid for another day, and no S3 "
+                    "bucket is set up to host it (Settings ▸ Amazon)")
 UNDOABLE = ("accepted", "live")
 
 
@@ -38,6 +42,7 @@ class PublishFlow:
         self.last_record_id: int | None = None   # the last accepted publish of this window
         self.live_slots: set[str] = set()
         self._thumbs: dict[str, QPixmap] = {}    # image key or URL → thumbnail
+        self.hosting: bool | None = None         # an S3 bucket hosts local images (None: not known yet)
         self._running: set[str] = set()          # fetch / submit / undo in progress
         self._tasks: set[asyncio.Task] = set()   # this window's tasks: cancelled when it closes
 
@@ -85,7 +90,9 @@ class PublishFlow:
         rt = self.rt
         sp = await asyncio.to_thread(lambda: rt.spapi_settings)
         getattr(self, "show_target", lambda _sp: None)(sp)
-        return rt.publish
+        publish = rt.publish
+        self.hosting = getattr(publish, "host", None) is not None
+        return publish
 
     # --- the job's approved images ----------------------------------------------------------------
 
@@ -147,11 +154,24 @@ class PublishFlow:
             row.set_assigned(record, None)
             return
         row.set_assigned(record, self._thumbs.get(image_key(record)))
+        problem = self._hosting_problem(slot, record)
+        row.set_status(issue_html("ERROR", "NEEDS_PUBLIC_URL", problem) if problem else "")
         verdict = self.checker.verdict(record.cache_path, "amazon", slot)
         if verdict is None:
             row.badge.set_checking()
         else:
             row.badge.set_verdict(verdict)
+
+    def _hosting_problem(self, slot: str, record: ImageRecord) -> str | None:
+        """Said when the image is assigned, not when Amazon fails: without a bucket, an image that has no public
+        URL valid for another day (a dropped file, an expiring service link) cannot be published."""
+        if self.hosting is not False:
+            return None
+        try:
+            value = publish_images.job_assignments(self.service.journal, record.job_id, {slot: record.index})
+        except InputError as exc:
+            return exc.message
+        return NEEDS_PUBLIC_URL if isinstance(value.get(slot), Path) else None
 
     def _verdict_ready(self, _key: str) -> None:
         for slot in self.assigned:
@@ -233,11 +253,9 @@ class PublishFlow:
         publish = await self.publisher()
         view = self.view
         values = self._values(publish)
-        if getattr(publish, "host", None) is None:
-            local = [s for s, v in values.items() if isinstance(v, Path)]
-            for slot in local:
-                self.rows[slot].set_status(issue_html("ERROR", "NEEDS_PUBLIC_URL", "this image needs a public URL: "
-                                                      "no S3 bucket is configured for hosting it"))
+        if not self.hosting:
+            for slot in [s for s, v in values.items() if isinstance(v, Path)]:
+                self.rows[slot].set_status(issue_html("ERROR", "NEEDS_PUBLIC_URL", NEEDS_PUBLIC_URL))
         try:
             outcome = await publish.publish(view.sku, view.country, values, validate_only=validate_only,
                                             job_id=self.job_id or None)
