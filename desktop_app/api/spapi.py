@@ -1,10 +1,12 @@
-"""Async client of the SP-API Listings Items API 2021-08-01 (httpx, Qt-free); see sp-api-listings.md.
+"""Async client of the SP-API Listings Items API 2021-08-01 and of getDefinitionsProductType (Product Type
+Definitions API 2020-09-01, :mod:`.spapi_definitions`) (httpx, Qt-free); see sp-api-listings.md.
 
 Rules it keeps: LWA access token in ``x-amz-access-token`` only (:mod:`.spapi_auth`); a 403 refreshes the token
 once and retries once; 429 and 5xx (and network errors) are retried with full-jitter backoff, at most
 ``max_retries`` times and never beyond ``give_up_after`` seconds, then :class:`Throttled` /
 :class:`SpApiUnreachable`; every request has a bounded timeout; token buckets per operation, 1 request/s in
-``VALIDATION_PREVIEW``; https only except for loopback hosts; no secret in a repr, exception or log line.
+``VALIDATION_PREVIEW``; https only except for loopback hosts; no secret in a repr, exception or log line. A
+product type's schema is downloaded from its presigned link with a plain GET (no access token).
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ import httpx
 from . import marketplaces
 from .errors import BadResponse, ConfigError
 from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_agent
-from .spapi_errors import InvalidInput, SpApiError, SpApiUnreachable, Throttled, spapi_error
+from .spapi_definitions import (DEFAULT_TTL, DEFINITIONS_PATH, ENFORCEMENTS, DefinitionCache, DefinitionMeta,
+                                ProductTypeDefinition, ProductTypeNotFound, build_definition, checksum_matches,
+                                parse_definition)
+from .spapi_errors import (InvalidInput, ListingNotFound, SpApiError, SpApiRefused, SpApiUnreachable, Throttled,
+                          spapi_error)
 from .spapi_models import ListingItem, SubmissionResult, parse_listing, parse_submission
 from .spapi_ratelimit import PREVIEW, RATE_LIMIT_HEADER, BucketSet, header_rate
 from .urls import url_problem
@@ -57,9 +63,11 @@ class SpApiClient:
                  give_up_after: float = 60.0, max_retries: int = 5, backoff_base: float = 1.0,
                  backoff_cap: float = 30.0, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic,
-                 rates: Mapping[str, tuple[float, float]] | None = None) -> None:
+                 rates: Mapping[str, tuple[float, float]] | None = None,
+                 definition_ttl: float = DEFAULT_TTL) -> None:
         """``base_url``: one host for every region (the emulator); None picks the marketplace's regional host
-        (``sandbox_hosts``: Amazon's static sandbox hosts)."""
+        (``sandbox_hosts``: Amazon's static sandbox hosts). ``definition_ttl``: seconds a product-type
+        definition is reused without asking again."""
         if base_url is not None:
             problem = url_problem(base_url, what="The SP-API URL")
             if problem:
@@ -80,6 +88,7 @@ class SpApiClient:
         self._sleep, self._clock = sleep, clock
         self.buckets = BucketSet(rates, clock=clock, sleep=sleep)
         self.user_agent = user_agent()
+        self.definitions = DefinitionCache(definition_ttl, clock)
 
     def __repr__(self) -> str:
         return f"SpApiClient(base_url={self.base_url!r}, client_id={self.auth.client_id!r})"
@@ -128,26 +137,41 @@ class SpApiClient:
         url = f"{host}{API_PATH}/{quote(seller_id, safe='')}/{quote(sku, safe='')}"
         query = {"marketplaceIds": ",".join(ids), **{k: v for k, v in (params or {}).items() if v}}
         content = json.dumps(body).encode() if body is not None else None
-        bucket = self.buckets.bucket(seller_id, region, PREVIEW if preview else operation)
+        return await self._send(operation, method, url, query, seller_id=seller_id, region=region,
+                                content=content, preview=preview)
+
+    async def _send(self, operation: str, method: str, url: str, query: Mapping[str, str] | None, *,
+                    seller_id: str = "", region: str = "", content: bytes | None = None, preview: bool = False,
+                    signed: bool = True) -> Any:
+        """One request with the bounded retries: the decoded JSON answer (``signed``), or the raw body of an
+        unsigned GET (a presigned link: no access token, no token bucket, no 403 refresh)."""
+        bucket = self.buckets.bucket(seller_id, region, PREVIEW if preview else operation) if signed else None
+        target = httpx.URL(url, params=query) if query is not None else httpx.URL(url)
         started = self._clock()
         attempt = 0
-        refreshed = False
+        refreshed = not signed
         while True:
-            await bucket.acquire()
-            token = await self.auth.token()
-            headers = {"x-amz-access-token": token, "user-agent": self.user_agent, "accept": "application/json",
-                       "x-amz-date": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")}
+            headers = {"user-agent": self.user_agent, "accept": "application/json"}
+            token = ""
+            if bucket is not None:
+                await bucket.acquire()
+                token = await self.auth.token()
+                headers.update({"x-amz-access-token": token,
+                                "x-amz-date": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")})
             if content is not None:
                 headers["content-type"] = "application/json"
             try:
                 async with asyncio.timeout(self.request_deadline):
-                    response = await self._http.request(method, httpx.URL(url, params=query), content=content,
-                                                        headers=headers, follow_redirects=False)
+                    response = await self._http.request(method, target, content=content, headers=headers,
+                                                        follow_redirects=False)
             except (httpx.TransportError, TimeoutError) as exc:
                 failure: SpApiError = SpApiUnreachable("UNREACHABLE", _describe(exc))
             else:
-                self._adopt_rate(response, seller_id, region, operation)
+                if signed:
+                    self._adopt_rate(response, seller_id, region, operation)
                 if response.is_success:
+                    if not signed:
+                        return response.content
                     decoded = _json(response)
                     if decoded is None:
                         raise BadResponse("BAD_RESPONSE", f"Amazon answered HTTP {response.status_code} with a "
@@ -163,7 +187,7 @@ class SpApiClient:
                     raise failure
             wait = self._backoff(attempt)
             if isinstance(failure, Throttled):
-                wait = max(wait, 1.0 / bucket.rate)
+                wait = max(wait, 1.0 / bucket.rate if bucket is not None else 1.0)
             elapsed = self._clock() - started
             if attempt >= self.max_retries or elapsed + wait > self.give_up_after:
                 cls = Throttled if isinstance(failure, Throttled) else SpApiUnreachable
@@ -214,6 +238,58 @@ class SpApiClient:
                                    issue_locale: str | None = None) -> SubmissionResult:
         return parse_submission(await self._call("deleteListingsItem", "DELETE", seller_id, sku, marketplace_ids,
                                                  single=True, params={"issueLocale": issue_locale or ""}))
+
+    async def get_product_type_definition(self, product_type: str, marketplace_id: str, *,
+                                          requirements: str = "LISTING", requirements_enforced: str = "ENFORCED",
+                                          seller_id: str | None = None) -> ProductTypeDefinition:
+        """getDefinitionsProductType (latest version, default locale), then its JSON Schema from the presigned
+        ``schema.link.resource`` (a plain GET: never the access token). Cached for the session
+        (:class:`~.spapi_definitions.DefinitionCache`). :class:`ProductTypeNotFound` for an unknown type."""
+        if not product_type or not product_type.strip():
+            raise InvalidInput("InvalidInput", "The product type is required")
+        if requirements not in REQUIREMENTS:
+            raise InvalidInput("InvalidInput", f"requirements must be one of {', '.join(REQUIREMENTS)}")
+        if requirements_enforced not in ENFORCEMENTS:
+            raise InvalidInput("InvalidInput", f"requirementsEnforced must be one of {', '.join(ENFORCEMENTS)}")
+        ids, region, host = self._target(marketplace_id, single=True)
+        key = (product_type, ids[0], requirements, requirements_enforced, seller_id or "")
+        cached = self.definitions.latest(key)
+        if cached is not None:
+            return cached
+        query = {"marketplaceIds": ids[0], "requirements": requirements,
+                 "requirementsEnforced": requirements_enforced, "locale": "DEFAULT", "productTypeVersion": "LATEST"}
+        if seller_id:
+            query["sellerId"] = seller_id
+        url = f"{host}{DEFINITIONS_PATH}/{quote(product_type, safe='')}"
+        try:
+            body = await self._send("getDefinitionsProductType", "GET", url, query, seller_id=seller_id or "",
+                                    region=region)
+        except ListingNotFound as exc:
+            raise ProductTypeNotFound(exc.code, f"Amazon has no definition of product type {product_type} in "
+                                      f"marketplace {ids[0]}", status=exc.status, detail=exc.detail,
+                                      errors=exc.errors) from None
+        meta = parse_definition(body, ids[0])
+        definition = self.definitions.known(key, meta)
+        if definition is None:
+            definition = build_definition(meta, await self._schema(meta))
+        self.definitions.store(key, meta, definition)
+        return definition
+
+    async def _schema(self, meta: DefinitionMeta) -> Any:
+        problem = url_problem(meta.schema_url, what="The product-type schema link")
+        if problem:
+            raise BadResponse("BAD_RESPONSE", f"{problem} ({meta.product_type})")
+        try:
+            data = await self._send("getDefinitionsProductType schema", "GET", meta.schema_url, None, signed=False)
+        except SpApiRefused as exc:
+            raise SpApiRefused("SCHEMA_UNAVAILABLE", f"The schema of product type {meta.product_type} could not be "
+                            f"downloaded (HTTP {exc.status})", status=exc.status, detail=exc.detail) from None
+        if meta.checksum and not checksum_matches(data, meta.checksum):
+            log.warning("the schema of %s does not match its checksum", meta.product_type)
+        try:
+            return json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            raise BadResponse("BAD_RESPONSE", f"The schema of product type {meta.product_type} is not JSON") from None
 
 
 def _check_mode(mode: str | None) -> None:

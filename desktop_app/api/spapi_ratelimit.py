@@ -18,6 +18,7 @@ DEFAULT_RATES: dict[str, tuple[float, float]] = {
     "putListingsItem": (5.0, 5.0),
     "patchListingsItem": (5.0, 5.0),
     "deleteListingsItem": (5.0, 5.0),
+    "getDefinitionsProductType": (5.0, 5.0),
     PREVIEW: (1.0, 1.0),
 }
 

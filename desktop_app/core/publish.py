@@ -5,7 +5,11 @@ Sequence of :meth:`PublishService.publish`: marketplace from the country (CN ref
 images checked → getListingsItem → local files hosted (content-addressed S3 keys) → the slots' current values
 journalled (:class:`PublishStore`) → the request with ``mode=VALIDATION_PREVIEW`` → (unless validate-only or
 INVALID) the same request for real. Default operation: patchListingsItem ``replace`` on the chosen image
-attributes only; ``full_put``: putListingsItem with the fetched attributes and only the images changed.
+attributes only; ``full_put``: putListingsItem with the fetched attributes and only the images changed — first
+checked, right after the read, against the product type's definition (getDefinitionsProductType, LISTING,
+ENFORCED): a body lacking a required attribute, or holding an image slot the product type has no attribute for,
+is refused like an INVALID submission (:class:`SpApiRefused` ``PUT_MISSING_ATTRIBUTES`` / ``PUT_UNSUPPORTED_SLOTS``,
+exit 3 on the command line) before anything is hosted, journalled or sent.
 ACCEPTED means submitted; :meth:`watch_live` re-reads the listing with backoff until Amazon serves the new images.
 """
 
@@ -104,12 +108,39 @@ class PublishService:
         mp = market.marketplace_id
         item = await self._read(sku, mp)
         product_type = _product_type(item, mp)
+        if full_put:
+            await self._check_full_put(sku, mp, item, product_type, checked)
         resolved, warnings = await publish_images.resolve(checked, self.host, self.journal)
         changes: dict[str, str | None] = {slot: None for slot, value in checked.items() if value is None}
         changes.update({slot: r.url for slot, r in resolved.items()})
         changes = {slot: changes[slot] for slot in SLOTS if slot in changes}
         return await self._submit(sku, mp, item, product_type, changes, "put" if full_put else "patch",
                                   validate_only=validate_only, job_id=job_id, warnings=warnings)
+
+    async def _check_full_put(self, sku: str, mp: str, item: ListingItem, product_type: str,
+                              checked: dict[str, Any]) -> None:
+        """A full put replaces the whole listing: its body (the fetched attributes with the chosen slots set or
+        emptied) must hold every attribute the product type requires, and only image attributes it has."""
+        definition = await self.client.get_product_type_definition(
+            product_type, mp, requirements="LISTING", requirements_enforced="ENFORCED", seller_id=self.seller_id)
+        body = attributes_with_images(item.attributes, mp, {s: None if v is None else "pending"
+                                                            for s, v in checked.items()})
+        missing = definition.missing(body)
+        unsupported = [s for s in SLOTS
+                       if slot_attribute(s) in body and not definition.accepts_image(slot_attribute(s))]
+        if not missing and not unsupported:
+            return
+        problems = []
+        if missing:
+            problems.append(f"product type {product_type} requires {', '.join(missing)}, which the listing as read "
+                            "does not have")
+        if unsupported:
+            names = ", ".join(f"{s} ({slot_attribute(s)})" for s in unsupported)
+            problems.append(f"product type {product_type} has no image attribute for {names}")
+        raise SpApiRefused("PUT_MISSING_ATTRIBUTES" if missing else "PUT_UNSUPPORTED_SLOTS",
+                         f"A full put would replace the whole listing {sku} in {mp}, but {'; and '.join(problems)}. "
+                         "Nothing was submitted. Use the image-only update instead (the default patch; on the command "
+                         "line, leave out --full-put).")
 
     async def undo(self, record_id: int | str) -> PublishOutcome:
         """Put back the slots a publish changed (patch ``replace``; slots that were empty are deleted),

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, unquote
 from ..api.marketplaces import BY_ID
 from .responses import EmuResponse, take_fault
 from .spapi_control import SpApiControlMixin
+from .spapi_definitions import ROUTES as DEFINITION_ROUTES, DefinitionsMixin
 from .spapi_data import MEDIA, MEDIA_PATH, default_config, validate_config
 from .spapi_media import MediaFetcher, MediaLibrary, fetch_media, own_name, render_media, scheme_problem
 from . import spapi_static
@@ -64,10 +65,11 @@ def reply(status: int, payload: Any, headers: dict | None = None) -> EmuResponse
 def owns(path: str) -> bool:
     """True for the paths this emulator serves (the loopback server routes the rest to the Pixii emulator)."""
     return (path == TOKEN_PATH or path.startswith(API_PATH) or path.startswith(MEDIA_PATH)
+            or path.startswith(DEFINITION_ROUTES)
             or path == CONTROL_PATH or path.startswith(CONTROL_PATH + "/"))
 
 
-class SpApiEmulator(SpApiControlMixin, ListingsMixin):
+class SpApiEmulator(SpApiControlMixin, ListingsMixin, DefinitionsMixin):
     raw_paths = True  # the transports hand over the path still percent-encoded
 
     def __init__(self, store_path: pathlib.Path | None = None, base_url: str = SPAPI_SANDBOX_URL, *,
@@ -104,6 +106,8 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin):
         if path.startswith(MEDIA_PATH):
             status, ctype, data = render_media(path[len(MEDIA_PATH):], self.library)
             return EmuResponse(status, {"Content-Type": ctype}, data if method != "HEAD" else b"")
+        if path.startswith(DEFINITION_ROUTES):  # getDefinitionsProductType and its schema links
+            return self._definitions(method, path, query, hdrs)
         if path != TOKEN_PATH and not path.startswith(API_PATH):
             return errors(404, "NotFound", f"No route for {method} {path}")
         media = self._prefetch(body) if method in ("PUT", "PATCH") and path.startswith(API_PATH) else {}
