@@ -11,7 +11,7 @@ import pytest
 
 from desktop_app.api.spapi import SpApiClient
 from desktop_app.api.spapi_auth import LwaCredentials
-from desktop_app.api.spapi_errors import AuthorizationRevoked, Forbidden, ListingNotFound, Throttled
+from desktop_app.api.spapi_errors import AuthorizationRevoked, Forbidden, ListingNotFound, SpApiRefused, Throttled
 from desktop_app.api.spapi_models import attributes_with_images, image_patches
 from desktop_app.sandbox.emulator import PixiiEmulator
 from desktop_app.sandbox.server import serve
@@ -128,6 +128,22 @@ def test_semantic_invalid_missing_product_type_and_unknown_sku(env):
         assert other.status == "INVALID"
         with pytest.raises(ListingNotFound):
             await client.get_listings_item(SELLER, "LAMP-WHT", GB)  # a listing in another marketplace
+        await client.aclose()
+    run(go())
+
+
+def test_oversized_body_is_refused_with_413_and_nothing_changes(env):
+    env.emulator.configure(max_body_bytes=2000)
+
+    async def go():
+        client = env.client()
+        before = (await client.get_listings_item(SELLER, "MUG-BLK-16", US)).slots(US)
+        long_url = env.media("x" * 3000 + ".jpg")
+        with pytest.raises(SpApiRefused) as refused:
+            await client.patch_listings_item(SELLER, "MUG-BLK-16", US, product_type="DRINKING_CUP",
+                                             patches=image_patches(US, {"PT03": long_url}))
+        assert (refused.value.status, refused.value.code) == (413, "RequestEntityTooLarge")
+        assert (await client.get_listings_item(SELLER, "MUG-BLK-16", US)).slots(US) == before
         await client.aclose()
     run(go())
 

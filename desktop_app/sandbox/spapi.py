@@ -290,6 +290,8 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin, DefinitionsMixin):
             return reply(200, self._submission(state, now, cfg, job, status, issues, False, included, record), limit)
         if "json" not in hdrs.get("content-type", "application/json"):
             return errors(415, "UnsupportedMediaType", "The body must be application/json")
+        if len(body) > cfg["max_body_bytes"]:
+            return errors(413, "RequestEntityTooLarge", f"The request body is larger than {cfg['max_body_bytes']} bytes")
         try:
             data = json.loads(body)
         except ValueError:

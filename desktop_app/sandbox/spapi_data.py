@@ -29,6 +29,7 @@ def default_config() -> dict[str, Any]:
                   "deleteListingsItem": [5.0, 5.0], "preview": [1.0, 1.0]},
         "required_attributes": ["item_name", "condition_type", "main_product_image_locator"],
         "fetch_timeout": 3.0,
+        "max_body_bytes": 10 * 1024 * 1024,  # PUT/PATCH bodies above this answer 413 (Amazon's limit is unknown)
         # answer the listings operations with Amazon's static-sandbox pairs (sp-api-listings.md §8), store ignored
         "static_sandbox": False,
     }
