@@ -7,7 +7,7 @@ POST /_sandbox/spapi/reset          -                                           
 POST /_sandbox/spapi/advance        {"seconds"}                                     ``advance(seconds)``
 GET|POST /_sandbox/spapi/config     {processing_seconds, token_lifetime, rates,     ``configure(**c)`` /
                                     required_attributes, fetch_timeout,             ``get_config()``
-                                    static_sandbox}
+                                    max_body_bytes, static_sandbox}
 POST /_sandbox/spapi/credentials    {client_id, client_secret?, refresh_token?,     ``register_credentials(...)``
                                     seller_id?}
 POST /_sandbox/spapi/revoke         {"refresh_token"}                               ``revoke_refresh_token(t)``
