@@ -160,6 +160,10 @@ class SpApiSettings:
     seller_id: str = ""
     s3_bucket: str | None = None
     source: str = ""      # "env", "keyring", "sandbox" (where the LWA credentials come from)
+    s3_region: str | None = None  # the image host's region (None: the environment's, else us-east-1)
+    # the image host's AWS keys already read (the window: (key id, secret), or () for the environment's); None: the
+    # runtime reads them from the environment or the keyring when it builds the host
+    aws_keys: tuple[str, ...] | None = field(default=None, repr=False)
 
     @property
     def sandbox(self) -> bool:

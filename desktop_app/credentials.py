@@ -1,9 +1,11 @@
-"""The Pixii API key as the app sees it: from the environment, the OS keyring, or (when no keyring
-is usable) kept in memory for this session only. Never written anywhere else."""
+"""The Pixii API key, the Amazon SP-API credentials and the AWS keys of the S3 image host as the app sees them:
+from the environment, the OS keyring, or (when no keyring is usable) kept in memory for this session only. Never
+written anywhere else."""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -265,3 +267,109 @@ async def check_lwa(values: dict[str, str], lwa_url: str, *, transport=None, giv
         except SpApiError as exc:
             return LwaCheck(False, exc.code, f"Login with Amazon refused the credentials ({exc.code}): {exc.message}")
     return LwaCheck(True, "VALID", "Valid: Login with Amazon issued an access token for these credentials.")
+
+
+# --- AWS keys for the S3 image host ---------------------------------------------------------------------------
+
+AWS_FIELDS = ("access_key_id", "secret_access_key")
+AWS_LABELS = {"access_key_id": "AWS access key id", "secret_access_key": "AWS secret access key"}
+AWS_ENV = {"access_key_id": "AWS_ACCESS_KEY_ID", "secret_access_key": "AWS_SECRET_ACCESS_KEY"}
+_AWS_KEY_ID_RE = re.compile(r"[A-Z0-9]{16,128}")
+
+
+def _aws_names() -> dict[str, str]:
+    from . import secrets
+    return {"access_key_id": secrets.AWS_ACCESS_KEY_ID, "secret_access_key": secrets.AWS_SECRET_ACCESS_KEY}
+
+
+@dataclass(frozen=True)
+class AwsCredentialState:
+    """The two AWS keys and where each comes from ("env", "keyring", "session" or ""); ``profile``: AWS_PROFILE."""
+    values: dict[str, str] = field(repr=False)
+    sources: dict[str, str]
+    profile: str = ""
+    problem: str | None = None
+
+    @property
+    def env_wins(self) -> bool:
+        """AWS credentials in the environment (keys or a profile): the S3 client uses those, never saved keys."""
+        return bool(self.profile) or any(s == "env" for s in self.sources.values())
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """(key id, secret) for the S3 client, or () when it should use the environment's (or boto3's own) chain."""
+        pair = tuple(self.values.get(f, "") for f in AWS_FIELDS)
+        return pair if all(pair) and not self.env_wins else ()
+
+
+class AwsCredentials(_SecretSlots):
+    """The AWS access key id and secret access key of the S3 image host: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+    (or AWS_PROFILE) in the environment win over the keyring; a keyring that can't be used keeps them in memory for
+    this session only."""
+
+    def load(self) -> AwsCredentialState:
+        values: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        problem = None
+        for f, name in _aws_names().items():
+            try:
+                values[f], sources[f] = self._read(name, AWS_ENV[f])
+            except SecretStoreError as exc:
+                values[f], sources[f], problem = "", "", str(exc)
+        return AwsCredentialState(values, sources, self._env_value("AWS_PROFILE"), problem)
+
+    def save(self, values: dict[str, str]) -> AwsCredentialState:
+        """Store the given (non-empty) keys; a key set in the environment is not stored (it wins). ValueError for
+        keys that can't be right, or for one half of a pair whose other half is neither typed nor saved."""
+        clean = {f: (values.get(f) or "").strip() for f in AWS_FIELDS}
+        if any(c.isspace() for v in clean.values() for c in v):
+            raise ValueError("The AWS keys must not contain spaces.")
+        if clean["access_key_id"] and not _AWS_KEY_ID_RE.fullmatch(clean["access_key_id"]):
+            raise ValueError("An AWS access key id is 16 or more capital letters and digits (AKIA…).")
+        names = _aws_names()
+        to_store = {names[f]: v for f, v in clean.items() if v and not self._env_value(AWS_ENV[f])}
+        if to_store:
+            current = self.load()
+            if not current.env_wins and not all(clean[f] or current.values.get(f) for f in AWS_FIELDS):
+                raise ValueError("Enter both the AWS access key id and the secret access key.")
+        failure = self._write(to_store) if to_store else None
+        state = self.load()
+        if failure:
+            return AwsCredentialState(state.values, state.sources, state.profile,
+                                      f"{failure}. The AWS keys are kept in memory for this session only.")
+        return state
+
+    def remove(self) -> AwsCredentialState:
+        failure = self._erase(tuple(_aws_names().values()))
+        state = self.load()
+        return AwsCredentialState(state.values, state.sources, state.profile, failure) if failure else state
+
+
+@dataclass(frozen=True)
+class BucketCheck:
+    ok: bool
+    code: str                  # "OK", "WRONG_REGION" (found elsewhere), "INCOMPLETE" or the HostingError's code
+    message: str               # for people; never contains a secret
+    region: str | None = None  # where S3 says the bucket is
+
+
+def check_bucket(bucket: str, *, region: str | None = None, keys: tuple[str, ...] = ()) -> BucketCheck:
+    """One HeadBucket request for ``bucket`` with ``keys`` (else the environment's credentials). Blocking: call it in
+    a worker thread."""
+    from .core.hosting import HostingAccessDenied, HostingError, ImageHost
+
+    bucket = bucket.strip()
+    creds = dict(zip(("access_key_id", "secret_access_key"), keys))
+    try:
+        host = ImageHost(bucket, region=region or None, **creds)
+        found = host.check_bucket()
+    except HostingAccessDenied as exc:
+        return BucketCheck(False, exc.code, f"{exc.message} (this check also needs s3:ListBucket on "
+                           f"arn:aws:s3:::{bucket}).")
+    except HostingError as exc:
+        return BucketCheck(False, exc.code, f"{exc.message[:1].upper()}{exc.message[1:]}.")
+    if region and found and found != region:
+        return BucketCheck(True, "WRONG_REGION", f"Bucket {bucket} found, but it is in {found}, not {region}: set "
+                           f"the region to {found}, or the image links will not work.", found)
+    return BucketCheck(True, "OK", f"Bucket {bucket} found in {found or host.region}: these credentials can reach "
+                       "it.", found)

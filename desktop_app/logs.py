@@ -1,4 +1,4 @@
-"""Logging to a rotating file in the data dir, with API keys and tokens redacted from every record."""
+"""Logging to a rotating file in the data dir, with API keys, tokens and AWS key ids redacted from every record."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import os
 import re
 from pathlib import Path
 
-_SECRET_RE = re.compile(r"(pk_(?:live|test)_)[A-Za-z0-9_\-]+|(Bearer\s+)[^\s'\"]+|(Atzr\|)[^\s'\"]+")
+_SECRET_RE = re.compile(r"(pk_(?:live|test)_)[A-Za-z0-9_\-]+|(Bearer\s+)[^\s'\"]+|(Atzr\|)[^\s'\"]+"
+                        r"|\b(AKIA|ASIA)[A-Z0-9]{16}\b")
 
 
 def redact_text(text: str) -> str:
-    return _SECRET_RE.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "…", text)
+    return _SECRET_RE.sub(lambda m: (m.group(1) or m.group(2) or m.group(3) or m.group(4)) + "…", text)
 
 
 class RedactingFilter(logging.Filter):

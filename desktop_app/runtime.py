@@ -91,20 +91,14 @@ class Runtime:
 
 
 def _image_host(sp: SpApiSettings):
-    """The S3 image host when a bucket is configured (no network call), else None."""
+    """The S3 image host when a bucket is configured (no network call), else None. Reads the keyring unless the
+    settings carry the keys already (the window reads them in a worker thread)."""
     if not sp.s3_bucket:
         return None
-    import os
-
     from .core.hosting import ImageHost
-    keys: dict[str, str] = {}
-    if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
-        from . import secrets
-        try:
-            key_id = secrets.get_secret(secrets.AWS_ACCESS_KEY_ID)
-            secret = secrets.get_secret(secrets.AWS_SECRET_ACCESS_KEY) if key_id else None
-        except secrets.SecretStoreError:
-            key_id = secret = None
-        if key_id and secret:
-            keys = {"access_key_id": key_id, "secret_access_key": secret}
-    return ImageHost(sp.s3_bucket, **keys)
+    keys = sp.aws_keys
+    if keys is None:
+        from .credentials import AwsCredentials
+        keys = AwsCredentials().load().keys  # () when the environment has AWS credentials or none are saved
+    creds = dict(zip(("access_key_id", "secret_access_key"), keys))
+    return ImageHost(sp.s3_bucket, region=sp.s3_region or None, **creds)

@@ -33,6 +33,7 @@ BUCKET_ENV = "LISTING_STUDIO_S3_BUCKET"
 AMAZON_MEDIA_ROLE = "arn:aws:iam::368641386589:role/Media-Download-Role"
 _BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _EXT_RE = re.compile(r"[a-z0-9]{1,5}")
+_REGION_RE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -77,7 +78,7 @@ class HostingUnreachable(HostingError):
 
 NOT_CONFIGURED_MESSAGE = (
     "this image needs a public URL: Amazon fetches images from the web, and a local or edited file has none. "
-    f"Set an S3 bucket for hosting (Settings, or {BUCKET_ENV}) or use a public https image URL"
+    f"Set an S3 bucket for hosting (Settings ▸ Image hosting, or {BUCKET_ENV}) or use a public https image URL"
 )
 
 
@@ -121,6 +122,22 @@ def bucket_policy(bucket: str, *, public_read: bool = False) -> str:
             "Principal": "*",
         })
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=4)
+
+
+def bucket_problem(bucket: str) -> str | None:
+    """Why ``bucket`` is not a valid S3 bucket name, or None."""
+    try:
+        _check_bucket_name(bucket)
+    except HostingNotConfigured as exc:
+        return exc.message
+    return None
+
+
+def region_problem(region: str) -> str | None:
+    """Why ``region`` does not look like an AWS region name (e.g. eu-west-1), or None."""
+    if _REGION_RE.fullmatch(region or ""):
+        return None
+    return f"{region!r} is not an AWS region name (e.g. us-east-1, eu-west-1)"
 
 
 def _check_bucket_name(bucket: str) -> None:
@@ -212,9 +229,12 @@ class ImageHost:
         """Whether the object is in the bucket. Blocking."""
         return self._head(key) is not None
 
-    def check_bucket(self) -> None:
-        """Raise the matching HostingError unless the bucket exists and is reachable with these credentials."""
-        self._call("head_bucket", Bucket=self.bucket)
+    def check_bucket(self) -> str | None:
+        """Raise the matching HostingError unless the bucket exists and is reachable with these credentials (one
+        HeadBucket request: needs s3:ListBucket). Returns the bucket's region as S3 reports it, if it does."""
+        answer = self._call("head_bucket", Bucket=self.bucket) or {}
+        headers = (answer.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
+        return answer.get("BucketRegion") or headers.get("x-amz-bucket-region") or None
 
     def _same_object(self, key: str, size: int, md5_hex: str, sha: str) -> bool:
         head = self._head(key)
@@ -240,8 +260,8 @@ class ImageHost:
             return getattr(self.client, op)(**kwargs)
         except (NoCredentialsError, PartialCredentialsError):
             raise HostingCredentialsMissing(
-                "AWS credentials are missing: set the access key id and secret for S3 hosting (Settings, or "
-                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)") from None
+                "AWS credentials are missing: set the access key id and secret for S3 hosting (Settings ▸ Image "
+                "hosting, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)") from None
         except EndpointConnectionError as exc:
             raise HostingUnreachable(f"S3 is unreachable ({exc})") from None
         except ClientError as exc:

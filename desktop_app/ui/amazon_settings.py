@@ -1,6 +1,7 @@
-"""Settings ▸ Amazon: the SP-API credentials (LWA client id, client secret, refresh token; masked, show/hide),
-the seller id and the S3 bucket; Check (one LWA token exchange), Save (secrets to the keyring off the GUI thread,
-seller id and bucket to the preferences), Remove. SP_API_* variables win and are shown read-only.
+"""Settings ▸ Amazon: the SP-API credentials (LWA client id, client secret, refresh token; masked, show/hide)
+and the seller id; Check (one LWA token exchange), Save (secrets to the keyring off the GUI thread, the seller id
+to the preferences), Remove. SP_API_* variables win and are shown read-only. The S3 bucket for local images is
+in Settings ▸ Image hosting (:mod:`.hosting_settings`).
 
 Saved secrets are never put back into a widget: the fields only take new values; labels say where each comes from.
 """
@@ -56,22 +57,17 @@ class AmazonSettings(QGroupBox):
         secret_row.addWidget(self.show_button)
         self.seller_edit = QLineEdit(objectName="amazonSellerEdit", placeholderText="Merchant token, e.g. A1B2C3D4E5")
         self.seller_edit.setAccessibleName("Seller id")
-        self.bucket_edit = QLineEdit(objectName="amazonBucketEdit",
-                                     placeholderText="optional: your S3 bucket for local images")
-        self.bucket_edit.setAccessibleName("S3 bucket")
-        for edit in (self.seller_edit, self.bucket_edit):
-            edit.textChanged.connect(self._update)
+        self.seller_edit.textChanged.connect(self._update)
         form.addRow("LWA client id", self.edits["client_id"])
         form.addRow("Client secret", secret_row)
         form.addRow("Refresh token", self.edits["refresh_token"])
         form.addRow("Seller id", self.seller_edit)
-        form.addRow("S3 bucket", self.bucket_edit)
         self.check_button = QPushButton("Check", objectName="amazonCheckButton")
         self.check_button.setToolTip("Exchange the refresh token for an access token with Login with Amazon")
         self.save_button = QPushButton("Save", objectName="amazonSaveButton")
-        self.save_button.setToolTip("Secrets to the system keyring; seller id and bucket to the preferences")
+        self.save_button.setToolTip("Secrets to the system keyring; the seller id to the preferences")
         self.remove_button = QPushButton("Remove", objectName="amazonRemoveButton")
-        self.remove_button.setToolTip("Delete the saved Amazon credentials, seller id and bucket")
+        self.remove_button.setToolTip("Delete the saved Amazon credentials and seller id")
         buttons = QHBoxLayout()
         for b in (self.check_button, self.save_button, self.remove_button):
             b.setAutoDefault(False)
@@ -88,6 +84,7 @@ class AmazonSettings(QGroupBox):
         layout.addLayout(buttons)
         layout.addWidget(self.result_label)
         layout.addWidget(self.note_label)
+        layout.addStretch(1)
         self.show_button.toggled.connect(self._toggle_shown)
         self.check_button.clicked.connect(self.check)
         self.save_button.clicked.connect(self.save)
@@ -114,14 +111,12 @@ class AmazonSettings(QGroupBox):
                                     "kept for this session only — type to replace" if source == "session" else
                                     PLACEHOLDERS[f])
             edit.setToolTip(f"{var} is set in the environment: it wins over anything saved here." if from_env else "")
-        for edit, env_value, var in ((self.seller_edit, account.env_seller(), "SP_API_SELLER_ID"),
-                                     (self.bucket_edit, account.env_bucket(), "LISTING_STUDIO_S3_BUCKET")):
-            if env_value:
-                edit.setText(env_value)
-                edit.setReadOnly(True)
-                edit.setToolTip(f"from the environment ({var}) — read-only")
-            else:
-                edit.setReadOnly(bool(self._busy))
+        if account.env_seller():
+            self.seller_edit.setText(account.env_seller())
+            self.seller_edit.setReadOnly(True)
+            self.seller_edit.setToolTip("from the environment (SP_API_SELLER_ID) — read-only")
+        else:
+            self.seller_edit.setReadOnly(bool(self._busy))
         status = f"Publishing uses: {self.target}." if self.target else "Publishing uses: …"
         self.status_label.setText(status)
         notes = []
@@ -143,11 +138,10 @@ class AmazonSettings(QGroupBox):
         stored = self.account.state.sources
         self.check_button.setEnabled(idle and all(typed[f] or self.account.state.values.get(f) for f in SP_API_FIELDS))
         changed = (any(typed.values()) or self.seller_edit.text().strip() != self.studio.prefs.seller_id()
-                   and not self.account.env_seller()
-                   or self.bucket_edit.text().strip() != self.studio.prefs.s3_bucket() and not self.account.env_bucket())
+                   and not self.account.env_seller())
         self.save_button.setEnabled(idle and bool(changed))
         self.remove_button.setEnabled(idle and (any(s in ("keyring", "session") for s in stored.values())
-                                                or bool(self.studio.prefs.seller_id() or self.studio.prefs.s3_bucket())))
+                                                or bool(self.studio.prefs.seller_id())))
 
     def _set_busy(self, text: str) -> None:
         self._busy = text
@@ -175,7 +169,6 @@ class AmazonSettings(QGroupBox):
     async def _reload(self) -> None:
         await self.account.refresh()
         self.seller_edit.setText(self.account.seller_id())
-        self.bucket_edit.setText(self.account.bucket())
         await self._show_target()
 
     async def _show_target(self) -> None:
@@ -215,9 +208,8 @@ class AmazonSettings(QGroupBox):
 
     async def _save(self) -> None:
         seller = "" if self.account.env_seller() else self.seller_edit.text()
-        bucket = "" if self.account.env_bucket() else self.bucket_edit.text()
         try:
-            state = await self.account.save(self.typed(), seller, bucket)
+            state = await self.account.save(self.typed(), seller)
         except ValueError as exc:
             self._busy = ""
             self._result(str(exc), BAD_COLOUR)
@@ -241,7 +233,6 @@ class AmazonSettings(QGroupBox):
         self._busy = ""
         self.clear_secrets()
         self.seller_edit.setText(self.account.seller_id())
-        self.bucket_edit.setText(self.account.bucket())
         await self._show_target()
         if state.problem:
             self._result(f"The saved credentials could not be deleted: {state.problem}.", BAD_COLOUR)

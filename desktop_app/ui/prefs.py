@@ -1,5 +1,6 @@
 """The window's preferences in a QSettings INI file under the config dir (XDG_CONFIG_HOME on Linux):
-geometry, last marketplace and listing type, export folder and naming, the Live/Sandbox choice.
+geometry, last marketplace and listing type, export folder and naming, the Live/Sandbox choice, the Amazon
+seller id and the image host's S3 bucket and region.
 
 Never a secret: keys live in the OS keyring (see :mod:`desktop_app.secrets`); a value that looks
 like an API key or a token is refused here, so a slip can't write one to disk.
@@ -18,7 +19,7 @@ from ..config import default_config_dir
 log = logging.getLogger(__name__)
 
 FILE_NAME = "ui.ini"
-_SECRET_RE = re.compile(r"pk_(?:live|test)_|Bearer\s|Atzr\|", re.IGNORECASE)
+_SECRET_RE = re.compile(r"pk_(?:live|test)_|Bearer\s|Atzr\||\b(?:AKIA|ASIA)[A-Z0-9]{16}", re.IGNORECASE)
 
 
 class Preferences:
@@ -88,14 +89,26 @@ class Preferences:
     def s3_bucket(self) -> str:
         return self._get("amazon/s3_bucket")
 
-    def set_amazon(self, seller_id: str, s3_bucket: str) -> None:
-        """Empty values remove the setting."""
-        for key, value in (("amazon/seller_id", seller_id.strip()), ("amazon/s3_bucket", s3_bucket.strip())):
-            if value:
-                self._set(key, value)
-            elif self.qs.contains(key):
-                self.qs.remove(key)
-                self.qs.sync()
+    def s3_region(self) -> str:
+        return self._get("amazon/s3_region")
+
+    def set_seller_id(self, seller_id: str) -> None:
+        """An empty value removes the setting."""
+        self._set_or_remove("amazon/seller_id", seller_id)
+
+    def set_hosting(self, s3_bucket: str | None, s3_region: str | None) -> None:
+        """The image host's bucket and region (not secrets): empty values remove them, None leaves them."""
+        for key, value in (("amazon/s3_bucket", s3_bucket), ("amazon/s3_region", s3_region)):
+            if value is not None:
+                self._set_or_remove(key, value)
+
+    def _set_or_remove(self, key: str, value: str) -> None:
+        value = value.strip()
+        if value:
+            self._set(key, value)
+        elif self.qs.contains(key):
+            self.qs.remove(key)
+            self.qs.sync()
 
     def window_geometry(self) -> QByteArray | None:
         return self._get_bytes("window/geometry")

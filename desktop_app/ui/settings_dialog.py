@@ -1,5 +1,5 @@
 """File ▸ Settings…: the Pixii API key (paste, show/hide, live or test, check, save, remove) and
-the Live/Sandbox switch.
+the Live/Sandbox switch; the Amazon (:mod:`.amazon_settings`) and Image hosting (:mod:`.hosting_settings`) tabs.
 
 Never blocks: the dialog is shown with open(); keyring calls and the key check run as tasks (the
 keyring in a worker thread). The key is only ever shown in the (masked by default) edit; labels,
@@ -107,15 +107,18 @@ class SettingsDialog(QDialog):
         self.close_button.setObjectName("settingsCloseButton")
         self.close_button.setAutoDefault(False)
         from .amazon_settings import AmazonSettings
+        from .hosting_settings import HostingSettings
         pixii = QWidget(objectName="pixiiSettings")
         pixii_layout = QVBoxLayout(pixii)
         pixii_layout.addWidget(key_box)
         pixii_layout.addWidget(mode_box)
         pixii_layout.addStretch(1)
         self.amazon = AmazonSettings(self)
+        self.hosting = HostingSettings(self)
         self.tabs = QTabWidget(objectName="settingsTabs")
         self.tabs.addTab(pixii, "Pixii images")
         self.tabs.addTab(self.amazon, "Amazon")
+        self.tabs.addTab(self.hosting, "Image hosting")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.buttons)
@@ -339,3 +342,4 @@ class SettingsDialog(QDialog):
             pass
         self.key_edit.clear()
         self.amazon.clear_secrets()
+        self.hosting.clear_secrets()

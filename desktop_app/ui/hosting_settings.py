@@ -1,0 +1,342 @@
+"""Settings ▸ Image hosting: the S3 bucket (and optional region) that local and soon-expiring images are uploaded
+to before Amazon fetches them, the AWS access key id and secret access key (masked, show/hide); Check bucket (one
+HeadBucket request in a worker thread), Save (keys to the keyring off the GUI thread, bucket and region to the
+preferences; the publish side's image host is rebuilt), Remove, and Bucket policy… (the statement Amazon needs,
+ready to copy). AWS_* and LISTING_STUDIO_S3_BUCKET variables win and are shown read-only.
+
+Saved keys are never put back into a widget: the fields only take new values; labels say where each comes from.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
+
+from ..core.hosting import KEY_PREFIX, bucket_policy, bucket_problem
+from ..credentials import AWS_ENV, AWS_FIELDS, AWS_LABELS
+from ..logs import redact_text
+
+OK_COLOUR, BAD_COLOUR, WARN_COLOUR, MUTED_COLOUR = "#137333", "#b3261e", "#8a5300", "#5f6368"
+EDIT_NAMES = {"access_key_id": "awsAccessKeyIdEdit", "secret_access_key": "awsSecretAccessKeyEdit"}
+PLACEHOLDERS = {"access_key_id": "AKIA… (an IAM user's access key)", "secret_access_key": "AWS secret access key"}
+WHY_POLICY = ("Amazon downloads listing images from your bucket with its own AWS role (Media-Download-Role); this "
+              "statement lets that role read the bucket. Add it in the S3 console under the bucket's Permissions ▸ "
+              "Bucket policy, next to any statements already there.")
+
+
+def _label(name: str) -> QLabel:
+    label = QLabel(objectName=name, wordWrap=True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class BucketPolicyDialog(QDialog):
+    """The bucket policy for ``bucket`` in a read-only monospace box, with Copy."""
+
+    def __init__(self, bucket: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bucket = bucket
+        self.setObjectName("bucketPolicyDialog")
+        self.setWindowTitle(f"Bucket policy for {bucket}")
+        self.why_label = _label("bucketPolicyWhy")
+        self.why_label.setText(WHY_POLICY)
+        self.public_box = QCheckBox(f"Also let anyone read {KEY_PREFIX}* (for https image links)",
+                                    objectName="bucketPolicyPublicRead")
+        self.public_box.setToolTip("Amazon's role reads s3:// links to a private bucket. An https link is fetched "
+                                   "like any web download: it works only if the objects are public.")
+        self.text = QPlainTextEdit(objectName="bucketPolicyText", readOnly=True)
+        self.text.setAccessibleName("Bucket policy (JSON)")
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.copy_button = QPushButton("Copy", objectName="bucketPolicyCopyButton")
+        self.copy_button.setToolTip("Put the policy on the clipboard")
+        self.copied_label = _label("bucketPolicyCopied")
+        self.copied_label.setStyleSheet(f"color: {OK_COLOUR};")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setObjectName("bucketPolicyCloseButton")
+        for b in (self.copy_button, self.close_button):
+            b.setAutoDefault(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.why_label)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.public_box)
+        layout.addWidget(self.copied_label)
+        layout.addWidget(buttons)
+        self.public_box.toggled.connect(self._show_policy)
+        self.copy_button.clicked.connect(self.copy)
+        buttons.rejected.connect(self.reject)
+        self._show_policy(False)
+        width = self.text.fontMetrics().horizontalAdvance("x" * 64)
+        self.resize(max(560, width + 60), 520)
+
+    def policy(self) -> str:
+        return self.text.toPlainText()
+
+    def _show_policy(self, public_read: bool) -> None:
+        self.text.setPlainText(bucket_policy(self.bucket, public_read=public_read))
+        self.copied_label.setText("")
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.policy())
+        self.copied_label.setText("Copied to the clipboard.")
+
+
+class HostingSettings(QGroupBox):
+    def __init__(self, dialog, parent: QWidget | None = None) -> None:
+        super().__init__("Image hosting (S3) — local images for Amazon", parent)
+        self.setObjectName("hostingSettings")
+        self.dialog, self.studio, self.account = dialog, dialog.studio, dialog.studio.amazon
+        self._busy = ""
+        self.last_check = None
+        self.policy_dialog: BucketPolicyDialog | None = None
+        self.status_label = _label("hostingStatus")
+        self.bucket_edit = QLineEdit(objectName="hostingBucketEdit", placeholderText="your bucket, e.g. my-shop-images")
+        self.bucket_edit.setAccessibleName("S3 bucket")
+        self.region_edit = QLineEdit(objectName="hostingRegionEdit",
+                                     placeholderText="optional, e.g. eu-west-1 (Check bucket finds it)")
+        self.region_edit.setAccessibleName("AWS region")
+        self.edits: dict[str, QLineEdit] = {}
+        for f in AWS_FIELDS:
+            edit = QLineEdit(objectName=EDIT_NAMES[f])
+            edit.setAccessibleName(AWS_LABELS[f])
+            edit.setClearButtonEnabled(True)
+            self.edits[f] = edit
+        self.edits["secret_access_key"].setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_button = QToolButton(objectName="awsShowSecretButton", text="Show")
+        self.show_button.setCheckable(True)
+        self.show_button.setAccessibleName("Show the secret access key")
+        self.show_button.setToolTip("Show or hide the secret access key you are typing")
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.edits["secret_access_key"], 1)
+        secret_row.addWidget(self.show_button)
+        form = QFormLayout()
+        form.addRow("S3 bucket", self.bucket_edit)
+        form.addRow("Region", self.region_edit)
+        form.addRow("Access key id", self.edits["access_key_id"])
+        form.addRow("Secret access key", secret_row)
+        self.check_button = QPushButton("Check bucket", objectName="hostingCheckButton")
+        self.save_button = QPushButton("Save", objectName="hostingSaveButton")
+        self.save_button.setToolTip("AWS keys to the system keyring; bucket and region to the preferences")
+        self.remove_button = QPushButton("Remove", objectName="hostingRemoveButton")
+        self.remove_button.setToolTip("Delete the saved AWS keys, bucket and region")
+        self.policy_button = QPushButton("Bucket policy…", objectName="bucketPolicyButton")
+        buttons = QHBoxLayout()
+        for b in (self.check_button, self.save_button, self.remove_button, self.policy_button):
+            b.setAutoDefault(False)
+            buttons.addWidget(b)
+            if b is self.remove_button:
+                buttons.addStretch(1)
+        self.result_label = _label("hostingResultLabel")
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_label.hide()
+        self.note_label = _label("hostingNote")
+        self.note_label.setStyleSheet(f"color: {MUTED_COLOUR};")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status_label)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.note_label)
+        layout.addStretch(1)
+        for edit in (self.bucket_edit, self.region_edit, *self.edits.values()):
+            edit.textChanged.connect(self._update)
+        self.show_button.toggled.connect(self._toggle_shown)
+        self.check_button.clicked.connect(self.check)
+        self.save_button.clicked.connect(self.save)
+        self.remove_button.clicked.connect(self.remove)
+        self.policy_button.clicked.connect(self.show_policy)
+        self._sync()
+        self.reload_task = dialog._spawn(self._reload(), "settings-reload-hosting")
+
+    # --- state ------------------------------------------------------------------------------------------
+
+    def typed(self) -> dict[str, str]:
+        return {f: e.text().strip() for f, e in self.edits.items()}
+
+    def typed_bucket(self) -> str:
+        return self.bucket_edit.text().strip()
+
+    def _sync(self) -> None:
+        state, account = self.account.aws_state, self.account
+        for f, edit in self.edits.items():
+            source, var = state.sources.get(f, ""), AWS_ENV[f]
+            edit.setReadOnly(state.env_wins or bool(self._busy))
+            if state.env_wins:
+                edit.clear()
+            edit.setPlaceholderText(f"from {var} — read-only" if source == "env" else
+                                    f"the environment's AWS profile ({state.profile}) is used — read-only"
+                                    if state.profile else
+                                    "the environment's AWS credentials are used — read-only" if state.env_wins else
+                                    "saved in the system keyring — type to replace" if source == "keyring" else
+                                    "kept for this session only — type to replace" if source == "session" else
+                                    PLACEHOLDERS[f])
+            edit.setToolTip("AWS credentials in the environment win over anything saved here."
+                            if state.env_wins else "")
+        self.show_button.setEnabled(not state.env_wins)
+        for edit, env_value, var in ((self.bucket_edit, account.env_bucket(), "LISTING_STUDIO_S3_BUCKET"),
+                                     (self.region_edit, account.env_region(),
+                                      "AWS_REGION" if account.env.get("AWS_REGION") else "AWS_DEFAULT_REGION")):
+            if env_value:
+                edit.setText(env_value)
+                edit.setReadOnly(True)
+                edit.setToolTip(f"from the environment ({var}) — read-only")
+            else:
+                edit.setReadOnly(bool(self._busy))
+        bucket = account.bucket()
+        self.status_label.setText(
+            f"Local files and generated images whose links expire soon are uploaded to this bucket (under "
+            f"{KEY_PREFIX}) before publishing, so that Amazon can fetch them." if bucket else
+            "No bucket saved: local files and soon-expiring generated images then need a public URL to be "
+            "published (Amazon fetches every image from the web).")
+        self.status_label.setToolTip(f"s3://{bucket}/{KEY_PREFIX}" if bucket else "")
+        notes = []
+        env = [v for f, v in AWS_ENV.items() if state.sources.get(f) == "env"]
+        if state.profile:
+            env.append(f"AWS_PROFILE ({state.profile})")
+        if env:
+            notes.append("Set in the environment (it wins): " + ", ".join(env) + ".")
+        if state.problem:
+            notes.append(f"{state.problem.rstrip('.')}: keys you save are kept in memory for this session only.")
+        elif not state.env_wins:
+            notes.append("The AWS keys are kept in the system keyring, never in a file.")
+        notes.append(f"The keys' IAM user needs s3:PutObject and s3:GetObject on {KEY_PREFIX}* (and s3:ListBucket "
+                     "for Check bucket).")
+        self.note_label.setText(redact_text(" ".join(notes)))
+        self._update()
+
+    def _update(self, *_args) -> None:
+        idle, prefs, account = not self._busy, self.studio.prefs, self.account
+        problem = bucket_problem(self.typed_bucket()) if self.typed_bucket() else "Enter the bucket name first."
+        for button, tip in ((self.check_button, "One request to S3 (HeadBucket) with these keys: does the bucket "
+                             "exist, and can they reach it?"),
+                            (self.policy_button, "The bucket policy Amazon needs, ready to copy")):
+            button.setEnabled(idle and problem is None)
+            button.setToolTip(tip if problem is None else _capital(problem))
+        changed = (any(self.typed().values())
+                   or self.typed_bucket() != prefs.s3_bucket() and not account.env_bucket()
+                   or self.region_edit.text().strip() != prefs.s3_region() and not account.env_region())
+        self.save_button.setEnabled(idle and bool(changed))
+        self.remove_button.setEnabled(idle and (any(s in ("keyring", "session")
+                                                    for s in account.aws_state.sources.values())
+                                                or bool(prefs.s3_bucket() or prefs.s3_region())))
+
+    def _set_busy(self, text: str) -> None:
+        self._busy = text
+        if text:
+            self._result(text, MUTED_COLOUR)
+        self._sync()
+
+    def _result(self, text: str, colour: str) -> None:
+        self.result_label.setText(redact_text(text))
+        self.result_label.setStyleSheet(f"color: {colour};")
+        self.result_label.setVisible(bool(text))
+
+    def _toggle_shown(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.edits["secret_access_key"].setEchoMode(mode)
+        self.show_button.setText("Hide" if shown else "Show")
+        self.show_button.setAccessibleName("Hide the secret access key" if shown else "Show the secret access key")
+
+    def clear_secrets(self) -> None:
+        for edit in self.edits.values():
+            edit.clear()
+        self.show_button.setChecked(False)
+
+    async def _reload(self) -> None:
+        await self.account.refresh_hosting()
+        self.bucket_edit.setText(self.account.bucket())
+        self.region_edit.setText(self.account.region())
+        if not self._busy:
+            self._sync()
+
+    # --- actions --------------------------------------------------------------------------------------
+
+    def check(self):
+        bucket = self.typed_bucket()
+        if self._busy or not bucket or bucket_problem(bucket):
+            return None
+        self._set_busy(f"Checking bucket {bucket} with S3…")
+        return self.dialog._spawn(self._check(bucket), "settings-check-bucket")
+
+    async def _check(self, bucket: str) -> None:
+        colour, result = BAD_COLOUR, None
+        try:
+            result = await self.account.check_bucket(self.typed(), bucket, self.region_edit.text())
+            self.last_check, message = result, result.message
+            colour = OK_COLOUR if result.code == "OK" else WARN_COLOUR if result.ok else BAD_COLOUR
+        except Exception as exc:  # noqa: BLE001 — shown, never a crash of the dialog
+            message = f"The check failed: {type(exc).__name__}"
+        finally:
+            self._busy = ""
+        if result is not None and result.ok and result.region and not self.region_edit.text().strip() \
+                and not self.account.env_region():
+            self.region_edit.setText(result.region)
+            message += " Its region is filled in: Save to keep it."
+        self._result(message, colour)
+        self._sync()
+
+    def save(self):
+        if self._busy:
+            return None
+        self._set_busy("Saving the image hosting settings…")
+        return self.dialog._spawn(self._save(), "settings-save-hosting")
+
+    async def _save(self) -> None:
+        bucket = None if self.account.env_bucket() else self.bucket_edit.text()
+        region = None if self.account.env_region() else self.region_edit.text()
+        try:
+            state = await self.account.save_hosting(self.typed(), bucket, region)
+        except ValueError as exc:
+            self._busy = ""
+            self._result(str(exc), BAD_COLOUR)
+            self._sync()
+            return
+        self._busy = ""
+        self.clear_secrets()
+        if state.problem:
+            text, colour = f"{state.problem} They are not written to any file.", WARN_COLOUR
+        elif self.account.bucket():
+            text, colour = f"Saved. The next publish uploads local images to {self.account.bucket()}.", OK_COLOUR
+        else:
+            text, colour = "Saved. Without a bucket, only images with a public URL can be published.", WARN_COLOUR
+        self._result(text, colour)
+        self._sync()
+
+    def remove(self):
+        if self._busy:
+            return None
+        self._set_busy("Removing the image hosting settings…")
+        return self.dialog._spawn(self._remove(), "settings-remove-hosting")
+
+    async def _remove(self) -> None:
+        state = await self.account.remove_hosting()
+        self._busy = ""
+        self.clear_secrets()
+        self.bucket_edit.setText(self.account.bucket())
+        self.region_edit.setText(self.account.region())
+        if state.problem:
+            self._result(f"The saved AWS keys could not be deleted: {state.problem}.", BAD_COLOUR)
+        else:
+            self._result("Removed: no AWS keys, bucket or region are saved now.", OK_COLOUR)
+        self._sync()
+
+    def show_policy(self) -> BucketPolicyDialog | None:
+        bucket = self.typed_bucket()
+        if not bucket or bucket_problem(bucket):
+            return None
+        if self.policy_dialog is not None:
+            self.policy_dialog.close()
+            self.policy_dialog.deleteLater()
+        self.policy_dialog = BucketPolicyDialog(bucket, self.dialog)
+        self.policy_dialog.open()
+        return self.policy_dialog
