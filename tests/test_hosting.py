@@ -190,3 +190,14 @@ def test_access_denied_is_a_clear_error():
         with pytest.raises(HostingAccessDenied) as info:
             host.upload(PNG, "png", "image/png")
     assert BUCKET in str(info.value) and "s3:PutObject" in str(info.value)
+
+
+def test_check_public_proves_amazon_can_download_before_anything_is_sent(s3):
+    host = ImageHost(BUCKET)
+    url = host.upload(PNG, "png", "image/png")
+    with pytest.raises(hosting.HostingNotPublic) as private:  # the bucket is private: Amazon would get a 403
+        host.check_public(url)
+    assert private.value.code == "BUCKET_NOT_PUBLIC" and "Bucket policy" in private.value.message
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=bucket_policy(BUCKET, public_read=True))
+    host.check_public(url)  # an anonymous GET now answers
+    assert host._public_ok

@@ -205,6 +205,7 @@ def test_secrets_never_in_outputs_or_data_dir(servers, env, tmp_path):
 
 
 def test_local_file_hosted_in_s3_then_published(servers, env, tmp_path):
+    _srv, spapi = servers
     moto_server = pytest.importorskip("moto.server")
     import boto3
     from desktop_app.core.hosting import bucket_policy
@@ -219,9 +220,13 @@ def test_local_file_hosted_in_s3_then_published(servers, env, tmp_path):
         admin = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
                              aws_secret_access_key="testing")
         admin.create_bucket(Bucket="ls-cli")
-        admin.put_bucket_policy(Bucket="ls-cli", Policy=bucket_policy("ls-cli", public_read=True))
         image = tmp_path / "own.jpg"
         Image.new("RGB", (1500, 1500), "white").save(image)
+        private = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT04={image}", "--json",
+                          env={**env, **aws, "LISTING_STUDIO_S3_BUCKET": "ls-cli"})
+        assert private.code == 2 and private.json["error"]["code"] == "BUCKET_NOT_PUBLIC", private.err
+        assert "Bucket policy" in private.err and real_submissions(spapi) == []  # said before Amazon fetches
+        admin.put_bucket_policy(Bucket="ls-cli", Policy=bucket_policy("ls-cli", public_read=True))
         r = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT04={image}", "--json",
                     env={**env, **aws, "LISTING_STUDIO_S3_BUCKET": "ls-cli"})
         assert r.code == 0, r.err

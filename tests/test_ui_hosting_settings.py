@@ -251,17 +251,15 @@ def test_the_bucket_policy_dialog_shows_the_statement_and_copies_it(studio_facto
     assert box.isReadOnly() and QFontInfo(box.font()).fixedPitch()
     text = box.toPlainText()
     assert f"arn:aws:s3:::{BUCKET}/*" in text and f'"arn:aws:s3:::{BUCKET}"' in text and AMAZON_MEDIA_ROLE in text
-    (statement,) = json.loads(text)["Statement"]
-    assert statement["Principal"] == {"AWS": [AMAZON_MEDIA_ROLE]}
-    assert "Media-Download-Role" in policy_dialog.why_label.text()
+    role, public = json.loads(text)["Statement"]  # Amazon's role, and anyone for the uploaded images only
+    assert role["Principal"] == {"AWS": [AMAZON_MEDIA_ROLE]}
+    assert public["Principal"] == "*" and public["Action"] == ["s3:GetObject"]
+    assert public["Resource"] == [f"arn:aws:s3:::{BUCKET}/listing-studio/*"]
+    assert "Media-Download-Role" in policy_dialog.why_label.text() and "https" in policy_dialog.why_label.text()
     QGuiApplication.clipboard().clear()
     qtbot.mouseClick(policy_dialog.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == text
     assert policy_dialog.copied_label.text() == "Copied to the clipboard."
-    # the public-read statement for https links, on request
-    policy_dialog.public_box.setChecked(True)
-    statements = json.loads(box.toPlainText())["Statement"]
-    assert len(statements) == 2 and statements[1]["Principal"] == "*" and policy_dialog.copied_label.text() == ""
     qtbot.mouseClick(policy_dialog.close_button, Qt.MouseButton.LeftButton)
     assert not policy_dialog.isVisible()
     dialog.close()

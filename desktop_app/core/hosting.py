@@ -76,6 +76,10 @@ class HostingUnreachable(HostingError):
     code = "S3_UNREACHABLE"
 
 
+class HostingNotPublic(HostingError):
+    code = "BUCKET_NOT_PUBLIC"
+
+
 NOT_CONFIGURED_MESSAGE = (
     "this image needs a public URL: Amazon fetches images from the web, and a local or edited file has none. "
     f"Set an S3 bucket for hosting (Settings ▸ Image hosting, or {BUCKET_ENV}) or use a public https image URL"
@@ -170,6 +174,7 @@ class ImageHost:
             own = str(getattr(getattr(client, "meta", None), "endpoint_url", "") or "")
             self.endpoint_url = None if not own or ".amazonaws.com" in own else own
         self.client = client
+        self._public_ok = False
         self.region = region or getattr(getattr(client, "meta", None), "region_name", None) or "us-east-1"
 
     @classmethod
@@ -224,6 +229,28 @@ class ImageHost:
                        CacheControl="public, max-age=31536000, immutable")
             uploaded = True
         return HostedImage(key=key, url=self.public_url(key), s3_uri=self.s3_uri(key), uploaded=uploaded)
+
+    def check_public(self, url: str, *, transport: Any = None) -> None:
+        """Amazon downloads the https URL like any browser: one anonymous GET of its first byte proves it can,
+        before anything is sent to Amazon (HostingNotPublic otherwise). Remembered once it succeeds. Blocking."""
+        if self._public_ok:
+            return
+        import httpx
+        try:
+            with httpx.Client(transport=transport, trust_env=False, timeout=15.0, follow_redirects=False) as http:
+                with http.stream("GET", url, headers={"Range": "bytes=0-0"}) as response:
+                    status = response.status_code
+        except httpx.HTTPError as exc:
+            raise HostingUnreachable(f"the uploaded image could not be read back from {url} ({exc})") from None
+        if status in (401, 403):
+            raise HostingNotPublic(
+                f"Amazon could not download the uploaded image: objects under {KEY_PREFIX} in bucket {self.bucket!r} "
+                "are not public (HTTP 403). Add the bucket policy from Settings ▸ Image hosting ▸ Bucket policy…, "
+                "with its public-read statement, then publish again")
+        if status not in (200, 206):
+            raise HostingError(f"the uploaded image at {url} answered HTTP {status} to an anonymous request",
+                               code="HOSTED_IMAGE_UNREADABLE")
+        self._public_ok = True
 
     def exists(self, key: str) -> bool:
         """Whether the object is in the bucket. Blocking."""

@@ -108,6 +108,7 @@ async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHos
             warnings += await asyncio.to_thread(compliance_warnings, slot, data)
             assert host is not None  # check_assignments made sure
             url = await asyncio.to_thread(host.upload, data, info.ext, info.mime)
+            await asyncio.to_thread(host.check_public, url)  # Amazon must be able to download it, as anyone can
             resolved[slot] = ResolvedImage(slot, url, value, hosted=True)
         else:
             local = cached_copy(journal, value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from ..core.hosting import KEY_PREFIX, bucket_policy, bucket_problem
@@ -21,9 +21,12 @@ from ..logs import redact_text
 OK_COLOUR, BAD_COLOUR, WARN_COLOUR, MUTED_COLOUR = "#137333", "#b3261e", "#8a5300", "#5f6368"
 EDIT_NAMES = {"access_key_id": "awsAccessKeyIdEdit", "secret_access_key": "awsSecretAccessKeyEdit"}
 PLACEHOLDERS = {"access_key_id": "AKIA… (an IAM user's access key)", "secret_access_key": "AWS secret access key"}
-WHY_POLICY = ("Amazon downloads listing images from your bucket with its own AWS role (Media-Download-Role); this "
-              "statement lets that role read the bucket. Add it in the S3 console under the bucket's Permissions ▸ "
-              "Bucket policy, next to any statements already there.")
+WHY_POLICY = ("Listing Studio gives Amazon https links to the images it uploads, so anyone must be able to read "
+              f"them: the second statement allows that for {KEY_PREFIX}* only (product photos meant for your "
+              "listing), nothing else in the bucket. The first is Amazon's documented statement for its own download "
+              "role (Media-Download-Role). Add both in the S3 console under the bucket's Permissions ▸ Bucket "
+              "policy, next to any statements already there, and turn off \"Block public access\" for bucket "
+              "policies.")
 
 
 def _label(name: str) -> QLabel:
@@ -46,10 +49,6 @@ class BucketPolicyDialog(QDialog):
         self.setWindowTitle(f"Bucket policy for {bucket}")
         self.why_label = _label("bucketPolicyWhy")
         self.why_label.setText(WHY_POLICY)
-        self.public_box = QCheckBox(f"Also let anyone read {KEY_PREFIX}* (for https image links)",
-                                    objectName="bucketPolicyPublicRead")
-        self.public_box.setToolTip("Amazon's role reads s3:// links to a private bucket. An https link is fetched "
-                                   "like any web download: it works only if the objects are public.")
         self.text = QPlainTextEdit(objectName="bucketPolicyText", readOnly=True)
         self.text.setAccessibleName("Bucket policy (JSON)")
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -69,22 +68,16 @@ class BucketPolicyDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.why_label)
         layout.addWidget(self.text, 1)
-        layout.addWidget(self.public_box)
         layout.addWidget(self.copied_label)
         layout.addWidget(buttons)
-        self.public_box.toggled.connect(self._show_policy)
         self.copy_button.clicked.connect(self.copy)
         buttons.rejected.connect(self.reject)
-        self._show_policy(False)
+        self.text.setPlainText(bucket_policy(self.bucket, public_read=True))
         width = self.text.fontMetrics().horizontalAdvance("x" * 64)
-        self.resize(max(560, width + 60), 520)
+        self.resize(max(600, width + 60), 640)
 
     def policy(self) -> str:
         return self.text.toPlainText()
-
-    def _show_policy(self, public_read: bool) -> None:
-        self.text.setPlainText(bucket_policy(self.bucket, public_read=public_read))
-        self.copied_label.setText("")
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.policy())
