@@ -100,7 +100,7 @@ class Studio:
         resumed = self.service.resume()
         if resumed:
             banner.show_info(f"Resumed watching {resumed} unfinished job{'s' if resumed != 1 else ''} from last time.")
-        self.amazon.settle_at_start()  # publishes left accepted/sending/unknown, in the background
+        self.window.publish_watch.start()  # publishes left accepted/sending/unknown, in the background
         return resumed
 
     # --- the key and the mode (used by the settings dialog) -----------------------------------------

@@ -170,14 +170,14 @@ def test_start_settles_unfinished_publishes_only_when_there_are_some(studio_fact
     from desktop_app.core.publishstore import LIVE, UNKNOWN, PublishStore
     from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL
     first = studio_factory(LISTING_STUDIO_SP_API_URL="sandbox")
-    assert first.amazon.settle_task is None and first.rt.spapi_client is None  # nothing unsettled: no client built
+    assert first.window.publish_watch.task is None and first.rt.spapi_client is None  # nothing unsettled: no client
     store = PublishStore(first.rt.journal)
     main = f"{SPAPI_SANDBOX_URL}/spapi-media/mug-main.jpg"  # what the sandbox listing serves
     rid = store.begin(SANDBOX_SELLER_ID, "MUG-BLK-16", "ATVPDKIKX0DER", "patch", {"MAIN": "https://old/a.jpg"},
                       {"MAIN": main})
     store.update(rid, UNKNOWN, error_code="UNREACHABLE")
     second = studio_factory(LISTING_STUDIO_SP_API_URL="sandbox")  # a restart on the same data dir
-    assert second.amazon.settle_task is not None
-    qtbot.waitUntil(lambda: second.amazon.settle_task.done(), timeout=8000)
+    assert second.window.publish_watch.task is not None
+    qtbot.waitUntil(lambda: second.window.publish_watch.task.done(), timeout=8000)
     assert PublishStore(second.rt.journal).get(rid).state == LIVE
-    assert "now live" in second.window.banner.text_label.text()
+    assert f"now serves the images of publish #{rid}" in second.window.banner.text_label.text()

@@ -1,7 +1,6 @@
 """The window's Amazon (SP-API) account: the LWA credentials (:class:`~desktop_app.credentials.SpApiCredentials`,
 keyring or this session only), the seller id (a preference, not a secret), which SP-API the publish side uses (the
-sandbox until all three secrets and a seller id are known), the credentials check, and the start-up settling of
-publishes left unsettled; and the S3 image host of the publish side: its AWS keys
+sandbox until all three secrets and a seller id are known), and the credentials check; and the S3 image host of the publish side: its AWS keys
 (:class:`~desktop_app.credentials.AwsCredentials`), bucket and region (preferences) and the bucket check. Keyring
 reads and writes and S3 requests run in worker threads."""
 
@@ -36,7 +35,6 @@ class AmazonAccount:
         self.state = SpApiCredentialState({}, {})
         self.aws = aws or AwsCredentials()
         self.aws_state = AwsCredentialState({}, {})
-        self.settle_task: asyncio.Task | None = None
 
     # --- settings ----------------------------------------------------------------------------------
 
@@ -176,42 +174,3 @@ class AmazonAccount:
             return BucketCheck(False, "INVALID", f"{problem[:1].upper()}{problem[1:]}.")
         return await asyncio.to_thread(check_bucket, bucket, region=self.env_region() or region.strip() or None,
                                        keys=() if state.env_wins else pair)
-
-    # --- at start --------------------------------------------------------------------------------------
-
-    def settle_at_start(self) -> asyncio.Task | None:
-        """Re-read the listings of publishes left accepted/sending/unknown, in the background; the SP-API client
-        is only built when the journal holds such a publish."""
-        from ..core.publishstore import PublishStore
-        rt = self.studio.rt
-        if not PublishStore(rt.journal).unsettled():
-            return None
-        self.settle_task = self.studio.tasks.spawn(self._settle(rt), name="publish-settle")
-        return self.settle_task
-
-    async def _settle(self, rt) -> None:
-        from ..core.publishstore import LIVE
-        banner = self.studio.window.banner
-        try:
-            await asyncio.to_thread(lambda: rt.spapi_settings)
-            records = await rt.publish.settle_all()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 — said in the banner, never a modal
-            code = getattr(exc, "code", None) or type(exc).__name__
-            banner.show_error(code, "Could not check the publishes left unsettled last time: "
-                              f"{getattr(exc, 'message', None) or exc}")
-            return
-        live = [r for r in records if r.state == LIVE]
-        problems = [r for r in records if r.state != LIVE and r.error_code]
-        waiting = [r for r in records if r.state != LIVE and not r.error_code]
-        if problems:
-            r = problems[0]
-            banner.show_error(r.error_code, f"Publish #{r.id} ({r.sku}) is {r.state}: {r.error_code}"
-                              + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
-                              + ". Open Publish to Amazon to see it.")
-        elif live or waiting:
-            parts = [f"{len(live)} publish(es) from last time now live"] if live else []
-            if waiting:
-                parts.append(f"{len(waiting)} not yet live (re-read the listing before publishing again)")
-            banner.show_info("; ".join(parts) + ".")

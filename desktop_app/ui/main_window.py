@@ -13,6 +13,7 @@ from ..api.pixii import redact
 from .banner import Banner, BannerAction
 from .batch_panel import BatchController
 from .export_dialog import ExportDialog
+from .publish_watch import PublishWatcher
 from .form import SubmitForm
 from .gallery import GalleryPanel
 from .gallery_model import GalleryModel, ImageLoader
@@ -42,6 +43,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         self.banner = Banner(self)
+        self.publish_watch = PublishWatcher(service, self.banner)  # publishes until Amazon serves them
         self.form = SubmitForm(service, self)
         self.jobs_model = JobsModel(service.journal, self.settings.service, self)
         self.job_panel = JobPanel(self.jobs_model, self)

@@ -315,8 +315,12 @@ class PublishFlow:
             self.status_label.setText(f"<b>submitted</b>, but Amazon reports <b>{_esc(record.error_code)}</b>: it "
                                       "still serves the previous images.")
         else:
-            self.status_label.setText("<b>submitted</b> — Amazon does not serve the new images yet; check again "
-                                      "later with Fetch.")
+            watcher = getattr(self.parent(), "publish_watch", None)
+            if watcher is not None:
+                watcher.start()  # the window keeps watching in the background, and says when it goes live
+            self.status_label.setText("<b>submitted</b> — Amazon does not serve the new images yet (that can take "
+                                      "hours); Listing Studio keeps checking while it runs and says so when they "
+                                      "are live.")
         if self.view is not None and (self.view.sku, self.view.marketplace_id) == (record.sku, record.marketplace_id):
             try:  # show what Amazon serves now, and the listing's issues per slot
                 await self._fetch(self.view.sku, self.view.country, quiet=True)

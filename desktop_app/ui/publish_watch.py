@@ -1,0 +1,92 @@
+"""Watching publishes until Amazon serves them, for as long as the app is open.
+
+Amazon answers ACCEPTED at once but may take minutes, sometimes hours, to serve new images (sp-api-listings.md
+§5.2, step 5). The publish window watches a fresh submission for two minutes; after that, and at start for
+publishes left accepted/sending/unknown last time, :class:`PublishWatcher` re-reads their listings on a
+widening schedule (1, 2, 5, 10, 30 minutes, then hourly) and says in the banner when one goes live or Amazon
+reports a problem. One task at a time, in the service's TaskRegistry; no request when nothing is unsettled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+log = logging.getLogger(__name__)
+
+SCHEDULE = (60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)  # seconds between rounds; the last one repeats
+
+
+class PublishWatcher:
+    def __init__(self, service, banner, schedule: tuple[float, ...] = SCHEDULE, round_timeout: float = 5.0) -> None:
+        self.service, self.banner = service, banner
+        self.schedule = schedule
+        self.round_timeout = round_timeout
+        self.task: asyncio.Task | None = None
+        self._again: asyncio.Event | None = None  # made on the running loop
+        self.rounds = 0
+
+    def unsettled(self) -> list:
+        from ..core.publishstore import PublishStore
+        return PublishStore(self.service.rt.journal).unsettled()
+
+    def start(self) -> asyncio.Task | None:
+        """Watch the unsettled publishes (none: no task, no request); a running watch starts its schedule over."""
+        if self.task is not None and not self.task.done():
+            if self._again is not None:
+                self._again.set()
+            return self.task
+        if not self.unsettled():
+            return None
+        self.task = self.service.tasks.spawn(self._run(), name="publish-watch")
+        return self.task
+
+    async def _run(self) -> None:
+        from ..core.publishstore import LIVE
+        self._again = asyncio.Event()
+        step, first = 0, True
+        while True:
+            rt = self.service.rt  # the runtime is rebuilt when the mode changes
+            try:
+                await asyncio.to_thread(lambda: rt.spapi_settings)
+                records = await rt.publish.settle_all(timeout=self.round_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — said in the banner, never a modal
+                code = getattr(exc, "code", None) or type(exc).__name__
+                self.banner.show_error(
+                    code, f"Could not check whether published images are live: {getattr(exc, 'message', None) or exc}")
+                return
+            self.rounds += 1
+            self._report(records, LIVE, first)
+            first = False
+            if not any(r.state != LIVE and not r.error_code for r in records):
+                return
+            delay = self.schedule[min(step, len(self.schedule) - 1)]
+            step += 1
+            self._again.clear()
+            try:
+                await asyncio.wait_for(self._again.wait(), delay)
+                step = 0  # a new publish to watch: from the start of the schedule
+            except asyncio.TimeoutError:
+                pass
+
+    def _report(self, records: list, live_state: str, first: bool) -> None:
+        banner = self.banner
+        live = [r for r in records if r.state == live_state]
+        problems = [r for r in records if r.state != live_state and r.error_code]
+        waiting = [r for r in records if r.state != live_state and not r.error_code]
+        if problems:
+            r = problems[0]
+            banner.show_error(r.error_code, f"Publish #{r.id} ({r.sku}) is {r.state}: {r.error_code}"
+                              + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+                              + ". Open Publish to Amazon to see it.")
+        elif live:
+            names = ", ".join(f"#{r.id} ({r.sku})" for r in live[:3]) + (" …" if len(live) > 3 else "")
+            text = f"Amazon now serves the images of publish {names}."
+            if waiting:
+                text += f" {len(waiting)} not live yet; still watching."
+            banner.show_info(text, timeout_ms=12000)
+        elif first and waiting:
+            banner.show_info(f"{len(waiting)} publish{'es' if len(waiting) != 1 else ''} not live yet on Amazon; "
+                             "watching in the background.")
