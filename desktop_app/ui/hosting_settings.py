@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from ..core.hosting import KEY_PREFIX, bucket_policy, bucket_problem
 from ..credentials import AWS_ENV, AWS_FIELDS, AWS_LABELS
 from ..logs import redact_text
-
-OK_COLOUR, BAD_COLOUR, WARN_COLOUR, MUTED_COLOUR = "#137333", "#b3261e", "#8a5300", "#5f6368"
+from .credential_section import BAD_COLOUR, OK_COLOUR, WARN_COLOUR, CredentialSection, plain_label
 EDIT_NAMES = {"access_key_id": "awsAccessKeyIdEdit", "secret_access_key": "awsSecretAccessKeyEdit"}
 PLACEHOLDERS = {"access_key_id": "AKIA… (an IAM user's access key)", "secret_access_key": "AWS secret access key"}
 WHY_POLICY = ("Listing Studio gives Amazon https links to the images it uploads, so anyone must be able to read "
@@ -27,12 +26,6 @@ WHY_POLICY = ("Listing Studio gives Amazon https links to the images it uploads,
               "role (Media-Download-Role). Add both in the S3 console under the bucket's Permissions ▸ Bucket "
               "policy, next to any statements already there, and turn off \"Block public access\" for bucket "
               "policies.")
-
-
-def _label(name: str) -> QLabel:
-    label = QLabel(objectName=name, wordWrap=True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 def _capital(text: str) -> str:
@@ -47,7 +40,7 @@ class BucketPolicyDialog(QDialog):
         self.bucket = bucket
         self.setObjectName("bucketPolicyDialog")
         self.setWindowTitle(f"Bucket policy for {bucket}")
-        self.why_label = _label("bucketPolicyWhy")
+        self.why_label = plain_label("bucketPolicyWhy")
         self.why_label.setText(WHY_POLICY)
         self.text = QPlainTextEdit(objectName="bucketPolicyText", readOnly=True)
         self.text.setAccessibleName("Bucket policy (JSON)")
@@ -57,7 +50,7 @@ class BucketPolicyDialog(QDialog):
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.copy_button = QPushButton("Copy", objectName="bucketPolicyCopyButton")
         self.copy_button.setToolTip("Put the policy on the clipboard")
-        self.copied_label = _label("bucketPolicyCopied")
+        self.copied_label = plain_label("bucketPolicyCopied")
         self.copied_label.setStyleSheet(f"color: {OK_COLOUR};")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -84,77 +77,35 @@ class BucketPolicyDialog(QDialog):
         self.copied_label.setText("Copied to the clipboard.")
 
 
-class HostingSettings(QGroupBox):
+class HostingSettings(CredentialSection):
     def __init__(self, dialog, parent: QWidget | None = None) -> None:
-        super().__init__("Image hosting (S3) — local images for Amazon", parent)
-        self.setObjectName("hostingSettings")
-        self.dialog, self.studio, self.account = dialog, dialog.studio, dialog.studio.amazon
-        self._busy = ""
-        self.last_check = None
+        super().__init__("Image hosting (S3) — local images for Amazon", "hostingSettings", "hosting", dialog, parent)
+        self.studio, self.account = dialog.studio, dialog.studio.amazon
         self.policy_dialog: BucketPolicyDialog | None = None
-        self.status_label = _label("hostingStatus")
         self.bucket_edit = QLineEdit(objectName="hostingBucketEdit", placeholderText="your bucket, e.g. my-shop-images")
         self.bucket_edit.setAccessibleName("S3 bucket")
         self.region_edit = QLineEdit(objectName="hostingRegionEdit",
                                      placeholderText="optional, e.g. eu-west-1 (Check bucket finds it)")
         self.region_edit.setAccessibleName("AWS region")
-        self.edits: dict[str, QLineEdit] = {}
-        for f in AWS_FIELDS:
-            edit = QLineEdit(objectName=EDIT_NAMES[f])
-            edit.setAccessibleName(AWS_LABELS[f])
-            edit.setClearButtonEnabled(True)
-            self.edits[f] = edit
-        self.edits["secret_access_key"].setEchoMode(QLineEdit.EchoMode.Password)
-        self.show_button = QToolButton(objectName="awsShowSecretButton", text="Show")
-        self.show_button.setCheckable(True)
-        self.show_button.setAccessibleName("Show the secret access key")
-        self.show_button.setToolTip("Show or hide the secret access key you are typing")
-        secret_row = QHBoxLayout()
-        secret_row.addWidget(self.edits["secret_access_key"], 1)
-        secret_row.addWidget(self.show_button)
+        for edit in (self.bucket_edit, self.region_edit):
+            edit.textChanged.connect(self._update)
+        secret_row = self.build_fields(AWS_FIELDS, EDIT_NAMES, AWS_LABELS, ("secret_access_key",),
+                                       "awsShowSecretButton", "the secret access key")
         form = QFormLayout()
         form.addRow("S3 bucket", self.bucket_edit)
         form.addRow("Region", self.region_edit)
         form.addRow("Access key id", self.edits["access_key_id"])
         form.addRow("Secret access key", secret_row)
-        self.check_button = QPushButton("Check bucket", objectName="hostingCheckButton")
-        self.save_button = QPushButton("Save", objectName="hostingSaveButton")
-        self.save_button.setToolTip("AWS keys to the system keyring; bucket and region to the preferences")
-        self.remove_button = QPushButton("Remove", objectName="hostingRemoveButton")
-        self.remove_button.setToolTip("Delete the saved AWS keys, bucket and region")
         self.policy_button = QPushButton("Bucket policy…", objectName="bucketPolicyButton")
-        buttons = QHBoxLayout()
-        for b in (self.check_button, self.save_button, self.remove_button, self.policy_button):
-            b.setAutoDefault(False)
-            buttons.addWidget(b)
-            if b is self.remove_button:
-                buttons.addStretch(1)
-        self.result_label = _label("hostingResultLabel")
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result_label.hide()
-        self.note_label = _label("hostingNote")
-        self.note_label.setStyleSheet(f"color: {MUTED_COLOUR};")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.status_label)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.result_label)
-        layout.addWidget(self.note_label)
-        layout.addStretch(1)
-        for edit in (self.bucket_edit, self.region_edit, *self.edits.values()):
-            edit.textChanged.connect(self._update)
-        self.show_button.toggled.connect(self._toggle_shown)
-        self.check_button.clicked.connect(self.check)
-        self.save_button.clicked.connect(self.save)
-        self.remove_button.clicked.connect(self.remove)
         self.policy_button.clicked.connect(self.show_policy)
+        buttons = self.build_buttons("Check bucket", "AWS keys to the system keyring; bucket and region to the "
+                                     "preferences", "Delete the saved AWS keys, bucket and region",
+                                     extra=(self.policy_button,))
+        self.build_layout(form, buttons)
         self._sync()
         self.reload_task = dialog._spawn(self._reload(), "settings-reload-hosting")
 
     # --- state ------------------------------------------------------------------------------------------
-
-    def typed(self) -> dict[str, str]:
-        return {f: e.text().strip() for f, e in self.edits.items()}
 
     def typed_bucket(self) -> str:
         return self.bucket_edit.text().strip()
@@ -223,28 +174,6 @@ class HostingSettings(QGroupBox):
                                                     for s in account.aws_state.sources.values())
                                                 or bool(prefs.s3_bucket() or prefs.s3_region())))
 
-    def _set_busy(self, text: str) -> None:
-        self._busy = text
-        if text:
-            self._result(text, MUTED_COLOUR)
-        self._sync()
-
-    def _result(self, text: str, colour: str) -> None:
-        self.result_label.setText(redact_text(text))
-        self.result_label.setStyleSheet(f"color: {colour};")
-        self.result_label.setVisible(bool(text))
-
-    def _toggle_shown(self, shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.edits["secret_access_key"].setEchoMode(mode)
-        self.show_button.setText("Hide" if shown else "Show")
-        self.show_button.setAccessibleName("Hide the secret access key" if shown else "Show the secret access key")
-
-    def clear_secrets(self) -> None:
-        for edit in self.edits.values():
-            edit.clear()
-        self.show_button.setChecked(False)
-
     async def _reload(self) -> None:
         await self.account.refresh_hosting()
         self.bucket_edit.setText(self.account.bucket())
@@ -256,10 +185,9 @@ class HostingSettings(QGroupBox):
 
     def check(self):
         bucket = self.typed_bucket()
-        if self._busy or not bucket or bucket_problem(bucket):
+        if not bucket or bucket_problem(bucket):
             return None
-        self._set_busy(f"Checking bucket {bucket} with S3…")
-        return self.dialog._spawn(self._check(bucket), "settings-check-bucket")
+        return self._run(f"Checking bucket {bucket} with S3…", lambda: self._check(bucket), "settings-check-bucket")
 
     async def _check(self, bucket: str) -> None:
         colour, result = BAD_COLOUR, None
@@ -269,20 +197,14 @@ class HostingSettings(QGroupBox):
             colour = OK_COLOUR if result.code == "OK" else WARN_COLOUR if result.ok else BAD_COLOUR
         except Exception as exc:  # noqa: BLE001 — shown, never a crash of the dialog
             message = f"The check failed: {type(exc).__name__}"
-        finally:
-            self._busy = ""
         if result is not None and result.ok and result.region and not self.region_edit.text().strip() \
                 and not self.account.env_region():
             self.region_edit.setText(result.region)
             message += " Its region is filled in: Save to keep it."
-        self._result(message, colour)
-        self._sync()
+        self._done(message, colour)
 
     def save(self):
-        if self._busy:
-            return None
-        self._set_busy("Saving the image hosting settings…")
-        return self.dialog._spawn(self._save(), "settings-save-hosting")
+        return self._run("Saving the image hosting settings…", self._save, "settings-save-hosting")
 
     async def _save(self) -> None:
         bucket = None if self.account.env_bucket() else self.bucket_edit.text()
@@ -290,11 +212,8 @@ class HostingSettings(QGroupBox):
         try:
             state = await self.account.save_hosting(self.typed(), bucket, region)
         except ValueError as exc:
-            self._busy = ""
-            self._result(str(exc), BAD_COLOUR)
-            self._sync()
+            self._done(str(exc), BAD_COLOUR)
             return
-        self._busy = ""
         self.clear_secrets()
         if state.problem:
             text, colour = f"{state.problem} They are not written to any file.", WARN_COLOUR
@@ -302,26 +221,20 @@ class HostingSettings(QGroupBox):
             text, colour = f"Saved. The next publish uploads local images to {self.account.bucket()}.", OK_COLOUR
         else:
             text, colour = "Saved. Without a bucket, only images with a public URL can be published.", WARN_COLOUR
-        self._result(text, colour)
-        self._sync()
+        self._done(text, colour)
 
     def remove(self):
-        if self._busy:
-            return None
-        self._set_busy("Removing the image hosting settings…")
-        return self.dialog._spawn(self._remove(), "settings-remove-hosting")
+        return self._run("Removing the image hosting settings…", self._remove, "settings-remove-hosting")
 
     async def _remove(self) -> None:
         state = await self.account.remove_hosting()
-        self._busy = ""
         self.clear_secrets()
         self.bucket_edit.setText(self.account.bucket())
         self.region_edit.setText(self.account.region())
         if state.problem:
-            self._result(f"The saved AWS keys could not be deleted: {state.problem}.", BAD_COLOUR)
+            self._done(f"The saved AWS keys could not be deleted: {state.problem}.", BAD_COLOUR)
         else:
-            self._result("Removed: no AWS keys, bucket or region are saved now.", OK_COLOUR)
-        self._sync()
+            self._done("Removed: no AWS keys, bucket or region are saved now.", OK_COLOUR)
 
     def show_policy(self) -> BucketPolicyDialog | None:
         bucket = self.typed_bucket()
