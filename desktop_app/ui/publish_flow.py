@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 WATCH_TIMEOUT = 120.0
 NEEDS_PUBLIC_URL = ("this image needs a public URL: it has no link that stays valid for another day, and no S3 "
-                    "bucket is set up to host it (Settings ▸ Amazon)")
+                    "bucket is set up to host it (Settings ▸ Image hosting)")
 UNDOABLE = ("accepted", "live")
 
 
