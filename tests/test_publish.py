@@ -129,12 +129,37 @@ def test_invalid_image_after_acceptance_is_surfaced():
     async def flow(rt):
         service = rt.publish
         base = rt.spapi_emulator.base_url
-        rt.spapi_emulator.add_fault("invalid_image", method="PATCH", count=2)  # preview, then real
+        rt.spapi_emulator.add_fault("invalid_image", method="PATCH")  # a preview does not consume it
         out = await service.publish(SKU, "US", {"PT01": f"{base}/spapi-media/rejected.jpg"})
         assert out.status == "ACCEPTED"
         rec = await service.watch_live(out.record_id, timeout=10)
         assert rec.state == ACCEPTED and rec.error_code == "EMU_MEDIA_FETCH"
         assert rec.issues and rec.issues[0]["categories"] == ["INVALID_IMAGE"]
+        assert rt.spapi_emulator.stats()["faults_pending"] == 0
+    run(with_runtime(flow))
+
+
+def test_processing_that_never_finishes_stays_submitted():
+    async def flow(rt):
+        emulator = rt.spapi_emulator
+        emulator.add_fault("stuck", method="PATCH")
+        out = await rt.publish.publish(SKU, "US", {"PT05": f"{emulator.base_url}/spapi-media/stuck.jpg"})
+        assert out.status == "ACCEPTED"  # the preview went through without consuming the fault
+        emulator.advance(30 * 86400.0)  # a month later: still not processed
+        rec = await rt.publish.watch_live(out.record_id, timeout=0.3)
+        assert rec.state == ACCEPTED and rec.error_code is None
+        assert (await rt.publish.fetch_listing(SKU, "US")).slots["PT05"] is None
+        assert len(rt.publish.unsettled()) == 1  # the window keeps watching it
+    run(with_runtime(flow))
+
+
+def test_an_issue_amazon_reports_on_the_listing_is_shown_once_read():
+    async def flow(rt):
+        rt.spapi_emulator.add_fault("listing_issue", method="GET")
+        view = await rt.publish.fetch_listing(SKU, "US")
+        (issue,) = view.issues
+        assert (issue.code, issue.severity, issue.slots) == ("18027", "ERROR", ("MAIN",))
+        assert (await rt.publish.fetch_listing(SKU, "US")).issues == []  # one read only
     run(with_runtime(flow))
 
 

@@ -14,7 +14,8 @@ Fault kinds (``add_fault``), consumed in order by matching requests: ``500`` (In
 (QuotaExceeded), ``reset``, ``timeout``, ``expired`` (403 expired token), ``slow`` (answer after ``seconds``),
 ``invalid_image`` (the next ACCEPTED submission's images are rejected while processing: old image kept, an
 INVALID_IMAGE issue on the listing), ``reset_after`` (the request is processed, then the connection is reset:
-the answer is lost; never applied to a VALIDATION_PREVIEW request).
+the answer is lost; never applied to a VALIDATION_PREVIEW request), ``stuck`` (the next ACCEPTED submission is
+never processed), ``listing_issue`` (the next read of a listing carries an ERROR on its main image, code 18027).
 """
 
 from __future__ import annotations
@@ -47,6 +48,20 @@ OP_BY_METHOD = {"GET": "getListingsItem", "PUT": "putListingsItem", "PATCH": "pa
 PRE_FAULTS = frozenset({"500", "503", "429", "reset", "timeout", "expired"})
 REVOKED = ("The request has an invalid grant parameter : refresh_token. User may have revoked or didn't grant "
            "the permission.")
+
+
+INJECTED_ISSUE = {"code": "18027", "message": "The main image does not meet Amazon's product image requirements "
+                  "(injected by the sandbox).", "severity": "ERROR",
+                  "attributeNames": ["main_product_image_locator"], "categories": ["INVALID_IMAGE"]}
+
+
+def _skipped(method: str, preview: bool) -> tuple[str, ...]:
+    """Fault kinds a request does not consume: processing faults wait for a real (not preview) submission, a
+    listing issue for a read."""
+    skip = ("invalid_image", "stuck") if preview or method not in ("PUT", "PATCH", "DELETE") else ()
+    if preview:
+        skip += ("reset_after",)
+    return skip if method == "GET" else skip + ("listing_issue",)
 
 
 def hashed(secret: str) -> str:
@@ -114,7 +129,7 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin, DefinitionsMixin):
         with self.store.transaction() as state:
             now, cfg = self._now(state), self._cfg(state)
             preview = query.get("mode") == "VALIDATION_PREVIEW"
-            fault = take_fault(state["faults"], method, path, skip=("reset_after",) if preview else ())
+            fault = take_fault(state["faults"], method, path, skip=_skipped(method, preview))
             self._settle(state, now)
             if fault and fault["kind"] in PRE_FAULTS:
                 response = self._fault(fault)
@@ -271,6 +286,8 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin, DefinitionsMixin):
             if not found:
                 return errors(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {mp}", "", limit)
             view = self._view(sku, found[0], records[found[0]], included)
+            if fault and fault["kind"] == "listing_issue" and "issues" in included:
+                view["issues"].append(INJECTED_ISSUE)
             for other in found[1:]:
                 extra = self._view(sku, other, records[other], included)
                 for key in ("summaries", "issues", "productTypes"):
@@ -314,6 +331,8 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin, DefinitionsMixin):
         status = "INVALID" if failed else ("VALID" if preview else "ACCEPTED")
         if status == "ACCEPTED":
             job["hosted"] = self._copies(media)
+        if status == "ACCEPTED" and fault and fault["kind"] == "stuck":
+            job["stuck"] = True
         if status == "ACCEPTED" and fault and fault["kind"] == "invalid_image":
             job["reject_images"] = sorted({p["path"].split("/")[2] for p in data.get("patches") or []
                                            if p["op"] != "delete" and is_image(p["path"])}

@@ -31,7 +31,8 @@ from .responses import ClockControl, EmuResponse, FaultQueue
 from .spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID,
                          seed_listings, validate_config)
 
-FAULT_KINDS = ("500", "503", "429", "reset", "timeout", "expired", "slow", "invalid_image", "reset_after")
+FAULT_KINDS = ("500", "503", "429", "reset", "timeout", "expired", "slow", "invalid_image", "reset_after", "stuck",
+               "listing_issue")
 REQUEST_LOG_SIZE = 200
 
 

@@ -151,7 +151,7 @@ class DefinitionsMixin:
         from .spapi import PRE_FAULTS
         with self.store.transaction() as state:  # type: ignore[attr-defined]
             now, cfg = self._now(state), self._cfg(state)  # type: ignore[attr-defined]
-            fault = take_fault(state["faults"], method, path, skip=("invalid_image",))
+            fault = take_fault(state["faults"], method, path, skip=("invalid_image", "stuck", "listing_issue"))
             if fault and fault["kind"] in PRE_FAULTS:
                 response = self._fault(fault)  # type: ignore[attr-defined]
             elif path.startswith(SCHEMA_PATH):

@@ -233,7 +233,7 @@ class ListingsMixin:
                     record: dict | None) -> dict[str, Any]:
         submission_id = str(uuid.uuid4())
         if status == "ACCEPTED":
-            job["due"] = now + float(cfg["processing_seconds"])
+            job["due"] = now + (1e9 if job.get("stuck") else float(cfg["processing_seconds"]))
             state["pending"].append(job)
             if job["due"] <= now:
                 self._settle(state, now)
