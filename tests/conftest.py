@@ -3,7 +3,9 @@ import os
 import keyring
 import pytest
 
-from keyrings import MemoryKeyring
+import keyring.errors
+
+from keyrings import BrokenKeyring, MemoryKeyring
 
 os.environ.setdefault("QT_API", "pyside6")
 
@@ -31,6 +33,15 @@ def memory_keyring():
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():
+    """No usable keyring at all (as on a desktop without a Secret Service)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(BrokenKeyring(keyring.errors.NoKeyringError("No recommended backend was available.")))
+    yield
     keyring.set_keyring(previous)
 
 

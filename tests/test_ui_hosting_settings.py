@@ -15,14 +15,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import boto3  # noqa: E402
-import keyring  # noqa: E402
-import keyring.errors  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QFontInfo, QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit  # noqa: E402
 
-from keyrings import BrokenKeyring  # noqa: E402
 from ui_fixtures import *  # noqa: F401,F403,E402
 from ui_fixtures import UI_MARKS, run  # noqa: E402
 
@@ -265,12 +262,6 @@ def test_the_bucket_policy_dialog_shows_the_statement_and_copies_it(studio_facto
     dialog.close()
 
 
-@pytest.fixture
-def no_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(BrokenKeyring(keyring.errors.NoKeyringError("No recommended backend was available.")))
-    yield
-    keyring.set_keyring(previous)
 
 
 def test_without_a_keyring_the_keys_are_kept_for_this_session_only(studio_factory, qtbot, aloop, no_keyring, s3,
