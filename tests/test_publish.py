@@ -139,6 +139,20 @@ def test_invalid_image_after_acceptance_is_surfaced():
     run(with_runtime(flow))
 
 
+def test_watching_right_after_acceptance_reads_once_it_can_be_live():
+    async def flow(rt):
+        service, emulator = rt.publish, rt.spapi_emulator
+        service.settle_seconds = 0.5  # longer than the sandbox's processing (0.3 s)
+
+        def reads() -> int:
+            return sum(r["method"] == "GET" for r in emulator.stats()["requests"])
+        out = await service.publish(SKU, "US", {"PT06": f"{emulator.base_url}/spapi-media/once.jpg"})
+        before = reads()
+        assert (await service.watch_live(out.record_id, timeout=10, wait_first=True)).state == LIVE
+        assert reads() - before == 1  # no read that could only say "not yet"
+    run(with_runtime(flow))
+
+
 def test_processing_that_never_finishes_stays_submitted():
     async def flow(rt):
         emulator = rt.spapi_emulator

@@ -218,11 +218,12 @@ class PublishService:
 
     # --- after ACCEPTED -----------------------------------------------------------------------
 
-    async def watch_live(self, record_id: int, *, timeout: float = 120.0) -> PublishRecord:
+    async def watch_live(self, record_id: int, *, timeout: float = 120.0, wait_first: bool = False) -> PublishRecord:
         """Re-read the listing with backoff until Amazon serves the new slots (state ``live``). Listing issues
         on the changed attributes (INVALID_IMAGE, MISSING_IMAGE …) are kept on the record; when they appear and
         Amazon still serves the old images, watching stops (state stays accepted, ``error_code`` set). On
-        timeout the record is returned as it is."""
+        timeout the record is returned as it is. ``wait_first``: right after ACCEPTED, when Amazon cannot have
+        processed it yet, the first read waits one backoff step."""
         rec = self.find(record_id)
         if rec.state not in (ACCEPTED, SENDING, UNKNOWN):  # sent, or maybe sent (answer lost, crash)
             return rec
@@ -230,6 +231,9 @@ class PublishService:
         attrs = {slot_attribute(s) for s in changed}
         deadline = time.monotonic() + timeout
         delay = max(self.settle_seconds, 0.05)
+        if wait_first:
+            await asyncio.sleep(min(delay, timeout))
+            delay = min(delay * 2, 60.0)
         while True:
             item = await self._read(rec.sku, rec.marketplace_id)
             now = item.slots(rec.marketplace_id)

@@ -302,7 +302,7 @@ class PublishFlow:
     async def _watch(self, record_id: int) -> None:
         publish = await self.publisher()
         try:
-            record = await publish.watch_live(record_id, timeout=WATCH_TIMEOUT)
+            record = await publish.watch_live(record_id, timeout=WATCH_TIMEOUT, wait_first=True)
         except Exception as exc:  # noqa: BLE001 — the submission stands; say why watching stopped
             self.show_error(exc, "Could not check whether the images are live: ")
             return
