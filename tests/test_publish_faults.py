@@ -52,6 +52,20 @@ def test_persistent_429_exits_6_within_the_bound(servers, env):
     assert [s for s in spapi.stats()["submissions"] if s["mode"] is None] == []
 
 
+def test_a_real_patch_throttled_on_every_attempt_is_journalled_as_not_sent(servers, env):
+    srv, spapi = servers
+    spapi.configure(rates={"patchListingsItem": [0.0001, 1.0]})  # one real PATCH, then 429s for hours
+    first = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT03={srv.url}/spapi-media/a.jpg",
+                    "--json", env=env)
+    assert first.code == 0, first.err
+    second = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT04={srv.url}/spapi-media/b.jpg",
+                     "--json", env=env)
+    assert second.code == 6 and second.json["error"]["code"] == "QuotaExceeded", second.err
+    assert "may have applied" not in second.err  # every attempt was refused before Amazon processed it
+    assert [(r.state, r.error_code) for r in records(env)] == [("accepted", None), ("refused", "QuotaExceeded")]
+    assert "other_product_image_locator_4" not in spapi.listing(SANDBOX_SELLER_ID, SKU, US)["attributes"]
+
+
 def test_reset_after_the_real_patch_is_unknown_then_settled_live(servers, env, monkeypatch):
     srv, spapi = servers
     new = f"{srv.url}/spapi-media/lost-answer.jpg"

@@ -201,6 +201,7 @@ def test_403_refreshes_once_and_retries_once(env):
         with pytest.raises(Forbidden) as info:
             await client.get_listings_item(SELLER, "MUG-BLK-16", US)
         assert info.value.code == "Unauthorized" and client.auth.refreshes == 3
+        assert f"check the seller id {SELLER}" in info.value.message and "Product Listing role" in info.value.message
         await client.aclose()
     run(go())
     gets = [r for r in env.emulator.stats()["requests"] if r["method"] == "GET"]

@@ -28,8 +28,8 @@ from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_
 from .spapi_definitions import (DEFAULT_TTL, DEFINITIONS_PATH, ENFORCEMENTS, DefinitionCache, DefinitionMeta,
                                 ProductTypeDefinition, ProductTypeNotFound, build_definition, checksum_matches,
                                 parse_definition)
-from .spapi_errors import (InvalidInput, ListingNotFound, SpApiError, SpApiRefused, SpApiUnreachable, Throttled,
-                          spapi_error)
+from .spapi_errors import (Forbidden, InvalidInput, ListingNotFound, SpApiError, SpApiRefused, SpApiUnreachable,
+                          Throttled, spapi_error)
 from .spapi_models import ListingItem, SubmissionResult, parse_listing, parse_submission
 from .spapi_ratelimit import PREVIEW, RATE_LIMIT_HEADER, BucketSet, header_rate
 from .urls import url_problem
@@ -150,6 +150,7 @@ class SpApiClient:
         started = self._clock()
         attempt = 0
         refreshed = not signed
+        maybe_applied = False  # whether any attempt may have reached Amazon and been applied (lost answer, 5xx)
         while True:
             headers = {"user-agent": self.user_agent, "accept": "application/json"}
             token = ""
@@ -166,6 +167,7 @@ class SpApiClient:
                                                         follow_redirects=False)
             except (httpx.TransportError, TimeoutError) as exc:
                 failure: SpApiError = SpApiUnreachable("UNREACHABLE", _describe(exc))
+                maybe_applied |= not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
             else:
                 if signed:
                     self._adopt_rate(response, seller_id, region, operation)
@@ -183,6 +185,12 @@ class SpApiClient:
                     await self.auth.token(stale=token)
                     continue
                 failure = spapi_error(response.status_code, _json(response))
+                if isinstance(failure, Forbidden):  # still refused with a fresh token
+                    failure = Forbidden(failure.code, f"{failure.message} (check the seller id {seller_id or '—'}, "
+                                        "that the app has the Product Listing role, and that the marketplace is in "
+                                        "the region the seller authorized)", status=403, detail=failure.detail,
+                                        errors=failure.errors)
+                maybe_applied |= response.status_code >= 500
                 if response.status_code != 429 and response.status_code < 500:
                     raise failure
             wait = self._backoff(attempt)
@@ -191,9 +199,10 @@ class SpApiClient:
             elapsed = self._clock() - started
             if attempt >= self.max_retries or elapsed + wait > self.give_up_after:
                 cls = Throttled if isinstance(failure, Throttled) else SpApiUnreachable
-                raise cls(failure.code, f"{failure.message} (gave up after {attempt + 1} attempts in "
-                          f"{elapsed:.0f} s)", status=failure.status, detail=failure.detail,
-                          errors=failure.errors) from None
+                final = cls(failure.code, f"{failure.message} (gave up after {attempt + 1} attempts in "
+                            f"{elapsed:.0f} s)", status=failure.status, detail=failure.detail, errors=failure.errors)
+                final.maybe_applied = maybe_applied
+                raise final from None
             log.info("%s failed (%s); retrying in %.1f s", operation, failure.code, wait)
             await self._sleep(wait)
             attempt += 1

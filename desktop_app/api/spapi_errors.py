@@ -26,6 +26,9 @@ class SpApiError(PixiiError):
                  errors: tuple[ErrorItem, ...] = ()) -> None:
         super().__init__(code, message, status=status, detail=detail or None)
         self.errors = errors
+        # for a write that failed after the retries: whether Amazon may have applied it anyway (an answer was
+        # lost, or a 5xx); False when every attempt was refused before processing (e.g. all 429s)
+        self.maybe_applied = True
 
 
 class SpApiRefused(SpApiError, ApiRefused):

@@ -26,7 +26,7 @@ from ..api.errors import ApiRefused, PixiiError
 from ..api.spapi import VALIDATION_PREVIEW, SpApiClient
 from ..api.spapi_models import (SLOTS, Issue, ListingItem, SubmissionResult, attributes_with_images,
                                 image_patches, slot_attribute)
-from ..api.spapi_errors import SpApiRefused
+from ..api.spapi_errors import SpApiError, SpApiRefused
 from . import publish_images
 from .hosting import ImageHost
 from .journal import Journal
@@ -208,7 +208,11 @@ class PublishService:
         except ApiRefused as exc:
             self.store.update(record_id, REFUSED, error_code=exc.code)
             raise
-        except BaseException as exc:  # timeout, reset, 5xx, bad answer, cancelled: Amazon may have it
+        except SpApiError as exc:
+            # every attempt refused before processing (429s, connection refused): not sent; else Amazon may have it
+            self.store.update(record_id, UNKNOWN if exc.maybe_applied else REFUSED, error_code=exc.code)
+            raise
+        except BaseException as exc:  # timeout, reset, bad answer, cancelled: Amazon may have it
             self.store.update(record_id, UNKNOWN, error_code=_code(exc))
             raise
         state = ACCEPTED if result.status == "ACCEPTED" else INVALID
