@@ -111,7 +111,7 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
         assignments = service.job_assignments(args.job.strip(), slots or None)
     else:
         assignments = slots
-    last = service.store.journal._query("SELECT MAX(id) AS id FROM publish_submissions", ())[0]["id"] or 0
+    last = service.store.last_id()
     try:
         outcome = await service.publish(args.sku, args.country, assignments, validate_only=args.validate_only,
                                         full_put=args.full_put, job_id=args.job.strip() if args.job else None)
@@ -123,11 +123,8 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
 
 def _say_unknown(service: Any, last_id: int) -> None:
     """A publish whose real request got no answer: say plainly that Amazon may have applied it."""
-    from .core.publishstore import UNKNOWN
-    rows = service.store.journal._query("SELECT id FROM publish_submissions WHERE id>? AND state=?",
-                                        (last_id, UNKNOWN))
-    for row in rows:
-        _say(f"unknown: the answer to the real request was lost — Amazon may have applied it [record {row['id']}, "
+    for rec in service.store.lost_since(last_id):
+        _say(f"unknown: the answer to the real request was lost — Amazon may have applied it [record {rec.id}, "
              "state unknown]. Check with `listing-studio listing` before publishing again; the next start of the "
              "window settles it.")
 

@@ -4,6 +4,8 @@ service are built on first use (``rt.publish``), so the Pixii-only paths never p
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 
 from .api.pixii import DEFAULT_TIMEOUT, PixiiClient
@@ -21,6 +23,7 @@ class Runtime:
         self._spapi_settings = spapi_settings
         self.spapi_factory = spapi_factory  # () -> SpApiSettings (may read the keyring: call off the GUI thread)
         self._publish = None
+        self._publish_lock = threading.RLock()
         self.spapi_client = None
         self.spapi_emulator = None
         self.journal = Journal(settings.journal_path)
@@ -58,12 +61,13 @@ class Runtime:
     @property
     def publish(self):
         """The :class:`~.core.publish.PublishService` (built on first use)."""
-        if self._publish is None:
-            from .core.publish import PublishService
-            sp = self.spapi_settings
-            self.spapi_client = self._spapi_client(sp)
-            self._publish = PublishService(self.spapi_client, self.journal, sp.seller_id, host=_image_host(sp))
-        return self._publish
+        with self._publish_lock:  # the window builds it in a worker thread (the S3 client is slow to make)
+            if self._publish is None:
+                from .core.publish import PublishService
+                sp = self.spapi_settings
+                self.spapi_client = self._spapi_client(sp)
+                self._publish = PublishService(self.spapi_client, self.journal, sp.seller_id, host=_image_host(sp))
+            return self._publish
 
     def _spapi_client(self, sp: SpApiSettings):
         from .api.spapi import SpApiClient

@@ -281,3 +281,27 @@ def test_a_dropped_photo_without_a_bucket_is_flagged_when_assigned(studio, qtbot
     wait_idle(dialog, qtbot)
     assert dialog.message.isVisible() and "bucket" in dialog.message.text().lower()
     assert len(studio.rt.spapi_emulator.stats()["submissions"]) == before  # nothing reached Amazon
+
+
+def test_a_lost_answer_is_said_as_unknown_and_watched_until_live(studio_factory, qtbot, monkeypatch):
+    """The real PATCH is applied but its answer is lost: the window says Amazon may have it (not "nothing was
+    sent"), lists the submission, and the main window's watcher finds it live."""
+    monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.2")
+    studio = studio_factory(LISTING_STUDIO_GIVE_UP_AFTER="1")  # the client gives up retrying soon
+    w = studio.window
+    completed_job(studio, qtbot, "B0LOSTANS1", approve=(0,))
+    dialog = open_dialog(studio, qtbot)
+    fetch(dialog, qtbot, "MUG-BLK-16", "US")
+    studio.rt.publish.settle_seconds = 0.1
+    emulator = studio.rt.spapi_emulator
+    emulator.add_fault("reset_after", "/listings/", method="PATCH", count=0)  # every real PATCH; previews pass
+    w.publish_watch.schedule = (0.1,)
+    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    wait_idle(dialog, qtbot, timeout=15000)
+    emulator.clear_faults()
+    status = dialog.status_label.text()
+    assert "unknown" in status and "may have applied" in status and "Nothing was sent" not in status
+    assert dialog.history.count() == 1 and "unknown" in dialog.history.item(0).text()
+    record_id = studio.rt.publish.store.last_id()
+    qtbot.waitUntil(lambda: studio.rt.publish.store.get(record_id).state == "live", timeout=8000)
+    qtbot.waitUntil(lambda: f"publish #{record_id}" in w.banner.text_label.text(), timeout=3000)

@@ -82,6 +82,15 @@ class PublishStore:
                                    " ORDER BY id DESC", (seller_id, sku, marketplace_id))
         return [self._record(r) for r in rows]
 
+    def last_id(self) -> int:
+        return self.journal._query("SELECT MAX(id) AS id FROM publish_submissions", ())[0]["id"] or 0
+
+    def lost_since(self, last_id: int) -> list[PublishRecord]:
+        """Submissions after ``last_id`` whose real request got no answer (state unknown): Amazon may have them."""
+        rows = self.journal._query("SELECT * FROM publish_submissions WHERE id>? AND state=? ORDER BY id",
+                                   (last_id, UNKNOWN))
+        return [self._record(r) for r in rows]
+
     def unsettled(self) -> list[PublishRecord]:
         """Accepted but not yet seen live, or sent with an unknown outcome: re-read these listings."""
         rows = self.journal._query("SELECT * FROM publish_submissions WHERE state IN (?,?,?) ORDER BY id",

@@ -90,7 +90,7 @@ class PublishFlow:
         rt = self.rt
         sp = await asyncio.to_thread(lambda: rt.spapi_settings)
         getattr(self, "show_target", lambda _sp: None)(sp)
-        publish = rt.publish
+        publish = await asyncio.to_thread(lambda: rt.publish)  # may build the S3 client: not on the GUI thread
         self.hosting = getattr(publish, "host", None) is not None
         return publish
 
@@ -256,11 +256,20 @@ class PublishFlow:
         if not self.hosting:
             for slot in [s for s, v in values.items() if isinstance(v, Path)]:
                 self.rows[slot].set_status(issue_html("ERROR", "NEEDS_PUBLIC_URL", NEEDS_PUBLIC_URL))
+        last = publish.store.last_id()
         try:
             outcome = await publish.publish(view.sku, view.country, values, validate_only=validate_only,
                                             job_id=self.job_id or None)
         except Exception:
-            self.status_label.setText("Nothing was sent.")
+            lost = publish.store.lost_since(last)
+            if lost:  # the real request went out and its answer was lost: Amazon may have applied it
+                self.status_label.setText(
+                    f"<b>unknown</b> — the answer to publish #{lost[-1].id} was lost: Amazon may have applied it. "
+                    "Listing Studio keeps re-reading the listing and says when the new images are live.")
+                self.refresh_history()
+                self._hand_over()
+            else:
+                self.status_label.setText("Nothing was sent.")
             raise
         self.show_outcome(outcome)
         if outcome.status == "ACCEPTED" and outcome.record_id is not None:
@@ -299,6 +308,12 @@ class PublishFlow:
         if notes:
             self.show_message("<br>".join(_esc(n) for n in notes), "error" if status == "INVALID" else "notice")
 
+    def _hand_over(self) -> None:
+        """The main window keeps watching unsettled publishes in the background, and says when they go live."""
+        watcher = getattr(self.parent(), "publish_watch", None)
+        if watcher is not None:
+            watcher.start()
+
     async def _watch(self, record_id: int) -> None:
         publish = await self.publisher()
         try:
@@ -315,9 +330,7 @@ class PublishFlow:
             self.status_label.setText(f"<b>submitted</b>, but Amazon reports <b>{_esc(record.error_code)}</b>: it "
                                       "still serves the previous images.")
         else:
-            watcher = getattr(self.parent(), "publish_watch", None)
-            if watcher is not None:
-                watcher.start()  # the window keeps watching in the background, and says when it goes live
+            self._hand_over()
             self.status_label.setText("<b>submitted</b> — Amazon does not serve the new images yet (that can take "
                                       "hours); Listing Studio keeps checking while it runs and says so when they "
                                       "are live.")

@@ -48,8 +48,8 @@ class PublishWatcher:
         while True:
             rt = self.service.rt  # the runtime is rebuilt when the mode changes
             try:
-                await asyncio.to_thread(lambda: rt.spapi_settings)
-                records = await rt.publish.settle_all(timeout=self.round_timeout)
+                publish = await asyncio.to_thread(lambda: rt.publish)  # settings, keyring, S3 client: off the GUI
+                records = await publish.settle_all(timeout=self.round_timeout)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 — said in the banner, never a modal
