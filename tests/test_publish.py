@@ -153,6 +153,23 @@ def test_watching_right_after_acceptance_reads_once_it_can_be_live():
     run(with_runtime(flow))
 
 
+def test_an_issue_already_on_the_listing_does_not_end_the_watch():
+    from desktop_app.sandbox.spapi import INJECTED_ISSUE
+
+    async def flow(rt):
+        emulator = rt.spapi_emulator
+        emulator.configure(processing_seconds=600.0)
+        with emulator.store.transaction() as state:  # Amazon already complains about the current main image
+            state["listings"]["A1SANDBOXSELLER"][SKU][US]["issues"] = [INJECTED_ISSUE]
+        out = await rt.publish.publish(SKU, "US", {"MAIN": f"{emulator.base_url}/spapi-media/fixed-main.jpg"})
+        assert rt.publish.store.get(out.record_id).issues_before[0]["code"] == "18027"
+        waiting = await rt.publish.watch_live(out.record_id, timeout=0.3)
+        assert (waiting.state, waiting.error_code) == (ACCEPTED, None)  # the old issue is not this publish's fault
+        emulator.advance(600.0)
+        assert (await rt.publish.watch_live(out.record_id, timeout=5)).state == LIVE
+    run(with_runtime(flow))
+
+
 def test_processing_that_never_finishes_stays_submitted():
     async def flow(rt):
         emulator = rt.spapi_emulator

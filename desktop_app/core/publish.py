@@ -186,7 +186,7 @@ class PublishService:
             kwargs = {"product_type": product_type, "patches": image_patches(mp, changes)}
             send = self.client.patch_listings_item
         record_id = self.store.begin(self.seller_id, sku, mp, operation, before, after, undo_of=undo_of,
-                                     job_id=job_id)
+                                     job_id=job_id, issues_before=_issues_json(item.issues))
 
         def outcome(result: SubmissionResult, mode: str | None) -> PublishOutcome:
             return PublishOutcome(record_id, sku, mp, operation, mode, result.status, result.submission_id,
@@ -241,7 +241,8 @@ class PublishService:
         while True:
             item = await self._read(rec.sku, rec.marketplace_id)
             now = item.slots(rec.marketplace_id)
-            issues = [i for i in item.issues if set(i.attribute_names) & attrs]
+            known = {_issue_key(i) for i in rec.issues_before}  # already there before the change: not its fault
+            issues = [i for i in item.issues if set(i.attribute_names) & attrs and _issue_key(i.to_json()) not in known]
             if all(_served(now.get(s), rec.slots_before.get(s), rec.slots_after.get(s)) for s in changed):
                 self.store.update(rec.id, LIVE, issues=_issues_json(issues) if issues else None)
                 return self.store.get(rec.id)  # type: ignore[return-value]
@@ -271,6 +272,10 @@ def _served(current: str | None, before: str | None, after: str | None) -> bool:
     if current == after:
         return True
     return after is not None and current is not None and current != before
+
+
+def _issue_key(issue: dict) -> tuple:
+    return (issue.get("code"), issue.get("severity"), tuple(issue.get("attributeNames") or ()), issue.get("message"))
 
 
 def _sku(sku: str) -> str:

@@ -42,6 +42,7 @@ class PublishRecord:
     job_id: str | None
     created_at: float
     live_at: float | None
+    issues_before: list[dict]   # the listing's issues read just before the change (they are not its fault)
 
 
 class PublishStore:
@@ -49,13 +50,14 @@ class PublishStore:
         self.journal = journal
 
     def begin(self, seller_id: str, sku: str, marketplace_id: str, operation: str, before: Slots, after: Slots,
-              *, undo_of: int | None = None, job_id: str | None = None) -> int:
+              *, undo_of: int | None = None, job_id: str | None = None, issues_before: list[dict] | None = None) -> int:
         now = time.time()
         (cur,) = self.journal._write([(
             "INSERT INTO publish_submissions(seller_id, sku, marketplace_id, operation, slots_before, slots_after,"
-            " state, undo_of, job_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " state, undo_of, job_id, created_at, updated_at, issues_before) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (seller_id, sku, marketplace_id, operation, json.dumps(before, sort_keys=True),
-             json.dumps(after, sort_keys=True), PREVIEWING, undo_of, job_id, now, now))])
+             json.dumps(after, sort_keys=True), PREVIEWING, undo_of, job_id, now, now,
+             json.dumps(issues_before or [])))])
         return int(cur.lastrowid)
 
     def update(self, record_id: int, state: str, *, status: str | None = None, submission_id: str | None = None,
@@ -102,4 +104,5 @@ class PublishStore:
         return PublishRecord(row["id"], row["seller_id"], row["sku"], row["marketplace_id"], row["operation"],
                              json.loads(row["slots_before"]), json.loads(row["slots_after"]), row["state"],
                              row["status"], row["submission_id"], json.loads(row["issues"] or "[]"),
-                             row["error_code"], row["undo_of"], row["job_id"], row["created_at"], row["live_at"])
+                             row["error_code"], row["undo_of"], row["job_id"], row["created_at"], row["live_at"],
+                             json.loads(row["issues_before"] or "[]"))

@@ -99,4 +99,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX publish_sku ON publish_submissions(seller_id, sku, marketplace_id)
     """,
+    # 4: the listing's issues as read before a publish (so that watching it tells old issues from new ones)
+    """
+    ALTER TABLE publish_submissions ADD COLUMN issues_before TEXT NOT NULL DEFAULT '[]'
+    """,
 ]
