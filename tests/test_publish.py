@@ -170,6 +170,40 @@ def test_an_issue_already_on_the_listing_does_not_end_the_watch():
     run(with_runtime(flow))
 
 
+def test_undo_refuses_to_overwrite_a_later_publish_of_the_same_slot():
+    async def flow(rt):
+        service, base = rt.publish, rt.spapi_emulator.base_url
+        first = await service.publish(SKU, "US", {"PT03": f"{base}/spapi-media/first.jpg"})
+        await service.watch_live(first.record_id, timeout=10)
+        second = await service.publish(SKU, "US", {"PT03": f"{base}/spapi-media/second.jpg"})
+        await service.watch_live(second.record_id, timeout=10)
+        with pytest.raises(InputError) as later:
+            await service.undo(first.record_id)
+        assert later.value.code == "LATER_PUBLISH" and f"undo #{second.record_id} first" in later.value.message
+        undo_second = await service.undo(second.record_id)  # back to the first publish's image
+        await service.watch_live(undo_second.record_id, timeout=10)
+        undo_first = await service.undo(first.record_id)  # now allowed: the later change was undone
+        await service.watch_live(undo_first.record_id, timeout=10)
+        assert (await service.fetch_listing(SKU, "US")).slots["PT03"] is None  # as before the first publish
+    run(with_runtime(flow))
+
+
+def test_undo_waits_until_amazon_serves_the_publish():
+    async def flow(rt):
+        service, emulator = rt.publish, rt.spapi_emulator
+        emulator.configure(processing_seconds=600.0)
+        out = await service.publish(SKU, "US", {"PT03": f"{emulator.base_url}/spapi-media/slow.jpg"})
+        with pytest.raises(InputError) as early:
+            await service.undo(out.record_id)
+        assert early.value.code == "NOT_LIVE_YET" and "once it is live" in early.value.message
+        assert [s["mode"] for s in emulator.stats()["submissions"]] == ["VALIDATION_PREVIEW", None]  # no undo sent
+        emulator.advance(600.0)
+        undo = await service.undo(out.record_id)  # the read inside undo sees it live now
+        assert undo.status == "ACCEPTED" and service.store.get(out.record_id).state == UNDONE
+        assert undo.slots["PT03"][1] is None
+    run(with_runtime(flow))
+
+
 def test_processing_that_never_finishes_stays_submitted():
     async def flow(rt):
         emulator = rt.spapi_emulator

@@ -152,12 +152,36 @@ class PublishService:
         changed = {s: rec.slots_before.get(s) for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)}
         if not changed:
             raise InputError("NOTHING_TO_UNDO", f"Submission {rec.id} changed no slot")
+        later = self._later_change(rec, set(changed))
+        if later is not None:
+            both = [s for s in SLOTS if s in changed_slots(later) and s in changed]
+            raise InputError("LATER_PUBLISH", f"Publish #{later.id} changed {', '.join(both)} after #{rec.id}: undo "
+                             f"#{later.id} first (undoing #{rec.id} now would overwrite it)")
+        if rec.state == ACCEPTED:  # Amazon may not have processed it yet: one read says
+            rec = await self.watch_live(rec.id, timeout=0)
+            if rec.state != LIVE:
+                why = (f"Amazon reported {rec.error_code} and still serves the previous images: there is nothing to "
+                       "undo" if rec.error_code else "Amazon does not serve it yet; undo it once it is live (an undo "
+                       "sent now could be overtaken by the publish itself)")
+                raise InputError("NOT_LIVE_YET", f"Publish #{rec.id} is submitted, but {why}")
         item = await self._read(rec.sku, rec.marketplace_id)
         outcome = await self._submit(rec.sku, rec.marketplace_id, item, _product_type(item, rec.marketplace_id),
                                      changed, "patch", undo_of=rec.id, job_id=rec.job_id)
         if outcome.status == "ACCEPTED" and outcome.record_id is not None:
             self.store.mark_undone(rec.id, outcome.record_id)
         return outcome
+
+    def _later_change(self, rec: PublishRecord, slots: set[str]) -> PublishRecord | None:
+        """A later submission on the same listing that changed (or may have changed) one of ``slots`` and still
+        stands: undone ones, and undos of later ones (together they changed nothing), do not count."""
+        for other in reversed(self.store.for_listing(rec.seller_id, rec.sku, rec.marketplace_id)):
+            if other.id <= rec.id or other.state not in (ACCEPTED, LIVE, SENDING, UNKNOWN):
+                continue
+            if other.undo_of is not None and other.undo_of > rec.id:
+                continue
+            if changed_slots(other) & slots:
+                return other
+        return None
 
     def find(self, ref: int | str) -> PublishRecord:
         """A journalled submission by our record id, or by Amazon's submissionId."""
@@ -231,7 +255,7 @@ class PublishService:
         rec = self.find(record_id)
         if rec.state not in (ACCEPTED, SENDING, UNKNOWN):  # sent, or maybe sent (answer lost, crash)
             return rec
-        changed = {s for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)}
+        changed = changed_slots(rec)
         attrs = {slot_attribute(s) for s in changed}
         deadline = time.monotonic() + timeout
         delay = max(self.settle_seconds, 0.05)
@@ -272,6 +296,11 @@ def _served(current: str | None, before: str | None, after: str | None) -> bool:
     if current == after:
         return True
     return after is not None and current is not None and current != before
+
+
+def changed_slots(rec: PublishRecord) -> set[str]:
+    """The slots a submission changes."""
+    return {s for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)}
 
 
 def _issue_key(issue: dict) -> tuple:
