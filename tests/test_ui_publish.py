@@ -305,3 +305,32 @@ def test_a_lost_answer_is_said_as_unknown_and_watched_until_live(studio_factory,
     record_id = studio.rt.publish.store.last_id()
     qtbot.waitUntil(lambda: studio.rt.publish.store.get(record_id).state == "live", timeout=8000)
     qtbot.waitUntil(lambda: f"publish #{record_id}" in w.banner.text_label.text(), timeout=3000)
+
+
+def test_a_photo_file_dropped_on_a_slot_joins_the_job_and_fills_the_slot(studio, qtbot, tmp_path):
+    from PySide6.QtCore import QUrl
+    journal = studio.rt.journal
+    job_id = completed_job(studio, qtbot, "B0LOCALFIL", approve=(0,))
+    dialog = open_dialog(studio, qtbot)
+    fetch(dialog, qtbot, "MUG-BLK-16", "US")
+    main = dialog.assigned["MAIN"]
+    photo = tmp_path / "my lifestyle shot.png"
+    photo.write_bytes(png_bytes((1200, 900), (40, 90, 160)))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(photo))])
+    simulate_drop(dialog.rows["PT04"].assigned, mime, QPointF(10, 10))
+    qtbot.waitUntil(lambda: not isinstance(dialog.assigned.get("PT04", ""), str), timeout=5000)
+    record = dialog.assigned["PT04"]
+    assert record.source == "user" and record.review == "approved" and record.job_id == job_id
+    assert [r for r in journal.images(job_id) if r.source == "user"][0].review == "approved"
+    assert dialog.strip.count() == 2 and dialog.assigned["MAIN"] is main  # the other slots keep their images
+    # a file that is not an image: one clear message, nothing assigned, nothing added
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a photo")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(bad))])
+    count = len(journal.images(job_id))
+    simulate_drop(dialog.rows["PT05"].assigned, mime, QPointF(10, 10))
+    qtbot.waitUntil(dialog.message.isVisible, timeout=5000)
+    assert "notes.txt" in dialog.message.text() and "PT05" not in dialog.assigned
+    assert len(journal.images(job_id)) == count

@@ -12,7 +12,7 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QListWidgetItem
 
@@ -22,6 +22,7 @@ from ..core.journal import ImageRecord
 from ..core.validation import InputError
 from . import theme
 from .gallery_model import decode_image
+from .publish_local import add_local_photo
 from .publish_slots import KEEP, REMOVE, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,9 @@ class PublishFlow:
                 self._show_assigned(slot)
 
     def assign(self, slot: str, key: str) -> None:
+        if key.lower().startswith("file:///"):  # a photo file: it joins the job's images first
+            self._bg(add_local_photo(self, slot, QUrl(key).toLocalFile()), f"publish-add-photo:{slot}")
+            return
         found = next((r for r in self.records if image_key(r) == key), None) if key else None
         if key.lower().startswith(("https://", "http://")):
             found = key  # a dropped public image URL

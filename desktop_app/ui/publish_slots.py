@@ -77,15 +77,17 @@ class ApprovedStrip(QListWidget):
 
 
 def dropped_url(mime: QMimeData) -> str:
-    """The first http(s) URL of a drop (links or text), else ""."""
+    """The first http(s) URL of a drop (links or text), or a local file as a file:// URL, else ""."""
     candidates = [u.toString() for u in mime.urls()] if mime.hasUrls() else []
     if mime.hasText():
         candidates += mime.text().split()
-    return next((c.strip() for c in candidates if c.strip().lower().startswith(("https://", "http://"))), "")
+    return next((c.strip() for c in candidates if c.strip().lower().startswith(("https://", "http://", "file:///"))),
+                "")
 
 
 class SlotDropLabel(QLabel):
-    """The assigned image of a slot; accepts an approved image dragged from the strip, or a public image URL."""
+    """The assigned image of a slot; accepts an approved image dragged from the strip, a public image URL, or a
+    photo file (which joins the job's images)."""
     dropped = Signal(str)  # image key, or the dropped URL
 
     def __init__(self, name: str, parent=None) -> None:
