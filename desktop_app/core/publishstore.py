@@ -17,7 +17,7 @@ VALID = "valid"             # --validate-only: the preview passed, nothing sent
 SENDING = "sending"         # the real request is on its way (a crash here leaves "sending")
 ACCEPTED = "accepted"       # Amazon accepted it: submitted, not yet live
 LIVE = "live"               # Amazon serves the new images
-REFUSED = "refused"         # Amazon refused the real request (its errors[] code kept)
+REFUSED = "refused"         # not applied: Amazon refused, or never got, the request (the error code kept)
 UNKNOWN = "unknown"         # the real request's answer was lost: re-read the listing before retrying
 UNDONE = "undone"           # a later undo put the previous slots back
 
