@@ -82,6 +82,8 @@ def parse_slots(values: list[str], *, job: bool) -> dict[str, Any]:
 
 
 async def cmd_listing(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
+    from .api import marketplaces
+    report["marketplace_id"] = marketplaces.for_country(args.country).marketplace_id  # CN: exit 2, no request
     view = await rt.publish.fetch_listing(args.sku, args.country)
     report.clear()
     report.update(sku=view.sku, marketplace_id=view.marketplace_id, asin=view.asin, product_type=view.product_type,

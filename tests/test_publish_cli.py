@@ -61,6 +61,9 @@ def test_listing_json(env):
     assert (data["marketplace_id"], data["asin"], data["product_type"]) == (US, "B0SANDMUG1", "DRINKING_CUP")
     assert list(data["slots"]) == ["MAIN", *(f"PT{i:02d}" for i in range(1, 9)), "SWCH"]
     assert data["slots"]["MAIN"].endswith("/spapi-media/mug-main.jpg") and data["slots"]["PT03"] is None
+    missing = run_cli("listing", "--sku", "TOTE/NAVY 2", "--country", "US", "--json", env=env)  # it is in GB only
+    assert missing.code == 3 and missing.json["error"]["code"] == "NOT_FOUND"
+    assert missing.json["marketplace_id"] == US  # known before the request, so said
 
 
 def test_publish_approved_images_preview_then_accepted_then_live(servers, env, tmp_path):
