@@ -150,6 +150,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     store = studio.rt.publish.store
     assert store.get(record_id).state == "live"
     assert dialog.undo_button.isEnabled() and dialog.undo_button.text() == f"Undo publish #{record_id}"
+    qtbot.waitUntil(lambda: "on Amazon: MUG-BLK-16 (US) live" in w.gallery.summary.text(), timeout=3000)
 
     def shown(slot):
         pixmap = dialog.rows[slot].current.pixmap()
@@ -163,6 +164,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert "Undo of" in dialog.status_label.text(), dialog.message.text()
     qtbot.waitUntil(lambda: dialog.view.slots == original, timeout=15000)
     assert store.get(record_id).state == "undone"
+    qtbot.waitUntil(lambda: "on Amazon" not in w.gallery.summary.text(), timeout=3000)  # undone: no longer there
 
     # the journal holds each submission (invalid preview, valid preview, the publish, its undo)
     rows = store.for_listing(SANDBOX_SELLER_ID, "MUG-BLK-16", US)

@@ -84,6 +84,12 @@ class PublishStore:
                                    " ORDER BY id DESC", (seller_id, sku, marketplace_id))
         return [self._record(r) for r in rows]
 
+    def latest_for_job(self, job_id: str) -> PublishRecord | None:
+        """The latest publish of this job's images that stands (sent, maybe sent, accepted or live; not undone)."""
+        rows = self.journal._query("SELECT * FROM publish_submissions WHERE job_id=? AND undo_of IS NULL AND state IN "
+                                   "(?,?,?,?) ORDER BY id DESC LIMIT 1", (job_id, SENDING, UNKNOWN, ACCEPTED, LIVE))
+        return self._record(rows[0]) if rows else None
+
     def last_id(self) -> int:
         return self.journal._query("SELECT MAX(id) AS id FROM publish_submissions", ())[0]["id"] or 0
 

@@ -19,6 +19,18 @@ from .services import ImageSource
 from .tiles import TILE, TileDelegate
 
 
+def published_note(journal, job_id: str | None) -> str:
+    """" · on Amazon: SKU (US) live" for the job's latest standing publish, else ""."""
+    from ..api.marketplaces import BY_ID
+    from ..core.publishstore import PublishStore
+    rec = PublishStore(journal).latest_for_job(job_id) if job_id else None
+    if rec is None:
+        return ""
+    market = BY_ID.get(rec.marketplace_id)
+    state = {"accepted": "submitted", "sending": "unknown"}.get(rec.state, rec.state)
+    return f" · on Amazon: {rec.sku} ({market.country if market else rec.marketplace_id}) {state}"
+
+
 class GalleryView(QListView):
     review_key = Signal(str)      # "approved" | "rejected" | "" (clear)
     dropped = Signal(object)      # DropContent
@@ -207,6 +219,7 @@ class GalleryPanel(QWidget):
         if records:
             text = f"{len(records)} images · {approved} approved"
             text += f" · {failed} failed" if failed else ""
+            text += published_note(self.service.journal, self.model.job_id)
             self.summary.setText(text + (" — approve with A to export" if not approved and failed < len(records) else ""))
         else:
             self.summary.setText("")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QListWidgetItem
 
 from ..api.spapi_models import SLOTS
 from ..core import publish_images
+from ..core.publish import changed_slots
 from ..core.journal import ImageRecord
 from ..core.validation import InputError
 from . import theme
@@ -325,7 +326,7 @@ class PublishFlow:
         except Exception as exc:  # noqa: BLE001 — the submission stands; say why watching stopped
             self.show_error(exc, "Could not check whether the images are live: ")
             return
-        changed = {s for s in SLOTS if record.slots_before.get(s) != record.slots_after.get(s)}
+        changed = changed_slots(record)
         if record.state == "live":
             self.live_slots |= changed
             self.status_label.setText(f"<b>live</b> — Amazon serves the new images (submission "
@@ -379,7 +380,7 @@ class PublishFlow:
             return
         for rec in publish.store.for_listing(publish.seller_id, view.sku, view.marketplace_id)[:20]:
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(rec.created_at))
-            changed = ", ".join(s for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)) or "—"
+            changed = ", ".join(s for s in SLOTS if s in changed_slots(rec)) or "—"
             kind = f"undo of #{rec.undo_of}" if rec.undo_of else rec.operation
             text = f"#{rec.id} · {when} · {kind} · {changed} · {rec.state}"
             if rec.submission_id:
@@ -391,3 +392,5 @@ class PublishFlow:
             item.setData(Qt.ItemDataRole.UserRole + 1, rec.state)
             self.history.addItem(item)
         self.update_buttons()
+        if self.job_id:  # the main window's gallery says where the job's images are published
+            self.service.job_changed.emit(self.job_id)

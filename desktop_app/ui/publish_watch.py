@@ -59,6 +59,8 @@ class PublishWatcher:
                 return
             self.rounds += 1
             self._report(records, LIVE, first)
+            for job_id in {r.job_id for r in records if r.job_id}:
+                self.service.job_changed.emit(job_id)  # the gallery says where the job's images are published
             first = False
             if not any(r.state != LIVE and not r.error_code for r in records):
                 return
