@@ -137,6 +137,11 @@ async def _finish(rt: Any, report: JobReport, record: JobRecord, export_dir: Pat
     else:
         images = rt.jobs.outcomes(record.job_id)
     report.images(images)
+    if export_dir is not None:  # the files are exported unchanged; say which break the platform's image rules
+        from .core.compliance import file_warnings
+        files = [(i.index, i.file) for i in images if i.file]
+        for line in await asyncio.to_thread(file_warnings, files, record.listing_type):
+            _say(f"warning: {line}")
     bad = [i for i in images if i.error_code]
     if bad:
         raise Outcome(EXIT_PARTIAL, "PARTIAL", f"{len(bad)} of {len(images)} images of job {record.job_id} "

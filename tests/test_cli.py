@@ -49,6 +49,7 @@ def test_generate_on_the_default_sandbox_exports_amazon_names(tmp_path):
     assert [i["index"] for i in data["images"]] == list(range(len(names)))
     assert all(i["file"].startswith(str(out)) and i["error"] is None for i in data["images"])
     assert "sandbox" in r.err.lower() and "completed" in r.err
+    assert "image rules" not in r.err  # the sandbox's Amazon images meet Amazon's rules: no warning
 
 
 def test_index_naming_for_shopify(tmp_path):
@@ -56,7 +57,12 @@ def test_index_naming_for_shopify(tmp_path):
     r = run_cli("generate", "--asin", "B0SHOPIFY1", "--country", "GB", "--type", "shopify_listing",
                 "--export", str(out))
     assert r.code == 0, r.err
-    assert files_in(out)[0].startswith("B0SHOPIFY1_01.")
+    names = files_in(out)
+    assert names[0].startswith("B0SHOPIFY1_01.")
+    # exported unchanged, but each file below Shopify's recommended size is named on stderr (exit 0 all the same)
+    warned = [line for line in r.err.splitlines() if "on shopify's image rules" in line]
+    assert len(warned) == len(names) and warned[0].startswith(f"warning: {names[0]} (main): warning")
+    assert "2048" in warned[0]
 
 
 @pytest.mark.parametrize("args,code", [

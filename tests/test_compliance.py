@@ -357,3 +357,14 @@ def test_fast_on_a_large_photo_and_thread_safe():
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda c: summary(check_image(c[0], "amazon", "MAIN")), cases))
     assert results == [expected for _, expected in cases]
+
+
+def test_file_warnings_name_each_exported_file_that_breaks_its_slots_rules(tmp_path):
+    small = tmp_path / "B0X.MAIN.png"
+    Image.new("RGB", (400, 300), (200, 40, 40)).save(small)  # small and not on white: fails the main image rules
+    fine = tmp_path / "B0X.PT01.png"
+    Image.new("RGB", (1600, 1600), (90, 140, 60)).save(fine)
+    (line,) = compliance.file_warnings([(0, small), (1, fine)], "amazon_listing")
+    assert line.startswith("B0X.MAIN.png (MAIN): fail on amazon's image rules: ") and "more)" in line
+    assert compliance.file_warnings([(1, fine)], "tiktok_listing") == []
+    assert "not checked" in compliance.file_warnings([(0, tmp_path / "gone.png")], "amazon_listing")[0]

@@ -7,8 +7,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop_app.core.compliance import check_image, summary  # noqa: E402
-from desktop_app.ui.compliance_badge import slot_for  # noqa: E402
+from desktop_app.core.compliance import check_image, slot_for, summary  # noqa: E402
 from desktop_app.ui.services import ImageSource  # noqa: E402
 from test_ui_publish import completed_job  # noqa: E402
 from ui_fixtures import *  # noqa: E402,F401,F403

@@ -109,6 +109,38 @@ def normalise_slot(platform: str, slot: str) -> str:
 
 # ------------------------------------------------------------------------------------------------------------ API
 
+def platform_of(listing_type: str) -> str:
+    """The platform whose rules apply to a listing type's images."""
+    for platform in ("shopify", "tiktok"):
+        if listing_type.startswith(platform):
+            return platform
+    return "amazon"
+
+
+def slot_for(platform: str, index: int) -> str:
+    """The slot an image of service index ``index`` is exported to (main vs secondary is what the rules need)."""
+    if platform == "amazon":
+        return "MAIN" if index == 0 else f"PT{min(max(index, 1), 8):02d}"
+    return "main" if index == 0 else "gallery"
+
+
+def file_warnings(files: list[tuple[int, str | os.PathLike[str]]], listing_type: str) -> list[str]:
+    """One line per exported file that fails or warns on its platform's rules for its slot (blocking: decodes)."""
+    platform = platform_of(listing_type)
+    lines = []
+    for index, path in files:
+        slot = slot_for(platform, index)
+        try:
+            bad = problems(check_image(path, platform, slot))
+        except (OSError, ValueError) as exc:
+            lines.append(f"{os.path.basename(path)}: not checked ({exc})")
+            continue
+        if bad:
+            lines.append(f"{os.path.basename(path)} ({slot}): {bad[0].level} on {platform}'s image rules: "
+                         f"{bad[0].message}" + (f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""))
+    return lines
+
+
 def check_image(path_or_bytes: bytes | str | os.PathLike[str], platform: str, slot: str) -> list[Finding]:
     """Every applicable rule's Finding for this image in this platform's slot (see the module docstring).
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel
 
-from ..core.compliance import Finding, check_image, problems, summary
+from ..core.compliance import Finding, check_image, platform_of, problems, slot_for, summary
 from . import theme
 
 log = logging.getLogger(__name__)
@@ -44,20 +44,6 @@ class Verdict:
         if len(bad) > limit:
             lines.append(f"… and {len(bad) - limit} more")
         return "\n".join(lines)
-
-
-def platform_of(listing_type: str) -> str:
-    for platform in ("shopify", "tiktok"):
-        if listing_type.startswith(platform):
-            return platform
-    return "amazon"
-
-
-def slot_for(platform: str, index: int) -> str:
-    """The slot an image of service index ``index`` is exported to (main vs secondary is what the rules need)."""
-    if platform == "amazon":
-        return "MAIN" if index == 0 else f"PT{min(max(index, 1), 8):02d}"
-    return "main" if index == 0 else "gallery"
 
 
 def mark_color(level: str) -> str:

@@ -7,7 +7,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QToolTip
 
 from . import theme
-from .compliance_badge import MARKS, mark_color, platform_of, slot_for
+from ..core.compliance import platform_of, slot_for
+from .compliance_badge import MARKS, mark_color
 from .gallery_model import ERROR_ROLE, PATH_ROLE, RECORD_ROLE, REVIEW_ROLE, STATE_ROLE, THUMB_EDGE
 
 TILE = QSize(THUMB_EDGE + 16, THUMB_EDGE + 34)
