@@ -354,9 +354,10 @@ class BucketCheck:
 
 
 def check_bucket(bucket: str, *, region: str | None = None, keys: tuple[str, ...] = ()) -> BucketCheck:
-    """One HeadBucket request for ``bucket`` with ``keys`` (else the environment's credentials). Blocking: call it in
-    a worker thread."""
-    from .core.hosting import HostingAccessDenied, HostingError, ImageHost
+    """HeadBucket for ``bucket`` with ``keys`` (else the environment's credentials), then what a publish does: upload
+    a tiny probe image (content-addressed, so always the same object) and read it back anonymously, as Amazon will.
+    Blocking: call it in a worker thread."""
+    from .core.hosting import HostingAccessDenied, HostingError, HostingNotPublic, ImageHost
 
     bucket = bucket.strip()
     creds = dict(zip(("access_key_id", "secret_access_key"), keys))
@@ -371,5 +372,27 @@ def check_bucket(bucket: str, *, region: str | None = None, keys: tuple[str, ...
     if region and found and found != region:
         return BucketCheck(True, "WRONG_REGION", f"Bucket {bucket} found, but it is in {found}, not {region}: set "
                            f"the region to {found}, or the image links will not work.", found)
-    return BucketCheck(True, "OK", f"Bucket {bucket} found in {found or host.region}: these credentials can reach "
-                       "it.", found)
+    try:
+        host.check_public(host.upload(_probe_png(), "png", "image/png"))
+    except HostingNotPublic:
+        return BucketCheck(False, HostingNotPublic.code, f"Bucket {bucket} found and uploads work, but Amazon could "
+                           "not download them: objects are not public. Add the bucket policy (Bucket policy…) and "
+                           "check again.", found)
+    except HostingAccessDenied:
+        return BucketCheck(False, HostingAccessDenied.code, f"Bucket {bucket} found, but these credentials cannot "
+                           f"upload to it: the AWS user needs s3:PutObject on arn:aws:s3:::{bucket}/listing-studio/*.",
+                           found)
+    except HostingError as exc:
+        return BucketCheck(False, exc.code, f"Bucket {bucket} found, but the test upload failed: {exc.message}.", found)
+    return BucketCheck(True, "OK", f"Bucket {bucket} found in {found or host.region}: uploads work and Amazon can "
+                       "download them.", found)
+
+
+def _probe_png() -> bytes:
+    """A 1×1 white PNG: the object the bucket check uploads (always the same key)."""
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (1, 1), (255, 255, 255)).save(out, "PNG")
+    return out.getvalue()

@@ -24,7 +24,7 @@ from ui_fixtures import *  # noqa: F401,F403,E402
 from ui_fixtures import UI_MARKS, run  # noqa: E402
 
 from desktop_app import logs, secrets  # noqa: E402
-from desktop_app.core.hosting import AMAZON_MEDIA_ROLE  # noqa: E402
+from desktop_app.core.hosting import AMAZON_MEDIA_ROLE, bucket_policy  # noqa: E402
 
 pytestmark = UI_MARKS
 
@@ -48,6 +48,7 @@ def s3(moto_endpoint, monkeypatch, tmp_path):
     admin = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1", aws_access_key_id="admin",
                          aws_secret_access_key="admin")
     admin.create_bucket(Bucket=BUCKET)
+    admin.put_bucket_policy(Bucket=BUCKET, Policy=bucket_policy(BUCKET, public_read=True))  # set up as advised
     return admin
 
 
@@ -220,6 +221,12 @@ def test_check_bucket_says_what_is_wrong(studio_factory, qtbot, memory_keyring, 
     assert "'no-such-bucket-here' does not exist" in section.result_label.text()
     assert "b3261e" in section.result_label.styleSheet()
     assert section.region_edit.text() == ""  # nothing found: nothing filled in
+    # a private bucket: found, uploads work, but Amazon could not download the images
+    s3.create_bucket(Bucket="private-images")
+    type_into(qtbot, section.bucket_edit, "private-images")
+    click_and_wait(qtbot, section, section.check_button)
+    assert section.last_check.code == "BUCKET_NOT_PUBLIC" and "Bucket policy" in section.result_label.text()
+    assert "uploads work" in section.result_label.text() and "b3261e" in section.result_label.styleSheet()
     # a bucket in another region than the one typed
     s3.create_bucket(Bucket="eu-images", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     type_into(qtbot, section.bucket_edit, "eu-images")
