@@ -336,3 +336,15 @@ def test_a_photo_file_dropped_on_a_slot_joins_the_job_and_fills_the_slot(studio,
     qtbot.waitUntil(dialog.message.isVisible, timeout=5000)
     assert "notes.txt" in dialog.message.text() and "PT05" not in dialog.assigned
     assert len(journal.images(job_id)) == count
+
+
+def test_listing_issues_stay_next_to_their_slot_when_thumbnails_and_verdicts_arrive(studio, qtbot):
+    completed_job(studio, qtbot, "B0KEEPISSU", approve=(0, 1))
+    dialog = open_dialog(studio, qtbot)
+    studio.rt.publish  # noqa: B018 — builds the in-process SP-API sandbox
+    studio.rt.spapi_emulator.add_fault("listing_issue", method="GET")  # Amazon complains about the main image
+    fetch(dialog, qtbot, "MUG-BLK-16", "US")
+    assert "18027" in dialog.rows["MAIN"].status.text()
+    dialog.checker.ready.emit("compliance:any")  # a verdict arrives: every assigned slot is drawn again
+    qtbot.waitUntil(lambda: dialog.rows["MAIN"].badge.level in ("pass", "warning", "fail"), timeout=5000)
+    assert "18027" in dialog.rows["MAIN"].status.text()

@@ -45,6 +45,7 @@ class PublishFlow:
         self.live_slots: set[str] = set()
         self._thumbs: dict[str, QPixmap] = {}    # image key or URL → thumbnail
         self.hosting: bool | None = None         # an S3 bucket hosts local images (None: not known yet)
+        self._hosting_flagged: set[str] = set()  # slots whose status says NEEDS_PUBLIC_URL
         self._running: set[str] = set()          # fetch / submit / undo in progress
         self._tasks: set[asyncio.Task] = set()   # this window's tasks: cancelled when it closes
 
@@ -147,6 +148,7 @@ class PublishFlow:
             self.assigned[slot] = found
         self.live_slots.discard(slot)
         self._show_assigned(slot)
+        self._flag_hosting((slot,))
         self.update_buttons()
 
     def _show_assigned(self, slot: str) -> None:
@@ -159,13 +161,24 @@ class PublishFlow:
             row.set_assigned(record, None)
             return
         row.set_assigned(record, self._thumbs.get(image_key(record)))
-        problem = self._hosting_problem(slot, record)
-        row.set_status(issue_html("ERROR", "NEEDS_PUBLIC_URL", problem) if problem else "")
         verdict = self.checker.verdict(record.cache_path, "amazon", slot)
         if verdict is None:
             row.badge.set_checking()
         else:
             row.badge.set_verdict(verdict)
+
+    def _flag_hosting(self, slots) -> None:
+        """Say on each slot whose image needs hosting that it does (when assigned, or once the listing is fetched and
+        whether a bucket is set is known); take the flag back when that is no longer so. Other status lines stay."""
+        for slot in slots:
+            record = self.assigned.get(slot)
+            problem = self._hosting_problem(slot, record) if isinstance(record, ImageRecord) else None
+            if problem:
+                self.rows[slot].set_status(issue_html("ERROR", "NEEDS_PUBLIC_URL", problem))
+                self._hosting_flagged.add(slot)
+            elif slot in self._hosting_flagged:
+                self.rows[slot].set_status("")
+                self._hosting_flagged.discard(slot)
 
     def _hosting_problem(self, slot: str, record: ImageRecord) -> str | None:
         """Said when the image is assigned, not when Amazon fails: without a bucket, an image that has no public
@@ -217,6 +230,8 @@ class PublishFlow:
         if general and not quiet:
             self.show_message("Listing issues: " + "; ".join(f"{i.severity} {i.code}: {i.message}"
                                                             for i in general), "notice")
+        self._hosting_flagged.clear()  # the status lines were just rewritten
+        self._flag_hosting(list(self.assigned))
         self.refresh_history()
 
     async def _thumb_url(self, url: str) -> None:
