@@ -101,6 +101,7 @@ class GalleryPanel(QWidget):
         self.model = model
         self._preview_task: asyncio.Task | None = None
         self._preview_path: str | None = None
+        self._published: tuple[str | None, str] = (None, "")  # (job id, its " · on Amazon: …" note)
         self.title = QLabel("<b>Images</b> — select a job", objectName="galleryTitle")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.summary = QLabel(objectName="reviewSummary")
@@ -219,10 +220,16 @@ class GalleryPanel(QWidget):
         if records:
             text = f"{len(records)} images · {approved} approved"
             text += f" · {failed} failed" if failed else ""
-            text += published_note(self.service.journal, self.model.job_id)
+            if self._published[0] != self.model.job_id:  # read once per job, not on every selection change
+                self.refresh_published()
+            text += self._published[1]
             self.summary.setText(text + (" — approve with A to export" if not approved and failed < len(records) else ""))
         else:
             self.summary.setText("")
+
+    def refresh_published(self) -> None:
+        """Re-read where the shown job's images are published (after a publish changed, or another job shown)."""
+        self._published = (self.model.job_id, published_note(self.service.journal, self.model.job_id))
 
     def _reset(self) -> None:
         self._preview_path = None

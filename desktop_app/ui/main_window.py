@@ -255,7 +255,8 @@ class MainWindow(QMainWindow):
         self.jobs_model.update_job(job_id)
         if job_id == self.gallery_model.job_id:
             self.gallery_model.refresh()
-            self.gallery.update_state()  # e.g. a publish of its images went live
+            self.gallery.refresh_published()  # e.g. a publish of its images went live
+            self.gallery.update_state()
             self._title(job_id)
 
     def _tick(self) -> None:
