@@ -145,3 +145,16 @@ def error_from_response(status: int, body: object, retry_after_header: str | Non
                            status=status, detail=detail)
     return ApiRefused(code or f"HTTP_{status}", message or f"The service refused the request (HTTP {status})",
                       status=status, detail=detail)
+
+
+def describe_transport(exc: BaseException, who: str, connection: str = "the connection") -> str:
+    """What went wrong on the wire, for people: ``who`` did not answer, could not be reached, closed the
+    connection, or ``connection`` failed."""
+    import httpx
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        return f"{who} did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect to {who}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection was closed without an answer"
+    return f"{connection} failed"

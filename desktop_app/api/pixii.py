@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .errors import (AmbiguousSubmission, BadResponse, ConfigError, PixiiError, RateLimited,
-                     ServerError, Unreachable, error_from_response)
+from .errors import (AmbiguousSubmission, BadResponse, ConfigError, PixiiError, RateLimited, ServerError,
+                     Unreachable, describe_transport, error_from_response)
 from .models import Job, JobPage, JobSummary, ListingRequest, Submission, parse_job, parse_job_page, parse_submission
 from .ratelimit import RateLimitState
 from .urls import url_problem
@@ -121,7 +121,7 @@ class PixiiClient:
                 raise error_from_response(response.status_code, _safe_json(response),
                                           response.headers.get("Retry-After"))
             except (httpx.TransportError, TimeoutError) as exc:
-                failure: PixiiError = Unreachable("UNREACHABLE", _describe_transport(exc))
+                failure: PixiiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
             except PixiiError as exc:
                 if not exc.retryable:
                     raise
@@ -151,10 +151,10 @@ class PixiiClient:
             try:
                 response = await self._send("POST", "/listing_builder", body=request.to_json())
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached the service
-                failure: PixiiError = Unreachable("UNREACHABLE", _describe_transport(exc))
+                failure: PixiiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
             except (httpx.TransportError, TimeoutError) as exc:
                 raise AmbiguousSubmission("AMBIGUOUS_SUBMISSION", "The submission was sent but its answer was lost ("
-                                          f"{_describe_transport(exc)})") from None
+                                          f"{describe_transport(exc, 'the service')})") from None
             else:
                 self.rate_limits.update_from_headers(response.headers)
                 if response.is_success:
@@ -224,13 +224,3 @@ def _safe_json(response: httpx.Response) -> Any:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
         return None
-
-
-def _describe_transport(exc: BaseException) -> str:
-    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
-        return "the service did not answer in time"
-    if isinstance(exc, httpx.ConnectError):
-        return "could not connect to the service"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "the connection was closed without an answer"
-    return "the connection failed"

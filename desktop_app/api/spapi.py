@@ -23,7 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from . import marketplaces
-from .errors import BadResponse, ConfigError
+from .errors import BadResponse, ConfigError, describe_transport
 from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_agent
 from .spapi_definitions import (DEFAULT_TTL, DEFINITIONS_PATH, ENFORCEMENTS, DefinitionCache, DefinitionMeta,
                                 ProductTypeDefinition, ProductTypeNotFound, build_definition, checksum_matches,
@@ -166,7 +166,8 @@ class SpApiClient:
                     response = await self._http.request(method, target, content=content, headers=headers,
                                                         follow_redirects=False)
             except (httpx.TransportError, TimeoutError) as exc:
-                failure: SpApiError = SpApiUnreachable("UNREACHABLE", _describe(exc))
+                failure: SpApiError = SpApiUnreachable("UNREACHABLE", describe_transport(exc, "Amazon",
+                                                                                         "the connection to Amazon"))
                 maybe_applied |= not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
             else:
                 if signed:
@@ -312,11 +313,3 @@ def _submission_params(mode: str | None, included: Iterable[str] | None, locale:
     return {"mode": mode or "", "includedData": ",".join(included), "issueLocale": locale or ""}
 
 
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
-        return "Amazon did not answer in time"
-    if isinstance(exc, httpx.ConnectError):
-        return "could not connect to Amazon"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "the connection was closed without an answer"
-    return "the connection to Amazon failed"
