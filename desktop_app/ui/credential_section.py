@@ -16,6 +16,13 @@ from ..logs import redact_text
 OK_COLOUR, BAD_COLOUR, WARN_COLOUR, MUTED_COLOUR = "#137333", "#b3261e", "#8a5300", "#5f6368"
 
 
+def show_result(label: QLabel, text: str, colour: str) -> None:
+    """A result line: redacted text in ``colour``, hidden when empty."""
+    label.setText(redact_text(text))
+    label.setStyleSheet(f"color: {colour};")
+    label.setVisible(bool(text))
+
+
 def plain_label(name: str) -> QLabel:
     label = QLabel(objectName=name, wordWrap=True)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -118,9 +125,7 @@ class CredentialSection(QGroupBox):
         self._sync()
 
     def _result(self, text: str, colour: str) -> None:
-        self.result_label.setText(redact_text(text))
-        self.result_label.setStyleSheet(f"color: {colour};")
-        self.result_label.setVisible(bool(text))
+        show_result(self.result_label, text, colour)
 
     def _toggle_shown(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password

@@ -19,8 +19,7 @@ from ..api.pixii import key_mode, redact
 from ..config import SANDBOX
 from ..credentials import key_problem
 from ..logs import redact_text
-
-OK_COLOUR, BAD_COLOUR, WARN_COLOUR, MUTED_COLOUR = "#137333", "#b3261e", "#8a5300", "#5f6368"
+from .credential_section import BAD_COLOUR, MUTED_COLOUR, OK_COLOUR, WARN_COLOUR, show_result
 
 
 def _where(url: str) -> str:
@@ -223,9 +222,7 @@ class SettingsDialog(QDialog):
         self._sync()
 
     def _result(self, text: str, colour: str) -> None:
-        self.result_label.setText(redact_text(text))
-        self.result_label.setStyleSheet(f"color: {colour};")
-        self.result_label.setVisible(bool(text))
+        show_result(self.result_label, text, colour)
 
     def _toggle_shown(self, shown: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
