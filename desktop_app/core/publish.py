@@ -149,7 +149,7 @@ class PublishService:
         if rec.state not in UNDOABLE:
             raise InputError("NOT_UNDOABLE", f"Submission {rec.id} is {rec.state}: only an accepted or live "
                              "publish can be undone")
-        changed = {s: rec.slots_before.get(s) for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)}
+        changed = {s: rec.slots_before.get(s) for s in SLOTS if s in changed_slots(rec)}
         if not changed:
             raise InputError("NOTHING_TO_UNDO", f"Submission {rec.id} changed no slot")
         later = self._later_change(rec, set(changed))

@@ -55,13 +55,16 @@ INJECTED_ISSUE = {"code": "18027", "message": "The main image does not meet Amaz
                   "attributeNames": ["main_product_image_locator"], "categories": ["INVALID_IMAGE"]}
 
 
+PROCESSING_FAULTS = ("invalid_image", "stuck")  # consumed by a real (not preview) submission only
+READ_FAULTS = ("listing_issue",)                  # consumed by a read of a listing only
+
+
 def _skipped(method: str, preview: bool) -> tuple[str, ...]:
-    """Fault kinds a request does not consume: processing faults wait for a real (not preview) submission, a
-    listing issue for a read."""
-    skip = ("invalid_image", "stuck") if preview or method not in ("PUT", "PATCH", "DELETE") else ()
+    """Fault kinds a listings request does not consume."""
+    skip = PROCESSING_FAULTS if preview or method not in ("PUT", "PATCH", "DELETE") else ()
     if preview:
         skip += ("reset_after",)
-    return skip if method == "GET" else skip + ("listing_issue",)
+    return skip if method == "GET" else skip + READ_FAULTS
 
 
 def hashed(secret: str) -> str:

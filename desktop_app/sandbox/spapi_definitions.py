@@ -148,10 +148,10 @@ class DefinitionsMixin:
     # --- routes -------------------------------------------------------------------------------
 
     def _definitions(self, method: str, path: str, query: dict[str, str], hdrs: dict[str, str]) -> EmuResponse:
-        from .spapi import PRE_FAULTS
+        from .spapi import PRE_FAULTS, PROCESSING_FAULTS, READ_FAULTS
         with self.store.transaction() as state:  # type: ignore[attr-defined]
             now, cfg = self._now(state), self._cfg(state)  # type: ignore[attr-defined]
-            fault = take_fault(state["faults"], method, path, skip=("invalid_image", "stuck", "listing_issue"))
+            fault = take_fault(state["faults"], method, path, skip=PROCESSING_FAULTS + READ_FAULTS)
             if fault and fault["kind"] in PRE_FAULTS:
                 response = self._fault(fault)  # type: ignore[attr-defined]
             elif path.startswith(SCHEMA_PATH):
