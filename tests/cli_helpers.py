@@ -31,6 +31,18 @@ def cli_env(**extra: str) -> dict:
     return env
 
 
+def spapi_cli_env(url: str, data_dir: Path, key: str, give_up_after: str = "3") -> dict:
+    """The command line against the loopback Pixii + SP-API emulators at ``url`` with the sandbox seller's
+    credentials, its own data dir, and no S3 hosting."""
+    from desktop_app.sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
+                                                SANDBOX_SELLER_ID)
+    return cli_env(LISTING_STUDIO_API_URL=url, PIXII_API_KEY=key, LISTING_STUDIO_DATA_DIR=str(data_dir),
+                   LISTING_STUDIO_GIVE_UP_AFTER=give_up_after, LISTING_STUDIO_SP_API_URL=url,
+                   LISTING_STUDIO_LWA_URL=f"{url}/auth/o2/token", SP_API_CLIENT_ID=SANDBOX_CLIENT_ID,
+                   SP_API_CLIENT_SECRET=SANDBOX_CLIENT_SECRET, SP_API_REFRESH_TOKEN=SANDBOX_REFRESH_TOKEN,
+                   SP_API_SELLER_ID=SANDBOX_SELLER_ID, LISTING_STUDIO_S3_BUCKET=None, AWS_ENDPOINT_URL_S3=None)
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: float = 90) -> Result:
     proc = subprocess.run([sys.executable, "-m", "desktop_app.cli", *args], env=env or cli_env(),
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)

@@ -37,6 +37,15 @@ def memory_keyring():
 
 
 @pytest.fixture
+def fast_spapi(monkeypatch):
+    """The in-process SP-API sandbox processes in 0.3 s; no SP-API or bucket settings from the environment."""
+    monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.3")
+    for name in ("SP_API_CLIENT_ID", "SP_API_CLIENT_SECRET", "SP_API_REFRESH_TOKEN", "SP_API_SELLER_ID",
+                 "LISTING_STUDIO_SP_API_URL", "LISTING_STUDIO_S3_BUCKET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
 def no_keyring():
     """No usable keyring at all (as on a desktop without a Secret Service)."""
     previous = keyring.get_keyring()
@@ -54,6 +63,21 @@ def moto_endpoint():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def moto_s3(moto_endpoint, monkeypatch, tmp_path):
+    """moto's server, reset, as the S3 endpoint; no AWS profile, config file, session token, default region or
+    instance metadata from the developer's machine (each test sets the keys and region it needs)."""
+    import urllib.request
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_endpoint)
+    return moto_endpoint
 
 
 @pytest.fixture

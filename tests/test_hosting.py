@@ -20,20 +20,13 @@ PNG = (b"\x89PNG\r\n\x1a\n" + b"fake image bytes " * 50)
 
 
 @pytest.fixture
-def s3(moto_endpoint, monkeypatch, tmp_path):
+def s3(moto_s3, monkeypatch):
     """Dummy credentials from the environment, a fresh server state and one bucket."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION",
-                 hosting.BUCKET_ENV):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(hosting.BUCKET_ENV, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_endpoint)
-    admin = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    admin = boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1")
     admin.create_bucket(Bucket=BUCKET)
     return admin
 

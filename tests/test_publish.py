@@ -4,7 +4,6 @@ watch until live, undo, compliance warnings, the journal rows; and local files h
 import asyncio
 import io
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,7 @@ from desktop_app.sandbox.spapi_media import emulator_fetcher
 SKU, US = "MUG-BLK-16", "ATVPDKIKX0DER"
 
 
-@pytest.fixture(autouse=True)
-def fast_spapi(monkeypatch):
-    monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.3")
-    for name in ("SP_API_CLIENT_ID", "SP_API_CLIENT_SECRET", "SP_API_REFRESH_TOKEN", "SP_API_SELLER_ID",
-                 "LISTING_STUDIO_SP_API_URL", "LISTING_STUDIO_S3_BUCKET"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("fast_spapi")
 
 
 def fetch(emulator, url: str) -> bytes:
@@ -252,20 +246,13 @@ BUCKET = "listing-studio-publish"
 
 
 @pytest.fixture
-def bucket(moto_endpoint, monkeypatch, tmp_path):
+def bucket(moto_s3, monkeypatch):
     import boto3
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-SECRET-testing")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_endpoint)
     monkeypatch.setenv("LISTING_STUDIO_S3_BUCKET", BUCKET)
-    admin = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    admin = boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1")
     admin.create_bucket(Bucket=BUCKET)
     admin.put_bucket_policy(Bucket=BUCKET, Policy=bucket_policy(BUCKET, public_read=True))
     return admin

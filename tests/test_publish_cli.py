@@ -7,10 +7,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from cli_helpers import cli_env, run_cli
+from cli_helpers import run_cli, spapi_cli_env
 from desktop_app.core.journal import Journal
-from desktop_app.sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
-                                            SANDBOX_SELLER_ID)
+from desktop_app.sandbox.spapi_data import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID
 
 KEY = "pk_test_cliSecretKey987654"
 US = "ATVPDKIKX0DER"
@@ -23,11 +22,7 @@ PUBLISH_KEYS = {"sku", "marketplace_id", "operation", "mode", "status", "submiss
 @pytest.fixture
 def env(servers, tmp_path):
     srv, _ = servers
-    return cli_env(LISTING_STUDIO_API_URL=srv.url, PIXII_API_KEY=KEY, LISTING_STUDIO_DATA_DIR=str(tmp_path / "data"),
-                   LISTING_STUDIO_GIVE_UP_AFTER="3", LISTING_STUDIO_SP_API_URL=srv.url,
-                   LISTING_STUDIO_LWA_URL=f"{srv.url}/auth/o2/token", SP_API_CLIENT_ID=SANDBOX_CLIENT_ID,
-                   SP_API_CLIENT_SECRET=SANDBOX_CLIENT_SECRET, SP_API_REFRESH_TOKEN=SANDBOX_REFRESH_TOKEN,
-                   SP_API_SELLER_ID=SANDBOX_SELLER_ID, LISTING_STUDIO_S3_BUCKET=None, AWS_ENDPOINT_URL_S3=None)
+    return spapi_cli_env(srv.url, tmp_path / "data", KEY)
 
 
 def listings_requests(spapi):

@@ -6,26 +6,20 @@ import asyncio
 
 import pytest
 
-from cli_helpers import cli_env, run_cli
+from cli_helpers import run_cli, spapi_cli_env
 from desktop_app.api.spapi_definitions import ProductTypeNotFound
 from desktop_app.api.spapi_models import SLOT_ATTRIBUTES
 from desktop_app.config import load_settings
 from desktop_app.api.spapi_errors import SpApiRefused
 from desktop_app.runtime import Runtime
-from desktop_app.sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
-                                            SANDBOX_SELLER_ID)
+from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID
 
 SELLER, US, SKU = SANDBOX_SELLER_ID, "ATVPDKIKX0DER", "MUG-BLK-16"
 DEFS = "/definitions/2020-09-01/productTypes/"
 IMAGES = list(SLOT_ATTRIBUTES.values())
 
 
-@pytest.fixture(autouse=True)
-def fast_spapi(monkeypatch):
-    monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.3")
-    for name in ("SP_API_CLIENT_ID", "SP_API_CLIENT_SECRET", "SP_API_REFRESH_TOKEN", "SP_API_SELLER_ID",
-                 "LISTING_STUDIO_SP_API_URL", "LISTING_STUDIO_S3_BUCKET"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("fast_spapi")
 
 
 def run(coro):
@@ -132,12 +126,7 @@ def test_full_put_of_an_unknown_product_type_is_refused_before_the_journal():
 @pytest.fixture
 def env(servers, tmp_path):
     srv, _ = servers
-    return cli_env(LISTING_STUDIO_API_URL=srv.url, PIXII_API_KEY="pk_test_fullPut123456",
-                   LISTING_STUDIO_DATA_DIR=str(tmp_path / "data"), LISTING_STUDIO_GIVE_UP_AFTER="3",
-                   LISTING_STUDIO_SP_API_URL=srv.url, LISTING_STUDIO_LWA_URL=f"{srv.url}/auth/o2/token",
-                   SP_API_CLIENT_ID=SANDBOX_CLIENT_ID, SP_API_CLIENT_SECRET=SANDBOX_CLIENT_SECRET,
-                   SP_API_REFRESH_TOKEN=SANDBOX_REFRESH_TOKEN, SP_API_SELLER_ID=SANDBOX_SELLER_ID,
-                   LISTING_STUDIO_S3_BUCKET=None, AWS_ENDPOINT_URL_S3=None)
+    return spapi_cli_env(srv.url, tmp_path / "data", "pk_test_fullPut123456")
 
 
 def test_cli_full_put_missing_attribute_exit_3_with_the_message(servers, env):

@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit  # noqa: E402
+from PySide6.QtWidgets import QLineEdit  # noqa: E402
 
 from ui_fixtures import *  # noqa: F401,F403,E402
 from ui_fixtures import UI_MARKS  # noqa: E402
@@ -52,20 +52,6 @@ def fill(qtbot, section, client_id=SANDBOX_CLIENT_ID, secret=SANDBOX_CLIENT_SECR
         qtbot.keyClicks(section.edits[f], value)
     section.seller_edit.clear()
     qtbot.keyClicks(section.seller_edit, seller)
-
-
-def click_and_wait(qtbot, section, button, timeout=8000) -> None:
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not section._busy, timeout=timeout)
-
-
-def widget_texts(dialog) -> str:
-    """Every text a user can see or a screen reader reads, except what the masked fields hold."""
-    masked = {e for e in dialog.findChildren(QLineEdit) if e.echoMode() != QLineEdit.EchoMode.Normal}
-    parts = [w.text() for w in dialog.findChildren(QLabel)] + [w.text() for w in dialog.findChildren(QAbstractButton)]
-    parts += [e.text() for e in dialog.findChildren(QLineEdit) if e not in masked]
-    parts += [w.toolTip() + w.accessibleName() + w.accessibleDescription() for w in dialog.findChildren(QLineEdit)]
-    return "\n".join(parts)
 
 
 def test_check_save_remove_on_the_in_process_sandbox(studio_factory, qtbot, memory_keyring):

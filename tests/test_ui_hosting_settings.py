@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import secrets as pysecrets
-import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -18,7 +17,7 @@ import boto3  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QFontInfo, QGuiApplication  # noqa: E402
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit  # noqa: E402
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit  # noqa: E402
 
 from ui_fixtures import *  # noqa: F401,F403,E402
 from ui_fixtures import UI_MARKS, run  # noqa: E402
@@ -35,17 +34,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"hosted by the settings test " * 20
 
 
 @pytest.fixture
-def s3(moto_endpoint, monkeypatch, tmp_path):
+def s3(moto_s3, monkeypatch):
     """moto's S3 server, reset, with one bucket; no AWS credentials or region from the developer's environment."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION",
-                 "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "LISTING_STUDIO_S3_BUCKET"):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "LISTING_STUDIO_S3_BUCKET"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_endpoint)
-    admin = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1", aws_access_key_id="admin",
+    admin = boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1", aws_access_key_id="admin",
                          aws_secret_access_key="admin")
     admin.create_bucket(Bucket=BUCKET)
     admin.put_bucket_policy(Bucket=BUCKET, Policy=bucket_policy(BUCKET, public_read=True))  # set up as advised
@@ -78,22 +71,6 @@ def open_hosting(studio, qtbot):
 def type_into(qtbot, edit, text: str) -> None:
     edit.clear()
     qtbot.keyClicks(edit, text)
-
-
-def click_and_wait(qtbot, section, button, timeout=8000) -> None:
-    assert button.isEnabled(), button.objectName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not section._busy, timeout=timeout)
-
-
-def widget_texts(dialog) -> str:
-    """Every text a user can see or a screen reader reads, except what the masked fields hold."""
-    masked = {e for e in dialog.findChildren(QLineEdit) if e.echoMode() != QLineEdit.EchoMode.Normal}
-    parts = [w.text() for w in dialog.findChildren(QLabel)] + [w.text() for w in dialog.findChildren(QAbstractButton)]
-    parts += [e.text() for e in dialog.findChildren(QLineEdit) if e not in masked]
-    parts += [w.toolTip() + w.accessibleName() + w.accessibleDescription() + w.placeholderText()
-              for w in dialog.findChildren(QLineEdit)]
-    return "\n".join(parts)
 
 
 def runtime_settings(qtbot, aloop, studio):

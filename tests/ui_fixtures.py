@@ -19,12 +19,12 @@ import qasync  # noqa: E402
 from PIL import Image  # noqa: E402
 from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit  # noqa: E402
 
 from desktop_app.api.download import DownloadError  # noqa: E402
 
 __all__ = ["qloop", "aloop", "studio_factory", "studio", "web", "simulate_drop", "png_bytes", "run",
-           "UI_MARKS"]
+           "UI_MARKS", "click_and_wait", "widget_texts"]
 
 # Fail on Qt warnings; the offscreen platform's notices about what it cannot do are not ours.
 UI_MARKS = [pytest.mark.qt_log_level_fail("WARNING"),
@@ -147,3 +147,20 @@ def simulate_drop(widget, mime: QMimeData, pos=QPointF(20, 20)):
                       QEvent.Type.Drop)
     QApplication.sendEvent(target, drop)
     return drop
+
+
+def click_and_wait(qtbot, section, button, timeout=8000) -> None:
+    """Click an enabled button of a settings section and wait until its request is done."""
+    assert button.isEnabled(), button.objectName()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not section._busy, timeout=timeout)
+
+
+def widget_texts(dialog) -> str:
+    """Every text a user can see or a screen reader reads, except what the masked fields hold."""
+    masked = {e for e in dialog.findChildren(QLineEdit) if e.echoMode() != QLineEdit.EchoMode.Normal}
+    parts = [w.text() for w in dialog.findChildren(QLabel)] + [w.text() for w in dialog.findChildren(QAbstractButton)]
+    parts += [e.text() for e in dialog.findChildren(QLineEdit) if e not in masked]
+    parts += [w.toolTip() + w.accessibleName() + w.accessibleDescription() + w.placeholderText()
+              for w in dialog.findChildren(QLineEdit)]
+    return "\n".join(parts)
