@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from ..core.publishstore import LIVE, PublishStore
+
 log = logging.getLogger(__name__)
 
 SCHEDULE = (60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)  # seconds between rounds; the last one repeats
@@ -27,7 +29,6 @@ class PublishWatcher:
         self.rounds = 0
 
     def unsettled(self) -> list:
-        from ..core.publishstore import PublishStore
         return PublishStore(self.service.rt.journal).unsettled()
 
     def start(self) -> asyncio.Task | None:
@@ -42,7 +43,6 @@ class PublishWatcher:
         return self.task
 
     async def _run(self) -> None:
-        from ..core.publishstore import LIVE
         self._again = asyncio.Event()
         step, first = 0, True
         while True:
@@ -58,7 +58,7 @@ class PublishWatcher:
                     code, f"Could not check whether published images are live: {getattr(exc, 'message', None) or exc}")
                 return
             self.rounds += 1
-            self._report(records, LIVE, first)
+            self._report(records, first)
             for job_id in {r.job_id for r in records if r.job_id}:
                 self.service.job_changed.emit(job_id)  # the gallery says where the job's images are published
             first = False
@@ -73,11 +73,11 @@ class PublishWatcher:
             except asyncio.TimeoutError:
                 pass
 
-    def _report(self, records: list, live_state: str, first: bool) -> None:
+    def _report(self, records: list, first: bool) -> None:
         banner = self.banner
-        live = [r for r in records if r.state == live_state]
-        problems = [r for r in records if r.state != live_state and r.error_code]
-        waiting = [r for r in records if r.state != live_state and not r.error_code]
+        live = [r for r in records if r.state == LIVE]
+        problems = [r for r in records if r.state != LIVE and r.error_code]
+        waiting = [r for r in records if r.state != LIVE and not r.error_code]
         if problems:
             r = problems[0]
             banner.show_error(r.error_code, f"Publish #{r.id} ({r.sku}) is {r.state}: {r.error_code}"
