@@ -10,11 +10,8 @@ reports a problem. One task at a time, in the service's TaskRegistry; no request
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from ..core.publishstore import LIVE, PublishStore
-
-log = logging.getLogger(__name__)
 
 SCHEDULE = (60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)  # seconds between rounds; the last one repeats
 
