@@ -4,6 +4,7 @@ kept out of the preferences file and of every widget but the masked fields, SP_A
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -95,6 +96,36 @@ def test_check_save_remove_on_the_in_process_sandbox(studio_factory, qtbot, memo
     click_and_wait(qtbot, section, section.remove_button)
     assert memory_keyring.store == {} and studio.prefs.seller_id() == ""
     assert section.result_label.text().startswith("Removed")
+    dialog.close()
+
+
+def test_the_section_is_busy_until_its_result_line_is_final(studio_factory, qtbot, memory_keyring, spapi_server,
+                                                           monkeypatch):
+    """Saving and removing end by reading back what publishing uses; until that read is done the section stays
+    busy, so it is never idle while its line still says "Saving…" or "Removing…"."""
+    srv, _ = spapi_server
+    studio = studio_factory(LISTING_STUDIO_SP_API_URL=srv.url, LISTING_STUDIO_LWA_URL=f"{srv.url}/auth/o2/token")
+    dialog, section = open_amazon(studio, qtbot)
+    fill(qtbot, section)
+    read_back, entered = asyncio.Event(), []
+    current = section.account.current
+
+    async def held_read():
+        entered.append(section.result_label.text())
+        await read_back.wait()
+        return await current()
+    monkeypatch.setattr(section.account, "current", held_read)
+    for button, busy_text, final_text in ((section.save_button, "Saving", "Saved in the system keyring."),
+                                          (section.remove_button, "Removing", "Removed. Publishing uses:")):
+        read_back.clear()
+        entered.clear()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(entered), timeout=5000)
+        assert section._busy and section.result_label.text().startswith(busy_text)
+        assert not section.save_button.isEnabled() and not section.remove_button.isEnabled()
+        read_back.set()
+        qtbot.waitUntil(lambda: not section._busy, timeout=5000)
+        assert section.result_label.text().startswith(final_text)
     dialog.close()
 
 

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import boto3  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QFontInfo, QGuiApplication  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit  # noqa: E402
 
 from ui_fixtures import *  # noqa: F401,F403,E402
@@ -229,7 +229,8 @@ def test_the_bucket_policy_dialog_shows_the_statement_and_copies_it(studio_facto
     policy_dialog = section.policy_dialog
     assert policy_dialog is not None and policy_dialog.isVisible() and BUCKET in policy_dialog.windowTitle()
     box = policy_dialog.findChild(QPlainTextEdit, "bucketPolicyText")
-    assert box.isReadOnly() and QFontInfo(box.font()).fixedPitch()
+    metrics = box.fontMetrics()  # what the reader sees: every character as wide as the next
+    assert box.isReadOnly() and metrics.horizontalAdvance("iiiiii") == metrics.horizontalAdvance("MMMMMM")
     text = box.toPlainText()
     assert f"arn:aws:s3:::{BUCKET}/*" in text and f'"arn:aws:s3:::{BUCKET}"' in text and AMAZON_MEDIA_ROLE in text
     role, public = json.loads(text)["Statement"]  # Amazon's role, and anyone for the uploaded images only

@@ -130,23 +130,21 @@ class AmazonSettings(CredentialSection):
         except ValueError as exc:
             self._done(str(exc), BAD_COLOUR)
             return
-        self._busy = ""
         self.clear_secrets()
         text, colour = ("Saved in the system keyring.", OK_COLOUR) if not state.problem else (
             f"{state.problem} They are not written to any file.", WARN_COLOUR)
         await self._show_target()
-        self._result(f"{text} Publishing uses: {self.target}.", colour)
+        self._done(f"{text} Publishing uses: {self.target}.", colour)
 
     def remove(self):
         return self._run("Removing the Amazon credentials…", self._remove, "settings-remove-amazon")
 
     async def _remove(self) -> None:
         state = await self.account.remove()
-        self._busy = ""
         self.clear_secrets()
         self.seller_edit.setText(self.account.seller_id())
         await self._show_target()
         if state.problem:
-            self._result(f"The saved credentials could not be deleted: {state.problem}.", BAD_COLOUR)
+            self._done(f"The saved credentials could not be deleted: {state.problem}.", BAD_COLOUR)
         else:
-            self._result(f"Removed. Publishing uses: {self.target}.", OK_COLOUR)
+            self._done(f"Removed. Publishing uses: {self.target}.", OK_COLOUR)

@@ -221,6 +221,13 @@ class SettingsDialog(QDialog):
         self.key_edit.setReadOnly(bool(text))
         self._sync()
 
+    def _done(self, text: str, colour: str) -> None:
+        """A request finished: its result line and the usable widgets change together."""
+        self._busy = ""
+        self.key_edit.setReadOnly(False)
+        self._result(text, colour)
+        self._sync()
+
     def _result(self, text: str, colour: str) -> None:
         show_result(self.result_label, text, colour)
 
@@ -251,11 +258,7 @@ class SettingsDialog(QDialog):
             message = result.message
         except Exception as exc:  # noqa: BLE001 — shown, never a crash of the dialog
             message = f"The check failed: {type(exc).__name__}"
-        finally:
-            self._busy = ""
-            self.key_edit.setReadOnly(False)
-        self._result(message, OK_COLOUR if ok else BAD_COLOUR)
-        self._sync()
+        self._done(message, OK_COLOUR if ok else BAD_COLOUR)
 
     def save(self) -> asyncio.Task | None:
         key = self.typed_key()
@@ -268,12 +271,8 @@ class SettingsDialog(QDialog):
         try:
             state = await self.studio.save_key(key)
         except ValueError as exc:  # key_problem(): refused before anything was stored
-            self._result(str(exc), BAD_COLOUR)
+            self._done(str(exc), BAD_COLOUR)
             return
-        finally:
-            self._busy = ""
-            self.key_edit.setReadOnly(False)
-            self._sync()
         self.key_edit.clear()  # the edit is the only place the key was shown: not kept there
         self.show_button.setChecked(False)
         if state.source == "session":
@@ -287,8 +286,7 @@ class SettingsDialog(QDialog):
             text += " Live now uses it."
         elif self.studio.settings.sandbox and self.studio.live_url() != SANDBOX:
             text += " Choose Live below to use it."
-        self._result(text, colour)
-        self._sync()
+        self._done(text, colour)
 
     def remove(self) -> asyncio.Task | None:
         if self._busy:
@@ -299,17 +297,16 @@ class SettingsDialog(QDialog):
     async def _remove(self) -> None:
         try:
             state = await self.studio.remove_key()
-        finally:
-            self._busy = ""
-            self.key_edit.setReadOnly(False)
+        except Exception as exc:  # noqa: BLE001 — shown, never a crash of the dialog
+            self._done(f"The key could not be removed: {type(exc).__name__}", BAD_COLOUR)
+            return
         if state.problem:
-            self._result(f"The saved key could not be deleted: {state.problem}.", BAD_COLOUR)
+            self._done(f"The saved key could not be deleted: {state.problem}.", BAD_COLOUR)
         elif state.key:
-            self._result(f"Removed. {state.label} is still used: it comes {state.where}.", WARN_COLOUR)
+            self._done(f"Removed. {state.label} is still used: it comes {state.where}.", WARN_COLOUR)
         else:
-            self._result("Removed: no key is saved now." + (" Back on the sandbox." if self.studio.switching()
-                                                             else ""), OK_COLOUR)
-        self._sync()
+            self._done("Removed: no key is saved now." + (" Back on the sandbox." if self.studio.switching()
+                                                           else ""), OK_COLOUR)
 
     def _mode_chosen(self, live: bool) -> None:
         if self._syncing or live == (not self.studio.settings.sandbox):
@@ -323,12 +320,11 @@ class SettingsDialog(QDialog):
     def _runtime_changed(self) -> None:
         if self._busy.startswith("Switching"):
             s = self.studio.settings
-            self._busy = ""
-            self.key_edit.setReadOnly(False)
-            self._result("Now on the sandbox: sample images, no credits used." if s.sandbox else
-                         f"Now on Live: jobs go to {_where(s.api_url)} with {redact(s.api_key)} and use credits.",
-                         OK_COLOUR)
-        self._sync()
+            self._done("Now on the sandbox: sample images, no credits used." if s.sandbox else
+                       f"Now on Live: jobs go to {_where(s.api_url)} with {redact(s.api_key)} and use credits.",
+                       OK_COLOUR)
+        else:
+            self._sync()
 
     def _finished(self, _result: int) -> None:
         for task in list(self._tasks):  # they touch the dialog's widgets, which are about to go
