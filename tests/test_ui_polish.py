@@ -96,6 +96,13 @@ def test_notification_only_when_the_window_is_inactive(studio_factory, qtbot):
     recorder = Recorder()
     active = {"value": False}
     notifier = JobNotifier(studio.service, studio.window, recorder, min_seconds=0, is_active=lambda: active["value"])
+    ended = []  # connected after the notifier: a job seen here as ended has been seen by the notifier first
+
+    def job_changed(job_id):
+        record = studio.rt.journal.job(job_id)
+        if record is not None and record.terminal:
+            ended.append(job_id)
+    studio.service.job_changed.connect(job_changed)
     w = studio.window
     job_id = generate(w, qtbot, "B0NOTIFY01")
     qtbot.waitUntil(lambda: studio.rt.journal.job(job_id).status == "completed", timeout=5000)
@@ -104,8 +111,8 @@ def test_notification_only_when_the_window_is_inactive(studio_factory, qtbot):
     assert "B0NOTIFY01" in title and "completed" in title and "ready to review" in body
     active["value"] = True
     job_id = generate(w, qtbot, "B0FAIL0001")
-    qtbot.waitUntil(lambda: studio.rt.journal.job(job_id).status == "failed", timeout=5000)
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: job_id in ended, timeout=5000)
+    assert studio.rt.journal.job(job_id).status == "failed"
     assert len(recorder.calls) == 1  # the window was active: no notification
     active["value"] = False
     job_id = generate(w, qtbot, "B0FAIL0002")
@@ -113,8 +120,8 @@ def test_notification_only_when_the_window_is_inactive(studio_factory, qtbot):
     assert "failed" in recorder.calls[1][0] and "GENERATION_FAILED" in recorder.calls[1][1]
     # a short job (under min_seconds) is not announced; the real window check is the default
     notifier.min_seconds = 3600
-    generate(w, qtbot, "B0SHORT001")
-    qtbot.wait(600)
+    job_id = generate(w, qtbot, "B0SHORT001")
+    qtbot.waitUntil(lambda: job_id in ended, timeout=5000)
     assert len(recorder.calls) == 2
     assert JobNotifier(studio.service, w, recorder).is_active() == w.isActiveWindow()
 

@@ -59,6 +59,10 @@ class TaskRegistry:
             if self.on_error is not None:
                 self.on_error(exc, task.get_name())
 
+    def names(self) -> set[str]:
+        """The names of the tasks still running (a keyed task is named by its key)."""
+        return {t.get_name() for t in self._tasks if not t.done()}
+
     def idle(self) -> bool:
         return not self._tasks
 
