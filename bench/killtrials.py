@@ -9,7 +9,7 @@ the work is done, then check the invariants:
   ``.….part`` temp file, never a partial file under a real name; those are counted, and swept by age);
 * no run crashed (exit 1, or a traceback on stderr).
 
-Used by tests/test_kill_trials.py (a few trials) and bench/reliability.py (the full count).
+Used by tests/integration/test_kill_trials.py (a few trials) and bench/reliability.py (the full count).
 """
 
 from __future__ import annotations

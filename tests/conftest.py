@@ -5,7 +5,7 @@ import pytest
 
 import keyring.errors
 
-from keyrings import BrokenKeyring, MemoryKeyring
+from support.keyrings import BrokenKeyring, MemoryKeyring
 
 os.environ.setdefault("QT_API", "pyside6")
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the test dependencies (system packages included) and runs the whole test suite under a
-# virtual X screen and a private D-Bus session with an unlocked throw-away Secret Service keyring.
+# virtual X screen and a private D-Bus session with an unlocked throw-away Secret Service keyring, then
+# the window tests (tests/gui) a second time pinned to one CPU. Arguments run just those pytest arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh --test
@@ -16,5 +17,9 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" bash -c '
   mkdir -p "$KEYRING_DATA_DIR"
   printf %s test-keyring-pw | XDG_DATA_HOME="$KEYRING_DATA_DIR" \
       gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  exec .venv/bin/python -m pytest -p no:cacheprovider -q "$@"
+  if [ "$#" -gt 0 ]; then exec .venv/bin/python -m pytest -p no:cacheprovider -q "$@"; fi
+  .venv/bin/python -m pytest -p no:cacheprovider -q --durations=15
+  # The window tests once more on a single CPU: a race between the GUI thread and a worker shows up there.
+  echo "The window tests again, pinned to one CPU:"
+  exec taskset -c 0 .venv/bin/python -m pytest -p no:cacheprovider -q tests/gui
 ' bash "$@"

@@ -1,0 +1,35 @@
+"""After the publish window's first two minutes, the main window keeps watching accepted publishes on a widening
+schedule until Amazon serves them, and says so in the banner (sandbox SP-API in-process, its clock driven)."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from support.ui import run_in_window  # noqa: E402
+
+from desktop_app.core.publishstore import ACCEPTED, LIVE  # noqa: E402
+from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL  # noqa: E402
+from desktop_app.ui.publish_watch import PublishWatcher  # noqa: E402
+
+
+def test_an_accepted_publish_is_watched_until_amazon_serves_it(studio_factory, qtbot, aloop):
+    studio = studio_factory(LISTING_STUDIO_SP_API_URL="sandbox")
+    w = studio.window
+    assert w.publish_watch.start() is None and studio.rt.spapi_client is None  # nothing to watch: no request
+    publish = studio.rt.publish
+    emulator = studio.rt.spapi_emulator
+    emulator.configure(processing_seconds=3600.0)  # Amazon takes an hour
+    url = f"{SPAPI_SANDBOX_URL}/spapi-media/watched.png"
+    outcome = run_in_window(qtbot, aloop, publish.publish("MUG-BLK-16", "US", {"PT03": url}))
+    assert outcome.status == "ACCEPTED"
+
+    watcher = w.publish_watch = PublishWatcher(studio.service, w.banner, schedule=(0.05, 0.1), round_timeout=0.05)
+    task = watcher.start()
+    qtbot.waitUntil(lambda: watcher.rounds >= 2, timeout=5000)  # rounds go on while it is not live
+    assert not task.done() and publish.store.get(outcome.record_id).state == ACCEPTED
+    assert watcher.start() is task  # one watch at a time
+    emulator.advance(3600.0)  # Amazon has processed it
+    qtbot.waitUntil(task.done, timeout=5000)
+    assert publish.store.get(outcome.record_id).state == LIVE
+    assert f"publish #{outcome.record_id} (MUG-BLK-16)" in w.banner.text_label.text()
+    assert watcher.start() is None  # settled: nothing more to do
