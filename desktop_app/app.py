@@ -91,7 +91,7 @@ class Studio:
         self.window.show()
         banner = self.window.banner
         if self.rt.journal.recovered_from:
-            banner.show_error("JOURNAL_RECOVERED", f"The job journal was damaged; it was kept aside as "
+            banner.show_error("JOURNAL_RECOVERED", f"The job journal was damaged or empty; it was kept aside as "
                               f"{self.rt.journal.recovered_from} and a new one was started.")
         if self.settings.sandbox and not self.key_state.key:
             # First run (or no key yet): the sandbox notice, not an error. A keyring that can't be used is

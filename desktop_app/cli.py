@@ -20,6 +20,7 @@ from .api.errors import ApiRefused, ConfigError, PixiiError, RateLimited
 from .api.models import ListingRequest
 from .api.vocab import COUNTRY_CODES, LISTING_TYPES
 from .config import load_settings
+from .core.datadir import DataDirError
 from .core.export import NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, stale_files
 from .core.housekeeping import stop_writes
 from .core.jobs import ImageOutcome
@@ -45,6 +46,8 @@ def _exit_for(exc: BaseException) -> Outcome:
     from .core.hosting import HostingError, HostingUnreachable
     if isinstance(exc, HostingError):  # no bucket, no or wrong AWS keys, access denied: configuration
         return Outcome(EXIT_UNREACHABLE if isinstance(exc, HostingUnreachable) else EXIT_INPUT, exc.code, exc.message)
+    if isinstance(exc, DataDirError):  # found before any request (else _run has made it an Outcome)
+        return Outcome(EXIT_INPUT, exc.code, exc.message)
     if isinstance(exc, (InputError, ExportDirError)):
         return Outcome(EXIT_INPUT, getattr(exc, "code", "INVALID_EXPORT_DIR"), str(exc))
     if isinstance(exc, ConfigError):
@@ -280,7 +283,7 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
     rt = Runtime(settings)
     try:
         if rt.journal.recovered_from:
-            _say(f"warning: the job journal was damaged; it was kept aside as {rt.journal.recovered_from}")
+            _say(f"warning: the job journal was damaged or empty; it was kept aside as {rt.journal.recovered_from}")
         if args.command == "jobs":
             return await cmd_jobs(args, rt)
         if args.command == "batch":
@@ -289,6 +292,12 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
         rt.jobs._on_job = Progress() if args.command != "status" else None
         handler = {"generate": cmd_generate, "status": cmd_status, "export": cmd_export}[args.command]
         return await handler(args, rt, report), report.data
+    except DataDirError as exc:
+        if exc.job_id and isinstance(report, JobReport):
+            report.data["job_id"] = exc.job_id
+        if not rt.requests_sent:
+            raise
+        raise Outcome(EXIT_INTERNAL, exc.code, exc.message) from None
     finally:
         await rt.aclose()
 
@@ -352,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
         job_id = report.data.get("job_id")
-        hint = f" [job {job_id}]" if job_id and code == EXIT_UNREACHABLE else ""
+        hint = f" [job {job_id}]" if job_id and code in (EXIT_UNREACHABLE, EXIT_INTERNAL) else ""
         _say(f"error: {outcome.code}: {outcome.message}{hint}")
         if args.command != "jobs":
             report.data["error"] = {"code": outcome.code, "message": outcome.message}
