@@ -91,3 +91,17 @@ def test_an_empty_journal_is_kept_aside_and_the_window_says_so(tmp_path, studio_
     kept = list(data.glob("journal.sqlite.empty-*"))
     assert len(kept) == 1
     assert "kept aside" in studio.window.banner.text() and str(kept[0]) in studio.window.banner.text()
+
+
+def test_a_data_dir_error_while_running_names_the_cause_and_the_job(studio, qtbot, tmp_path):
+    from desktop_app.core.datadir import DISK_FULL
+
+    async def journal_write_on_a_full_disk():
+        error = DataDirError(DISK_FULL, "the disk of the data dir is full", tmp_path)
+        error.job_id = "job_paid123"
+        raise error
+
+    studio.tasks.spawn(journal_write_on_a_full_disk(), name="generate")
+    banner = studio.window.banner
+    qtbot.waitUntil(lambda: DISK_FULL in banner.text(), timeout=3000)
+    assert "job_paid123" in banner.text() and "INTERNAL_ERROR" not in banner.text()
