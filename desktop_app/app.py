@@ -83,6 +83,11 @@ class Studio:
         self.job_notifier = notify.JobNotifier(self.service, self.window, notifier or None)
 
     def _task_failed(self, exc: BaseException, name: str) -> None:
+        from .core.datadir import DataDirError
+        if isinstance(exc, DataDirError):  # the data dir broke while running (a full disk): say so, and the job
+            job = f" Job {exc.job_id} was accepted; note its id: it is picked up again once the journal can be written." if exc.job_id else ""
+            self.service.error.emit(exc.code, exc.message + job)
+            return
         self.service.error.emit("INTERNAL_ERROR", f"{name or 'a background task'} failed: {type(exc).__name__}: {exc}"
                                 " (details in the log)")
 
@@ -91,7 +96,7 @@ class Studio:
         self.window.show()
         banner = self.window.banner
         if self.rt.journal.recovered_from:
-            banner.show_error("JOURNAL_RECOVERED", f"The job journal was damaged; it was kept aside as "
+            banner.show_error("JOURNAL_RECOVERED", f"The job journal was damaged or empty; it was kept aside as "
                               f"{self.rt.journal.recovered_from} and a new one was started.")
         if self.settings.sandbox and not self.key_state.key:
             # First run (or no key yet): the sandbox notice, not an error. A keyring that can't be used is
@@ -337,7 +342,13 @@ def run_gui(argv: list[str] | None = None) -> int:
         return 2
 
     async def amain() -> int:
-        studio = await open_studio(base)
+        from .core.datadir import DataDirError
+        try:
+            studio = await open_studio(base)
+        except DataDirError as exc:  # explained in a dialog, never a crash
+            print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+            from .ui.data_dir_dialog import explain_data_dir
+            return await explain_data_dir(exc, close_after=options.smoke)
         return await studio.run(options.smoke, options.screenshot)
 
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:

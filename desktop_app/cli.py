@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,9 @@ from .api.errors import ApiRefused, ConfigError, PixiiError, RateLimited
 from .api.models import ListingRequest
 from .api.vocab import COUNTRY_CODES, LISTING_TYPES
 from .config import load_settings
-from .core.export import NAMING_PRESETS, ExportDirError, check_export_dir, default_naming
+from .core.datadir import DataDirError
+from .core.export import NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, stale_files
+from .core.housekeeping import stop_writes
 from .core.jobs import ImageOutcome
 from .core.journal import JobRecord
 from .core.validation import (InputError, normalize_asin, normalize_country, normalize_listing_type,
@@ -43,6 +46,8 @@ def _exit_for(exc: BaseException) -> Outcome:
     from .core.hosting import HostingError, HostingUnreachable
     if isinstance(exc, HostingError):  # no bucket, no or wrong AWS keys, access denied: configuration
         return Outcome(EXIT_UNREACHABLE if isinstance(exc, HostingUnreachable) else EXIT_INPUT, exc.code, exc.message)
+    if isinstance(exc, DataDirError):  # found before any request (else _run has made it an Outcome)
+        return Outcome(EXIT_INPUT, exc.code, exc.message)
     if isinstance(exc, (InputError, ExportDirError)):
         return Outcome(EXIT_INPUT, getattr(exc, "code", "INVALID_EXPORT_DIR"), str(exc))
     if isinstance(exc, ConfigError):
@@ -133,11 +138,13 @@ async def _finish(rt: Any, report: JobReport, record: JobRecord, export_dir: Pat
                       f"{record.error_code or 'no reason given'}")
     await rt.jobs.download_images(record.job_id)
     if export_dir is not None:
-        images = await rt.jobs.export(record.job_id, export_dir, _naming(naming, record.listing_type))
+        naming = _naming(naming, record.listing_type)
+        images = await rt.jobs.export(record.job_id, export_dir, naming)
     else:
         images = rt.jobs.outcomes(record.job_id)
     report.images(images)
     if export_dir is not None:  # the files are exported unchanged; say which break the platform's image rules
+        _report_stale(report, export_dir, record.asin, naming, images)
         from .core.compliance import file_warnings
         files = [(i.index, i.file) for i in images if i.file]
         for line in await asyncio.to_thread(file_warnings, files, record.listing_type):
@@ -151,10 +158,20 @@ async def _finish(rt: Any, report: JobReport, record: JobRecord, export_dir: Pat
     return EXIT_OK
 
 
+def _report_stale(report: JobReport, export_dir: Path, asin: str, naming: str, images: list[ImageOutcome]) -> None:
+    """Name the files of this ASIN in the folder that this export neither wrote nor confirmed (never deleted)."""
+    stale = stale_files(export_dir, asin, naming, {i.file for i in images if i.file})
+    for path in stale:
+        _say(f"stale: {path}")
+    report.data["stale"] = [str(p) for p in stale]
+
+
 async def cmd_generate(args: argparse.Namespace, rt: Any, report: JobReport) -> int:
     request = _request_from_args(args, rt.settings.api_is_local)
     export_dir = check_export_dir(Path(args.export)) if args.export else None
     naming = _naming(args.naming, request.listing_type) if args.export else None
+    if export_dir is not None:
+        report.data["stale"] = []
     if rt.settings.sandbox:
         _say("Using the embedded sandbox: sample images, no credits used.")
     record = await rt.jobs.submit(request)
@@ -187,6 +204,7 @@ async def cmd_status(args: argparse.Namespace, rt: Any, report: JobReport) -> in
 async def cmd_export(args: argparse.Namespace, rt: Any, report: JobReport) -> int:
     report.data["job_id"] = args.job_id
     export_dir = check_export_dir(Path(args.dir))
+    report.data["stale"] = []
     if args.naming:
         _naming(args.naming, "")
     record = await rt.jobs.refresh_or_journal(args.job_id)
@@ -265,7 +283,7 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
     rt = Runtime(settings)
     try:
         if rt.journal.recovered_from:
-            _say(f"warning: the job journal was damaged; it was kept aside as {rt.journal.recovered_from}")
+            _say(f"warning: the job journal was damaged or empty; it was kept aside as {rt.journal.recovered_from}")
         if args.command == "jobs":
             return await cmd_jobs(args, rt)
         if args.command == "batch":
@@ -274,11 +292,35 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
         rt.jobs._on_job = Progress() if args.command != "status" else None
         handler = {"generate": cmd_generate, "status": cmd_status, "export": cmd_export}[args.command]
         return await handler(args, rt, report), report.data
+    except DataDirError as exc:
+        if exc.job_id and isinstance(report, JobReport):
+            report.data["job_id"] = exc.job_id
+        if not rt.requests_sent:
+            raise
+        raise Outcome(EXIT_INTERNAL, exc.code, exc.message) from None
     finally:
         await rt.aclose()
 
 
 GUI_OPTIONS = ("--smoke", "--screenshot")
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM: every write stops and its temp file is gone; the command ends with 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    stop_writes()
+    raise Interrupted(signum)
+
+
+def _install_signal_handlers() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _on_signal)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -301,17 +343,25 @@ def main(argv: list[str] | None = None) -> int:
     else:
         report = JobReport(*(getattr(args, k, None) or "" for k in ("asin", "country", "type")))
     payload: dict = report.data
+    _install_signal_handlers()
     try:
         code, payload = asyncio.run(_run(args, report))
         payload = payload if args.command == "jobs" else report.data
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt) as exc:
+        stop_writes()
+        code = 128 + (exc.signum if isinstance(exc, Interrupted) else signal.SIGINT)
         _say("interrupted; every accepted job is in the journal (listing-studio jobs)")
-        return 130
+        message = "interrupted by a signal; no temp file was left"
+        if args.command != "jobs":
+            report.data["error"] = {"code": "INTERRUPTED", "message": message}
+            payload = report.data
+        else:
+            payload = {"jobs": [], "error": {"code": "INTERRUPTED", "message": message}}
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
         job_id = report.data.get("job_id")
-        hint = f" [job {job_id}]" if job_id and code == EXIT_UNREACHABLE else ""
+        hint = f" [job {job_id}]" if job_id and code in (EXIT_UNREACHABLE, EXIT_INTERNAL) else ""
         _say(f"error: {outcome.code}: {outcome.message}{hint}")
         if args.command != "jobs":
             report.data["error"] = {"code": outcome.code, "message": outcome.message}

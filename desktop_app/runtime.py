@@ -36,12 +36,17 @@ class Runtime:
             self.emulator = PixiiEmulator(store_path=settings.sandbox_store, base_url=SANDBOX_BASE_URL)
             host = SANDBOX_BASE_URL.split("://", 1)[1]
             mounts[f"all://{host}"] = SandboxTransport(self.emulator)
+        self.requests_sent = 0  # to the Pixii service (and its image hosts): 0 means nothing was asked yet
         self.http = httpx.AsyncClient(mounts=mounts, timeout=DEFAULT_TIMEOUT, trust_env=False,
-                                      follow_redirects=True, max_redirects=5)
+                                      follow_redirects=True, max_redirects=5,
+                                      event_hooks={"request": [self._count_request]})
         self.client = PixiiClient(settings.base_url, settings.api_key, http=self.http,
                                   give_up_after=settings.give_up_after, rate_limits=rate_limits)
         self.jobs = JobService(self.client, self.journal, self.cache, settings.service,
                                poll_interval=settings.poll_interval)
+
+    async def _count_request(self, _request: httpx.Request) -> None:
+        self.requests_sent += 1
 
     @property
     def spapi_settings(self) -> SpApiSettings:

@@ -1,31 +1,17 @@
 """Where a batch row's files go, and its export: flat into the folder, named as for ``generate``; when
 two rows would write the same names (same ASIN and naming), the later row's files go into
 ``DIR/line-N/`` (N its line number), decided from the batch alone so that a re-run agrees. A file
-already there with the very same bytes (exported by an earlier, interrupted run) counts as exported."""
+already there with the very same bytes (exported by an earlier, interrupted run) counts as exported (the
+core export confirms it)."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-from dataclasses import replace
 from pathlib import Path
 
 from .batch import BatchRow
-from .export import EXPORT_EXISTS, default_naming, export_stem
+from .export import default_naming
 from .jobs import ImageOutcome, JobService
-
-
-def same_bytes(path: Path, sha256: str | None) -> bool:
-    if not sha256:
-        return False
-    try:
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return False
-    return digest.hexdigest() == sha256
 
 
 class BatchExporter:
@@ -48,15 +34,4 @@ class BatchExporter:
         dest = self.dirs[row.line]
         assert dest is not None
         await asyncio.to_thread(dest.mkdir, parents=True, exist_ok=True)
-        naming = self.naming_for(row)
-        outcomes = await self.jobs.export(job_id, dest, naming)
-        records = {img.index: img for img in self.jobs.journal.images(job_id)}
-        result = []
-        for out in outcomes:
-            img = records.get(out.index)
-            if out.error_code == EXPORT_EXISTS and img is not None and img.ext:
-                target = dest / f"{export_stem(row.request.asin, out.index, naming)}.{img.ext}"
-                if await asyncio.to_thread(same_bytes, target, img.sha256):
-                    out = replace(out, error_code=None, error_message=None, file=target)
-            result.append(out)
-        return result
+        return await self.jobs.export(job_id, dest, self.naming_for(row))

@@ -1,8 +1,10 @@
 """Export cached images into a user folder under marketplace-friendly names.
 
 Guarantees (see design/cli-contract.md, "Export"): the exact bytes are copied (no re-encoding); an existing file
-is never replaced unless asked (EXPORT_EXISTS, left untouched); nothing is written outside the folder; every file
-appears atomically (hidden temp file + link/rename) and no temp file is left behind, even on a full disk.
+is never replaced unless asked (EXPORT_EXISTS, left untouched) but one that already holds the same bytes counts as
+exported; nothing is written outside the folder; every file appears atomically (hidden temp file + link/rename) and
+no temp file is left behind, even on a full disk or an interrupt. Files that carry this export's names but were
+neither written nor confirmed by it are *stale* (:func:`stale_files`): reported, never deleted here.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from .fsutil import fsync_dir
+from .housekeeping import check_not_stopped, discard_temp, new_temp
 
 NAMING_PRESETS = ("amazon", "index")
 EXPORT_EXISTS = "EXPORT_EXISTS"
@@ -133,32 +135,62 @@ def _default_file_mode() -> int:
 _FILE_MODE = _default_file_mode()
 
 
+_CHUNK = 1024 * 1024
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    """True when both are regular files (never a symlink) holding exactly the same bytes."""
+    try:
+        if a.is_symlink() or b.is_symlink() or not a.is_file() or not b.is_file():
+            return False
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                check_not_stopped()
+                chunk = fa.read(_CHUNK)
+                if chunk != fb.read(_CHUNK):
+                    return False
+                if not chunk:
+                    return True
+    except OSError:
+        return False
+
+
+def _copy(src, out) -> None:
+    """Copy in chunks, stopping at once after an interrupt."""
+    while chunk := src.read(_CHUNK):
+        check_not_stopped()
+        out.write(chunk)
+
+
+def _existing(item: ExportItem, final: Path, dest: Path) -> ExportResult:
+    if same_bytes(final, item.source):  # exported before (an earlier or interrupted run): confirmed
+        return ExportResult(item.index, final, None, None)
+    return ExportResult(item.index, None, EXPORT_EXISTS, f"{final.name} already exists in {dest}; left untouched")
+
+
 def _export_one(item: ExportItem, final: Path, dest: Path, overwrite: bool) -> ExportResult:
     name = final.name
     if not overwrite and os.path.lexists(final):
-        return ExportResult(item.index, None, EXPORT_EXISTS, f"{name} already exists in {dest}; left untouched")
+        return _existing(item, final, dest)
     tmp: str | None = None
     try:
         with open(item.source, "rb") as src:
-            fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{name}.", suffix=".part")
+            fd, tmp = new_temp(dest, name)
             os.chmod(tmp, _FILE_MODE)  # mkstemp makes private files; exports are ordinary files
             with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(src, out, 1024 * 1024)
+                _copy(src, out)
                 out.flush()
                 os.fsync(out.fileno())
         _place(tmp, final, overwrite)
     except FileExistsError:
-        return ExportResult(item.index, None, EXPORT_EXISTS, f"{name} already exists in {dest}; left untouched")
+        return _existing(item, final, dest)
     except OSError as exc:
         return ExportResult(item.index, None, EXPORT_FAILED, f"could not write {name}: {_reason(exc)}")
     finally:
         if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            except OSError:
-                pass  # nothing more can be done; never mask the real outcome
+            discard_temp(tmp)  # never masks the real outcome
     return ExportResult(item.index, final, None, None)
 
 
@@ -196,3 +228,23 @@ def export_images(
     if any(r.path is not None for r in results):
         fsync_dir(dest_path)  # once: makes every new name durable
     return results
+
+
+def _name_pattern(asin: str, naming: str) -> re.Pattern[str]:
+    if naming == "amazon":
+        return re.compile(rf"{re.escape(asin)}\.(MAIN|PT\d{{2,}}|SWCH)\.[^.]+")
+    return re.compile(rf"{re.escape(asin)}_\d{{2,}}\.[^.]+")
+
+
+def stale_files(dest: str | os.PathLike[str], asin: str, naming: str, confirmed: set[Path]) -> list[Path]:
+    """Files in ``dest`` named as this export names them (ASIN.MAIN.*, ASIN.PTnn.*, ASIN.SWCH.* for amazon;
+    ASIN_nn.* for index) that are not in ``confirmed`` (written or confirmed by this export), sorted.
+    Never raises: a folder that cannot be listed has none."""
+    pattern = _name_pattern(asin, naming)
+    keep = {Path(p).name for p in confirmed}
+    try:
+        entries = list(os.scandir(dest))
+    except OSError:
+        return []
+    return sorted(Path(dest) / e.name for e in entries
+                  if pattern.fullmatch(e.name) and e.name not in keep and not e.is_dir(follow_symlinks=False))

@@ -16,6 +16,7 @@ from ..api.models import Job, ListingRequest
 from ..api.pixii import PixiiClient
 from ..api.vocab import JOB_TYPE_LISTING_BUILDER
 from .cache import ImageCache
+from .datadir import DataDirError
 from .expiry import likely_expired
 from .housekeeping import sweep_stale_temp
 from .export import ExportItem, export_images
@@ -131,7 +132,11 @@ class JobService:
             finally:
                 if ticket is not None:
                     self.limiter.done(ticket)  # type: ignore[union-attr]
-            self.journal.record_submission(intent, submission)
+            try:
+                self.journal.record_submission(intent, submission)
+            except DataDirError as exc:  # paid for but not recorded: the job id must reach the seller
+                exc.job_id = submission.job_id
+                raise
             return self._notify(submission.job_id)  # type: ignore[return-value]
         raise Unreachable("UNREACHABLE", "The service kept losing the answer to the submission; "
                           "nothing was created (checked with the service's job list)")

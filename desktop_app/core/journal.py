@@ -10,14 +10,17 @@ goes through the methods of :class:`Journal` (one writer path).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from ..api.models import Job, ListingRequest, Submission
+from .datadir import classify, too_new
 from .schema import MIGRATIONS
 
 INTENT_SENDING = "sending"      # written before the POST; stays if the process dies mid-request
@@ -90,50 +93,102 @@ def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
     return any(word in text for word in ("not a database", "malformed", "corrupt"))
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction, if SQLite has not already done so (it does on a full disk): the error that
+    got here is the one that counts."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
 def _request(row: sqlite3.Row) -> ListingRequest:
     return ListingRequest(row["asin"], row["country"], row["listing_type"], row["main_image_url"],
                           tuple(json.loads(row["other_image_urls"] or "[]")))
 
 
 class Journal:
+    """Raises :class:`~.datadir.DataDirError` (never SQLite's own error) when the data dir cannot be used: a
+    journal of a newer version (left as it was), a read-only folder, a full disk. A damaged or empty journal is
+    kept aside under a new name (``recovered_from``) and a new one is started."""
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.recovered_from: Path | None = None
         try:
-            self._conn = self._open()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = self._open_or_recover()
+        except (OSError, sqlite3.Error) as exc:
+            problem = classify(exc, self.path.parent)
+            if problem is None:
+                raise
+            raise problem from None
+
+    def _open_or_recover(self) -> sqlite3.Connection:
+        if self.path.is_file() and self.path.stat().st_size == 0:  # never a journal this app wrote
+            self._keep_aside("empty")
+        if not self.path.exists():
+            self._create()
+        try:
+            return self._open()
         except sqlite3.DatabaseError as exc:
             if not _looks_corrupt(exc):
                 raise
-            backup = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-            shutil.move(str(self.path), backup)
-            for suffix in ("-wal", "-shm"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
-            self.recovered_from = backup
-            self._conn = self._open()
+            self._keep_aside("damaged")
+            self._create()
+            return self._open()
+
+    def _keep_aside(self, why: str) -> None:
+        backup = self.path.with_name(f"{self.path.name}.{why}-{time.strftime('%Y%m%d-%H%M%S')}")
+        shutil.move(str(self.path), backup)
+        for suffix in ("-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self.recovered_from = backup
+
+    def _create(self) -> None:
+        """A new journal appears whole (built under a temp name, then linked): another process starting at the
+        same moment never sees an empty file under the journal's name."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.new")
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                self._migrate(conn, self.path.parent)
+            finally:
+                conn.close()
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # another process created it first: use theirs
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-journal")):
+                leftover.unlink(missing_ok=True)
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=15.0, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         try:
             conn.execute("PRAGMA busy_timeout=15000")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):  # before anything writes: the journal is left as it was
+                raise too_new(self.path.parent, version)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate(conn)
+            self._migrate(conn, self.path.parent)
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise sqlite3.DatabaseError(f"database disk image is malformed: {check}")
-        except sqlite3.DatabaseError:
+        except BaseException:
             conn.close()
             raise
         return conn
 
     @staticmethod
-    def _migrate(conn: sqlite3.Connection) -> None:
+    def _migrate(conn: sqlite3.Connection, folder: Path) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
-            raise RuntimeError(f"The job journal was written by a newer Listing Studio (schema {version})")
+            raise too_new(folder, version)
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -143,7 +198,7 @@ class Journal:
                     conn.execute(f"PRAGMA user_version={number}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
 
     def close(self) -> None:
@@ -153,13 +208,19 @@ class Journal:
 
     def _write(self, statements: Iterable[tuple[str, tuple]]) -> list[sqlite3.Cursor]:
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            cursors = [conn.execute(sql, params) for sql, params in statements]
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                cursors = [conn.execute(sql, params) for sql, params in statements]
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+        except sqlite3.Error as exc:
+            problem = classify(exc, self.path.parent)
+            if problem is None:
+                raise
+            raise problem from None
         return cursors
 
     def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:

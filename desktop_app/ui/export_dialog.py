@@ -1,5 +1,7 @@
 """'Export approved…': folder, naming preset, progress, what was written and skipped, a question
-before replacing existing files, and an offer to open the folder.
+before replacing existing files, and an offer to open the folder. Stale files (this ASIN's names in the folder
+that the export neither wrote nor confirmed) are listed with an offer to move them to the system trash; the
+dialog never deletes anything on its own.
 
 Never blocks in a nested event loop: the dialog is shown with open(), the work runs as a task,
 and the replace question is awaited through its ``finished`` signal.
@@ -10,12 +12,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QFile, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from ..core.export import EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem
+from ..core.export import (EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem,
+                           stale_files)
 from . import theme
 from .compliance_badge import ComplianceSummary
 from .tasks import signal_future
@@ -74,6 +77,13 @@ class ExportDialog(QDialog):
                                             "exportCompliance", self)
         self.result_label = QLabel(wordWrap=True, objectName="exportResult")
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stale: list[Path] = []
+        self.stale_label = QLabel(wordWrap=True, objectName="exportStale")
+        self.stale_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stale_label.hide()
+        self.trash_button = QPushButton("Move them to the trash", objectName="trashStaleButton")
+        self.trash_button.setAccessibleName("Move the stale files to the trash")
+        self.trash_button.hide()
 
         self.buttons = QDialogButtonBox(self)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -99,12 +109,15 @@ class ExportDialog(QDialog):
         layout.addWidget(self.compliance)
         layout.addWidget(self.progress)
         layout.addWidget(self.result_label)
+        layout.addWidget(self.stale_label)
+        layout.addWidget(self.trash_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.buttons)
         self.resize(560, self.sizeHint().height())
 
         self.browse_button.clicked.connect(self.choose_folder)
         self.export_button.clicked.connect(self.start)
         self.open_button.clicked.connect(self.open_folder)
+        self.trash_button.clicked.connect(self.trash_stale)
         self.close_button.clicked.connect(self.reject)
         self.folder_edit.textChanged.connect(self._update)
         self._running = False
@@ -215,10 +228,40 @@ class ExportDialog(QDialog):
         self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if failed else "")
         self.result_label.setText("\n".join(lines))
         self.open_button.setVisible(bool(written or skipped))
+        asin = self.record.asin if self.record else ""
+        self.stale = await asyncio.to_thread(stale_files, dest, asin, naming, {o.file for o in written})
+        self._show_stale()
         self.export_done.emit(len(written), len(skipped), len(failed))
         if failed:
             self.service.error.emit(failed[0].error_code, f"Export: {len(failed)} file(s) could not be written "
                                     f"({failed[0].error_message}).")
+
+    # --- stale files -------------------------------------------------------------------------------
+
+    def _show_stale(self, note: str = "") -> None:
+        names = [p.name for p in self.stale]
+        if names:
+            shown = ", ".join(names[:6]) + ("…" if len(names) > 6 else "")
+            note += (f"{len(names)} other file{'s' if len(names) != 1 else ''} of this ASIN in the folder "
+                     f"{'are' if len(names) != 1 else 'is'} not part of this export (an image no longer approved, "
+                     f"or another job): {shown}. They are kept unless you move them to the trash.")
+        self.stale_label.setText(note.strip())
+        self.stale_label.setVisible(bool(note.strip()))
+        self.trash_button.setVisible(bool(names))
+
+    def trash_stale(self) -> None:
+        """Move the listed stale files to the system trash (only on the seller's click)."""
+        moved, kept = 0, []
+        for path in self.stale:
+            if QFile(str(path)).moveToTrash():
+                moved += 1
+            else:
+                kept.append(path)
+        self.stale = kept
+        note = f"Moved {moved} file{'s' if moved != 1 else ''} to the trash. " if moved else ""
+        if kept:
+            note += "Could not move these to the trash (no trash on this drive?); "
+        self._show_stale(note)
 
     def _fail(self, code: str, message: str) -> None:
         self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};")

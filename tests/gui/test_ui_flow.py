@@ -87,13 +87,13 @@ def test_generate_review_and_export(studio, qtbot, tmp_path, qtmodeltester):
     cached = {Path(i.cache_path).read_bytes() for i in studio.rt.journal.images(job_id)[:2]}
     assert {p.read_bytes() for p in dest.iterdir()} == cached
     assert dialog.open_button.isVisible() and "Wrote 2 files" in dialog.result_label.text()
-    # again: both exist → asked before replacing; "No" skips them
+    # again: the edited one → asked before replacing, "No" skips it; the untouched one holds the same bytes: exported
     (dest / names[0]).write_bytes(b"seller's edited file")
     with qtbot.waitSignal(dialog.export_done, timeout=5000) as done:
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: dialog.question is not None and dialog.question.isVisible(), timeout=3000)
         dialog.question.button(QMessageBox.StandardButton.No).click()
-    assert done.args == [0, 2, 0]
+    assert done.args == [1, 1, 0]
     assert (dest / names[0]).read_bytes() == b"seller's edited file"
     assert "skipped" in dialog.result_label.text()
     with qtbot.waitSignal(dialog.export_done, timeout=5000) as done:

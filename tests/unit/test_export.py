@@ -178,11 +178,11 @@ def test_disk_full_leaves_nothing(tmp_path, sources, monkeypatch):
 def test_write_error_midway_leaves_nothing(tmp_path, sources, monkeypatch):
     dest = check_export_dir(tmp_path / "out")
 
-    def failing_copy(src, dst, length=0):
+    def failing_copy(src, dst):
         dst.write(src.read(5))  # part of the data reached the temp file
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export_mod.shutil, "copyfileobj", failing_copy)
+    monkeypatch.setattr(export_mod, "_copy", failing_copy)
     results = export_images(sources[:2], ASIN, dest, "index")
     assert [r.error_code for r in results] == ["EXPORT_FAILED", "EXPORT_FAILED"]
     assert all_files(dest) == []
