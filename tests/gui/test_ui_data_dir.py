@@ -14,13 +14,9 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt, QUrl  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ui_fixtures import *  # noqa: F401,F403,E402
-from ui_fixtures import UI_MARKS, run  # noqa: E402
 
 from desktop_app.core.datadir import JOURNAL_TOO_NEW, DataDirError  # noqa: E402
 from desktop_app.core.journal import Journal  # noqa: E402
-
-pytestmark = UI_MARKS
 
 
 def newer_journal(data_dir) -> None:

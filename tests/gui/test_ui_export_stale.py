@@ -8,10 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from test_ui_publish import completed_job  # noqa: E402
-from ui_fixtures import *  # noqa: E402,F401,F403
-from ui_fixtures import UI_MARKS  # noqa: E402
 
-pytestmark = UI_MARKS
 
 ASIN = "B0STALEUI1"
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from cli_helpers import cli_env, control, run_cli
+from support.cli import cli_env, control, run_cli
 from desktop_app.sandbox.emulator import PixiiEmulator
 from desktop_app.sandbox.server import serve
 

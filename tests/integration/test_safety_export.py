@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_helpers import cli_env, files_in, run_cli, start_cli
+from support.cli import cli_env, files_in, run_cli, start_cli
 
 
 ASIN = "B0SAFEEXP1"
@@ -136,7 +136,6 @@ def test_stale_files_are_named_and_listed_but_kept(tmp_path, job):
     lines = [line for line in r.err.splitlines() if line.startswith("stale: ")]
     assert lines == [f"stale: {p}" for p in sorted(stale)]
     assert all(p.read_bytes() == b"x" for p in stale + kept)
-
 
 
 def test_stale_files_by_naming(tmp_path):
