@@ -22,6 +22,7 @@ from PySide6.QtGui import QPixmapCache  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from .api.pixii import redact  # noqa: E402
+from .nocore import disable_core_dumps  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,7 @@ def _excepthook(exc_type, exc, tb) -> None:
 
 def run_gui(argv: list[str] | None = None) -> int:
     """Open the main window; returns the process exit code."""
+    disable_core_dumps()
     parser = argparse.ArgumentParser(prog="listing-studio gui")
     parser.add_argument("--smoke", type=float, nargs="?", const=1.0, metavar="SECONDS",
                         help="quit by itself after SECONDS (default 1; a start-up check)")

@@ -28,6 +28,7 @@ from .core.journal import JobRecord
 from .core.validation import (InputError, normalize_asin, normalize_country, normalize_listing_type,
                               normalize_reference_url)
 from .logs import setup_logging
+from .nocore import disable_core_dumps
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_REFUSED, EXIT_FAILED, EXIT_PARTIAL, EXIT_UNREACHABLE = range(7)
 
@@ -324,6 +325,7 @@ def _install_signal_handlers() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    disable_core_dumps()
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] == "gui" or argv[0].split("=")[0] in GUI_OPTIONS:
         from .app import run_gui

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .api.spapi_models import SLOTS
-from .cli import EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
+from .cli import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
 from .core.validation import InputError
 
 COMMANDS = ("listing", "publish", "undo")
@@ -34,6 +34,8 @@ def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
                    help=f"slots: {', '.join(SLOTS)}")
     p.add_argument("--validate-only", action="store_true")
     p.add_argument("--full-put", action="store_true")
+    p.add_argument("--any-asin", action="store_true",
+                   help="publish --job images onto a listing of another ASIN than the job's")
     p.add_argument("--json", action="store_true")
     u = sub.add_parser("undo", help="put back the image slots a publish replaced")
     u.add_argument("submission_id", metavar="SUBMISSION_ID")
@@ -81,9 +83,19 @@ def parse_slots(values: list[str], *, job: bool) -> dict[str, Any]:
     return result
 
 
+def _announce(rt: Any) -> None:
+    """Said once the input is known to be good, right before the first request."""
+    sp = rt.spapi_settings
+    if sp.sandbox:
+        _say(f"Using the SP-API sandbox (seller {sp.seller_id}): nothing reaches Amazon.")
+
+
 async def cmd_listing(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
     from .api import marketplaces
+    from .core.publish import normalize_sku
     report["marketplace_id"] = marketplaces.for_country(args.country).marketplace_id  # CN: exit 2, no request
+    normalize_sku(args.sku)
+    _announce(rt)
     view = await rt.publish.fetch_listing(args.sku, args.country)
     report.clear()
     report.update(sku=view.sku, marketplace_id=view.marketplace_id, asin=view.asin, product_type=view.product_type,
@@ -100,9 +112,11 @@ async def cmd_listing(args: argparse.Namespace, rt: Any, report: dict[str, Any])
 
 async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
     from .api import marketplaces
-    from .core.publish_images import normalize_slot
+    from .core.publish import AsinMismatch, normalize_sku
+    from .core.publish_images import check_assignments, normalize_slot
     report["marketplace_id"] = marketplaces.for_country(args.country).marketplace_id  # CN: exit 2, no request
     report["operation"] = "put" if args.full_put else "patch"
+    normalize_sku(args.sku)
     if not args.job and not args.slot:
         raise InputError("NO_IMAGES", "Give --job JOB_ID or at least one --slot SLOT=FILE_OR_URL")
     slots = parse_slots(args.slot, job=bool(args.job))
@@ -113,10 +127,15 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
         assignments = service.job_assignments(args.job.strip(), slots or None)
     else:
         assignments = slots
+    check_assignments(assignments, service.host)  # every local check (the core repeats it) before the notice
+    _announce(rt)
     last = service.store.last_id()
     try:
         outcome = await service.publish(args.sku, args.country, assignments, validate_only=args.validate_only,
-                                        full_put=args.full_put, job_id=args.job.strip() if args.job else None)
+                                        full_put=args.full_put, job_id=args.job.strip() if args.job else None,
+                                        any_asin=args.any_asin)
+    except AsinMismatch as exc:
+        raise Outcome(EXIT_INPUT, exc.code, f"{exc.message}; give --any-asin to publish onto it anyway") from None
     except Exception:
         _say_unknown(service, last)
         raise
@@ -135,6 +154,8 @@ async def cmd_undo(args: argparse.Namespace, rt: Any, report: dict[str, Any]) ->
     service = rt.publish
     record = service.find(args.submission_id)
     report.update(sku=record.sku, marketplace_id=record.marketplace_id, operation="patch")
+    service.undo_plan(record.id)  # every local check before the notice
+    _announce(rt)
     outcome = await service.undo(record.id)
     return _finish(outcome, report, rt, undo_of=record.id)
 
@@ -167,9 +188,6 @@ async def _run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     from .runtime import Runtime
     rt = Runtime(load_settings())
     try:
-        sp = rt.spapi_settings
-        if sp.sandbox:
-            _say(f"Using the SP-API sandbox (seller {sp.seller_id}): nothing reaches Amazon.")
         handler = {"listing": cmd_listing, "publish": cmd_publish, "undo": cmd_undo}[args.command]
         return await handler(args, rt, report)
     finally:

@@ -29,7 +29,7 @@ from ..api.spapi_models import (SLOTS, Issue, ListingItem, SubmissionResult, att
 from ..api.spapi_errors import SpApiError, SpApiRefused
 from . import publish_images
 from .hosting import ImageHost
-from .journal import Journal
+from .journal import JobRecord, Journal
 from .publishstore import (ACCEPTED, INVALID, LIVE, REFUSED, SENDING, UNKNOWN, VALID, PublishRecord,
                            PublishStore)
 from .validation import InputError
@@ -71,6 +71,17 @@ class SubmissionNotFound(InputError):
     pass
 
 
+class AsinMismatch(InputError):
+    """A job's images onto a listing of another product (``any_asin`` publishes them anyway). Only the listing
+    was read: nothing was hosted, journalled or sent."""
+
+    def __init__(self, listing: ListingView, job: JobRecord) -> None:
+        title = f" ({listing.title})" if listing.title else ""
+        super().__init__("ASIN_MISMATCH", f"Job {job.job_id} was made for ASIN {job.asin} ({job.country}), but "
+                         f"SKU {listing.sku} in {listing.country} is ASIN {listing.asin}{title}; nothing was sent")
+        self.listing, self.job = listing, job
+
+
 class PublishService:
     def __init__(self, client: SpApiClient, journal: Journal, seller_id: str, *, host: ImageHost | None = None,
                  settle_seconds: float = 2.0) -> None:
@@ -87,12 +98,9 @@ class PublishService:
         return await self.client.get_listings_item(self.seller_id, sku, marketplace_id)
 
     async def fetch_listing(self, sku: str, country: str) -> ListingView:
-        sku = _sku(sku)
+        sku = normalize_sku(sku)
         market = marketplaces.for_country(country)
-        item = await self._read(sku, market.marketplace_id)
-        mp = market.marketplace_id
-        return ListingView(sku, market.country, mp, item.asin(mp), item.product_type(mp), item.title(mp),
-                           item.slots(mp), [i for i in item.issues])
+        return _view(sku, market, await self._read(sku, market.marketplace_id))
 
     def job_assignments(self, job_id: str, picks: dict[str, int] | None = None) -> dict[str, str | Path]:
         return publish_images.job_assignments(self.journal, job_id, picks)
@@ -100,13 +108,17 @@ class PublishService:
     # --- publishing ---------------------------------------------------------------------------
 
     async def publish(self, sku: str, country: str, assignments: dict[str, str | Path | None], *,
-                      validate_only: bool = False, full_put: bool = False,
-                      job_id: str | None = None) -> PublishOutcome:
-        sku = _sku(sku)
+                      validate_only: bool = False, full_put: bool = False, job_id: str | None = None,
+                      any_asin: bool = False) -> PublishOutcome:
+        """``job_id``: the job whose images these are; onto a listing of another ASIN only with ``any_asin``
+        (else :class:`AsinMismatch` once the listing is read, before anything else)."""
+        sku = normalize_sku(sku)
         market = marketplaces.for_country(country)
         checked = publish_images.check_assignments(assignments, self.host)
         mp = market.marketplace_id
         item = await self._read(sku, mp)
+        if job_id and not any_asin:
+            self._check_asin(_view(sku, market, item), job_id)
         product_type = _product_type(item, mp)
         if full_put:
             await self._check_full_put(sku, mp, item, product_type, checked)
@@ -116,6 +128,13 @@ class PublishService:
         changes = {slot: changes[slot] for slot in SLOTS if slot in changes}
         return await self._submit(sku, mp, item, product_type, changes, "put" if full_put else "patch",
                                   validate_only=validate_only, job_id=job_id, warnings=warnings)
+
+    def _check_asin(self, listing: ListingView, job_id: str) -> None:
+        job = self.journal.job(job_id)
+        if job is None or not job.asin or not listing.asin:  # a job known by its id only, a listing without ASIN
+            return
+        if job.asin.strip().upper() != listing.asin.strip().upper():
+            raise AsinMismatch(listing, job)
 
     async def _check_full_put(self, sku: str, mp: str, item: ListingItem, product_type: str,
                               checked: dict[str, Any]) -> None:
@@ -142,9 +161,9 @@ class PublishService:
                          "Nothing was submitted. Use the image-only update instead (the default patch; on the command "
                          "line, leave out --full-put).")
 
-    async def undo(self, record_id: int | str) -> PublishOutcome:
-        """Put back the slots a publish changed (patch ``replace``; slots that were empty are deleted),
-        validated first; a new journal row with ``undo_of``; the original is marked undone."""
+    def undo_plan(self, record_id: int | str) -> tuple[PublishRecord, dict[str, str | None]]:
+        """The submission an undo puts back and the slot values it restores, from the journal alone (no
+        request); :class:`InputError` when it cannot be undone."""
         rec = self.find(record_id)
         if rec.state not in UNDOABLE:
             raise InputError("NOT_UNDOABLE", f"Submission {rec.id} is {rec.state}: only an accepted or live "
@@ -157,6 +176,12 @@ class PublishService:
             both = [s for s in SLOTS if s in changed_slots(later) and s in changed]
             raise InputError("LATER_PUBLISH", f"Publish #{later.id} changed {', '.join(both)} after #{rec.id}: undo "
                              f"#{later.id} first (undoing #{rec.id} now would overwrite it)")
+        return rec, changed
+
+    async def undo(self, record_id: int | str) -> PublishOutcome:
+        """Put back the slots a publish changed (patch ``replace``; slots that were empty are deleted),
+        validated first; a new journal row with ``undo_of``; the original is marked undone."""
+        rec, changed = self.undo_plan(record_id)
         if rec.state == ACCEPTED:  # Amazon may not have processed it yet: one read says
             rec = await self.watch_live(rec.id, timeout=0)
             if rec.state != LIVE:
@@ -307,7 +332,13 @@ def _issue_key(issue: dict) -> tuple:
     return (issue.get("code"), issue.get("severity"), tuple(issue.get("attributeNames") or ()), issue.get("message"))
 
 
-def _sku(sku: str) -> str:
+def _view(sku: str, market: marketplaces.Marketplace, item: ListingItem) -> ListingView:
+    mp = market.marketplace_id
+    return ListingView(sku, market.country, mp, item.asin(mp), item.product_type(mp), item.title(mp),
+                       item.slots(mp), [i for i in item.issues])
+
+
+def normalize_sku(sku: str) -> str:
     sku = (sku or "").strip()
     if not sku or len(sku) > 40:
         raise InputError("INVALID_SKU", "A SKU is 1 to 40 characters")

@@ -1,7 +1,8 @@
 """Job ▸ Publish to Amazon…: a non-modal window. Choose SKU and marketplace, fetch the listing, see Amazon's current
 images and the job's approved images side by side by slot (MAIN, PT01…PT08, SWCH), assign by drag or menu,
 Validate, Publish (submitted → live), Undo. Every request runs as a task of the TaskRegistry (:mod:`.publish_flow`);
-errors are shown inline here, never in a modal box."""
+errors are shown inline here, never in a modal box. The one question it asks, before a job's images go onto
+a listing of another product, is window-modal and non-blocking (:mod:`.publish_guard`)."""
 
 from __future__ import annotations
 

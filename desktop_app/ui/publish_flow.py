@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QListWidgetItem
+from shiboken6 import isValid
 
 from ..api.spapi_models import SLOTS
 from ..core import publish_images
@@ -23,6 +24,7 @@ from ..core.journal import ImageRecord
 from ..core.validation import InputError
 from . import theme
 from .gallery_model import decode_image
+from .publish_guard import publish_or_ask
 from .publish_local import add_local_photo
 from .publish_slots import KEEP, REMOVE, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
 
@@ -86,7 +88,8 @@ class PublishFlow:
             self.show_error(exc)
         finally:
             self._running.discard(name)
-            self.update_buttons()
+            if isValid(self):  # the window may have been closed meanwhile
+                self.update_buttons()
 
     async def publisher(self):
         """``rt.publish``; its settings (environment, maybe the keyring) are read in a worker thread first."""
@@ -278,8 +281,7 @@ class PublishFlow:
                 self.rows[slot].set_status(issue_html("ERROR", "NEEDS_PUBLIC_URL", NEEDS_PUBLIC_URL))
         last = publish.store.last_id()
         try:
-            outcome = await publish.publish(view.sku, view.country, values, validate_only=validate_only,
-                                            job_id=self.job_id or None)
+            outcome = await publish_or_ask(self, publish, view, values, validate_only=validate_only)
         except Exception:
             lost = publish.store.lost_since(last)
             if lost:  # the real request went out and its answer was lost: Amazon may have applied it
@@ -291,6 +293,9 @@ class PublishFlow:
             else:
                 self.status_label.setText("Nothing was sent.")
             raise
+        if outcome is None:
+            self.status_label.setText("Cancelled — nothing was sent.")
+            return
         self.show_outcome(outcome)
         if outcome.status == "ACCEPTED" and outcome.record_id is not None:
             self.last_record_id = outcome.record_id

@@ -20,9 +20,12 @@ from desktop_app.ui.publish_slots import IMAGE_MIME  # noqa: E402
 MEDIA = f"{SPAPI_SANDBOX_URL}/spapi-media/"
 
 
-def completed_job(studio, qtbot, asin: str = "B0PUBLISH1", approve=(0, 1)) -> str:
+def completed_job(studio, qtbot, asin: str = "B0SANDMUG1", approve=(0, 1), country: str = "") -> str:
+    """A completed job of `asin` (by default the product of the sandbox listing MUG-BLK-16) with `approve` approved."""
     w = studio.window
     w.form.asin_edit.setText(asin)
+    if country:
+        w.form.set_country(country)
     w.form.type_combo.setCurrentIndex(w.form.type_combo.findData("amazon_listing"))
     qtbot.mouseClick(w.form.generate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.jobs_model.rowCount() >= 1, timeout=3000)
@@ -205,7 +208,7 @@ def test_gallery_tiles_show_compliance_marks(studio, qtbot):
 
 def test_remove_a_slot_image_publish_and_undo(studio, qtbot, monkeypatch):
     monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.2")
-    completed_job(studio, qtbot, "B0REMOVE01", approve=(0,))
+    completed_job(studio, qtbot, "B0SANDMUG1", approve=(0,))  # the listing's product
     dialog = open_dialog(studio, qtbot)
     studio.rt.publish.settle_seconds = 0.1
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
@@ -288,7 +291,7 @@ def test_a_lost_answer_is_said_as_unknown_and_watched_until_live(studio_factory,
     monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.2")
     studio = studio_factory(LISTING_STUDIO_GIVE_UP_AFTER="1")  # the client gives up retrying soon
     w = studio.window
-    completed_job(studio, qtbot, "B0LOSTANS1", approve=(0,))
+    completed_job(studio, qtbot, "B0SANDMUG1", approve=(0,))  # the listing's product
     dialog = open_dialog(studio, qtbot)
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
     studio.rt.publish.settle_seconds = 0.1

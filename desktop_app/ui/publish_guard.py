@@ -1,0 +1,60 @@
+"""The publish window's guard against publishing a job's images onto another product. The core refuses it
+(:class:`~desktop_app.core.publish.AsinMismatch`, once the listing is read, before anything is hosted, journalled or
+sent); the window then asks, naming both products (the listing's title, SKU, marketplace and ASIN; the job's ASIN and
+country), with Cancel as the default button, and only a yes sends them. The question is window-modal and opened with
+``open()``: the event loop and the window's other tasks keep running."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+from shiboken6 import isValid
+
+from ..core.publish import AsinMismatch
+
+
+def question_text(mismatch: AsinMismatch, *, validate_only: bool) -> str:
+    listing, job = mismatch.listing, mismatch.job
+    title = f"“{listing.title}”" if listing.title else "a listing without a title"
+    action = "Validate them for" if validate_only else "Publish them onto"
+    return (f"These images were made for ASIN {job.asin} ({job.country}).\n\n"
+            f"Listing {listing.sku} ({listing.country}) is another product: {title}, ASIN {listing.asin}.\n\n"
+            f"{action} {listing.sku} anyway?")
+
+
+async def confirm_other_product(parent: QWidget, mismatch: AsinMismatch, *, validate_only: bool) -> bool:
+    """True only when the seller chooses to go on; Cancel, Escape, Return (the default) or closing says no."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Another product", question_text(mismatch, validate_only=validate_only),
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("asinMismatchBox")
+    box.setAccessibleName("Publish onto another product?")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the title comes from Amazon
+    go = box.addButton("Validate anyway" if validate_only else "Publish anyway", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    box.finished.connect(lambda _result: answer.done() or answer.set_result(box.clickedButton() is go))
+    box.open()
+    try:
+        return await answer
+    finally:
+        if isValid(box):  # gone already when the window was closed meanwhile
+            box.close()
+            box.deleteLater()
+
+
+async def publish_or_ask(window, publish, view, values, *, validate_only: bool):
+    """``publish.publish`` of the window's job images onto ``view``; onto another product only after a yes.
+    None: the seller cancelled, nothing was sent."""
+    kwargs = {"validate_only": validate_only, "job_id": window.job_id or None}
+    try:
+        return await publish.publish(view.sku, view.country, values, **kwargs)
+    except AsinMismatch as mismatch:
+        window.status_label.setText("The listing is another product than the job's: waiting for your answer…")
+        if not await confirm_other_product(window, mismatch, validate_only=validate_only):
+            return None
+    window.status_label.setText("Validating…" if validate_only else "Validating, then publishing…")
+    return await publish.publish(view.sku, view.country, values, any_asin=True, **kwargs)
