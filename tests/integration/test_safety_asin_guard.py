@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_helpers import run_cli, spapi_cli_env
+from support.cli import run_cli, spapi_cli_env
 from desktop_app.api.models import ListingRequest
 from desktop_app.config import load_settings
 from desktop_app.core import publish_images

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_helpers import cli_env
+from support.cli import cli_env
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and core files")
 

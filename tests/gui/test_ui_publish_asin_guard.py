@@ -13,13 +13,10 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from shiboken6 import isValid  # noqa: E402
 
-from ui_fixtures import *  # noqa: F401,F403,E402
-from ui_fixtures import UI_MARKS  # noqa: E402
 
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID, US  # noqa: E402
 from test_ui_publish import completed_job, fetch, open_dialog, wait_idle  # noqa: E402
 
-pytestmark = UI_MARKS
 
 SKU = "MUG-BLK-16"
 
