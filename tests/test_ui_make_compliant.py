@@ -51,3 +51,13 @@ def test_make_compliant_adds_a_repaired_copy_beside_the_original(studio, qtbot):
     gallery.view.setCurrentIndex(gallery.model.index(before + 1))
     gallery.review("approved")
     qtbot.waitUntil(lambda: journal.images(job_id)[-1].review == "approved", timeout=2000)
+
+
+def test_compliance_tooltip_shows_advice_after_the_verdict():
+    from desktop_app.ui.compliance_badge import Verdict
+    findings = check_image(make((1200, 1200)), "amazon", "PT01")
+    verdict = Verdict(summary(findings), tuple(findings))
+    assert verdict.level == "pass"
+    lines = verdict.reasons().splitlines()
+    assert lines[0] == "Meets every checked rule for this slot."
+    assert lines[1].startswith("ℹ ") and "1600 px or larger for the best zoom" in lines[1]
