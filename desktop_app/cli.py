@@ -1,5 +1,6 @@
 """Headless command line: ``listing-studio generate/status/jobs/export/batch/sandbox`` (and ``gui``);
-``listing/publish/undo`` (Amazon SP-API) live in :mod:`.cli_publish`.
+``listing/publish/undo`` (Amazon SP-API) live in :mod:`.cli_publish`, ``check/fix`` (image rules) in
+:mod:`.cli_images`.
 
 The contract is ../shared/design/cli-contract.md: exit codes, one stderr line per problem,
 exactly one JSON object on stdout with ``--json``. All logic lives in the shared core.
@@ -272,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_batch_parser(sub)
     from .cli_publish import add_publish_parsers
     add_publish_parsers(sub)
+    from .cli_images import add_image_parsers
+    add_image_parsers(sub)
     sb = sub.add_parser("sandbox", help="run the built-in emulator as a local server")
     sb.add_argument("--port", type=int, default=8765)
     sb.add_argument("--host", default="127.0.0.1")
@@ -339,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("listing", "publish", "undo"):
         from .cli_publish import main as publish_main
         return publish_main(args, log_file)
+    if args.command in ("check", "fix"):
+        from .cli_images import main as images_main
+        return images_main(args, log_file)
     if args.command == "batch":
         from .cli_batch import BatchReport
         report: Any = BatchReport()

@@ -25,15 +25,16 @@ from typing import Any
 from .compliance_checks import CHECKS, Subject, read_input
 
 RULES_FILE = "compliance-rules.json"
+SET_CHECK_NAMES = ("main_present", "known_slots", "max_images", "min_images")  # core.compliance_set
 PLATFORMS = ("amazon", "shopify", "tiktok")
-LEVELS = ("pass", "warning", "fail")
+LEVELS = ("pass", "info", "warning", "fail")  # info: advice that never changes a verdict
 _RANK = {level: i for i, level in enumerate(LEVELS)}
 
 
 @dataclass(frozen=True)
 class Finding:
     rule_id: str
-    level: str  # "pass" | "warning" | "fail"
+    level: str  # "pass" | "info" | "warning" | "fail"
     message: str
     source: str
 
@@ -77,8 +78,15 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
                 raise RulesError(f"{p}: rule {rule.get('id', '?')!r} lacks {', '.join(missing)}")
             if rule["check"] not in CHECKS:
                 raise RulesError(f"{p}: rule {rule['id']!r} has unknown check {rule['check']!r}")
-            if rule["slots"] not in ("all", "main", "secondary"):
-                raise RulesError(f"{p}: rule {rule['id']!r} has slots {rule['slots']!r}")
+            slots = rule["slots"]
+            if not (slots in ("all", "main", "secondary") or isinstance(slots, list) and set(slots) <= set(plat["slots"])):
+                raise RulesError(f"{p}: rule {rule['id']!r} has slots {slots!r}")
+        for rule in plat.get("set_rules", []):
+            missing = [k for k in ("id", "check", "messages", "source") if not rule.get(k)]
+            if missing:
+                raise RulesError(f"{p}: set rule {rule.get('id', '?')!r} lacks {', '.join(missing)}")
+            if rule["check"] not in SET_CHECK_NAMES:
+                raise RulesError(f"{p}: set rule {rule['id']!r} has unknown check {rule['check']!r}")
     return data
 
 
@@ -153,7 +161,7 @@ def check_image(path_or_bytes: bytes | str | os.PathLike[str], platform: str, sl
     subject = Subject(read_input(path_or_bytes))
     findings: list[Finding] = []
     for rule in plat["rules"]:
-        if (rule["slots"] == "main" and not is_main) or (rule["slots"] == "secondary" and is_main):
+        if not _applies(rule, slot, is_main):
             continue
         if subject.error and rule["check"] != "readable":
             continue
@@ -167,6 +175,15 @@ def check_image(path_or_bytes: bytes | str | os.PathLike[str], platform: str, sl
             raise RulesError(f"rule {rule['id']!r}: bad level {level!r}")
         findings.append(Finding(rule["id"], level, _message(rule, key, subject, extra), rule["source"]))
     return findings
+
+
+def _applies(rule: dict, slot: str, is_main: bool) -> bool:
+    slots = rule["slots"]
+    if slot in rule.get("except_slots", ()):
+        return False
+    if isinstance(slots, list):
+        return slot in slots
+    return slots == "all" or (slots == "main") == is_main
 
 
 def _message(rule: dict, key: str, s: Subject, extra: dict[str, Any]) -> str:
@@ -183,10 +200,17 @@ def _message(rule: dict, key: str, s: Subject, extra: dict[str, Any]) -> str:
 
 
 def summary(findings: list[Finding]) -> str:
-    """The worst level among the findings: "fail", else "warning", else "pass" (also for no findings)."""
-    return max((f.level for f in findings), key=_RANK.__getitem__, default="pass")
+    """The worst level among the findings: "fail", else "warning", else "pass" (also for no findings, and when
+    there is only advice: info never changes a verdict)."""
+    worst = max((f.level for f in findings), key=_RANK.__getitem__, default="pass")
+    return "pass" if worst == "info" else worst
 
 
 def problems(findings: list[Finding]) -> list[Finding]:
     """Only the warnings and failures, worst first (for tooltips and CLI warnings)."""
-    return sorted((f for f in findings if f.level != "pass"), key=lambda f: -_RANK[f.level])
+    return sorted((f for f in findings if _RANK[f.level] >= _RANK["warning"]), key=lambda f: -_RANK[f.level])
+
+
+def advice(findings: list[Finding]) -> list[Finding]:
+    """Only the info findings (advice such as "1600 px or larger for the best zoom")."""
+    return [f for f in findings if f.level == "info"]

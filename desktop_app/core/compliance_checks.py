@@ -35,6 +35,9 @@ class Subject:
         self.image: Image.Image | None = None
         self._work: Image.Image | None = None
         self._work_error: str | None = None
+        self._sharpness: float | None = None
+        self.sharpness_error: str | None = None
+        self.icc: str | None = None
         if len(data) > MAX_IMAGE_BYTES:
             self.error = f"{len(data)} bytes, more than the {MAX_IMAGE_BYTES // (1024 * 1024)} MB this app reads"
             return
@@ -58,6 +61,7 @@ class Subject:
         dpi = im.info.get("dpi")
         # 1 x 1 "dpi" is a placeholder (aspect ratio only, e.g. Pillow's own TIFFs), not a resolution
         self.dpi = float(min(dpi)) if isinstance(dpi, tuple) and len(dpi) == 2 and min(dpi) >= 2 else None
+        self.icc = _profile_name(im.info.get("icc_profile"))
         # Decode now (reduced): truncated or corrupt data is a failed "readable" rule, whatever the slot.
         if self.width * self.height <= MAX_IMAGE_PIXELS and self.work() is None:
             self.error = self._work_error
@@ -81,7 +85,37 @@ class Subject:
 
     @property
     def pixel_error(self) -> str | None:
-        return self._work_error
+        return self._work_error or self.sharpness_error
+
+    def sharpness(self) -> float | None:
+        """compliance_pixels.sharpness of a fresh decode (the working copy is too small to judge blur)."""
+        if self._sharpness is None and self.sharpness_error is None:
+            if self.width * self.height > MAX_IMAGE_PIXELS:
+                self.sharpness_error = f"{self.width} × {self.height} px is too large to analyse"
+                return None
+            try:
+                with _OPEN_LOCK, warnings.catch_warnings():
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                    im = Image.open(io.BytesIO(self.data))
+                value = px.sharpness(im)
+            except Exception as exc:  # truncated data, MemoryError, ...
+                self.sharpness_error = f"pixels could not be decoded ({str(exc)[:120] or type(exc).__name__})"
+                return None
+            if value is None:
+                return None
+            self._sharpness = value
+        return self._sharpness
+
+
+def _profile_name(icc: bytes | None) -> str | None:
+    """The description of an embedded ICC profile ("sRGB IEC61966-2.1", "Display P3", …), or None without one."""
+    if not icc:
+        return None
+    try:
+        from PIL import ImageCms
+        return ImageCms.ImageCmsProfile(io.BytesIO(icc)).profile.profile_description.strip() or "unnamed profile"
+    except Exception:  # ImageCms missing, or a damaged profile
+        return "an unreadable colour profile"
 
 
 def _looks_like_image(data: bytes) -> bool:
@@ -125,10 +159,9 @@ def _c_colour_mode(s: Subject, p: dict) -> _Result:
 
 
 def _c_longest_side_min(s: Subject, p: dict) -> _Result:
-    if "fail_below" in p and s.longest < p["fail_below"]:
-        return "fail", None, {}
-    if "warn_below" in p and s.longest < p["warn_below"]:
-        return "warning", None, {}
+    for key, limit in (("fail", "fail_below"), ("warning", "warn_below"), ("info", "info_below")):
+        if limit in p and s.longest < p[limit]:
+            return key, None, {}
     return "pass", None, {}
 
 
@@ -139,6 +172,36 @@ def _c_shortest_side_min(s: Subject, p: dict) -> _Result:
     if "warn_below" in p and shortest < p["warn_below"]:
         return "warning", None, {}
     return "pass", None, {}
+
+
+def _c_advice(s: Subject, p: dict) -> _Result:
+    return "info", None, {}
+
+
+def _c_icc_profile(s: Subject, p: dict) -> _Result:
+    if s.icc is None:
+        return "pass", None, {"profile": "no embedded colour profile (read as sRGB)"}
+    if any(word.lower() in s.icc.lower() for word in p["accept"]):
+        return "pass", None, {"profile": s.icc}
+    return "warning", None, {"profile": s.icc}
+
+
+def _c_sharpness(s: Subject, p: dict) -> _Result:
+    value = s.sharpness()
+    if value is None:
+        return ("pass", None, {"sharpness_text": "no edges to judge"}) if s.sharpness_error is None else None
+    fields = {"sharpness": value, "sharpness_text": f"sharpness {value:.2f}"}
+    return ("warning" if value < p["warn_below"] else "pass"), None, fields
+
+
+def _c_cropped(s: Subject, p: dict) -> _Result:
+    work = s.work()
+    if work is None:
+        return None
+    measurable, touches = px.touches_edge(work, near_min=p["near_min"])
+    if not measurable:
+        return "unmeasured", "pass", {}
+    return ("warning" if touches else "pass"), None, {}
 
 
 def _c_longest_side_max(s: Subject, p: dict) -> _Result:
@@ -215,5 +278,6 @@ CHECKS: dict[str, Callable[[Subject, dict], _Result]] = {
     "longest_side_min": _c_longest_side_min, "shortest_side_min": _c_shortest_side_min,
     "longest_side_max": _c_longest_side_max, "dimensions_max": _c_dimensions_max, "dpi_min": _c_dpi_min,
     "file_size_max": _c_file_size_max, "square": _c_square, "white_border": _c_white_border,
-    "product_fill": _c_product_fill,
+    "product_fill": _c_product_fill, "sharpness": _c_sharpness, "cropped": _c_cropped, "icc_profile": _c_icc_profile,
+    "advice": _c_advice,
 }

@@ -1,4 +1,5 @@
-"""Pixel statistics for the compliance checker: border whiteness and product fill, on a small working copy.
+"""Pixel statistics for the compliance checker: border whiteness, product fill and cropping on a small working
+copy; sharpness on a copy of normalised size.
 
 Everything runs on a copy reduced to at most WORK_SIZE px on its longest side with a box filter (Image.reduce):
 a box average never overshoots, so pure white stays exactly 255 and a grey background stays grey, while sparse
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageMath, ImageStat
 
 WORK_SIZE = 256
 
@@ -107,3 +108,61 @@ def product_fill(work: Image.Image, *, tolerance: int, band: float = 0.02, min_a
         return None
     left, top, right, bottom = bbox
     return max((right - left) / w, (bottom - top) / h)
+
+
+SHARPNESS_SIZE = 1000
+
+
+def sharpness(im: Image.Image, size: int = SHARPNESS_SIZE) -> float | None:
+    """How sharp the image looks at a normalised size (longest side at most `size` px, box-reduced).
+
+    The variance of the Laplacian divided by the variance of the gradient, on the grey levels: flat areas and
+    contrast cancel out, so the value depends only on how steep the edges are. A crisp edge gives about 2, an
+    edge smeared over w pixels about 2 / w. None for a flat image (no edges to judge). Decodes the image.
+    """
+    if im.format == "JPEG" and max(im.size) > size:
+        im.draft("L", (size, size))
+    grey = im.convert("RGBA").convert("L") if ("A" in im.mode or "transparency" in im.info) else im.convert("L")
+    factor = math.ceil(max(grey.size) / size)
+    if factor > 1:
+        grey = grey.reduce(factor)
+    w, h = grey.size
+    if w < 3 or h < 3:
+        return None
+    f = grey.convert("F")
+    centre, up, down = f.crop((1, 1, w - 1, h - 1)), f.crop((1, 0, w - 1, h - 2)), f.crop((1, 2, w - 1, h))
+    left, right = f.crop((0, 1, w - 2, h - 1)), f.crop((2, 1, w, h - 1))
+    laplacian = ImageMath.lambda_eval(lambda a: a["u"] + a["d"] + a["l"] + a["r"] - a["c"] * 4,
+                                      u=up, d=down, l=left, r=right, c=centre)
+    dx = ImageMath.lambda_eval(lambda a: a["r"] - a["c"], r=right, c=centre)
+    dy = ImageMath.lambda_eval(lambda a: a["d"] - a["c"], d=down, c=centre)
+    gradient = _mean_square(dx) + _mean_square(dy)
+    return _mean_square(laplacian) / gradient if gradient > 1e-6 else None
+
+
+def _mean_square(f: Image.Image) -> float:
+    """The mean of the squares of an F image (its variance, for a difference image whose mean is about 0)."""
+    squared = ImageMath.lambda_eval(lambda a: a["x"] * a["x"], x=f)
+    return float(squared.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0)))
+
+
+def touches_edge(work: Image.Image, *, near_min: int, min_alpha: int = 16) -> tuple[bool, bool]:
+    """(the background is white enough to judge, the product's bounding box touches the frame's edge).
+
+    Product pixels are visible (alpha >= min_alpha) and below `near_min` in some channel. The background counts as
+    white when at least half of the outermost pixel ring is white (else the border rule has already failed).
+    """
+    w, h = work.size
+    visible = _at_least(work.getchannel("A"), min_alpha)
+    white = _all_at_least(work, near_min, visible)
+    product = ImageChops.darker(ImageChops.invert(white), visible)
+    ring = Image.new("L", (w, h), 255)
+    if w > 2 and h > 2:
+        ImageDraw.Draw(ring).rectangle((1, 1, w - 2, h - 2), fill=0)
+    if _count(white, ring) * 2 < _count(ring):
+        return False, False
+    bbox = product.getbbox()
+    if bbox is None:
+        return True, False
+    left, top, right, bottom = bbox
+    return True, left == 0 or top == 0 or right == w or bottom == h

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel
 
-from ..core.compliance import Finding, check_image, platform_of, problems, slot_for, summary
+from ..core.compliance import Finding, advice, check_image, platform_of, problems, slot_for, summary
 from . import theme
 
 log = logging.getLogger(__name__)
@@ -36,13 +36,12 @@ class Verdict:
         return problems(list(self.findings))
 
     def reasons(self, limit: int = 6) -> str:
-        """One line per warning or failure (worst first); "Meets …" when there is none."""
+        """One line per warning or failure (worst first), "Meets …" when there is none; then the advice."""
         bad = self.problems
-        if not bad:
-            return "Meets every checked rule for this slot."
-        lines = [f"{MARKS[f.level]} {f.message}" for f in bad[:limit]]
+        lines = [f"{MARKS[f.level]} {f.message}" for f in bad[:limit]] or ["Meets every checked rule for this slot."]
         if len(bad) > limit:
             lines.append(f"… and {len(bad) - limit} more")
+        lines += [f"ℹ {f.message}" for f in advice(list(self.findings))]
         return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QSplitter,
                                QVBoxLayout, QWidget)
 
-from . import theme
+from . import make_compliant, theme
 from .compliance_badge import checker_for
 from .dropdata import can_accept, parse_mime
 from .gallery_model import THUMB_EDGE, GalleryModel
@@ -125,6 +125,9 @@ class GalleryPanel(QWidget):
         self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may shrink
         self.info_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.export_button = self._button("Export approved…", "exportButton", "Export the approved images to a folder")
+        self.compliant_action = make_compliant.install(self)
+        self.compliant_button = self._button("Make compliant", "makeCompliantButton", self.compliant_action.toolTip())
+        self.compliant_button.clicked.connect(self.compliant_action.trigger)
 
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -136,6 +139,7 @@ class GalleryPanel(QWidget):
         for w in (self.fit_button, self.actual_button, self.zoom_label):
             tools.addWidget(w)
         tools.addStretch(1)
+        tools.addWidget(self.compliant_button)
         tools.addWidget(self.export_button)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -211,6 +215,8 @@ class GalleryPanel(QWidget):
         self.approve_button.setEnabled(reviewable and record.review != "approved")
         self.reject_button.setEnabled(reviewable and record.review != "rejected")
         self.clear_button.setEnabled(reviewable and record.review is not None)
+        self.compliant_action.setEnabled(reviewable)
+        self.compliant_button.setEnabled(reviewable)
         records = self.model.records()
         approved = sum(1 for r in records if r.review == "approved" and r.cached)
         failed = sum(1 for r in records if r.error_code)
