@@ -27,16 +27,19 @@ EXIT_OK, EXIT_INPUT, EXIT_REFUSED, EXIT_PARTIAL = 0, 2, 3, 5
 
 
 def add_batch_parser(sub: argparse._SubParsersAction) -> None:
-    b = sub.add_parser("batch", help="many jobs from a CSV file (or '-' for standard input), at the pace the "
-                       "rate limits allow")
-    b.add_argument("file", help="UTF-8 CSV: asin,country_code,listing_type,main_image_url,other_image_urls "
-                   "(header optional), or one ASIN / Amazon link per line")
-    b.add_argument("--country", help="marketplace for rows that name none")
-    b.add_argument("--type", help="listing type for rows that name none")
-    b.add_argument("--export", metavar="DIR")
-    b.add_argument("--naming", metavar="amazon|index")
-    b.add_argument("--dry-run", action="store_true", help="validate and show the plan; send nothing")
-    b.add_argument("--json", action="store_true")
+    from .cli_help import command
+    b = command(sub, "batch", "many jobs from a CSV file (or '-' for standard input), at the pace the rate limits "
+                "allow")
+    b.add_argument("file", metavar="FILE.csv", help="UTF-8 CSV: asin,country_code,listing_type,main_image_url,"
+                   "other_image_urls (header optional), or one ASIN / Amazon link per line; '-' reads standard input")
+    b.add_argument("--country", metavar="CC", help="marketplace for rows that name none (e.g. US, DE, GB)")
+    b.add_argument("--type", metavar="TYPE", help="listing type for rows that name none (e.g. amazon_listing)")
+    b.add_argument("--export", metavar="DIR", help="copy every finished image into DIR; when two rows would write "
+                   "the same name, the later row's go into DIR/line-N/")
+    b.add_argument("--naming", metavar="amazon|index", help="file names in DIR: amazon = ASIN.MAIN.jpg, "
+                   "ASIN.PT01.jpg …; index = ASIN_01.jpg … (default: by each row's listing type)")
+    b.add_argument("--dry-run", action="store_true", help="validate every row and print the plan; send nothing")
+    b.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
 
 
 def _say(text: str) -> None:

@@ -22,22 +22,30 @@ COMMANDS = ("listing", "publish", "undo")
 
 
 def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
-    li = sub.add_parser("listing", help="the live Amazon listing: product type, ASIN, title, image slots, issues")
-    li.add_argument("--sku", required=True)
-    li.add_argument("--country", required=True)
-    li.add_argument("--json", action="store_true")
-    p = sub.add_parser("publish", help="publish images to an Amazon listing (validated first)")
-    p.add_argument("--sku", required=True)
-    p.add_argument("--country", required=True)
-    p.add_argument("--job", metavar="JOB_ID")
+    from .cli_help import command
+    sku_help = "your seller SKU of the listing (as in Seller Central)"
+    country_help = "marketplace country code (US, GB or UK, DE, JP …; CN has no SP-API marketplace)"
+    li = command(sub, "listing", "the live Amazon listing: product type, ASIN, title, image slots, issues")
+    li.add_argument("--sku", required=True, metavar="SKU", help=sku_help)
+    li.add_argument("--country", required=True, metavar="CC", help=country_help)
+    li.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p = command(sub, "publish", "publish images to an Amazon listing (validated by Amazon first)")
+    p.add_argument("--sku", required=True, metavar="SKU", help=sku_help)
+    p.add_argument("--country", required=True, metavar="CC", help=country_help)
+    p.add_argument("--job", metavar="JOB_ID", help="publish this job's approved images by slot (image 0 → MAIN, "
+                   "i → PTi); approve them in the window or with `listing-studio approve`")
     p.add_argument("--slot", action="append", default=[], metavar="SLOT=INDEX|FILE_OR_URL",
-                   help=f"slots: {', '.join(SLOTS)}")
-    p.add_argument("--validate-only", action="store_true")
-    p.add_argument("--full-put", action="store_true")
-    p.add_argument("--json", action="store_true")
-    u = sub.add_parser("undo", help="put back the image slots a publish replaced")
-    u.add_argument("submission_id", metavar="SUBMISSION_ID")
-    u.add_argument("--json", action="store_true")
+                   help=f"put one image into one slot ({', '.join(SLOTS)}): with --job a job image's index, "
+                   "else a local file (hosted on your S3 bucket first) or a public https URL; repeatable")
+    p.add_argument("--validate-only", action="store_true",
+                   help="only ask Amazon whether it would accept the change (VALIDATION_PREVIEW); change nothing")
+    p.add_argument("--full-put", action="store_true", help="send the whole listing (putListingsItem) with only the "
+                   "image attributes changed, instead of a patch of the image attributes")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
+    u = command(sub, "undo", "put back the image slots a publish replaced")
+    u.add_argument("submission_id", metavar="SUBMISSION_ID",
+                   help="the submission a publish printed (its number, or Amazon's submissionId)")
+    u.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
 
 
 def _report(sku: str) -> dict[str, Any]:
