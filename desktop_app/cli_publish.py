@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .api.marketplaces import with_countries
 from .api.spapi_models import SLOTS
 from .cli import EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
 from .core.validation import InputError
@@ -62,7 +63,7 @@ def _outcome_json(report: dict[str, Any], outcome: Any) -> None:
 
 def _issue_line(issue: Any) -> str:
     where = ",".join(issue.attribute_names) or "-"
-    return f"{issue.severity} {issue.code} {where}: {issue.message}"
+    return with_countries(f"{issue.severity} {issue.code} {where}: {issue.message}")
 
 
 def parse_slots(values: list[str], *, job: bool) -> dict[str, Any]:
@@ -92,6 +93,7 @@ def parse_slots(values: list[str], *, job: bool) -> dict[str, Any]:
 async def cmd_listing(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
     from .api import marketplaces
     report["marketplace_id"] = marketplaces.for_country(args.country).marketplace_id  # CN: exit 2, no request
+    _notice(rt)
     view = await rt.publish.fetch_listing(args.sku, args.country)
     report.clear()
     report.update(sku=view.sku, marketplace_id=view.marketplace_id, asin=view.asin, product_type=view.product_type,
@@ -116,6 +118,7 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
     slots = parse_slots(args.slot, job=bool(args.job))
     for slot in slots:
         normalize_slot(slot)
+    _notice(rt)
     service = rt.publish
     if args.job:
         assignments = service.job_assignments(args.job.strip(), slots or None)
@@ -134,7 +137,7 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
 def _say_unknown(service: Any, last_id: int) -> None:
     """A publish whose real request got no answer: say plainly that Amazon may have applied it."""
     for rec in service.store.lost_since(last_id):
-        _say(f"unknown: the answer to the real request was lost — Amazon may have applied it [record {rec.id}, "
+        _say(f"unknown: the answer to the real request was lost — Amazon may have applied it [submission {rec.id}, "
              "state unknown]. Check with `listing-studio listing` before publishing again; the next start of the "
              "window settles it.")
 
@@ -142,6 +145,7 @@ def _say_unknown(service: Any, last_id: int) -> None:
 async def cmd_undo(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
     service = rt.publish
     record = service.find(args.submission_id)
+    _notice(rt)
     report.update(sku=record.sku, marketplace_id=record.marketplace_id, operation="patch")
     outcome = await service.undo(record.id)
     return _finish(outcome, report, rt, undo_of=record.id)
@@ -159,14 +163,14 @@ def _finish(outcome: Any, report: dict[str, Any], rt: Any, *, validate_only: boo
     if outcome.status == "INVALID":
         sent = "nothing was sent" if outcome.mode else "Amazon did not apply it"
         raise Outcome(EXIT_REFUSED, "INVALID", f"Amazon says the submission is INVALID ({len(outcome.issues)} "
-                      f"issue(s)); {sent} [record {outcome.record_id}]")
+                      f"issue(s)); {sent} [submission {outcome.record_id}]")
     if outcome.status == "VALID":
         _say(f"VALID: Amazon would accept {what} ({outcome.operation}); nothing was sent (--validate-only)")
         return EXIT_OK
-    verb = f"undo of record {undo_of}" if undo_of is not None else f"{outcome.operation} of {what}"
-    _say(f"ACCEPTED: {verb} submitted to Amazon (submission {outcome.submission_id}), not yet live; "
-         f"record {outcome.record_id}" + ("" if undo_of is not None else
-                                          f" (listing-studio undo {outcome.record_id})"))
+    verb = f"undo of submission {undo_of}" if undo_of is not None else f"{outcome.operation} of {what}"
+    _say(f"ACCEPTED: {verb} submitted to Amazon as submission {outcome.record_id} (Amazon's submissionId "
+         f"{outcome.submission_id}), not yet live" + ("" if undo_of is not None else
+                                                      f"; undo with `listing-studio undo {outcome.record_id}`"))
     return EXIT_OK
 
 
@@ -175,13 +179,17 @@ async def _run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     from .runtime import Runtime
     rt = Runtime(load_settings())
     try:
-        sp = rt.spapi_settings
-        if sp.sandbox:
-            _say(f"Using the SP-API sandbox (seller {sp.seller_id}): nothing reaches Amazon.")
         handler = {"listing": cmd_listing, "publish": cmd_publish, "undo": cmd_undo}[args.command]
         return await handler(args, rt, report)
     finally:
         await rt.aclose()
+
+
+def _notice(rt: Any) -> None:
+    """Said once the input is judged good, before the first request."""
+    sp = rt.spapi_settings
+    if sp.sandbox:
+        _say(f"Using the SP-API sandbox (seller {sp.seller_id}): nothing reaches Amazon.")
 
 
 def main(args: argparse.Namespace, log_file: Path) -> int:
@@ -199,6 +207,7 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
+        outcome.message = with_countries(outcome.message or "")
         _say(f"error: {outcome.code}: {outcome.message}")
         report["error"] = {"code": outcome.code, "message": outcome.message}
     if getattr(args, "json", False):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
+from ..api.errors import JobNotFound
 from ..api.spapi_models import SLOTS, slot_attribute
 from ..api.urls import url_problem
 from .compliance import check_image, problems
@@ -131,7 +132,7 @@ def job_assignments(journal: Journal, job_id: str, picks: Mapping[str, int] | No
     now = time.time() if now is None else now
     record = journal.job(job_id)
     if record is None:
-        raise InputError("JOB_NOT_FOUND", f"Job {job_id} is not in the local journal")
+        raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the local journal")
     images = {img.index: img for img in journal.images(job_id)}
     if picks is None:
         chosen = {("MAIN" if i == 0 else f"PT{i:02d}"): i for i, img in sorted(images.items())
