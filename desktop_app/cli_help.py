@@ -92,6 +92,15 @@ them back. The change goes to Amazon as a VALIDATION_PREVIEW first; nothing is s
 ACCEPTED means submitted, not yet live: `listing-studio listing` shows what Amazon serves now.
 
 {EXIT_PUBLISH}""",
+    "approve": """examples:
+  listing-studio approve job_0123456789abcdef 0 1 2 4
+  listing-studio approve job_0123456789abcdef 3 --reject
+  listing-studio approve job_0123456789abcdef 1 --clear
+
+The same approvals as the window's gallery (the window shows them when it shows the job again).
+`listing-studio publish --job JOB_ID` publishes the approved images: #0 to MAIN, #i to PTi.
+
+exit codes: 0 marked, 2 an image the job does not have (nothing changed), 3 the job is not in the journal""",
     "undo": f"""examples:
   listing-studio undo 2
   listing-studio undo 2 --json
