@@ -279,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_publish_parsers(sub)
     from .cli_approve import add_approve_parser
     add_approve_parser(sub)
+    from .cli_doctor import add_doctor_parser
+    add_doctor_parser(sub)
     sb = command(sub, "sandbox", "run the built-in emulators (Pixii and SP-API) as a local server")
     sb.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     sb.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -321,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "approve":
         from .cli_approve import main as approve_main
         return approve_main(args, log_file)
+    if args.command == "doctor":
+        from .cli_doctor import main as doctor_main
+        return doctor_main(args, log_file)
     if args.command in ("listing", "publish", "undo"):
         from .cli_publish import main as publish_main
         return publish_main(args, log_file)

@@ -101,6 +101,14 @@ The same approvals as the window's gallery (the window shows them when it shows 
 `listing-studio publish --job JOB_ID` publishes the approved images: #0 to MAIN, #i to PTi.
 
 exit codes: 0 marked, 2 an image the job does not have (nothing changed), 3 the job is not in the journal""",
+    "doctor": """examples:
+  listing-studio doctor
+  listing-studio doctor --country DE --json
+
+One line per check: ok, problem (with how to fix it) or off (not set up; not needed until used).
+Credentials are named with where they come from, never shown. Paste the output into a support request.
+
+exit codes: 0 no problem found, 5 at least one problem, 2 invalid --country""",
     "undo": f"""examples:
   listing-studio undo 2
   listing-studio undo 2 --json
