@@ -281,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_approve_parser(sub)
     from .cli_doctor import add_doctor_parser
     add_doctor_parser(sub)
+    from .cli_completion import add_completion_parser
+    add_completion_parser(sub)
     sb = command(sub, "sandbox", "run the built-in emulators (Pixii and SP-API) as a local server")
     sb.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     sb.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -316,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(argv[1:] if argv and argv[0] == "gui" else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "completion":
+        from .cli_completion import script
+        sys.stdout.write(script(args.shell))
+        return 0
     if args.command == "sandbox":
         from .sandbox.server import run_forever
         return run_forever(args.port, host=args.host) or 0

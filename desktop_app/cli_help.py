@@ -109,6 +109,12 @@ One line per check: ok, problem (with how to fix it) or off (not set up; not nee
 Credentials are named with where they come from, never shown. Paste the output into a support request.
 
 exit codes: 0 no problem found, 5 at least one problem, 2 invalid --country""",
+    "completion": """examples:
+  source <(listing-studio completion bash)          in ~/.bashrc
+  source <(listing-studio completion zsh)           in ~/.zshrc, after compinit
+  listing-studio completion fish > ~/.config/fish/completions/listing-studio.fish
+
+The script is made from this version's own options: generate it again after an update.""",
     "undo": f"""examples:
   listing-studio undo 2
   listing-studio undo 2 --json
