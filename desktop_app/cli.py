@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -93,26 +92,6 @@ class JobReport:
 
     def images(self, images: list[ImageOutcome]) -> None:
         self.data["images"] = [_image_json(i) for i in images]
-
-
-class Progress:
-    """Prints a job's status changes (and a heartbeat every 15 s) on stderr."""
-
-    def __init__(self) -> None:
-        self.last: tuple[str, str] | None = None
-        self.started = time.monotonic()
-        self.beat = 0.0
-
-    def __call__(self, record: JobRecord) -> None:
-        now = time.monotonic()
-        key = (record.job_id, record.status)
-        if self.last is None or self.last[0] != record.job_id:
-            _say(f"{record.job_id} ({record.asin}, {record.country}, {record.listing_type}): {record.status}")
-        elif key != self.last or now - self.beat >= 15:
-            _say(f"{record.job_id}: {record.status} ({now - self.started:.0f} s)")
-        else:
-            return
-        self.last, self.beat = key, now
 
 
 def _naming(value: str | None, listing_type: str) -> str:
@@ -301,9 +280,19 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
         if args.command == "batch":
             from .cli_batch import cmd_batch
             return await cmd_batch(args, rt, report), report.data  # type: ignore[arg-type]
-        rt.jobs._on_job = Progress() if args.command != "status" else None
-        handler = {"generate": cmd_generate, "status": cmd_status, "export": cmd_export}[args.command]
-        return await handler(args, rt, report), report.data
+        if args.command == "status":
+            return await cmd_status(args, rt, report), report.data
+        from .cli_progress import Progress, typical_seconds
+        progress = Progress(estimate=lambda r: typical_seconds(rt.journal, rt.settings.service, r.listing_type,
+                                                               "sandbox" if rt.settings.sandbox else rt.client.mode))
+        rt.jobs._on_job = progress
+        ticker = asyncio.ensure_future(progress.ticking()) if progress.tty else None
+        try:
+            handler = {"generate": cmd_generate, "export": cmd_export}[args.command]
+            return await handler(args, rt, report), report.data
+        finally:
+            if ticker is not None:
+                ticker.cancel()
     finally:
         await rt.aclose()
 
