@@ -61,7 +61,8 @@ def test_version():
 
 def test_the_command_line_never_loads_qt(tmp_path):
     code = ("import sys\nfrom desktop_app.cli import main\n"
-            "for argv in (['--help'], ['generate', '--help'], ['jobs', '--json'], ['status', '--help']):\n"
+            "for argv in (['--help'], ['generate', '--help'], ['jobs', '--json'], ['status', '--help'],\n"
+            "             ['completion', 'bash'], ['doctor', '--help'], ['approve', 'job_x', '0']):\n"
             "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
             "print('QT', sorted(m for m in sys.modules if m.startswith(('PySide6', 'qasync'))))\n")
     proc = subprocess.run([sys.executable, "-c", code], env=cli_env(), capture_output=True, text=True, timeout=60)

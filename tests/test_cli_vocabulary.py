@@ -30,7 +30,8 @@ def test_an_unknown_country_is_one_code_for_every_command(env):
 
 def test_an_unknown_job_exits_3_from_every_command(env, tmp_path):
     for args in (["status", "job_doesnotexist"], ["export", "job_doesnotexist", str(tmp_path / "out")],
-                 ["publish", "--sku", SKU, "--country", "US", "--job", "job_doesnotexist"]):
+                 ["publish", "--sku", SKU, "--country", "US", "--job", "job_doesnotexist"],
+                 ["approve", "job_doesnotexist", "0"]):
         r = run_cli(*args, "--json", env=env)
         assert (r.code, r.json["error"]["code"]) == (3, "JOB_NOT_FOUND"), args
 
