@@ -13,7 +13,6 @@ import asyncio
 import json
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -102,26 +101,6 @@ class JobReport:
         self.data["images"] = [_image_json(i) for i in images]
 
 
-class Progress:
-    """Prints a job's status changes (and a heartbeat every 15 s) on stderr."""
-
-    def __init__(self) -> None:
-        self.last: tuple[str, str] | None = None
-        self.started = time.monotonic()
-        self.beat = 0.0
-
-    def __call__(self, record: JobRecord) -> None:
-        now = time.monotonic()
-        key = (record.job_id, record.status)
-        if self.last is None or self.last[0] != record.job_id:
-            _say(f"{record.job_id} ({record.asin}, {record.country}, {record.listing_type}): {record.status}")
-        elif key != self.last or now - self.beat >= 15:
-            _say(f"{record.job_id}: {record.status} ({now - self.started:.0f} s)")
-        else:
-            return
-        self.last, self.beat = key, now
-
-
 def _naming(value: str | None, listing_type: str) -> str:
     naming = value or default_naming(listing_type or "amazon_listing")
     if naming not in NAMING_PRESETS:
@@ -179,6 +158,8 @@ async def cmd_generate(args: argparse.Namespace, rt: Any, report: JobReport) -> 
     record = await rt.jobs.submit(request)
     report.job(record)
     if args.no_wait:
+        _say(f"{record.job_id}: {record.status}; continue with `listing-studio export {record.job_id} DIR` "
+             f"(waits, downloads, exports) or check with `listing-studio status {record.job_id}`")
         return EXIT_OK
     return await _finish(rt, report, record, export_dir, naming)
 
@@ -196,8 +177,13 @@ async def cmd_status(args: argparse.Namespace, rt: Any, report: JobReport) -> in
     report.data["job_id"] = args.job_id
     record = await rt.jobs.refresh(args.job_id)
     report.job(record)
-    report.images(rt.jobs.outcomes(record.job_id) if record.status == "completed" else [])
+    images = rt.jobs.outcomes(record.job_id, downloaded=False) if record.status == "completed" else []
+    report.images(images)
     _say(f"{record.job_id}: {record.status}" + (f" ({record.error_code})" if record.error_code else ""))
+    waiting = [i for i in images if not i.file and not i.error_code]
+    if waiting:
+        _say(f"{len(waiting)} image(s) not downloaded yet: `listing-studio export {record.job_id} DIR` downloads "
+             "and exports them")
     if record.status == "failed":
         raise Outcome(EXIT_FAILED, record.error_code or "JOB_FAILED", f"job {record.job_id} failed: {record.error_code}")
     return EXIT_OK
@@ -245,39 +231,62 @@ async def cmd_jobs(args: argparse.Namespace, rt: Any) -> tuple[int, dict]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="listing-studio", description="AI listing images from an ASIN (Pixii Listing Builder).")
-    sub = p.add_subparsers(dest="command")
-    sub.add_parser("gui", help="open the main window (default)")
-    g = sub.add_parser("generate", help="submit a Listing Builder job, wait, download (and export)")
-    g.add_argument("--asin", required=True)
-    g.add_argument("--country", required=True, help=" ".join(sorted(COUNTRY_CODES)))
-    g.add_argument("--type", required=True, help=", ".join(LISTING_TYPES))
-    g.add_argument("--main-image", metavar="URL")
-    g.add_argument("--image", metavar="URL", action="append")
-    g.add_argument("--export", metavar="DIR")
-    g.add_argument("--naming", choices=None, metavar="amazon|index")
-    g.add_argument("--no-wait", action="store_true")
-    g.add_argument("--json", action="store_true")
-    s = sub.add_parser("status", help="one refresh of a job")
-    s.add_argument("job_id")
-    s.add_argument("--json", action="store_true")
-    j = sub.add_parser("jobs", help="jobs in the local journal (and the service's list for an ASIN)")
-    j.add_argument("--asin")
-    j.add_argument("--json", action="store_true")
-    e = sub.add_parser("export", help="export a job's images into a folder")
-    e.add_argument("job_id")
-    e.add_argument("dir")
-    e.add_argument("--naming", metavar="amazon|index")
-    e.add_argument("--json", action="store_true")
+    from .cli_help import EXAMPLES, FORMATTER, add_window_options, command, version
+    p = argparse.ArgumentParser(prog="listing-studio", description="AI listing images from an ASIN (Pixii Listing "
+                                "Builder), reviewed, exported and published to Amazon.", epilog=EXAMPLES[""],
+                                formatter_class=FORMATTER)
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}",
+                   help="print the version and exit")
+    add_window_options(p)
+    sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND",
+                           help="without one, the window opens")
+    gui = command(sub, "gui", "open the main window (default)")
+    add_window_options(gui)
+    gui.add_argument("--smoke", type=float, nargs="?", const=1.0, metavar="SECONDS",
+                     help="quit by itself after SECONDS (default 1; a start-up check)")
+    gui.add_argument("--screenshot", metavar="PNG", help="save a picture of the window (with --smoke)")
+    g = command(sub, "generate", "submit a Listing Builder job, wait for it, download its images (and export them)")
+    g.add_argument("--asin", required=True, metavar="ASIN", help="the product: 10 characters, letters and digits "
+                   "(e.g. B0TESTASIN)")
+    g.add_argument("--country", required=True, metavar="CC",
+                   help="marketplace country code: " + " ".join(sorted(COUNTRY_CODES)))
+    g.add_argument("--type", required=True, metavar="TYPE", help="what to make: " + ", ".join(LISTING_TYPES))
+    g.add_argument("--main-image", metavar="URL", help="https link to a photo of the product to start from")
+    g.add_argument("--image", metavar="URL", action="append",
+                   help="https link to another reference photo (repeat for more; order kept)")
+    g.add_argument("--export", metavar="DIR", help="copy the finished images into DIR (created if missing)")
+    g.add_argument("--naming", metavar="amazon|index", help="file names in DIR: amazon = ASIN.MAIN.jpg, "
+                   "ASIN.PT01.jpg … (default for amazon_* types); index = ASIN_01.jpg … (default otherwise)")
+    g.add_argument("--no-wait", action="store_true", help="return once the job is accepted; print the command "
+                   "that continues it")
+    g.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
+    s = command(sub, "status", "one refresh of a job from the service; does not wait and does not download images")
+    s.add_argument("job_id", metavar="JOB_ID", help="the job id generate printed (listing-studio jobs lists them)")
+    s.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    j = command(sub, "jobs", "jobs in the local journal (and the service's list for an ASIN)")
+    j.add_argument("--asin", metavar="ASIN", help="only this product, and also the jobs the service knows for it")
+    j.add_argument("--json", action="store_true", help='print {"jobs": [...]} on stdout, newest first')
+    e = command(sub, "export", "export a job's images into a folder (waits and downloads as needed)")
+    e.add_argument("job_id", metavar="JOB_ID", help="the job to export")
+    e.add_argument("dir", metavar="DIR", help="folder to copy the images into (created if missing)")
+    e.add_argument("--naming", metavar="amazon|index", help="file names: amazon = ASIN.MAIN.jpg, ASIN.PT01.jpg …; "
+                   "index = ASIN_01.jpg … (default: by the job's listing type)")
+    e.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
     from .cli_batch import add_batch_parser
     add_batch_parser(sub)
     from .cli_publish import add_publish_parsers
     add_publish_parsers(sub)
     from .cli_images import add_image_parsers
     add_image_parsers(sub)
-    sb = sub.add_parser("sandbox", help="run the built-in emulator as a local server")
-    sb.add_argument("--port", type=int, default=8765)
-    sb.add_argument("--host", default="127.0.0.1")
+    from .cli_approve import add_approve_parser
+    add_approve_parser(sub)
+    from .cli_doctor import add_doctor_parser
+    add_doctor_parser(sub)
+    from .cli_completion import add_completion_parser
+    add_completion_parser(sub)
+    sb = command(sub, "sandbox", "run the built-in emulators (Pixii and SP-API) as a local server")
+    sb.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    sb.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     return p
 
 
@@ -293,9 +302,19 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
         if args.command == "batch":
             from .cli_batch import cmd_batch
             return await cmd_batch(args, rt, report), report.data  # type: ignore[arg-type]
-        rt.jobs._on_job = Progress() if args.command != "status" else None
-        handler = {"generate": cmd_generate, "status": cmd_status, "export": cmd_export}[args.command]
-        return await handler(args, rt, report), report.data
+        if args.command == "status":
+            return await cmd_status(args, rt, report), report.data
+        from .cli_progress import Progress, typical_seconds
+        progress = Progress(estimate=lambda r: typical_seconds(rt.journal, rt.settings.service, r.listing_type,
+                                                               "sandbox" if rt.settings.sandbox else rt.client.mode))
+        rt.jobs._on_job = progress
+        ticker = asyncio.ensure_future(progress.ticking()) if progress.tty else None
+        try:
+            handler = {"generate": cmd_generate, "export": cmd_export}[args.command]
+            return await handler(args, rt, report), report.data
+        finally:
+            if ticker is not None:
+                ticker.cancel()
     except DataDirError as exc:
         if exc.job_id and isinstance(report, JobReport):
             report.data["job_id"] = exc.job_id
@@ -306,7 +325,7 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
         await rt.aclose()
 
 
-GUI_OPTIONS = ("--smoke", "--screenshot")
+GUI_OPTIONS = ("--smoke", "--screenshot", "--dark", "--light")
 
 
 class Interrupted(BaseException):
@@ -335,10 +354,20 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(argv[1:] if argv and argv[0] == "gui" else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "completion":
+        from .cli_completion import script
+        sys.stdout.write(script(args.shell))
+        return 0
     if args.command == "sandbox":
         from .sandbox.server import run_forever
         return run_forever(args.port, host=args.host) or 0
     log_file = setup_logging()
+    if args.command == "approve":
+        from .cli_approve import main as approve_main
+        return approve_main(args, log_file)
+    if args.command == "doctor":
+        from .cli_doctor import main as doctor_main
+        return doctor_main(args, log_file)
     if args.command in ("listing", "publish", "undo"):
         from .cli_publish import main as publish_main
         return publish_main(args, log_file)

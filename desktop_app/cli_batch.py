@@ -27,16 +27,19 @@ EXIT_OK, EXIT_INPUT, EXIT_REFUSED, EXIT_PARTIAL = 0, 2, 3, 5
 
 
 def add_batch_parser(sub: argparse._SubParsersAction) -> None:
-    b = sub.add_parser("batch", help="many jobs from a CSV file (or '-' for standard input), at the pace the "
-                       "rate limits allow")
-    b.add_argument("file", help="UTF-8 CSV: asin,country_code,listing_type,main_image_url,other_image_urls "
-                   "(header optional), or one ASIN / Amazon link per line")
-    b.add_argument("--country", help="marketplace for rows that name none")
-    b.add_argument("--type", help="listing type for rows that name none")
-    b.add_argument("--export", metavar="DIR")
-    b.add_argument("--naming", metavar="amazon|index")
-    b.add_argument("--dry-run", action="store_true", help="validate and show the plan; send nothing")
-    b.add_argument("--json", action="store_true")
+    from .cli_help import command
+    b = command(sub, "batch", "many jobs from a CSV file (or '-' for standard input), at the pace the rate limits "
+                "allow")
+    b.add_argument("file", metavar="FILE.csv", help="UTF-8 CSV: asin,country_code,listing_type,main_image_url,"
+                   "other_image_urls (header optional), or one ASIN / Amazon link per line; '-' reads standard input")
+    b.add_argument("--country", metavar="CC", help="marketplace for rows that name none (e.g. US, DE, GB)")
+    b.add_argument("--type", metavar="TYPE", help="listing type for rows that name none (e.g. amazon_listing)")
+    b.add_argument("--export", metavar="DIR", help="copy every finished image into DIR; when two rows would write "
+                   "the same name, the later row's go into DIR/line-N/")
+    b.add_argument("--naming", metavar="amazon|index", help="file names in DIR: amazon = ASIN.MAIN.jpg, "
+                   "ASIN.PT01.jpg …; index = ASIN_01.jpg … (default: by each row's listing type)")
+    b.add_argument("--dry-run", action="store_true", help="validate every row and print the plan; send nothing")
+    b.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
 
 
 def _say(text: str) -> None:
@@ -112,6 +115,25 @@ def _known_prices(rt: Any) -> dict[str, float]:
     return prices
 
 
+def _groups(batch: ParsedBatch, done: set[int]) -> list[dict[str, Any]]:
+    """The rows still to submit, counted per marketplace and listing type (in the file's order)."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in batch.rows:
+        if row.line not in done:
+            key = (row.request.country_code, row.request.listing_type)
+            counts[key] = counts.get(key, 0) + 1
+    return [{"country": c, "listing_type": t, "rows": n} for (c, t), n in counts.items()]
+
+
+def _plan_text(batch_id: str, plan: Any, groups: list[dict[str, Any]], limits: dict[str, int]) -> str:
+    width = max((len(g["listing_type"]) for g in groups), default=0)
+    lines = [f"batch {batch_id}", plan.describe()]
+    lines += [f"  {g['country']:<3} {g['listing_type']:<{width}} {g['rows']:>4}" for g in groups]
+    lines.append(f"rate limits: {limits['per_minute']} a minute, {limits['per_day']} a day "
+                 f"({limits['left_today']} left today)")
+    return "\n".join(lines)
+
+
 def _end(report: BatchReport, code: int, error_code: str, message: str) -> int:
     """A non-zero end: one stderr line and the JSON's ``error`` (raised exceptions end the same way
     through cli.main; this path is for results that are not exceptions)."""
@@ -139,11 +161,13 @@ async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> i
     plan = plan_batch(batch, limiter, submitted_lines=done_before, key_mode=rt.client.mode,
                       sandbox=rt.settings.sandbox, known_prices=_known_prices(rt))
     if args.dry_run:
+        groups = _groups(batch, done_before)
+        limits = {"per_minute": limiter.per_minute, "per_day": limiter.per_day, "left_today": limiter.day_remaining()}
         report.data["plan"] = {"rows": plan.rows, "to_submit": plan.to_submit,
                                "min_seconds": round(plan.min_seconds, 1),
-                               "fit_today": plan.fit_today, "credits": plan.credits}
+                               "fit_today": plan.fit_today, "credits": plan.credits, "groups": groups, **limits}
         if not args.json:
-            print(f"batch {batch.batch_id}\n{plan.describe()}")
+            print(_plan_text(batch.batch_id, plan, groups, limits))
         return EXIT_OK
     _say(f"batch {batch.batch_id}: {plan.describe()}")
     if rt.settings.sandbox:

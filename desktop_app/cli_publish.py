@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .api.marketplaces import with_countries
 from .api.spapi_models import SLOTS
 from .cli import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
 from .core.validation import InputError
@@ -22,24 +23,32 @@ COMMANDS = ("listing", "publish", "undo")
 
 
 def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
-    li = sub.add_parser("listing", help="the live Amazon listing: product type, ASIN, title, image slots, issues")
-    li.add_argument("--sku", required=True)
-    li.add_argument("--country", required=True)
-    li.add_argument("--json", action="store_true")
-    p = sub.add_parser("publish", help="publish images to an Amazon listing (validated first)")
-    p.add_argument("--sku", required=True)
-    p.add_argument("--country", required=True)
-    p.add_argument("--job", metavar="JOB_ID")
+    from .cli_help import command
+    sku_help = "your seller SKU of the listing (as in Seller Central)"
+    country_help = "marketplace country code (US, GB or UK, DE, JP …; CN has no SP-API marketplace)"
+    li = command(sub, "listing", "the live Amazon listing: product type, ASIN, title, image slots, issues")
+    li.add_argument("--sku", required=True, metavar="SKU", help=sku_help)
+    li.add_argument("--country", required=True, metavar="CC", help=country_help)
+    li.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p = command(sub, "publish", "publish images to an Amazon listing (validated by Amazon first)")
+    p.add_argument("--sku", required=True, metavar="SKU", help=sku_help)
+    p.add_argument("--country", required=True, metavar="CC", help=country_help)
+    p.add_argument("--job", metavar="JOB_ID", help="publish this job's approved images by slot (image 0 → MAIN, "
+                   "i → PTi); approve them in the window or with `listing-studio approve`")
     p.add_argument("--slot", action="append", default=[], metavar="SLOT=INDEX|FILE_OR_URL",
-                   help=f"slots: {', '.join(SLOTS)}")
-    p.add_argument("--validate-only", action="store_true")
-    p.add_argument("--full-put", action="store_true")
+                   help=f"put one image into one slot ({', '.join(SLOTS)}): with --job a job image's index, "
+                   "else a local file (hosted on your S3 bucket first) or a public https URL; repeatable")
+    p.add_argument("--validate-only", action="store_true",
+                   help="only ask Amazon whether it would accept the change (VALIDATION_PREVIEW); change nothing")
+    p.add_argument("--full-put", action="store_true", help="send the whole listing (putListingsItem) with only the "
+                   "image attributes changed, instead of a patch of the image attributes")
     p.add_argument("--any-asin", action="store_true",
-                   help="publish --job images onto a listing of another ASIN than the job's")
-    p.add_argument("--json", action="store_true")
-    u = sub.add_parser("undo", help="put back the image slots a publish replaced")
-    u.add_argument("submission_id", metavar="SUBMISSION_ID")
-    u.add_argument("--json", action="store_true")
+                   help="publish --job images onto a listing of another ASIN than the job's (else ASIN_MISMATCH)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
+    u = command(sub, "undo", "put back the image slots a publish replaced")
+    u.add_argument("submission_id", metavar="SUBMISSION_ID",
+                   help="the submission a publish printed (its number, or Amazon's submissionId)")
+    u.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
 
 
 def _report(sku: str) -> dict[str, Any]:
@@ -56,7 +65,7 @@ def _outcome_json(report: dict[str, Any], outcome: Any) -> None:
 
 def _issue_line(issue: Any) -> str:
     where = ",".join(issue.attribute_names) or "-"
-    return f"{issue.severity} {issue.code} {where}: {issue.message}"
+    return with_countries(f"{issue.severity} {issue.code} {where}: {issue.message}")
 
 
 def parse_slots(values: list[str], *, job: bool) -> dict[str, Any]:
@@ -145,7 +154,7 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
 def _say_unknown(service: Any, last_id: int) -> None:
     """A publish whose real request got no answer: say plainly that Amazon may have applied it."""
     for rec in service.store.lost_since(last_id):
-        _say(f"unknown: the answer to the real request was lost — Amazon may have applied it [record {rec.id}, "
+        _say(f"unknown: the answer to the real request was lost — Amazon may have applied it [submission {rec.id}, "
              "state unknown]. Check with `listing-studio listing` before publishing again; the next start of the "
              "window settles it.")
 
@@ -172,14 +181,14 @@ def _finish(outcome: Any, report: dict[str, Any], rt: Any, *, validate_only: boo
     if outcome.status == "INVALID":
         sent = "nothing was sent" if outcome.mode else "Amazon did not apply it"
         raise Outcome(EXIT_REFUSED, "INVALID", f"Amazon says the submission is INVALID ({len(outcome.issues)} "
-                      f"issue(s)); {sent} [record {outcome.record_id}]")
+                      f"issue(s)); {sent} [submission {outcome.record_id}]")
     if outcome.status == "VALID":
         _say(f"VALID: Amazon would accept {what} ({outcome.operation}); nothing was sent (--validate-only)")
         return EXIT_OK
-    verb = f"undo of record {undo_of}" if undo_of is not None else f"{outcome.operation} of {what}"
-    _say(f"ACCEPTED: {verb} submitted to Amazon (submission {outcome.submission_id}), not yet live; "
-         f"record {outcome.record_id}" + ("" if undo_of is not None else
-                                          f" (listing-studio undo {outcome.record_id})"))
+    verb = f"undo of submission {undo_of}" if undo_of is not None else f"{outcome.operation} of {what}"
+    _say(f"ACCEPTED: {verb} submitted to Amazon as submission {outcome.record_id} (Amazon's submissionId "
+         f"{outcome.submission_id}), not yet live" + ("" if undo_of is not None else
+                                                      f"; undo with `listing-studio undo {outcome.record_id}`"))
     return EXIT_OK
 
 
@@ -209,6 +218,7 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
+        outcome.message = with_countries(outcome.message or "")
         _say(f"error: {outcome.code}: {outcome.message}")
         report["error"] = {"code": outcome.code, "message": outcome.message}
     if getattr(args, "json", False):

@@ -7,6 +7,7 @@ turns ``UK`` into ``GB`` so both share one cache entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -83,7 +84,7 @@ def for_country(country: str) -> Marketplace:
     if code in NO_MARKETPLACE:
         raise MarketplaceError("NO_MARKETPLACE", NO_MARKETPLACE[code])
     if code not in MARKETPLACES:
-        raise MarketplaceError("UNKNOWN_COUNTRY", f"'{country}' is not a country code with an Amazon marketplace")
+        raise MarketplaceError("INVALID_COUNTRY", f"'{country}' is not a country code with an Amazon marketplace")
     return MARKETPLACES[code]
 
 
@@ -94,6 +95,18 @@ def for_id(marketplace_id: str) -> Marketplace:
         raise MarketplaceError("UNKNOWN_MARKETPLACE", f"'{marketplace_id}' is not a known marketplace id") from None
 
 
+def label(marketplace_id: str) -> str:
+    """How a seller knows a marketplace: ``US (ATVPDKIKX0DER)``; an unknown id as it is."""
+    market = BY_ID.get(marketplace_id)
+    return f"{market.country} ({marketplace_id})" if market else marketplace_id
+
+
+_BARE_ID = re.compile(r"(?<![\w(])(" + "|".join(BY_ID) + r")(?!\w)")
+
+
+def with_countries(text: str) -> str:
+    """``text`` with every bare marketplace id named by its country as well (``US (ATVPDKIKX0DER)``)."""
+    return _BARE_ID.sub(lambda m: label(m.group(1)), text)
 
 
 def region_of_url(url: str | None) -> str | None:

@@ -276,7 +276,7 @@ class SpApiClient:
                                     region=region)
         except ListingNotFound as exc:
             raise ProductTypeNotFound(exc.code, f"Amazon has no definition of product type {product_type} in "
-                                      f"marketplace {ids[0]}", status=exc.status, detail=exc.detail,
+                                      f"{marketplaces.label(ids[0])}", status=exc.status, detail=exc.detail,
                                       errors=exc.errors) from None
         meta = parse_definition(body, ids[0])
         definition = self.definitions.known(key, meta)

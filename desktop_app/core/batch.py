@@ -76,7 +76,10 @@ class Plan:
         text = f"{self.rows} row(s)"
         if self.to_submit < self.rows:
             text += f", {self.to_submit} still to submit"
-        text += f"; the rate limits need at least {_duration(self.min_seconds)} to send them"
+        if self.min_seconds < 1:
+            text += "; no wait: they fit in the rate limits at once"
+        else:
+            text += f"; the rate limits need at least {_duration(self.min_seconds)} to send them"
         if self.fit_today < self.to_submit:
             text += f" ({self.fit_today} fit in today's limit; the rest waits for the next run)"
         return f"{text}; credits: {self.credits_note}"
@@ -220,7 +223,7 @@ MAX_FILE_BYTES = 8 * 2**20
 def read_batch_file(path: str) -> str:
     """The text of a batch file (UTF-8; "-" is standard input); InputError for an unreadable, too large
     or non-UTF-8 file."""
-    name = "standard input" if path == "-" else Path(path).name
+    name = "standard input" if path == "-" else str(Path(path).expanduser().absolute())
     try:
         if path != "-" and Path(path).stat().st_size > MAX_FILE_BYTES:
             raise InputError("INVALID_FILE", f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB")

@@ -235,14 +235,16 @@ class JobService:
         await asyncio.gather(*(one(img.index, img.url) for img in pending if img.url))
 
     def outcomes(self, job_id: str, exported: dict[int, Path] | None = None,
-                 export_errors: dict[int, tuple[str, str]] | None = None) -> list[ImageOutcome]:
+                 export_errors: dict[int, tuple[str, str]] | None = None, *,
+                 downloaded: bool = True) -> list[ImageOutcome]:
         """Per image: its error (service, download, check or export) or its file (the exported
-        one when given, else the cached copy)."""
+        one when given, else the cached copy). ``downloaded=False``: the downloads were not tried, so an
+        image not cached yet has neither error nor file."""
         exported, export_errors = exported or {}, export_errors or {}
         result = []
         for img in self.journal.images(job_id):
             code, message = img.error_code, img.error_message
-            if not code and not img.cached:
+            if not code and not img.cached and downloaded:
                 code, message = "DOWNLOAD_FAILED", "the image has not been downloaded"
             code, message = export_errors.get(img.index, (code, message))
             file = exported.get(img.index) or (Path(img.cache_path) if img.cached else None)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
+from ..api.errors import JobNotFound
 from ..api.spapi_models import SLOTS, slot_attribute
 from ..api.urls import url_problem
 from .compliance import check_image, problems
@@ -22,6 +23,7 @@ from .expiry import expires_at
 from .hosting import HostingNotConfigured, ImageHost, NOT_CONFIGURED_MESSAGE
 from .imagecheck import ImageCheckError, verify_image
 from .journal import Journal
+from .reviews import image_span
 from .validation import InputError
 
 MIN_URL_LIFETIME = 86400.0  # a service URL is used only while valid for more than a day
@@ -131,13 +133,16 @@ def job_assignments(journal: Journal, job_id: str, picks: Mapping[str, int] | No
     now = time.time() if now is None else now
     record = journal.job(job_id)
     if record is None:
-        raise InputError("JOB_NOT_FOUND", f"Job {job_id} is not in the local journal")
+        raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the local journal")
     images = {img.index: img for img in journal.images(job_id)}
     if picks is None:
         chosen = {("MAIN" if i == 0 else f"PT{i:02d}"): i for i, img in sorted(images.items())
                   if img.review == "approved" and i <= 8}
         if not chosen:
-            raise InputError("NO_APPROVED_IMAGES", f"Job {job_id} has no approved image (indexes 0-8) to publish")
+            fit = "; only #0–#8 fit the slots" if max(images, default=0) > 8 else ""
+            raise InputError("NO_APPROVED_IMAGES", f"Job {job_id} has no approved image to publish (its images are "
+                             f"{image_span(images)}{fit}): approve them in the window or with "
+                             f"`listing-studio approve {job_id} INDEX...`, or pick them with --slot SLOT=INDEX")
     else:
         chosen = {normalize_slot(s): i for s, i in picks.items()}
     job_end = expires_at(record)

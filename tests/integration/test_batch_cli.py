@@ -65,7 +65,9 @@ def test_dry_run_prints_the_plan_and_sends_nothing(server, env, tmp_path):
     r = run_cli("batch", csv, "--country", "us", "--type", "amazon_listing", "--dry-run", env=env)
     assert r.code == 0 and "25 row(s)" in r.out and "2 s" in r.out and "credits: none" in r.out
     r = run_cli("batch", csv, "--country", "us", "--type", "amazon_listing", "--dry-run", "--json", env=env)
-    assert r.json["plan"] == {"rows": 25, "to_submit": 25, "min_seconds": 2.0, "fit_today": 25, "credits": 0.0}
+    assert r.json["plan"] == {"rows": 25, "to_submit": 25, "min_seconds": 2.0, "fit_today": 25, "credits": 0.0,
+                              "groups": [{"country": "US", "listing_type": "amazon_listing", "rows": 25}],
+                              "per_minute": 10, "per_day": 500, "left_today": 500}
     assert set(r.json) == SHAPE | {"plan"} and r.json["remaining"] == 25
     assert api_calls(server.url) == []
 

@@ -66,7 +66,7 @@ def test_reset_after_the_real_patch_is_unknown_then_settled_live(servers, env, m
     spapi.add_fault("reset_after", LISTINGS, method="PATCH", count=0)  # the previews pass; every real PATCH is lost
     r = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT03={new}", "--json", env=env)
     assert r.code == 6, r.err
-    assert "unknown" in r.err and "Amazon may have applied it" in r.err and "[record 1, state unknown]" in r.err
+    assert "unknown" in r.err and "Amazon may have applied it" in r.err and "[submission 1, state unknown]" in r.err
     (rec,) = records(env)
     assert rec.state == UNKNOWN and rec.slots_after["PT03"] == new
     # Amazon did process it

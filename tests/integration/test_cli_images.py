@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from cli_helpers import run_cli
+from support.cli import run_cli
 from test_compliance import make
 
 JSON_KEYS = {"source", "platform", "slot", "verdict", "findings"}

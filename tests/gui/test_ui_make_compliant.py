@@ -12,7 +12,6 @@ from desktop_app.core.compliance import check_image, summary  # noqa: E402
 from desktop_app.ui.services import ImageSource  # noqa: E402
 from test_compliance import make  # noqa: E402
 from test_ui_publish import completed_job  # noqa: E402
-from ui_fixtures import *  # noqa: E402,F401,F403
 
 
 def test_make_compliant_adds_a_repaired_copy_beside_the_original(studio, qtbot):
