@@ -115,6 +115,27 @@ exit codes: 0 no problem found, 5 at least one problem, 2 invalid --country""",
   listing-studio completion fish > ~/.config/fish/completions/listing-studio.fish
 
 The script is made from this version's own options: generate it again after an update.""",
+    "check": """examples:
+  listing-studio check B0CX23V2ZK.MAIN.jpg B0CX23V2ZK.PT01.png
+  listing-studio check ./photos/*.jpg --platform shopify --json
+  listing-studio check https://example.com/main.jpg --slot MAIN
+
+Without --slot the first image is MAIN and the rest PT01, PT02, … (amazon) or gallery images (shopify,
+tiktok). One line per image: pass, warn or fail, the file, then each finding. URLs are fetched under the
+download rules (https, at most 5 redirects, never a private or link-local address).
+
+exit codes: 0 none fails (warnings allowed), 5 at least one fails, 2 invalid input (unknown platform or slot,
+  a file that does not exist)""",
+    "fix": """examples:
+  listing-studio fix main.png --platform amazon --slot MAIN --out main-fixed.jpg
+  listing-studio fix tall.jpg --platform tiktok --slot gallery --out tall-square.jpg --json
+
+Repairs what can be repaired without inventing pixels: colour to sRGB, transparency onto white, padding onto
+a white canvas, scaling down to the platform's maximum, re-encoding under its file-size limit, metadata
+stripped. It never upscales and never removes a background; what it cannot repair is named on stderr.
+
+exit codes: 0 the copy passes, 5 something could not be repaired (the copy is still written when anything
+  was), 2 invalid input or --out already exists (never overwritten)""",
     "undo": f"""examples:
   listing-studio undo 2
   listing-studio undo 2 --json

@@ -24,17 +24,20 @@ OUTPUT_FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
 
 
 def add_image_parsers(sub: argparse._SubParsersAction) -> None:
-    c = sub.add_parser("check", help="judge images against a platform's image rules")
-    c.add_argument("sources", nargs="+", metavar="FILE_OR_URL")
-    c.add_argument("--platform", default="amazon", metavar="amazon|shopify|tiktok")
+    from .cli_help import command
+    platforms = "amazon, shopify or tiktok"
+    c = command(sub, "check", "judge images against a platform's image rules")
+    c.add_argument("sources", nargs="+", metavar="FILE_OR_URL", help="image files or https URLs to judge")
+    c.add_argument("--platform", default="amazon", metavar="amazon|shopify|tiktok",
+                   help=f"whose rules: {platforms} (default amazon)")
     c.add_argument("--slot", help="every image takes this slot (default: MAIN then PT01, PT02, … on amazon)")
-    c.add_argument("--json", action="store_true")
-    f = sub.add_parser("fix", help="write a copy repaired towards a platform's image rules")
-    f.add_argument("file", metavar="FILE")
-    f.add_argument("--platform", required=True, metavar="amazon|shopify|tiktok")
-    f.add_argument("--slot", required=True)
-    f.add_argument("--out", required=True, metavar="FILE")
-    f.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    f = command(sub, "fix", "write a copy repaired towards a platform's image rules")
+    f.add_argument("file", metavar="FILE", help="the image to repair (left unchanged)")
+    f.add_argument("--platform", required=True, metavar="amazon|shopify|tiktok", help=f"whose rules: {platforms}")
+    f.add_argument("--slot", required=True, help="the slot the image is for (MAIN, PT01 … PT08, SWCH; gallery)")
+    f.add_argument("--out", required=True, metavar="FILE", help="where the copy goes (never overwritten)")
+    f.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 
 # ------------------------------------------------------------------------------------------------------ shared

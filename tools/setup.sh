@@ -14,7 +14,7 @@ packages=(python3 python3-venv python3-pip
           libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
           libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0)
 if [ "$want_test" = 1 ]; then
-  packages+=(xvfb xauth dbus-daemon gnome-keyring desktop-file-utils appstream)
+  packages+=(xvfb xauth dbus-daemon gnome-keyring desktop-file-utils appstream zsh fish)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -10,7 +10,7 @@ from PIL import Image  # noqa: E402
 
 from desktop_app.core.compliance import check_image, summary  # noqa: E402
 from desktop_app.ui.services import ImageSource  # noqa: E402
-from test_compliance import make  # noqa: E402
+from support.images import make  # noqa: E402
 from test_ui_publish import completed_job  # noqa: E402
 
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from support.cli import run_cli
-from test_compliance import make
+from support.images import make
 
 JSON_KEYS = {"source", "platform", "slot", "verdict", "findings"}
 

@@ -8,7 +8,7 @@ from PIL import Image
 
 from desktop_app.core.compliance import check_image, problems
 from desktop_app.core.compliance_fix import fix_image
-from test_compliance import by_id, gif_animation, level, make
+from support.images import by_id, gif_animation, level, make
 from test_compliance_more_rules import renamed_profile
 
 
