@@ -10,6 +10,7 @@ import httpx
 
 from .api.pixii import DEFAULT_TIMEOUT, PixiiClient
 from .api.ratelimit import RateLimitState
+from .api.urls import resolve_host
 from .config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settings
 from .core.cache import ImageCache
 from .core.jobs import JobService
@@ -36,12 +37,14 @@ class Runtime:
             self.emulator = PixiiEmulator(store_path=settings.sandbox_store, base_url=SANDBOX_BASE_URL)
             host = SANDBOX_BASE_URL.split("://", 1)[1]
             mounts[f"all://{host}"] = SandboxTransport(self.emulator)
+        # redirects are never followed by the client: image downloads walk them hop by hop under their rule
         self.http = httpx.AsyncClient(mounts=mounts, timeout=DEFAULT_TIMEOUT, trust_env=False,
-                                      follow_redirects=True, max_redirects=5)
+                                      follow_redirects=False)
         self.client = PixiiClient(settings.base_url, settings.api_key, http=self.http,
                                   give_up_after=settings.give_up_after, rate_limits=rate_limits)
         self.jobs = JobService(self.client, self.journal, self.cache, settings.service,
-                               poll_interval=settings.poll_interval)
+                               poll_interval=settings.poll_interval,
+                               resolve=None if settings.sandbox else resolve_host)
 
     @property
     def spapi_settings(self) -> SpApiSettings:

@@ -141,3 +141,29 @@ def test_a_redirect_loop_exits_5_with_the_other_images_exported_and_export_again
         assert again.code == 5, again.err
         assert {i["index"]: i["error"] and i["error"]["code"] for i in again.json["images"]}[1] == "DOWNLOAD_FAILED"
         assert "INTERNAL_ERROR" not in again.err
+
+
+def test_a_name_that_resolves_to_a_private_or_link_local_address_is_refused():
+    from ipaddress import ip_address
+
+    from desktop_app.api.download import HopRule
+
+    answers = {"cdn.example": ["93.184.216.34"], "inside.example": ["93.184.216.34", "10.1.2.3"],
+               "meta.example": ["169.254.169.254"]}
+    remote = HopRule(local_ok=False, resolve=lambda host: [ip_address(a) for a in answers.get(host, [])])
+    local = HopRule(local_ok=True, resolve=remote.resolve)
+
+    async def problems(rule):
+        return {h: await rule.problem(f"https://{h}/x.png", redirected=True) for h in answers}
+
+    remote_found, local_found = asyncio.run(problems(remote)), asyncio.run(problems(local))
+    assert remote_found["cdn.example"] is None and local_found["cdn.example"] is None
+    assert "10.1.2.3" in remote_found["inside.example"] and local_found["inside.example"] is None
+    assert "link-local" in remote_found["meta.example"] and "link-local" in local_found["meta.example"]
+
+
+@pytest.mark.parametrize("host", ["2852039166", "0xa9fea9fe", "169.254.43518", "[::ffff:169.254.169.254]"])
+def test_other_spellings_of_the_metadata_address_are_refused(host):
+    from desktop_app.api.urls import fetch_url_problem
+
+    assert "link-local" in fetch_url_problem(f"https://{host}/latest/", local_ok=True)

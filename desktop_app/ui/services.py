@@ -226,7 +226,7 @@ class StudioService(QObject):
 
     async def _load(self, source: ImageSource) -> bytes:
         if source.kind == "url":
-            return await fetch_bytes(self.rt.http, source.value, attempts=2, deadline=60.0)
+            return await fetch_bytes(self.rt.http, source.value, self.rt.jobs.hop_rule, attempts=2, deadline=60.0)
         if source.kind == "file":
             def read() -> bytes:
                 path = Path(source.value)
@@ -264,7 +264,7 @@ class StudioService(QObject):
 
     async def fetch_reference_image(self, url: str) -> bytes:
         """The bytes of a reference image URL (for thumbnails and the pre-submission check)."""
-        return await fetch_bytes(self.rt.http, url, attempts=2, deadline=20.0)
+        return await fetch_bytes(self.rt.http, url, self.rt.jobs.hop_rule, attempts=2, deadline=20.0)
 
     async def check_reference_image(self, url: str) -> str | None:
         """Why the service probably cannot use ``url`` as a reference image (None when it can)."""
