@@ -13,6 +13,7 @@ from .api.ratelimit import RateLimitState
 from .api.urls import resolve_host
 from .config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settings
 from .core.cache import ImageCache
+from .core.imageview import release_large_blocks
 from .core.jobs import JobService
 from .core.journal import Journal
 
@@ -20,6 +21,7 @@ from .core.journal import Journal
 class Runtime:
     def __init__(self, settings: Settings, *, rate_limits: RateLimitState | None = None,
                  spapi_settings: SpApiSettings | None = None, spapi_factory=None) -> None:
+        release_large_blocks()  # decoded images give their memory back (peak memory does not grow with image size)
         self.settings = settings
         self._spapi_settings = spapi_settings
         self.spapi_factory = spapi_factory  # () -> SpApiSettings (may read the keyring: call off the GUI thread)

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .compliance_checks import CHECKS, Subject, read_input
+from .compliance_checks import CHECKS, Subject, open_input
 
 RULES_FILE = "compliance-rules.json"
 PLATFORMS = ("amazon", "shopify", "tiktok")
@@ -150,9 +150,14 @@ def check_image(path_or_bytes: bytes | str | os.PathLike[str], platform: str, sl
     slot = normalise_slot(platform, slot)
     plat = load_rules()["platforms"][platform]
     is_main = slot in plat.get("main_slots", ())
-    subject = Subject(read_input(path_or_bytes))
+    with open_input(path_or_bytes) as (source, size):
+        subject = Subject(source, size)
+        return _findings(subject, plat["rules"], is_main)
+
+
+def _findings(subject: Subject, rules: list[dict], is_main: bool) -> list[Finding]:
     findings: list[Finding] = []
-    for rule in plat["rules"]:
+    for rule in rules:
         if (rule["slots"] == "main" and not is_main) or (rule["slots"] == "secondary" and is_main):
             continue
         if subject.error and rule["check"] != "readable":

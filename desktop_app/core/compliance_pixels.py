@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
+
+from .imagecheck import decode_pixels
+
 WORK_SIZE = 256
 
 
@@ -29,7 +32,10 @@ def working_copy(im: Image.Image, size: int = WORK_SIZE) -> Image.Image:
     """An RGBA copy of the (first frame of the) image, longest side at most `size` px. Decodes the image."""
     if im.format == "JPEG" and max(im.size) > size:
         im.draft("RGB", (size, size))  # DCT scaling: decodes at 1/2, 1/4 or 1/8 size, never below the request
-    im.load()
+    decode_pixels(im)
+    factor = math.ceil(max(im.size) / size)
+    if factor > 1 and im.mode in ("RGB", "RGBA", "L", "LA") and "transparency" not in im.info:
+        im = im.reduce(factor)  # before converting: a full-size converted copy would double the memory
     if im.mode != "RGBA":
         if "A" in im.mode or "a" in im.mode or "transparency" in im.info:
             im = im.convert("RGBA")

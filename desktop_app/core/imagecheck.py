@@ -11,10 +11,11 @@ import os
 import threading
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image
+
+from .imageview import open_image_file
 
 MAX_IMAGE_BYTES = 100 * 1024 * 1024
 MAX_IMAGE_PIXELS = 100_000_000
@@ -32,6 +33,8 @@ _FORMATS: dict[str, tuple[str, str, frozenset[str]]] = {
 # the plugin Image.open may try for each sniffed format (MPO is produced by the JPEG plugin itself)
 _PIL_OPENERS = {"png": ["PNG"], "jpeg": ["JPEG"], "webp": ["WEBP"], "gif": ["GIF"]}
 _OPEN_LOCK = threading.Lock()
+# Full decodes run one at a time: however many images arrive together, memory holds one image's pixels.
+_DECODE_LOCK = threading.Lock()
 
 
 class ImageCheckError(Exception):
@@ -156,7 +159,7 @@ def _decode(im: Image.Image, label: str) -> None:
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is enabled; image verification would be unreliable")
     try:
-        im.load()
+        decode_pixels(im)
     except Image.DecompressionBombError as exc:
         raise ImageCheckError(IMAGE_TOO_LARGE, f"image has too many pixels ({exc})") from None
     except MemoryError:
@@ -165,19 +168,24 @@ def _decode(im: Image.Image, label: str) -> None:
         raise ImageCheckError(NOT_AN_IMAGE, f"truncated or corrupt {label} data ({_reason(exc)})") from None
 
 
+def decode_pixels(im: Image.Image) -> None:
+    """``im.load()``, one image at a time (see _DECODE_LOCK); raises what load() raises."""
+    with _DECODE_LOCK:
+        im.load()
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
     return text[:200] if text else type(exc).__name__
 
 
 def verify_file(path: str | os.PathLike[str]) -> ImageInfo:
-    """verify_image() on a file, read as Pillow needs it (never whole into memory); the size is checked with
-    stat before anything is read."""
-    p = Path(path)
-    with open(p, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > MAX_IMAGE_BYTES:
-            raise _too_large_bytes(size)
+    """verify_image() on a file, read as Pillow needs it (never whole, see :mod:`.imageview`); the size is
+    checked with stat before anything is read."""
+    size = os.stat(path).st_size
+    if size > MAX_IMAGE_BYTES:
+        raise _too_large_bytes(size)
+    with open_image_file(path) as fh:
         head = fh.read(512)
         fh.seek(0)
         return _verify(fh, head)
