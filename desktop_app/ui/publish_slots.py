@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout, QLabel, QListView, QListWidget,
                                QListWidgetItem, QPushButton, QSizePolicy)
 
+from ..api.answers import printable
 from ..api.download import DownloadError, fetch_bytes
 from ..core.journal import ImageRecord
 from . import theme
@@ -249,7 +250,8 @@ def issue_html(severity: str, code: str, message: str, attribute: str = "") -> s
 
 
 def _esc(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text (often from Amazon) for a rich-text label: control characters replaced, markup escaped."""
+    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _decode_bytes(data: bytes, edge: int) -> QImage:
