@@ -7,6 +7,7 @@ while a UI test runs, so plain ``asyncio.run`` tests elsewhere in the suite keep
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -92,12 +93,19 @@ class FakeWeb:
             return self.pages[url]
         raise DownloadError("URL_EXPIRED", "the image link has expired or is gone (HTTP 404)")
 
+    async def fetch_to(self, http, url, sink, **kwargs):
+        from desktop_app.api.download import Fetched
+        data = await self.fetch(http, url, **kwargs)
+        sink.write(data)
+        return Fetched(hashlib.sha256(data).hexdigest(), len(data))
+
 
 @pytest.fixture
 def web(monkeypatch):
     from desktop_app.ui import services
     fake = FakeWeb(services.fetch_bytes)
     monkeypatch.setattr(services, "fetch_bytes", fake.fetch)
+    monkeypatch.setattr(services, "fetch_to", fake.fetch_to)
     return fake
 
 

@@ -1,12 +1,12 @@
 """Content-addressed store of verified images: root/<sha[:2]>/<sha256>.<ext>.
 
-Files are written atomically (temp file in the same directory, fsync, os.replace), so a reader never sees a
-partial image and a crash leaves at most a hidden ".part" file, never a wrong one under a real name.
+Images arrive streamed into a hidden ".part" temp file in the cache (never whole in memory), are verified there,
+and are then moved to their place (fsync, os.replace), so a reader never sees a partial image and a crash leaves
+at most a hidden ".part" file, never a wrong one under a real name.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -88,10 +88,3 @@ class ImageCache:
         os.replace(tmp, path)
         fsync_dir(path.parent)
         return CachedImage(sha256=sha256, path=path, ext=info.ext, size=size)
-
-    def put(self, data: bytes, info: ImageInfo) -> CachedImage:
-        """Store `data` (already verified; `info` from verify_image) and return where it is. Idempotent."""
-        with self.incoming() as (tmp, fh):
-            fh.write(data)
-            fh.flush()
-            return self.adopt(tmp, hashlib.sha256(data).hexdigest(), info)
