@@ -100,3 +100,28 @@ def test_a_truncated_bulky_png_is_still_refused(tmp_path):
     with pytest.raises(ImageCheckError) as caught:
         verify_file(path)
     assert caught.value.code == "NOT_AN_IMAGE"
+
+
+def test_the_view_of_a_padded_png_is_the_png_without_its_bulky_chunks(tmp_path):
+    import random
+
+    from desktop_app.core.imageview import open_image_file
+
+    buf = io.BytesIO()
+    Image.frombytes("RGB", (64, 64), os.urandom(64 * 64 * 3)).save(buf, "PNG")
+    png = buf.getvalue()
+    small_text = _chunk(b"tEXt", b"Comment\x00kept")
+    end = png.rindex(b"IEND") - 4
+    path = tmp_path / "padded.png"
+    path.write_bytes(png[:33] + _chunk(b"prVt", os.urandom(2 * MB)) + small_text + png[33:end]
+                     + _chunk(b"zzZz", bytes(3 * MB)) + png[end:] + b"trailing")
+    expected = png[:33] + small_text + png[33:] + b"trailing"
+    with open_image_file(path) as view:
+        assert view.read() == expected
+        rng = random.Random(7)
+        for _ in range(200):
+            start, size = rng.randrange(len(expected)), rng.randrange(1, 5000)
+            view.seek(start)
+            assert view.read(size) == expected[start:start + size] and view.tell() == min(start + size, len(expected))
+        view.seek(-8, io.SEEK_END)
+        assert view.read() == b"trailing"

@@ -45,8 +45,7 @@ async def send_capped(http: httpx.AsyncClient, method: str, url: httpx.URL | str
     finally:
         await response.aclose()
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DROPPED_HEADERS]
-    return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request,
-                          extensions=response.extensions)
+    return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request)
 
 
 def loads(content: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
