@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .api.answers import printable
 from .api.errors import ApiRefused, ConfigError, PixiiError, RateLimited
 from .api.models import ListingRequest
 from .api.vocab import COUNTRY_CODES, LISTING_TYPES
@@ -73,7 +74,8 @@ def failure_outcome(exc: BaseException, log_file: Path) -> Outcome:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    """One line on stderr; text from a service in it can neither rewrite the terminal nor forge a line."""
+    print(printable(text), file=sys.stderr, flush=True)
 
 
 def _image_json(img: ImageOutcome) -> dict[str, Any]:
@@ -223,8 +225,8 @@ async def cmd_jobs(args: argparse.Namespace, rt: Any) -> tuple[int, dict]:
     rows.sort(key=lambda r: r["created_at"] or "", reverse=True)
     if not args.json:
         for r in rows:
-            print(f"{r['job_id']}\t{r['asin']}\t{r['country'] or '-'}\t{r['listing_type'] or '-'}\t"
-                  f"{r['status']}\t{r['created_at']}\t{r['source']}")
+            print("\t".join(printable(v) for v in (r["job_id"], r["asin"], r["country"] or "-",
+                                                    r["listing_type"] or "-", r["status"], r["created_at"], r["source"])))
         if not rows:
             _say("No jobs yet.")
     return EXIT_OK, {"jobs": rows}

@@ -9,12 +9,12 @@ batch ran to its end but some rows failed or are partial; 6 unreachable after re
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from .api.errors import ApiRefused
+from .cli import _say
 from .core.batch import ParsedBatch, parse_batch, plan_batch, read_batch_file
 from .core.batchrun import BatchBusy, BatchProgress, BatchResult, BatchRunner, RowState
 from .core.batchstore import BatchStore
@@ -40,10 +40,6 @@ def add_batch_parser(sub: argparse._SubParsersAction) -> None:
                    "ASIN.PT01.jpg …; index = ASIN_01.jpg … (default: by each row's listing type)")
     b.add_argument("--dry-run", action="store_true", help="validate every row and print the plan; send nothing")
     b.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 class BatchReport:

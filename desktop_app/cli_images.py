@@ -94,15 +94,21 @@ def _judged_as(platform: str, slot: str) -> str:
 
 
 async def _fetch_all(urls: list[str]) -> dict[str, bytes | Exception]:
+    from urllib.parse import urlsplit
+
     import httpx
-    from .api.download import DownloadError, fetch_bytes
+
+    from .api.download import DownloadError, HopRule, fetch_bytes
     from .api.pixii import DEFAULT_TIMEOUT
+    from .api.urls import is_loopback_host, resolve_host
     got: dict[str, bytes | Exception] = {}
-    async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, trust_env=False, follow_redirects=True,
-                                 max_redirects=5) as http:
+    async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, trust_env=False, follow_redirects=False) as http:
         for url in urls:
+            # the download rules: a link given on loopback may stay local; any other never leads there
+            local = is_loopback_host(urlsplit(url).hostname)
+            rule = HopRule(local_ok=local, resolve=None if local else resolve_host)
             try:
-                got[url] = await fetch_bytes(http, url, attempts=2, deadline=30.0)
+                got[url] = await fetch_bytes(http, url, rule, attempts=2, deadline=30.0)
             except DownloadError as exc:
                 got[url] = exc
     return got

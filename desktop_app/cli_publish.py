@@ -16,6 +16,7 @@ from typing import Any
 
 from .api.marketplaces import with_countries
 from .api.spapi_models import SLOTS
+from .api.answers import printable
 from .cli import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
 from .core.validation import InputError
 
@@ -110,10 +111,10 @@ async def cmd_listing(args: argparse.Namespace, rt: Any, report: dict[str, Any])
     report.update(sku=view.sku, marketplace_id=view.marketplace_id, asin=view.asin, product_type=view.product_type,
                   title=view.title, slots=dict(view.slots), issues=[i.to_json() for i in view.issues])
     if not args.json:
-        print(f"{view.sku}\t{view.country}\t{view.marketplace_id}\t{view.asin or '-'}\t{view.product_type or '-'}\t"
-              f"{view.title or ''}")
+        print("\t".join(printable(v) for v in (view.sku, view.country, view.marketplace_id, view.asin or "-",
+                                                view.product_type or "-", view.title or "")))
         for slot in SLOTS:
-            print(f"{slot}\t{view.slots.get(slot) or '-'}")
+            print(f"{slot}\t{printable(view.slots.get(slot) or '-')}")
     for issue in view.issues:
         _say(f"issue: {_issue_line(issue)}")
     return EXIT_OK

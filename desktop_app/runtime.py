@@ -10,8 +10,10 @@ import httpx
 
 from .api.pixii import DEFAULT_TIMEOUT, PixiiClient
 from .api.ratelimit import RateLimitState
+from .api.urls import resolve_host
 from .config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settings
 from .core.cache import ImageCache
+from .core.imageview import release_large_blocks
 from .core.jobs import JobService
 from .core.journal import Journal
 
@@ -19,6 +21,7 @@ from .core.journal import Journal
 class Runtime:
     def __init__(self, settings: Settings, *, rate_limits: RateLimitState | None = None,
                  spapi_settings: SpApiSettings | None = None, spapi_factory=None) -> None:
+        release_large_blocks()  # decoded images give their memory back (peak memory does not grow with image size)
         self.settings = settings
         self._spapi_settings = spapi_settings
         self.spapi_factory = spapi_factory  # () -> SpApiSettings (may read the keyring: call off the GUI thread)
@@ -37,13 +40,14 @@ class Runtime:
             host = SANDBOX_BASE_URL.split("://", 1)[1]
             mounts[f"all://{host}"] = SandboxTransport(self.emulator)
         self.requests_sent = 0  # to the Pixii service (and its image hosts): 0 means nothing was asked yet
+        # redirects are never followed by the client: image downloads walk them hop by hop under their rule
         self.http = httpx.AsyncClient(mounts=mounts, timeout=DEFAULT_TIMEOUT, trust_env=False,
-                                      follow_redirects=True, max_redirects=5,
-                                      event_hooks={"request": [self._count_request]})
+                                      follow_redirects=False, event_hooks={"request": [self._count_request]})
         self.client = PixiiClient(settings.base_url, settings.api_key, http=self.http,
                                   give_up_after=settings.give_up_after, rate_limits=rate_limits)
         self.jobs = JobService(self.client, self.journal, self.cache, settings.service,
-                               poll_interval=settings.poll_interval)
+                               poll_interval=settings.poll_interval,
+                               resolve=None if settings.sandbox else resolve_host)
 
     async def _count_request(self, _request: httpx.Request) -> None:
         self.requests_sent += 1

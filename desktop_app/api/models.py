@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from .errors import BadResponse
 from .vocab import STATUSES
+
+_JOB_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,14 @@ def _require(obj: dict, name: str, kind: type | tuple[type, ...], what: str) -> 
     return value
 
 
+def _job_id(obj: dict, name: str, what: str) -> str:
+    """A job id is a plain token (it names files and URL paths): anything else makes the answer unreadable."""
+    value = _require(obj, name, str, what)
+    if not _JOB_ID_RE.fullmatch(value):
+        raise BadResponse("BAD_RESPONSE", f"The service's {what} has a job id that is not a plain token")
+    return value
+
+
 def _opt(obj: dict, name: str, kind: type | tuple[type, ...]) -> Any:
     value = obj.get(name)
     return value if isinstance(value, kind) and not isinstance(value, bool) else None
@@ -100,7 +111,7 @@ def now_iso() -> str:
 def parse_submission(obj: Any) -> Submission:
     if not isinstance(obj, dict):
         raise BadResponse("BAD_RESPONSE", "The service's submission answer is not a JSON object")
-    job_id = _require(obj, "job_id", str, "submission answer")
+    job_id = _job_id(obj, "job_id", "submission answer")
     status = obj.get("status") if obj.get("status") in STATUSES else "pending"
     created = _opt(obj, "created_at", str) or now_iso()
     return Submission(job_id, status, created, _opt(obj, "remaining_credits", (int, float)))
@@ -125,8 +136,7 @@ def _parse_ads(output: Any) -> tuple[Ad, ...]:
 def parse_job(obj: Any) -> Job:
     if not isinstance(obj, dict):
         raise BadResponse("BAD_RESPONSE", "The service's job is not a JSON object")
-    job_id = obj.get("id") if isinstance(obj.get("id"), str) and obj.get("id") else None
-    job_id = job_id or _require(obj, "job_id", str, "job")
+    job_id = _job_id(obj, "job_id" if obj.get("id") in (None, "") else "id", "job")
     status = _status(obj, "job")
     ads = _parse_ads(obj.get("output")) if status == "completed" else None
     return Job(
@@ -152,7 +162,7 @@ def parse_job_page(obj: Any) -> JobPage:
         if not isinstance(item, dict):
             raise BadResponse("BAD_RESPONSE", "The service's job list holds a non-object entry")
         jobs.append(JobSummary(
-            id=_require(item, "id", str, "job list entry"),
+            id=_job_id(item, "id", "job list entry"),
             job_type=_opt(item, "job_type", str) or "",
             status=_status(item, "job list entry"),
             created_at=_require(item, "created_at", str, "job list entry"),

@@ -4,13 +4,13 @@ Rules it keeps: the key goes only to the API host, only as ``Authorization: Bear
 into a log line, an exception or a repr; errors are typed by their ``code``; GETs are retried
 on network errors, 5xx and malformed JSON with capped, jittered exponential backoff for at most
 ``give_up_after`` seconds; a POST (which costs credits) is never blindly retried: an unknown
-outcome raises :class:`AmbiguousSubmission` for the caller to reconcile.
+outcome (also an unreadable answer: over 10 MB, nested beyond reason, not the documented shape) raises
+:class:`AmbiguousSubmission` for the caller to reconcile.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .answers import AnswerTooLarge, UnreadableJson, loads, send_capped
 from .errors import (AmbiguousSubmission, BadResponse, ConfigError, PixiiError, RateLimited, ServerError,
                      Unreachable, describe_transport, error_from_response)
 from .models import Job, JobPage, JobSummary, ListingRequest, Submission, parse_job, parse_job_page, parse_submission
@@ -51,9 +52,9 @@ def redact(api_key: str | None) -> str:
 def _decode(response: httpx.Response) -> Any:
     """JSON body, unwrapped from a ``{"success": true, "data": {...}}`` envelope when present."""
     try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        raise BadResponse("BAD_RESPONSE", f"The service answered HTTP {response.status_code} with a body that is not JSON",
+        body = loads(response.content)
+    except UnreadableJson as exc:
+        raise BadResponse("BAD_RESPONSE", f"The service answered HTTP {response.status_code} with a body that is {exc}",
                           status=response.status_code) from None
     if isinstance(body, dict) and "success" in body and isinstance(body.get("data"), dict):
         return body["data"]
@@ -103,8 +104,10 @@ class PixiiClient:
         url = f"{self.base_url}{API_PREFIX}{path}"
         headers = {"Authorization": f"Bearer {self.__key}", "Accept": "application/json"}
         async with asyncio.timeout(self.request_deadline):
-            return await self._http.request(method, url, params=params, json=body, headers=headers,
-                                            follow_redirects=False)
+            try:
+                return await send_capped(self._http, method, url, params=params, json=body, headers=headers)
+            except AnswerTooLarge as exc:
+                raise BadResponse("BAD_RESPONSE", f"The service sent {exc}, more than any answer of its can be") from None
 
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
@@ -150,6 +153,9 @@ class PixiiClient:
         while True:
             try:
                 response = await self._send("POST", "/listing_builder", body=request.to_json())
+            except BadResponse as exc:  # sent, and the answer could not be read
+                raise AmbiguousSubmission("AMBIGUOUS_SUBMISSION", f"The submission's answer was unreadable: "
+                                          f"{exc.message}") from None
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached the service
                 failure: PixiiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
             except (httpx.TransportError, TimeoutError) as exc:
@@ -221,6 +227,6 @@ def _path_segment(value: str) -> str:
 
 def _safe_json(response: httpx.Response) -> Any:
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        return loads(response.content)
+    except UnreadableJson:
         return None

@@ -23,6 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from . import marketplaces
+from .answers import MAX_ANSWER_BYTES, AnswerTooLarge, UnreadableJson, loads, send_capped
 from .errors import BadResponse, ConfigError, describe_transport
 from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_agent
 from .spapi_definitions import (DEFAULT_TTL, DEFINITIONS_PATH, ENFORCEMENTS, DefinitionCache, DefinitionMeta,
@@ -41,6 +42,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 VALIDATION_PREVIEW = "VALIDATION_PREVIEW"
 GET_INCLUDED = ("summaries", "attributes", "issues", "productTypes")
 REQUIREMENTS = ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY")
+MAX_SCHEMA_BYTES = 64 * 1024 * 1024  # a product type's JSON schema (a download, larger than any API answer)
+MAX_SCHEMA_DEPTH = 256
 
 
 def _csv(values: str | Iterable[str]) -> list[str]:
@@ -50,8 +53,8 @@ def _csv(values: str | Iterable[str]) -> list[str]:
 
 def _json(response: httpx.Response) -> Any:
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        return loads(response.content)
+    except UnreadableJson:
         return None
 
 
@@ -163,8 +166,10 @@ class SpApiClient:
                 headers["content-type"] = "application/json"
             try:
                 async with asyncio.timeout(self.request_deadline):
-                    response = await self._http.request(method, target, content=content, headers=headers,
-                                                        follow_redirects=False)
+                    response = await send_capped(self._http, method, target, content=content, headers=headers,
+                                                 max_bytes=MAX_ANSWER_BYTES if signed else MAX_SCHEMA_BYTES)
+            except AnswerTooLarge as exc:
+                raise BadResponse("BAD_RESPONSE", f"Amazon sent {exc}, more than any answer of its can be") from None
             except (httpx.TransportError, TimeoutError) as exc:
                 failure: SpApiError = SpApiUnreachable("UNREACHABLE", describe_transport(exc, "Amazon",
                                                                                          "the connection to Amazon"))
@@ -297,9 +302,9 @@ class SpApiClient:
         if meta.checksum and not checksum_matches(data, meta.checksum):
             log.warning("the schema of %s does not match its checksum", meta.product_type)
         try:
-            return json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            raise BadResponse("BAD_RESPONSE", f"The schema of product type {meta.product_type} is not JSON") from None
+            return loads(data, max_depth=MAX_SCHEMA_DEPTH)
+        except UnreadableJson as exc:
+            raise BadResponse("BAD_RESPONSE", f"The schema of product type {meta.product_type} is {exc}") from None
 
 
 def _check_mode(mode: str | None) -> None:

@@ -9,7 +9,6 @@ appear in a repr, an exception or a log line.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import platform
 import random
@@ -21,6 +20,7 @@ from typing import Awaitable, Callable
 import httpx
 
 from .. import __version__
+from .answers import AnswerTooLarge, UnreadableJson, loads, send_capped
 from .spapi_errors import SpApiError, SpApiServerError, SpApiUnreachable, lwa_error
 from .urls import url_problem
 from .errors import ConfigError
@@ -124,8 +124,8 @@ class LwaTokenProvider:
         while True:
             try:
                 async with asyncio.timeout(self.request_deadline):
-                    response = await self._http.post(
-                        self.lwa_url, data=form, follow_redirects=False,
+                    response = await send_capped(
+                        self._http, "POST", self.lwa_url, data=form,
                         headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
                                  "Accept": "application/json", "User-Agent": user_agent()})
                 body = _json(response)
@@ -137,6 +137,8 @@ class LwaTokenProvider:
             except (httpx.TransportError, TimeoutError) as exc:
                 failure = SpApiUnreachable("LWA_UNREACHABLE", f"Login with Amazon could not be reached "
                                            f"({type(exc).__name__})")
+            except AnswerTooLarge as exc:
+                failure = SpApiUnreachable("LWA_BAD_RESPONSE", f"Login with Amazon sent {exc}")
             wait = random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
             if self._clock() - started + wait > self.give_up_after:
                 raise SpApiUnreachable(failure.code, f"{failure.message} (gave up after retrying)",
@@ -148,8 +150,8 @@ class LwaTokenProvider:
 
 def _json(response: httpx.Response):
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        return loads(response.content)
+    except UnreadableJson:
         return None
 
 

@@ -1,17 +1,19 @@
 """Content-addressed store of verified images: root/<sha[:2]>/<sha256>.<ext>.
 
-Files are written atomically (temp file in the same directory, fsync, os.replace), so a reader never sees a
-partial image and a crash leaves at most a hidden ".part" file, never a wrong one under a real name.
+Images arrive streamed into a hidden ".part" temp file in the cache (never whole in memory), are verified there,
+and are then moved to their place (fsync, os.replace), so a reader never sees a partial image and a crash leaves
+at most a hidden ".part" file, never a wrong one under a real name.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 from .imagecheck import ImageInfo
 from .fsutil import fsync_dir
@@ -54,30 +56,35 @@ class ImageCache:
         except OSError:
             return None
 
-    def put(self, data: bytes, info: ImageInfo) -> CachedImage:
-        """Store `data` (already verified; `info` from verify_image) and return where it is. Idempotent."""
-        sha = hashlib.sha256(data).hexdigest()
-        path = self.path_for(sha, info.ext)
-        size = len(data)
-        if size == 0:
-            raise ValueError("refusing to cache an empty image")
-        try:
-            if path.is_file() and path.stat().st_size == size:
-                return CachedImage(sha256=sha, path=path, ext=info.ext, size=size)
-        except OSError:
-            pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{sha[:16]}-", suffix=".part")
+    @contextmanager
+    def incoming(self) -> Iterator[tuple[Path, BinaryIO]]:
+        """A hidden temp file in the cache to stream a download into (removed unless :meth:`adopt` took it)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_name, path)
+                yield Path(tmp_name), fh
         finally:
             try:
                 os.unlink(tmp_name)
             except FileNotFoundError:
                 pass
+
+    def adopt(self, tmp: Path, sha256: str, info: ImageInfo) -> CachedImage:
+        """Move the complete, verified temp file ``tmp`` (whose digest is ``sha256``) to its place. Idempotent."""
+        path = self.path_for(sha256, info.ext)
+        size = tmp.stat().st_size
+        if size == 0:
+            raise ValueError("refusing to cache an empty image")
+        try:
+            if path.is_file() and path.stat().st_size == size:
+                tmp.unlink()
+                return CachedImage(sha256=sha256, path=path, ext=info.ext, size=size)
+        except OSError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
         fsync_dir(path.parent)
-        return CachedImage(sha256=sha, path=path, ext=info.ext, size=size)
+        return CachedImage(sha256=sha256, path=path, ext=info.ext, size=size)

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .compliance_checks import CHECKS, Subject, read_input
+from .compliance_checks import CHECKS, Subject, open_input
 
 RULES_FILE = "compliance-rules.json"
 SET_CHECK_NAMES = ("main_present", "known_slots", "max_images", "min_images")  # core.compliance_set
@@ -158,9 +158,14 @@ def check_image(path_or_bytes: bytes | str | os.PathLike[str], platform: str, sl
     slot = normalise_slot(platform, slot)
     plat = load_rules()["platforms"][platform]
     is_main = slot in plat.get("main_slots", ())
-    subject = Subject(read_input(path_or_bytes))
+    with open_input(path_or_bytes) as (source, size):
+        subject = Subject(source, size)
+        return _findings(subject, plat["rules"], slot, is_main)
+
+
+def _findings(subject: Subject, rules: list[dict], slot: str, is_main: bool) -> list[Finding]:
     findings: list[Finding] = []
-    for rule in plat["rules"]:
+    for rule in rules:
         if not _applies(rule, slot, is_main):
             continue
         if subject.error and rule["check"] != "readable":

@@ -10,12 +10,14 @@ import io
 import os
 import threading
 import warnings
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, BinaryIO, Callable, Iterator
 
 from PIL import Image
 
 from . import compliance_pixels as px
 from .imagecheck import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, _describe
+from .imageview import open_image_file
 
 # Pillow format name -> our format name; our format name -> label shown to people
 _FORMAT_NAMES = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "GIF": "gif", "TIFF": "tiff", "WEBP": "webp"}
@@ -28,9 +30,9 @@ _OPEN_LOCK = threading.Lock()
 class Subject:
     """What the checks look at: header facts at once, pixel statistics on first use (cached)."""
 
-    def __init__(self, data: bytes) -> None:
-        self.size_bytes = len(data)
-        self.data = data
+    def __init__(self, source: BinaryIO, size: int) -> None:
+        """``source``: the image, open for reading (kept open while the checks run); ``size`` its size in bytes."""
+        self.size_bytes = size
         self.error: str | None = None
         self.image: Image.Image | None = None
         self._work: Image.Image | None = None
@@ -38,18 +40,20 @@ class Subject:
         self._sharpness: float | None = None
         self.sharpness_error: str | None = None
         self.icc: str | None = None
-        if len(data) > MAX_IMAGE_BYTES:
-            self.error = f"{len(data)} bytes, more than the {MAX_IMAGE_BYTES // (1024 * 1024)} MB this app reads"
+        if size > MAX_IMAGE_BYTES:
+            self.error = f"{size} bytes, more than the {MAX_IMAGE_BYTES // (1024 * 1024)} MB this app reads"
             return
+        head = source.read(512)
+        source.seek(0)
         with _OPEN_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             try:
-                self.image = Image.open(io.BytesIO(data))
+                self.image = Image.open(source)
             except Image.DecompressionBombError:
                 self.error = "too many pixels to read safely"
                 return
             except Exception:  # UnidentifiedImageError, SyntaxError, ...
-                self.error = "unreadable or unsupported image data" if _looks_like_image(data) else _describe(data)
+                self.error = "unreadable or unsupported image data" if _looks_like_image(head) else _describe(head)
                 return
         im = self.image
         self.format = _FORMAT_NAMES.get(im.format or "", (im.format or "unknown").lower())
@@ -78,6 +82,9 @@ class Subject:
                 self._work_error = f"{self.width} × {self.height} px is too large to analyse"
             else:
                 try:
+                    if self.image.format == "JPEG" and max(self.image.size) > px.SHARPNESS_SIZE:
+                        # decoded once, large enough to judge blur on; the working copy is reduced from it
+                        self.image.draft("RGB", (px.SHARPNESS_SIZE, px.SHARPNESS_SIZE))
                     self._work = px.working_copy(self.image)
                 except Exception as exc:  # truncated data, MemoryError, ...
                     self._work_error = f"pixels could not be decoded ({str(exc)[:120] or type(exc).__name__})"
@@ -88,22 +95,15 @@ class Subject:
         return self._work_error or self.sharpness_error
 
     def sharpness(self) -> float | None:
-        """compliance_pixels.sharpness of a fresh decode (the working copy is too small to judge blur)."""
+        """compliance_pixels.sharpness of the decoded image (the working copy is too small to judge blur)."""
         if self._sharpness is None and self.sharpness_error is None:
-            if self.width * self.height > MAX_IMAGE_PIXELS:
-                self.sharpness_error = f"{self.width} × {self.height} px is too large to analyse"
+            if self.work() is None:
+                self.sharpness_error = self._work_error
                 return None
             try:
-                with _OPEN_LOCK, warnings.catch_warnings():
-                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                    im = Image.open(io.BytesIO(self.data))
-                value = px.sharpness(im)
-            except Exception as exc:  # truncated data, MemoryError, ...
-                self.sharpness_error = f"pixels could not be decoded ({str(exc)[:120] or type(exc).__name__})"
-                return None
-            if value is None:
-                return None
-            self._sharpness = value
+                self._sharpness = px.sharpness(self.image)
+            except Exception as exc:  # MemoryError, ...
+                self.sharpness_error = f"pixels could not be judged ({str(exc)[:120] or type(exc).__name__})"
         return self._sharpness
 
 
@@ -123,11 +123,15 @@ def _looks_like_image(data: bytes) -> bool:
         data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
-def read_input(path_or_bytes: bytes | bytearray | memoryview | str | os.PathLike[str]) -> bytes:
+@contextmanager
+def open_input(path_or_bytes: bytes | bytearray | memoryview | str | os.PathLike[str]) -> Iterator[tuple[BinaryIO, int]]:
+    """The image open for reading and its size in bytes; a file is read as Pillow needs it, never whole."""
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
-        return bytes(path_or_bytes)
-    with open(path_or_bytes, "rb") as fh:
-        return fh.read(MAX_IMAGE_BYTES + 1)
+        data = bytes(path_or_bytes)
+        yield io.BytesIO(data), len(data)
+        return
+    with open_image_file(path_or_bytes) as fh:
+        yield fh, os.stat(path_or_bytes).st_size
 
 
 # --------------------------------------------------------------------------------------------------------- checks

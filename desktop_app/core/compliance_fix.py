@@ -48,7 +48,7 @@ def fix_image(data: bytes, platform: str, slot: str, fmt: str = "jpeg") -> FixRe
         raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
     limits = load_rules()["platforms"][platform]["fix"]
     original = check_image(data, platform, slot)
-    subject = Subject(data)
+    subject = Subject(io.BytesIO(data), len(data))
     if subject.error or subject.image is None or subject.width * subject.height > MAX_IMAGE_PIXELS:
         return FixResult(None, [], problems(original), original)
     im, repaired = _open(data), []

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageDraw, ImageMath, ImageStat
 
+
+from .imagecheck import decode_pixels
+
 WORK_SIZE = 256
 
 
@@ -30,7 +33,10 @@ def working_copy(im: Image.Image, size: int = WORK_SIZE) -> Image.Image:
     """An RGBA copy of the (first frame of the) image, longest side at most `size` px. Decodes the image."""
     if im.format == "JPEG" and max(im.size) > size:
         im.draft("RGB", (size, size))  # DCT scaling: decodes at 1/2, 1/4 or 1/8 size, never below the request
-    im.load()
+    decode_pixels(im)
+    factor = math.ceil(max(im.size) / size)
+    if factor > 1 and im.mode in ("RGB", "RGBA", "L", "LA") and "transparency" not in im.info:
+        im = im.reduce(factor)  # before converting: a full-size converted copy would double the memory
     if im.mode != "RGBA":
         if "A" in im.mode or "a" in im.mode or "transparency" in im.info:
             im = im.convert("RGBA")
@@ -111,6 +117,7 @@ def product_fill(work: Image.Image, *, tolerance: int, band: float = 0.02, min_a
 
 
 SHARPNESS_SIZE = 1000
+SHARPNESS_BAND = 64  # rows per band of the sharpness sums
 
 
 def sharpness(im: Image.Image, size: int = SHARPNESS_SIZE) -> float | None:
@@ -122,6 +129,9 @@ def sharpness(im: Image.Image, size: int = SHARPNESS_SIZE) -> float | None:
     """
     if im.format == "JPEG" and max(im.size) > size:
         im.draft("L", (size, size))
+    factor = math.ceil(max(im.size) / size)
+    if factor > 1 and im.mode in ("RGB", "RGBA", "L", "LA") and "transparency" not in im.info:
+        im = im.reduce(factor)  # before converting: a full-size grey copy would cost memory for nothing
     grey = im.convert("RGBA").convert("L") if ("A" in im.mode or "transparency" in im.info) else im.convert("L")
     factor = math.ceil(max(grey.size) / size)
     if factor > 1:
@@ -129,15 +139,21 @@ def sharpness(im: Image.Image, size: int = SHARPNESS_SIZE) -> float | None:
     w, h = grey.size
     if w < 3 or h < 3:
         return None
-    f = grey.convert("F")
-    centre, up, down = f.crop((1, 1, w - 1, h - 1)), f.crop((1, 0, w - 1, h - 2)), f.crop((1, 2, w - 1, h))
-    left, right = f.crop((0, 1, w - 2, h - 1)), f.crop((2, 1, w, h - 1))
-    laplacian = ImageMath.lambda_eval(lambda a: a["u"] + a["d"] + a["l"] + a["r"] - a["c"] * 4,
-                                      u=up, d=down, l=left, r=right, c=centre)
-    dx = ImageMath.lambda_eval(lambda a: a["r"] - a["c"], r=right, c=centre)
-    dy = ImageMath.lambda_eval(lambda a: a["d"] - a["c"], d=down, c=centre)
-    gradient = _mean_square(dx) + _mean_square(dy)
-    return _mean_square(laplacian) / gradient if gradient > 1e-6 else None
+    laplacian = gradient = 0.0  # sums of squares, taken band by band: memory stays a few rows of floats
+    for top in range(1, h - 1, SHARPNESS_BAND):
+        bottom = min(top + SHARPNESS_BAND, h - 1)  # centre rows top .. bottom - 1
+        f = grey.crop((0, top - 1, w, bottom + 1)).convert("F")
+        rows = bottom - top
+        centre, up, down = f.crop((1, 1, w - 1, rows + 1)), f.crop((1, 0, w - 1, rows)), f.crop((1, 2, w - 1, rows + 2))
+        left, right = f.crop((0, 1, w - 2, rows + 1)), f.crop((2, 1, w, rows + 1))
+        count = (w - 2) * rows
+        lap = ImageMath.lambda_eval(lambda a: a["u"] + a["d"] + a["l"] + a["r"] - a["c"] * 4,
+                                    u=up, d=down, l=left, r=right, c=centre)
+        dx = ImageMath.lambda_eval(lambda a: a["r"] - a["c"], r=right, c=centre)
+        dy = ImageMath.lambda_eval(lambda a: a["d"] - a["c"], d=down, c=centre)
+        laplacian += _mean_square(lap) * count
+        gradient += (_mean_square(dx) + _mean_square(dy)) * count
+    return laplacian / gradient if gradient > 1e-6 * (w - 2) * (h - 2) else None
 
 
 def _mean_square(f: Image.Image) -> float:

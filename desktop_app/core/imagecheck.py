@@ -11,9 +11,11 @@ import os
 import threading
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image
+
+from .imageview import open_image_file
 
 MAX_IMAGE_BYTES = 100 * 1024 * 1024
 MAX_IMAGE_PIXELS = 100_000_000
@@ -31,6 +33,8 @@ _FORMATS: dict[str, tuple[str, str, frozenset[str]]] = {
 # the plugin Image.open may try for each sniffed format (MPO is produced by the JPEG plugin itself)
 _PIL_OPENERS = {"png": ["PNG"], "jpeg": ["JPEG"], "webp": ["WEBP"], "gif": ["GIF"]}
 _OPEN_LOCK = threading.Lock()
+# Full decodes run one at a time: however many images arrive together, memory holds one image's pixels.
+_DECODE_LOCK = threading.Lock()
 
 
 class ImageCheckError(Exception):
@@ -101,13 +105,17 @@ def verify_image(data: bytes) -> ImageInfo:
     """
     if len(data) > MAX_IMAGE_BYTES:
         raise _too_large_bytes(len(data))
-    fmt = sniff_format(data[:16])
+    return _verify(io.BytesIO(data), data[:512])
+
+
+def _verify(source: BinaryIO, head: bytes) -> ImageInfo:
+    fmt = sniff_format(head[:16])
     if fmt is None:
-        raise ImageCheckError(NOT_AN_IMAGE, f"not an image: {_describe(data)}")
+        raise ImageCheckError(NOT_AN_IMAGE, f"not an image: {_describe(head)}")
     ext, mime, pil_names = _FORMATS[fmt]
     label = fmt.upper()
 
-    im = _open_header(data, fmt, label)
+    im = _open_header(source, fmt, label)
     with im:
         width, height = im.size
         if width <= 0 or height <= 0:
@@ -124,7 +132,7 @@ def verify_image(data: bytes) -> ImageInfo:
     return ImageInfo(format=fmt, ext=ext, mime=mime, width=width, height=height)
 
 
-def _open_header(data: bytes, fmt: str, label: str) -> Image.Image:
+def _open_header(source: BinaryIO, fmt: str, label: str) -> Image.Image:
     """Image.open (header only) with Pillow's decompression-bomb warning silenced and its error mapped.
 
     Our own pixel limit is authoritative; Pillow's warning (at its lower default) must never be printed. The lock
@@ -133,7 +141,7 @@ def _open_header(data: bytes, fmt: str, label: str) -> Image.Image:
     with _OPEN_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            return Image.open(io.BytesIO(data), formats=_PIL_OPENERS[fmt])
+            return Image.open(source, formats=_PIL_OPENERS[fmt])
         except Image.DecompressionBombError as exc:
             raise ImageCheckError(IMAGE_TOO_LARGE, f"image has too many pixels ({exc})") from None
         except Exception as exc:  # UnidentifiedImageError, SyntaxError, struct.error, ...
@@ -151,7 +159,7 @@ def _decode(im: Image.Image, label: str) -> None:
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is enabled; image verification would be unreliable")
     try:
-        im.load()
+        decode_pixels(im)
     except Image.DecompressionBombError as exc:
         raise ImageCheckError(IMAGE_TOO_LARGE, f"image has too many pixels ({exc})") from None
     except MemoryError:
@@ -160,17 +168,24 @@ def _decode(im: Image.Image, label: str) -> None:
         raise ImageCheckError(NOT_AN_IMAGE, f"truncated or corrupt {label} data ({_reason(exc)})") from None
 
 
+def decode_pixels(im: Image.Image) -> None:
+    """``im.load()``, one image at a time (see _DECODE_LOCK); raises what load() raises."""
+    with _DECODE_LOCK:
+        im.load()
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
     return text[:200] if text else type(exc).__name__
 
 
 def verify_file(path: str | os.PathLike[str]) -> ImageInfo:
-    """verify_image() on a file's content; the size is checked with stat before anything is read."""
-    p = Path(path)
-    size = p.stat().st_size
+    """verify_image() on a file, read as Pillow needs it (never whole, see :mod:`.imageview`); the size is
+    checked with stat before anything is read."""
+    size = os.stat(path).st_size
     if size > MAX_IMAGE_BYTES:
         raise _too_large_bytes(size)
-    with open(p, "rb") as fh:
-        data = fh.read(MAX_IMAGE_BYTES + 1)  # the file may have grown since stat
-    return verify_image(data)
+    with open_image_file(path) as fh:
+        head = fh.read(512)
+        fh.seek(0)
+        return _verify(fh, head)

@@ -9,18 +9,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
-from ..api.download import DownloadError, fetch_bytes
+from ..api.download import DownloadError, HopRule, Resolver, fetch_to
 from ..api.errors import AmbiguousSubmission, BadResponse, JobNotFound, PixiiError, Unreachable
 from ..api.models import Job, ListingRequest
 from ..api.pixii import PixiiClient
+from ..api.urls import is_loopback_host
 from ..api.vocab import JOB_TYPE_LISTING_BUILDER
 from .cache import ImageCache
 from .datadir import DataDirError
 from .expiry import likely_expired
 from .housekeeping import sweep_stale_temp
 from .export import ExportItem, export_images
-from .imagecheck import ImageCheckError, verify_image
+from .imagecheck import ImageCheckError, verify_file
 from .validation import InputError
 from .journal import (INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, Intent, JobRecord, Journal)
 from .lease import PollLeases
@@ -44,7 +46,7 @@ class ImageOutcome:
 
 class JobService:
     def __init__(self, client: PixiiClient, journal: Journal, cache: ImageCache, service: str, *,
-                 poll_interval: float = 5.0,
+                 poll_interval: float = 5.0, resolve: Resolver | None = None,
                  on_job: Callable[[JobRecord], None] | None = None) -> None:
         from .limiter import SubmissionLimiter
         self.client = client
@@ -59,6 +61,8 @@ class JobService:
         self.limiter: SubmissionLimiter | None = None
         self.leases = PollLeases(journal, ttl=max(20.0, 4 * poll_interval))
         self._swept_cache = False
+        # where image links may lead: loopback and private hosts only when the API itself is on loopback
+        self.hop_rule = HopRule(local_ok=is_loopback_host(urlsplit(client.base_url).hostname), resolve=resolve)
 
     def _notify(self, job_id: str) -> JobRecord | None:
         record = self.journal.job(job_id)
@@ -219,9 +223,11 @@ class JobService:
         async def one(index: int, url: str) -> None:
             async with semaphore:
                 try:
-                    data = await fetch_bytes(self.client.http, url)
-                    info = await asyncio.to_thread(verify_image, data)
-                    cached = await asyncio.to_thread(self.cache.put, data, info)
+                    with self.cache.incoming() as (tmp, sink):
+                        fetched = await fetch_to(self.client.http, url, sink, self.hop_rule)
+                        sink.close()
+                        info = await asyncio.to_thread(verify_file, tmp)
+                        cached = await asyncio.to_thread(self.cache.adopt, tmp, fetched.sha256, info)
                 except (DownloadError, ImageCheckError) as exc:
                     self.journal.set_image_error(job_id, index, exc.code, exc.message)
                 except OSError as exc:

@@ -11,6 +11,7 @@ from typing import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
+from ..api.answers import printable
 from ..logs import redact_text
 from . import theme
 
@@ -57,7 +58,7 @@ class Banner(QFrame):
     # --- showing --------------------------------------------------------------------------------------
 
     def show_error(self, code: str, message: str, action: BannerAction | None = None) -> None:
-        code, message = redact_text(code), redact_text(message)
+        code, message = printable(redact_text(code)), printable(redact_text(message))
         self._timer.stop()
         if self.isVisible() and self.code == code and action is not None and self.action == action:
             return  # the same actionable error again (e.g. the key refused by several polls): said once
@@ -74,7 +75,7 @@ class Banner(QFrame):
     def show_info(self, message: str, timeout_ms: int = 6000) -> None:
         if self.isVisible() and self.code:
             return  # never hide an unread error behind a notice
-        message = redact_text(message)
+        message = printable(redact_text(message))
         self.code = ""
         self.count = 0
         self._showing_notice = False

@@ -10,6 +10,7 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QSplitter,
                                QVBoxLayout, QWidget)
 
+from ..api.answers import printable
 from . import make_compliant, theme
 from .compliance_badge import checker_for
 from .dropdata import can_accept, parse_mime
@@ -281,7 +282,7 @@ class GalleryPanel(QWidget):
             return
         if record.error_code:
             self._preview_path = None
-            self.preview.show_message(f"{record.error_code}: {record.error_message or ''}", error=True)
+            self.preview.show_message(printable(f"{record.error_code}: {record.error_message or ''}"), error=True)
             return
         if not record.cached:
             self._preview_path = None

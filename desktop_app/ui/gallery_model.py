@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader, QPixmap, QPixmapCache
 
+from ..api.answers import printable
 from ..core.journal import ImageRecord, Journal
 from . import theme
 
@@ -119,7 +120,7 @@ class GalleryModel(QAbstractListModel):
         if role == REVIEW_ROLE:
             return r.review
         if role == ERROR_ROLE:
-            return (r.error_code, r.error_message or "") if r.error_code else None
+            return (printable(r.error_code), printable(r.error_message or "")) if r.error_code else None
         if role == PATH_ROLE:
             return r.cache_path if r.cached else None
         if role == STATE_ROLE:
@@ -129,7 +130,7 @@ class GalleryModel(QAbstractListModel):
             if r.width and r.height:
                 parts.append(f"{r.width}×{r.height} {r.ext or ''}".strip())
             if r.error_code:
-                parts.append(f"{r.error_code}: {r.error_message or ''}")
+                parts.append(printable(f"{r.error_code}: {r.error_message or ''}"))
             if r.review:
                 parts.append(r.review)
             if r.url:

@@ -11,6 +11,8 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout, QLabel, QListView, QListWidget,
                                QListWidgetItem, QPushButton, QSizePolicy)
 
+from ..api.answers import printable
+from ..api.download import DownloadError, fetch_bytes
 from ..core.journal import ImageRecord
 from . import theme
 from .compliance_badge import ComplianceBadge
@@ -248,7 +250,8 @@ def issue_html(severity: str, code: str, message: str, attribute: str = "") -> s
 
 
 def _esc(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text (often from Amazon) for a rich-text label: control characters replaced, markup escaped."""
+    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _decode_bytes(data: bytes, edge: int) -> QImage:
@@ -262,15 +265,18 @@ def _decode_bytes(data: bytes, edge: int) -> QImage:
 
 async def fetch_image_bytes(rt, url: str) -> bytes:
     """An image Amazon serves, off the GUI thread: the in-process SP-API sandbox's image host answers its own
-    URLs (in a worker thread); anything else goes through ``rt.http``. OSError for a non-200 answer."""
+    URLs (in a worker thread); anything else is downloaded under the image-link rules. OSError when it cannot be
+    had."""
     emulator = getattr(rt, "spapi_emulator", None)
     if emulator is not None and url.startswith(emulator.base_url + "/"):
         parts = urlsplit(url)
         answer = await asyncio.to_thread(emulator.handle, "GET", parts.path, dict(parse_qsl(parts.query)), {}, b"")
         status, body = answer.status, answer.body
     else:
-        response = await rt.http.get(url, timeout=20.0)
-        status, body = response.status_code, response.content
+        try:
+            return await fetch_bytes(rt.http, url, rt.jobs.hop_rule, attempts=1, deadline=20.0)
+        except DownloadError as exc:
+            raise OSError(exc.message) from None
     if status != 200:
         raise OSError(f"HTTP {status}")
     return body

@@ -7,18 +7,20 @@ tasks through the one TaskRegistry) and listen to the signals.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ..api.download import DownloadError, fetch_bytes
+from ..api.download import DownloadError, fetch_bytes, fetch_to
 from ..api.errors import JobNotFound, PixiiError, Unauthorized
 from ..api.models import ListingRequest
 from ..api.pixii import redact
 from ..api.ratelimit import RateLimitSnapshot
-from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_image
+from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_file, verify_image
 from ..core.journal import JobRecord
 from .tasks import TaskRegistry
 
@@ -224,25 +226,23 @@ class StudioService(QObject):
     def add_user_images(self, job_id: str, sources: list[ImageSource]) -> asyncio.Task | None:
         return self.tasks.spawn(self._add_user_images(job_id, sources), name=f"add-images:{job_id}")
 
-    async def _load(self, source: ImageSource) -> bytes:
+    async def _stage(self, source: ImageSource, sink) -> str:
+        """Write the source into ``sink`` (a temp file in the cache), never whole in memory; its sha256."""
         if source.kind == "url":
-            return await fetch_bytes(self.rt.http, source.value, attempts=2, deadline=60.0)
-        if source.kind == "file":
-            def read() -> bytes:
-                path = Path(source.value)
-                if path.stat().st_size > MAX_IMAGE_BYTES:
-                    raise ImageCheckError("IMAGE_TOO_LARGE", f"{path.name} is larger than {MAX_IMAGE_BYTES // 2**20} MB")
-                return path.read_bytes()
-            return await asyncio.to_thread(read)
-        return source.data
+            fetched = await fetch_to(self.rt.http, source.value, sink, rule=self.rt.jobs.hop_rule,
+                                     attempts=2, deadline=60.0)
+            return fetched.sha256
+        return await asyncio.to_thread(_copy_hashed, source, sink)
 
     async def _add_user_images(self, job_id: str, sources: list[ImageSource]) -> None:
         added, problems = 0, []
         for source in sources:
             try:
-                data = await self._load(source)
-                info = await asyncio.to_thread(verify_image, data)
-                cached = await asyncio.to_thread(self.cache.put, data, info)
+                with self.cache.incoming() as (tmp, sink):
+                    sha256 = await self._stage(source, sink)
+                    sink.close()
+                    info = await asyncio.to_thread(verify_file, tmp)
+                    cached = await asyncio.to_thread(self.cache.adopt, tmp, sha256, info)
             except (DownloadError, ImageCheckError) as exc:
                 problems.append((exc.code, f"{source.label}: {exc.message}"))
                 continue
@@ -264,7 +264,7 @@ class StudioService(QObject):
 
     async def fetch_reference_image(self, url: str) -> bytes:
         """The bytes of a reference image URL (for thumbnails and the pre-submission check)."""
-        return await fetch_bytes(self.rt.http, url, attempts=2, deadline=20.0)
+        return await fetch_bytes(self.rt.http, url, rule=self.rt.jobs.hop_rule, attempts=2, deadline=20.0)
 
     async def check_reference_image(self, url: str) -> str | None:
         """Why the service probably cannot use ``url`` as a reference image (None when it can)."""
@@ -274,3 +274,20 @@ class StudioService(QObject):
         except (DownloadError, ImageCheckError) as exc:
             return f"{exc.code}: {exc.message}"
         return None
+
+
+def _copy_hashed(source: ImageSource, sink) -> str:
+    """A dropped file (at most MAX_IMAGE_BYTES, copied in chunks) or dropped bytes into ``sink``; their sha256."""
+    digest = hashlib.sha256()
+    if source.kind != "file":
+        digest.update(source.data)
+        sink.write(source.data)
+        return digest.hexdigest()
+    path = Path(source.value)
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_IMAGE_BYTES:
+            raise ImageCheckError("IMAGE_TOO_LARGE", f"{path.name} is larger than {MAX_IMAGE_BYTES // 2**20} MB")
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            sink.write(chunk)
+    return digest.hexdigest()

@@ -66,6 +66,7 @@ def web(monkeypatch):
     from desktop_app.ui import services
     fake = FakeWeb(services.fetch_bytes)
     monkeypatch.setattr(services, "fetch_bytes", fake.fetch)
+    monkeypatch.setattr(services, "fetch_to", fake.fetch_to)
     return fake
 
 

@@ -198,19 +198,20 @@ def test_expired_links_and_jobs_are_served_from_the_journal(tmp_path, emu):
 
 
 def test_disk_full_while_caching_and_exporting_leaves_no_partial_file(tmp_path, emu, monkeypatch):
-    real_put = ImageCache.put
+    real_adopt = ImageCache.adopt
     calls = []
 
-    def full_disk(self, data, info):
+    def full_disk(self, tmp, sha256, info):
         calls.append(1)
         if len(calls) == 2:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_put(self, data, info)
+        return real_adopt(self, tmp, sha256, info)
 
-    monkeypatch.setattr(ImageCache, "put", full_disk)
+    monkeypatch.setattr(ImageCache, "adopt", full_disk)
     _, images = in_process(tmp_path, emu, generate)
     assert sorted(i.error_code or "" for i in images) == ["", "", "CACHE_FAILED"]
-    monkeypatch.setattr(ImageCache, "put", real_put)
+    assert not list((tmp_path / "cache").rglob("*.part"))
+    monkeypatch.setattr(ImageCache, "adopt", real_adopt)
 
     def no_space(fd):
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -49,25 +49,23 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 90) -> Result:
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+# The command is started by a small launcher that reports its peak: the kernel counts the peak memory of the
+# process that starts a program into that program's own, so the (large) test process must not start it.
+_LAUNCHER = ("import resource, subprocess, sys\n"
+             "code = subprocess.run(sys.argv[2:], stdin=subprocess.DEVNULL).returncode\n"
+             "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+             "sys.exit(code)\n")
+
+
 def run_cli_measured(*args: str, env: dict, timeout: float = 90) -> tuple[Result, float]:
-    """``run_cli`` plus the peak memory (MiB) of that one process, read from its own resource usage when it is
-    reaped (RUSAGE_CHILDREN would be the largest of every child the test run ever had)."""
-    import os
+    """``run_cli`` plus the peak resident memory (MiB) of the command itself."""
     import tempfile
-    import threading
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "desktop_app.cli", *args], env=env, stdout=out, stderr=err,
-                                text=True, stdin=subprocess.DEVNULL)
-        watchdog = threading.Timer(timeout, proc.kill)
-        watchdog.start()
-        try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            watchdog.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Result(proc.returncode, out.read(), err.read()), usage.ru_maxrss / 1024
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
+        proc = subprocess.run([sys.executable, "-c", _LAUNCHER, str(peak), sys.executable, "-m", "desktop_app.cli",
+                               *args], env=env, capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
+        return Result(proc.returncode, proc.stdout, proc.stderr), int(peak.read_text()) / 1024
 
 
 def start_cli(*args: str, env: dict) -> subprocess.Popen:

@@ -4,6 +4,7 @@ drops, settings-section clicks and every visible text of a dialog. The fixtures 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 
 from PIL import Image
@@ -43,6 +44,12 @@ class FakeWeb:
         if url in self.pages:
             return self.pages[url]
         raise DownloadError("URL_EXPIRED", "the image link has expired or is gone (HTTP 404)")
+
+    async def fetch_to(self, http, url, sink, **kwargs):
+        from desktop_app.api.download import Fetched
+        data = await self.fetch(http, url, **kwargs)
+        sink.write(data)
+        return Fetched(hashlib.sha256(data).hexdigest(), len(data))
 
 
 def simulate_drop(widget, mime: QMimeData, pos=QPointF(20, 20)):

@@ -161,18 +161,26 @@ def test_load_truncated_images_flag_untouched():
 # --- cache ---------------------------------------------------------------------------------------------------
 
 
-def test_cache_put_is_idempotent_and_content_addressed(tmp_path):
+def put(cache, data, info):
+    """Stream ``data`` into the cache as a download does: a temp file, then adopted under its digest."""
+    with cache.incoming() as (tmp, sink):
+        sink.write(data)
+        sink.close()
+        return cache.adopt(tmp, hashlib.sha256(data).hexdigest(), info)
+
+
+def test_cache_adopt_is_idempotent_and_content_addressed(tmp_path):
     root = tmp_path / "cache"  # created on demand
     data = make_image("WEBP", (30, 30))
     info = verify_image(data)
     cache = ImageCache(root)
-    first = cache.put(data, info)
+    first = put(cache, data, info)
     sha = hashlib.sha256(data).hexdigest()
     expected = root / sha[:2] / f"{sha}.webp"
     assert first == CachedImage(sha256=sha, path=expected, ext="webp", size=len(data))
     assert expected.read_bytes() == data
     mtime = expected.stat().st_mtime_ns
-    second = cache.put(data, info)
+    second = put(cache, data, info)
     assert second == first
     assert expected.stat().st_mtime_ns == mtime  # existing file kept
     assert cache.get(sha, "webp") == expected
@@ -190,7 +198,7 @@ def test_cache_get_ignores_empty_file(tmp_path):
     assert cache.get(sha, "png") is None
 
 
-def test_cache_put_failure_leaves_no_temp(tmp_path, monkeypatch):
+def test_cache_adopt_failure_leaves_no_temp(tmp_path, monkeypatch):
     import errno
 
     data = make_image("PNG")
@@ -202,9 +210,9 @@ def test_cache_put_failure_leaves_no_temp(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", no_space)
     with pytest.raises(OSError):
-        cache.put(data, info)
+        put(cache, data, info)
     sha = hashlib.sha256(data).hexdigest()
-    assert list((tmp_path / sha[:2]).iterdir()) == []
+    assert list((tmp_path / sha[:2]).iterdir()) == [] and not list(tmp_path.rglob("*.part"))
 
 
 def test_concurrent_verification_prints_no_warning():
