@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import time
+from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
@@ -84,6 +85,8 @@ class PixiiClient:
         self._sleep = sleep
         self.rate_limits = rate_limits or RateLimitState()
         self.last_remaining_credits: float | None = None
+        # The service's clock less ours, from the Date header of its latest answer (None before one).
+        self.clock_offset: float | None = None
 
     def __repr__(self) -> str:
         return f"PixiiClient(base_url={self.base_url!r}, key={redact(self.__key)!r})"
@@ -103,8 +106,12 @@ class PixiiClient:
         url = f"{self.base_url}{API_PREFIX}{path}"
         headers = {"Authorization": f"Bearer {self.__key}", "Accept": "application/json"}
         async with asyncio.timeout(self.request_deadline):
-            return await self._http.request(method, url, params=params, json=body, headers=headers,
-                                            follow_redirects=False)
+            response = await self._http.request(method, url, params=params, json=body, headers=headers,
+                                                follow_redirects=False)
+        served = _service_time(response.headers.get("Date"))
+        if served is not None:
+            self.clock_offset = served - time.time()
+        return response
 
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
@@ -211,6 +218,16 @@ class PixiiClient:
                 break
             page += 1
         return list(seen.values())
+
+
+def _service_time(date: str | None) -> float | None:
+    """The epoch time of an HTTP ``Date`` header, or None when it is missing or unreadable."""
+    if not date:
+        return None
+    try:
+        return parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def _path_segment(value: str) -> str:
