@@ -18,6 +18,7 @@ from typing import Any
 from .api.errors import ApiRefused, ConfigError, PixiiError, RateLimited
 from .api.models import ListingRequest
 from .api.vocab import COUNTRY_CODES, LISTING_TYPES
+from .cli_interrupt import CommandInterrupted, Interrupts
 from .config import load_settings
 from .core.export import NAMING_PRESETS, ExportDirError, check_export_dir, default_naming
 from .core.jobs import ImageOutcome
@@ -259,10 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
+async def _run(args: argparse.Namespace, report: JobReport, interrupts: Interrupts) -> tuple[int, dict]:
     from .runtime import Runtime
     settings = load_settings()
     rt = Runtime(settings)
+    interrupts.on_stop(rt.stop_sending)
     try:
         if rt.journal.recovered_from:
             _say(f"warning: the job journal was damaged; it was kept aside as {rt.journal.recovered_from}")
@@ -276,6 +278,20 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
         return await handler(args, rt, report), report.data
     finally:
         await rt.aclose()
+
+
+def _resume_hint(args: argparse.Namespace, data: dict) -> str:
+    """How to go on after Ctrl+C or SIGTERM (nothing more was submitted after the signal)."""
+    if args.command == "batch":
+        return (f"re-run the same command to resume ({data.get('remaining', 0)} row(s) not sent yet; "
+                "nothing is submitted twice)")
+    job_id = data.get("job_id")
+    if job_id:
+        return f"job {job_id} is kept; listing-studio export {job_id} DIR resumes it"
+    if args.command == "generate":
+        return ("no job was accepted yet; re-run the same command (a submission already sent is found "
+                "and reused, never paid twice)")
+    return "re-run the same command"
 
 
 GUI_OPTIONS = ("--smoke", "--screenshot")
@@ -301,12 +317,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         report = JobReport(*(getattr(args, k, None) or "" for k in ("asin", "country", "type")))
     payload: dict = report.data
+    interrupts = Interrupts()
     try:
-        code, payload = asyncio.run(_run(args, report))
+        code, payload = asyncio.run(interrupts.run(_run(args, report, interrupts)))
         payload = payload if args.command == "jobs" else report.data
-    except KeyboardInterrupt:
-        _say("interrupted; every accepted job is in the journal (listing-studio jobs)")
-        return 130
+    except (KeyboardInterrupt, CommandInterrupted) as exc:
+        code = getattr(exc, "exit_code", 130)
+        hint = _resume_hint(args, report.data)
+        _say(f"interrupted: {hint}")
+        error = {"code": "INTERRUPTED", "message": f"Interrupted; {hint}"}
+        payload = {"jobs": [], "error": error} if args.command == "jobs" else {**report.data, "error": error}
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code

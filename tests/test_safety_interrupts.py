@@ -32,7 +32,8 @@ def sandbox():
 
 def env_for(url, data):
     return cli_env(LISTING_STUDIO_API_URL=url, PIXII_API_KEY=KEY, LISTING_STUDIO_DATA_DIR=str(data),
-                   LISTING_STUDIO_POLL_INTERVAL="0.05", LISTING_STUDIO_GIVE_UP_AFTER="5")
+                   LISTING_STUDIO_POLL_INTERVAL="0.05", LISTING_STUDIO_GIVE_UP_AFTER="5",
+                   LISTING_STUDIO_MINUTE_WINDOW="1")
 
 
 def wait_for(what, condition, timeout=30.0):

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .errors import (AmbiguousSubmission, BadResponse, ConfigError, PixiiError, RateLimited, ServerError,
-                     Unreachable, describe_transport, error_from_response)
+from .errors import (AmbiguousSubmission, BadResponse, ConfigError, Interrupted, PixiiError, RateLimited,
+                     ServerError, Unreachable, describe_transport, error_from_response)
 from .models import Job, JobPage, JobSummary, ListingRequest, Submission, parse_job, parse_job_page, parse_submission
 from .ratelimit import RateLimitState
 from .urls import url_problem
@@ -148,13 +148,17 @@ class PixiiClient:
 
     # --- endpoints -------------------------------------------------------------------------
 
-    async def create_listing(self, request: ListingRequest) -> Submission:
+    async def create_listing(self, request: ListingRequest, *,
+                             proceed: Callable[[], bool] | None = None) -> Submission:
         """POST /listing_builder. Retries only when the request certainly did not run
-        (connection refused, per-minute 429). Any other failure after sending raises
-        :class:`AmbiguousSubmission` (the job may exist) or a typed refusal (it does not)."""
+        (connection refused, per-minute 429), and only while ``proceed()`` allows (else
+        :class:`Interrupted`). Any other failure after sending raises :class:`AmbiguousSubmission`
+        (the job may exist) or a typed refusal (it does not)."""
         started = time.monotonic()
         attempt = 0
         while True:
+            if attempt and proceed is not None and not proceed():
+                raise Interrupted("INTERRUPTED", "Stopped before the submission was sent again")
             try:
                 response = await self._send("POST", "/listing_builder", body=request.to_json())
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached the service

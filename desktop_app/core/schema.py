@@ -103,4 +103,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE publish_submissions ADD COLUMN issues_before TEXT NOT NULL DEFAULT '[]'
     """,
+    # 5: submissions belong to the process sending them (its identity; see core/lease.py), which beats a
+    # heartbeat while it sends
+    """
+    ALTER TABLE intents ADD COLUMN owner TEXT;
+    CREATE TABLE submitters(
+        owner TEXT PRIMARY KEY,
+        heartbeat_at REAL NOT NULL
+    )
+    """,
 ]
