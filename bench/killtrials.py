@@ -188,6 +188,9 @@ class Trial:
                               path_prefix="/v1/api/listing_builder", method="POST", seconds=1.0)
             if rng.random() < 0.3:
                 emu.add_fault("503", path_prefix="/v1/api/jobs/", method="GET", count=2)
+            if rng.random() < 0.6:  # slow uploads: POSTs on the wire for a while before the service acts on them
+                emu.add_fault("stall", path_prefix="/v1/api/listing_builder", method="POST",
+                              count=rng.choice([2, 4, 0]), seconds=rng.uniform(0.2, 0.8))
             env = self._env(server.url)
             others = Companions(self, env, result, scenario, asins).start() if companions else None
             done = self._batch(asins, env, result, max_kills) if scenario == "batch" else \

@@ -134,3 +134,20 @@ def test_a_signal_while_waiting_on_a_job_exits_130_with_the_job_kept(sandbox, tm
     (line,) = [ln for ln in err.splitlines() if "interrupted" in ln]
     job_id = intents(data)[0][2]
     assert job_id in line and "export" in line
+
+
+def test_sigterm_during_a_publish_preview_sends_nothing_for_real(servers, tmp_path):
+    from cli_helpers import spapi_cli_env
+    srv, spapi = servers
+    spapi.add_fault("slow", path_prefix="/listings/", method="PATCH", seconds=30)
+    proc = start_cli("publish", "--sku", "MUG-BLK-16", "--country", "US", "--slot",
+                     f"MAIN={srv.url}/spapi-media/new-main.jpg", "--json",
+                     env=spapi_cli_env(srv.url, tmp_path / "data", KEY))
+    wait_for("the preview on the wire",
+             lambda: [r for r in spapi.stats()["requests"] if r["method"] == "PATCH"])
+    exit_code, out, err, took = stop(proc, signal.SIGTERM)
+    assert exit_code == 143 and took < EXIT_AFTER, err
+    assert json.loads(out)["error"]["code"] == "INTERRUPTED"
+    assert "interrupted" in err.strip().splitlines()[-1]
+    patches = [r for r in spapi.stats()["requests"] if r["method"] in ("PATCH", "PUT")]
+    assert len(patches) == 1 and [s for s in spapi.stats()["submissions"] if s["mode"] is None] == []

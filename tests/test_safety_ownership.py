@@ -108,3 +108,18 @@ def test_process_identity_tells_a_reused_pid_from_its_owner():
     assert me.alive() and ProcessIdentity.parse(me.token()) == me
     assert not me._replace(start=str(int(me.start) + 1)).alive()
     assert not me._replace(pid=_unused_pid()).alive()
+
+
+def test_an_owner_on_another_host_is_orphaned_only_once_its_heartbeat_is_stale(tmp_path):
+    from desktop_app.core.lease import STALE_AFTER, SubmissionOwner
+    now = [5000.0]
+    journal = Journal(tmp_path / "j.sqlite")
+    me = SubmissionOwner(journal, clock=lambda: now[0])
+    elsewhere = "another-host|4242|777|abcd"
+    assert me.orphaned(elsewhere)  # it never said it was alive
+    journal.heartbeat(elsewhere, now[0])
+    now[0] += STALE_AFTER - 1
+    assert not me.orphaned(elsewhere)
+    now[0] += 2
+    assert me.orphaned(elsewhere)
+    assert not me.orphaned(me.owner) and me.orphaned(None)  # its own are never orphans; unowned ones always

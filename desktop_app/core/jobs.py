@@ -96,6 +96,7 @@ class JobService:
             ticket = await self.limiter.acquire() if self.limiter else None
             try:
                 self.submitter.check()
+                self.owner.beat()  # alive before the intent exists: no other host takes it for an orphan
                 intent = self.journal.add_intent(self.service, request, owner=self.owner.owner, batch_id=batch_id,
                                                  batch_line=batch_line)
                 job_id = await self.submitter.send(intent)

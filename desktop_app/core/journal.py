@@ -194,8 +194,10 @@ class Journal:
         return cur.rowcount > 0
 
     def heartbeat(self, owner: str, now: float) -> None:
+        """The owner's sign of life (rows of owners silent for a week are dropped on the way)."""
         self._write([("INSERT INTO submitters(owner, heartbeat_at) VALUES (?,?)"
-                      " ON CONFLICT(owner) DO UPDATE SET heartbeat_at=excluded.heartbeat_at", (owner, now))])
+                      " ON CONFLICT(owner) DO UPDATE SET heartbeat_at=excluded.heartbeat_at", (owner, now)),
+                     ("DELETE FROM submitters WHERE heartbeat_at < ?", (now - 7 * 86400,))])
 
     def last_heartbeat(self, owner: str) -> float | None:
         rows = self._query("SELECT heartbeat_at FROM submitters WHERE owner=?", (owner,))

@@ -160,8 +160,8 @@ class Submitter:
 
     async def _beat(self) -> None:
         while True:
-            self.owner.beat()
             await asyncio.sleep(HEARTBEAT_EVERY)
+            self.owner.beat()
 
     async def _grace(self, intent: Intent, post: asyncio.Future) -> None:
         """The command is stopping: let the POST on the wire answer for a while, then record what is known."""
