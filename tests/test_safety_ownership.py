@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 
 import httpx
 import pytest
@@ -49,12 +50,12 @@ def test_jobs_run_during_a_slow_post_leaves_it_alone_and_adopts_it_once_its_proc
     assert {i[2] for i in intents(data)} == {job_id, again.json["job_id"]}
 
 
-def service(emu, journal_path, owner=None):
+def service(emu, journal_path, owner=None, clock=time.time):
     http = httpx.AsyncClient(mounts={"all://sandbox.invalid": SandboxTransport(emu)}, trust_env=False)
     client = PixiiClient("https://sandbox.invalid", "pk_live_ownerTestKey001", http=http, give_up_after=1,
                          backoff_base=0.01, backoff_cap=0.05)
     return JobService(client, Journal(journal_path), ImageCache(journal_path.parent / "cache"), "svc",
-                      poll_interval=0.02, owner=owner)
+                      poll_interval=0.02, owner=owner, clock=clock)
 
 
 def test_state_changes_name_the_state_and_owner_they_expect(tmp_path):
@@ -79,8 +80,8 @@ def test_reconciliation_takes_only_submissions_whose_process_has_ended(tmp_path)
     reused = ProcessIdentity.current()._replace(pid=os.getppid(), start="1")  # a live pid, another start time
     stale = journal.add_intent("svc", ListingRequest("B0OWNER003", "US", "amazon_listing"), owner=reused.token())
 
-    async def main():
-        svc = service(emu, tmp_path / "j.sqlite")
+    async def main():  # past the POSTs' give-up time (1 s): none of them can land any more
+        svc = service(emu, tmp_path / "j.sqlite", clock=lambda: time.time() + 2)
         return await svc.reconcile()
 
     settled = asyncio.run(main())
@@ -123,3 +124,30 @@ def test_an_owner_on_another_host_is_orphaned_only_once_its_heartbeat_is_stale(t
     now[0] += 2
     assert me.orphaned(elsewhere)
     assert not me.orphaned(me.owner) and me.orphaned(None)  # its own are never orphans; unowned ones always
+
+
+def test_a_post_of_an_ended_process_may_still_land_so_it_is_not_settled_as_not_created_too_early(tmp_path):
+    """The process died with its POST on the wire; the service acts on it a moment later. Until the POST's
+    give-up time has passed, finding no job does not make it 'not created' (a new POST would pay twice)."""
+    emu = PixiiEmulator(base_url="https://sandbox.invalid")
+    journal = Journal(tmp_path / "j.sqlite")
+    gone = ProcessIdentity.current()._replace(pid=_unused_pid()).token("x")
+    first = journal.add_intent("svc", REQ, owner=gone)
+    second = journal.add_intent("svc", ListingRequest("B0OWNER009", "US", "amazon_listing"), owner=gone)
+    now = [first.created_at + 0.1]
+
+    async def reconcile():
+        svc = service(emu, tmp_path / "j.sqlite", clock=lambda: now[0])  # give-up time: 1 s
+        return dict((i.id, job) for i, job in await svc.reconcile())
+
+    assert asyncio.run(reconcile()) == {first.id: None, second.id: None}
+    assert dict(journal._query("SELECT id, state FROM intents")) == {first.id: INTENT_SENDING,
+                                                                     second.id: INTENT_SENDING}
+    emu.handle("POST", POST_PATH, {}, {"Authorization": "Bearer pk_live_ownerTestKey001"},
+               b'{"asin": "B0OWNER001", "country_code": "US", "listing_type": "amazon_listing"}')  # it lands
+    now[0] += 2  # past the give-up time
+    settled = asyncio.run(reconcile())
+    with emu.store.transaction() as state:
+        (job_id,) = state["jobs"]
+    assert settled == {first.id: job_id, second.id: None}
+    assert dict(journal._query("SELECT id, state FROM intents"))[second.id] == INTENT_NOT_CREATED

@@ -22,7 +22,7 @@ from .imagecheck import ImageCheckError, verify_image
 from .validation import InputError
 from .journal import Intent, JobRecord, Journal
 from .lease import PollLeases, SubmissionOwner
-from .submit import Submitter
+from .submit import SUBMIT_GRACE, Submitter
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +83,13 @@ class JobService:
 
     async def submit(self, request: ListingRequest, *, batch_id: str | None = None,
                      batch_line: int | None = None) -> JobRecord:
-        """Submit once, never twice: earlier lost answers for this ASIN are reconciled first, and
-        a job adopted for an identical request is returned instead of paying again."""
+        """Submit once, never twice: earlier submissions of the same request are settled first and the job
+        one of them made is returned instead of paying again; a batch row that has a job is never sent again."""
         self.submitter.check()
-        for intent, job_id in await self.reconcile(request.asin):
-            if job_id and intent.request == request and intent.batch_id == batch_id and intent.batch_line == batch_line:
-                return self._notify(job_id)  # type: ignore[return-value]
-        if self.submitter.unsettled(request, batch_id, batch_line):
-            raise Unreachable("AMBIGUOUS_SUBMISSION", "An earlier submission of this request is not settled yet; "
-                              "nothing was sent (try again in a moment)")
+        done = await self._settle_earlier(request, batch_id, batch_line) or \
+            self.submitter.batch_row_job(batch_id, batch_line)
+        if done:
+            return self._notify(done)  # type: ignore[return-value]
         for _ in range(SUBMIT_ATTEMPTS):
             ticket = await self.limiter.acquire() if self.limiter else None
             try:
@@ -107,6 +105,31 @@ class JobService:
                 return self._notify(job_id)  # type: ignore[return-value]
         raise Unreachable("UNREACHABLE", "The service kept losing the answer to the submission; "
                           "nothing was created (checked with the service's job list)")
+
+    async def _settle_earlier(self, request: ListingRequest, batch_id: str | None,
+                              batch_line: int | None) -> str | None:
+        """Settle the earlier submissions of this request first (lost answers, POSTs of ended processes,
+        ones another live process is sending or settling): the job one of them made, or None when none did.
+        Raises when they stay unsettled past the give-up time (nothing is sent then)."""
+        waited: set[int] = set()
+        deadline = time.monotonic() + self.submitter.settle_after + SUBMIT_GRACE
+        while True:
+            for intent, job_id in await self.reconcile(request.asin):
+                if job_id and intent.request == request and (intent.batch_id, intent.batch_line) == (batch_id, batch_line):
+                    return job_id
+            job_id = self.submitter.settled_job(waited)
+            if job_id:
+                return job_id
+            wait, pending = self.submitter.settle_wait(request, batch_id, batch_line)
+            if not pending:
+                return None
+            if time.monotonic() + wait > deadline:
+                raise Unreachable("AMBIGUOUS_SUBMISSION", "An earlier submission of this request is not settled yet; "
+                                  "nothing was sent (try again in a moment)")
+            if not pending <= waited:
+                log.info("Waiting for an earlier submission of %s to settle", request.asin)
+            waited |= pending
+            await asyncio.sleep(wait)
 
     # --- status --------------------------------------------------------------------------------
 

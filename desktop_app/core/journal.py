@@ -84,6 +84,7 @@ class Intent:
     batch_id: str | None
     batch_line: int | None
     owner: str | None = None   # the process sending it (see lease.SubmissionOwner)
+    error_code: str | None = None
 
 
 def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
@@ -187,7 +188,7 @@ class Journal:
                                f" AND state IN ({marks})", (state, error_code, intent_id, owner, *expect))])
         return cur.rowcount > 0
 
-    def take_intent(self, intent_id: int, old_owner: str | None, new_owner: str) -> bool:
+    def take_intent(self, intent_id: int, old_owner: str | None, new_owner: str | None) -> bool:
         """Become the owner of an unresolved intent, provided ``old_owner`` still owns it."""
         (cur,) = self._write([("UPDATE intents SET owner=? WHERE id=? AND owner IS ? AND state IN (?,?)",
                                (new_owner, intent_id, old_owner, *UNRESOLVED_INTENTS))])
@@ -208,13 +209,17 @@ class Journal:
                            UNRESOLVED_INTENTS)
         return [self._intent(r) for r in rows if service is None or r["service"] == service]
 
+    def intent(self, intent_id: int) -> Intent | None:
+        rows = self._query("SELECT * FROM intents WHERE id=?", (intent_id,))
+        return self._intent(rows[0]) if rows else None
+
     def intents_for_batch(self, batch_id: str) -> list[Intent]:
         return [self._intent(r) for r in self._query("SELECT * FROM intents WHERE batch_id=? ORDER BY id", (batch_id,))]
 
     @staticmethod
     def _intent(row: sqlite3.Row) -> Intent:
         return Intent(row["id"], row["service"], _request(row), row["created_at"], row["state"], row["job_id"],
-                      row["batch_id"], row["batch_line"], row["owner"])
+                      row["batch_id"], row["batch_line"], row["owner"], row["error_code"])
 
     def accept(self, intent: Intent, job_id: str, status: str, created_at: str, *, owner: str | None = None,
                adopt: bool = False) -> bool:

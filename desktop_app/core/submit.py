@@ -8,6 +8,10 @@ data dir from paying twice or losing a job. Qt-free; used by :class:`~.jobs.JobS
 * Reconciliation adopts the oldest Listing Builder job of the ASIN created at or after the intent's time
   less 60 s, that time taken in the service's clock (the ``Date`` header of its answers). An orphaned intent
   is left alone while a live process sends for the same ASIN (its job could be mistaken for this one).
+* A POST whose process ended while it was on the wire (still ``sending``, or left ``ambiguous`` by an
+  interrupt) may still be acted on by the service a moment later: until the client's give-up time has
+  passed since its intent, finding no job leaves it unresolved (it is not taken as "not created", which
+  would let a new POST pay twice); a job that shows up is adopted at once.
 * Stopping (Ctrl+C, SIGTERM, quitting): after :meth:`Submitter.stop` no new POST starts. A POST already on
   the wire when its task is cancelled gets ``SUBMIT_GRACE`` seconds to answer (its job id is recorded);
   otherwise its intent is left ``ambiguous`` for the next run to reconcile.
@@ -25,7 +29,7 @@ from ..api.models import ListingRequest, Submission
 from ..api.pixii import PixiiClient
 from ..api.vocab import JOB_TYPE_LISTING_BUILDER
 from .fsutil import iso_epoch
-from .journal import (INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, Intent, Journal)
+from .journal import INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, INTENT_SENDING, Intent, Journal
 from .lease import HEARTBEAT_EVERY, SubmissionOwner
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,8 @@ log = logging.getLogger(__name__)
 CLOCK_SKEW = 60.0        # seconds of clock difference tolerated when adopting a job
 SUBMIT_ATTEMPTS = 3      # POSTs tried for one request when each outcome stays unknown
 SUBMIT_GRACE = 5.0       # seconds a POST on the wire may still take once its task is cancelled
+INTERRUPTED = "INTERRUPTED"
+SETTLE_POLL = 0.25       # seconds between looks at a submission another live process sends or settles
 
 
 def _same(intent: Intent, request: ListingRequest, batch_id: str | None, batch_line: int | None) -> bool:
@@ -50,6 +56,7 @@ class Submitter:
         self._lock = asyncio.Lock()
         self._sending: set[int] = set()   # intents whose POST this instance has on the wire
         self._stopped = False
+        self.settle_after = client.give_up_after  # how long a POST cut off by its process's end may still land
 
     # --- stopping ------------------------------------------------------------------------------
 
@@ -84,7 +91,7 @@ class Submitter:
                 if (asin is None or intent.request.asin == asin) and intent.id not in self._sending:
                     claimed = self._claim(intent, unresolved)
                     if claimed is not None:
-                        results.append((claimed, await self._reconcile_one(claimed)))
+                        results.append((claimed, await self._reconcile_one(claimed, intent.owner)))
         return results
 
     def _claim(self, intent: Intent, unresolved: list[Intent]) -> Intent | None:
@@ -101,7 +108,9 @@ class Submitter:
             return None
         return replace(intent, owner=mine)
 
-    async def _reconcile_one(self, intent: Intent) -> str | None:
+    async def _reconcile_one(self, intent: Intent, previous: str | None) -> str | None:
+        """Adopt the job ``intent`` made, or record that it made none; a POST that may still land is left
+        unresolved (given back to ``previous``, its owner before this instance took it over)."""
         summaries = await self.client.list_jobs(intent.request.asin)
         threshold = intent.created_at + (self.client.clock_offset or 0.0) - CLOCK_SKEW  # in the service's clock
         tried: set[str] = set()
@@ -114,6 +123,11 @@ class Submitter:
                         and created is not None and created >= threshold):
                     candidates.append((created, s))
             if not candidates:
+                if self._may_still_land(intent):
+                    log.info("Submission %s: no job yet; its POST may still land, settled later", intent.id)
+                    if previous != intent.owner:  # still an orphan: whoever comes next may settle it
+                        self.journal.take_intent(intent.id, intent.owner, previous)
+                    return None
                 if not self.journal.set_intent_state(intent.id, INTENT_NOT_CREATED, owner=intent.owner):
                     log.info("Submission %s was settled by another process meanwhile", intent.id)
                 return None
@@ -127,11 +141,42 @@ class Submitter:
                 self._adopted(adopted.id)
                 return adopted.id
 
-    def unsettled(self, request: ListingRequest, batch_id: str | None, batch_line: int | None) -> bool:
-        """An earlier submission of the same request that is neither settled nor being sent by a live process."""
-        return any(_same(i, request, batch_id, batch_line) and i.id not in self._sending
-                   and (i.owner == self.owner.owner or self.owner.orphaned(i.owner))
-                   for i in self.journal.unresolved_intents(self.service))
+    def _may_still_land(self, intent: Intent) -> bool:
+        cut_off = intent.state == INTENT_SENDING or intent.error_code == INTERRUPTED
+        return cut_off and self.owner.clock() - intent.created_at < self.settle_after
+
+    def settle_wait(self, request: ListingRequest, batch_id: str | None,
+                    batch_line: int | None) -> tuple[float, set[int]]:
+        """Earlier submissions of the same request that are not settled (and not this instance's own POSTs on
+        the wire), and how long to wait before looking again: until a POST cut off by its process's end can no
+        longer land, or a moment while a live process sends or settles one."""
+        now = self.owner.clock()
+        waits, ids = [], set()
+        for i in self.journal.unresolved_intents(self.service):
+            if not _same(i, request, batch_id, batch_line) or i.id in self._sending:
+                continue
+            ids.add(i.id)
+            settleable = i.owner == self.owner.owner or self.owner.orphaned(i.owner)
+            if settleable and self._may_still_land(i):
+                waits.append(i.created_at + self.settle_after - now)
+            else:
+                waits.append(SETTLE_POLL)
+        return max(min(waits, default=0.0), SETTLE_POLL), ids
+
+    def settled_job(self, intent_ids: set[int]) -> str | None:
+        """The job one of these submissions got (from whichever process settled it)."""
+        for intent_id in sorted(intent_ids):
+            intent = self.journal.intent(intent_id)
+            if intent is not None and intent.job_id:
+                return intent.job_id
+        return None
+
+    def batch_row_job(self, batch_id: str | None, batch_line: int | None) -> str | None:
+        """The job a batch row already has (a row is never submitted twice, whoever settled it)."""
+        if batch_id is None:
+            return None
+        return next((i.job_id for i in self.journal.intents_for_batch(batch_id)
+                     if i.batch_line == batch_line and i.job_id), None)
 
     # --- one POST ------------------------------------------------------------------------------
 
@@ -155,8 +200,8 @@ class Submitter:
             self._sending.discard(intent.id)
         if not ambiguous:
             return job_id
-        async with self._lock:
-            return await self._reconcile_one(intent)
+        async with self._lock:  # its answer was lost, but the request is over: no job now means none made
+            return await self._reconcile_one(replace(intent, state=INTENT_AMBIGUOUS), intent.owner)
 
     async def _beat(self) -> None:
         while True:
@@ -171,7 +216,7 @@ class Submitter:
         finally:
             if not post.done():
                 post.cancel()
-                self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS, owner=intent.owner)
+                self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS, INTERRUPTED, owner=intent.owner)
             else:
                 try:
                     self._record(intent, post)
