@@ -45,9 +45,10 @@ def test_jobs_run_during_a_slow_post_leaves_it_alone_and_adopts_it_once_its_proc
         (job_id,) = state["jobs"]
     listed = run_cli("jobs", "--json", env=env_for(url, data))
     assert [j["job_id"] for j in listed.json["jobs"]] == [job_id]
-    again = run_cli(*GENERATE, "--no-wait", env=env_for(url, data))
-    assert again.code == 0 and emu.stats()["jobs_created"] == 2  # a new generate is a new job: the old one was kept
-    assert {i[2] for i in intents(data)} == {job_id, again.json["job_id"]}
+    again = run_cli(*GENERATE, "--no-wait", env=env_for(url, data))  # takes the job the killed one paid for
+    assert again.code == 0 and again.json["job_id"] == job_id and emu.stats()["jobs_created"] == 1
+    once_more = run_cli(*GENERATE, "--no-wait", env=env_for(url, data))  # that job is taken: a new one is made
+    assert once_more.code == 0 and once_more.json["job_id"] != job_id and emu.stats()["jobs_created"] == 2
 
 
 def service(emu, journal_path, owner=None, clock=time.time):

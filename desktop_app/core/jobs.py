@@ -86,8 +86,7 @@ class JobService:
         """Submit once, never twice: earlier submissions of the same request are settled first and the job
         one of them made is returned instead of paying again; a batch row that has a job is never sent again."""
         self.submitter.check()
-        done = await self._settle_earlier(request, batch_id, batch_line) or \
-            self.submitter.batch_row_job(batch_id, batch_line)
+        done = await self._settle_earlier(request, batch_id, batch_line)
         if done:
             return self._notify(done)  # type: ignore[return-value]
         for _ in range(SUBMIT_ATTEMPTS):
@@ -111,13 +110,11 @@ class JobService:
         """Settle the earlier submissions of this request first (lost answers, POSTs of ended processes,
         ones another live process is sending or settling): the job one of them made, or None when none did.
         Raises when they stay unsettled past the give-up time (nothing is sent then)."""
-        waited: set[int] = set()
         deadline = time.monotonic() + self.submitter.settle_after + SUBMIT_GRACE
+        said = False
         while True:
-            for intent, job_id in await self.reconcile(request.asin):
-                if job_id and intent.request == request and (intent.batch_id, intent.batch_line) == (batch_id, batch_line):
-                    return job_id
-            job_id = self.submitter.settled_job(waited)
+            await self.reconcile(request.asin)
+            job_id = self.submitter.earlier_job(request, batch_id, batch_line)
             if job_id:
                 return job_id
             wait, pending = self.submitter.settle_wait(request, batch_id, batch_line)
@@ -126,9 +123,9 @@ class JobService:
             if time.monotonic() + wait > deadline:
                 raise Unreachable("AMBIGUOUS_SUBMISSION", "An earlier submission of this request is not settled yet; "
                                   "nothing was sent (try again in a moment)")
-            if not pending <= waited:
+            if not said:
                 log.info("Waiting for an earlier submission of %s to settle", request.asin)
-            waited |= pending
+                said = True
             await asyncio.sleep(wait)
 
     # --- status --------------------------------------------------------------------------------

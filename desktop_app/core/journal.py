@@ -209,9 +209,15 @@ class Journal:
                            UNRESOLVED_INTENTS)
         return [self._intent(r) for r in rows if service is None or r["service"] == service]
 
-    def intent(self, intent_id: int) -> Intent | None:
-        rows = self._query("SELECT * FROM intents WHERE id=?", (intent_id,))
-        return self._intent(rows[0]) if rows else None
+    def adopted_intents(self, service: str, since: float) -> list[Intent]:
+        """Accepted intents whose job was adopted by reconciliation and not yet taken by a new submission."""
+        return [self._intent(r) for r in self._query(
+            "SELECT * FROM intents WHERE service=? AND adopted=1 AND created_at>=? ORDER BY id", (service, since))]
+
+    def take_adopted(self, intent_id: int) -> bool:
+        """Compare and set: the adopted job of ``intent_id`` goes to the caller, once."""
+        (cur,) = self._write([("UPDATE intents SET adopted=2 WHERE id=? AND adopted=1", (intent_id,))])
+        return cur.rowcount > 0
 
     def intents_for_batch(self, batch_id: str) -> list[Intent]:
         return [self._intent(r) for r in self._query("SELECT * FROM intents WHERE batch_id=? ORDER BY id", (batch_id,))]
@@ -236,8 +242,8 @@ class Journal:
                 conn.execute("ROLLBACK")
                 return False
             updated = conn.execute(
-                "UPDATE intents SET state=?, job_id=? WHERE id=? AND owner IS ? AND state IN (?,?)",
-                (INTENT_ACCEPTED, job_id, intent.id, owner, *UNRESOLVED_INTENTS)).rowcount > 0
+                "UPDATE intents SET state=?, job_id=?, adopted=? WHERE id=? AND owner IS ? AND state IN (?,?)",
+                (INTENT_ACCEPTED, job_id, 1 if adopt else 0, intent.id, owner, *UNRESOLVED_INTENTS)).rowcount > 0
             if adopt and not updated:
                 conn.execute("ROLLBACK")
                 return False

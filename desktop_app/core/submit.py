@@ -39,6 +39,7 @@ SUBMIT_ATTEMPTS = 3      # POSTs tried for one request when each outcome stays u
 SUBMIT_GRACE = 5.0       # seconds a POST on the wire may still take once its task is cancelled
 INTERRUPTED = "INTERRUPTED"
 SETTLE_POLL = 0.25       # seconds between looks at a submission another live process sends or settles
+REUSE_WITHIN = 3600.0    # an adopted job is given to a new identical submission made within this many seconds
 
 
 def _same(intent: Intent, request: ListingRequest, batch_id: str | None, batch_line: int | None) -> bool:
@@ -163,20 +164,17 @@ class Submitter:
                 waits.append(SETTLE_POLL)
         return max(min(waits, default=0.0), SETTLE_POLL), ids
 
-    def settled_job(self, intent_ids: set[int]) -> str | None:
-        """The job one of these submissions got (from whichever process settled it)."""
-        for intent_id in sorted(intent_ids):
-            intent = self.journal.intent(intent_id)
-            if intent is not None and intent.job_id:
+    def earlier_job(self, request: ListingRequest, batch_id: str | None, batch_line: int | None) -> str | None:
+        """The job an earlier submission of the same request made that nobody has been given yet: for a batch
+        row, any job of the row (a row is never submitted twice); otherwise a job adopted (from the service's
+        list) for a submission whose process ended without its answer, within ``REUSE_WITHIN``."""
+        if batch_id is not None:
+            return next((i.job_id for i in self.journal.intents_for_batch(batch_id)
+                         if i.batch_line == batch_line and i.job_id), None)
+        for intent in self.journal.adopted_intents(self.service, self.owner.clock() - REUSE_WITHIN):
+            if _same(intent, request, None, None) and self.journal.take_adopted(intent.id):
                 return intent.job_id
         return None
-
-    def batch_row_job(self, batch_id: str | None, batch_line: int | None) -> str | None:
-        """The job a batch row already has (a row is never submitted twice, whoever settled it)."""
-        if batch_id is None:
-            return None
-        return next((i.job_id for i in self.journal.intents_for_batch(batch_id)
-                     if i.batch_line == batch_line and i.job_id), None)
 
     # --- one POST ------------------------------------------------------------------------------
 
