@@ -1,10 +1,14 @@
 """Kill -9 trials: run ``generate`` and ``batch`` as separate processes against the loopback sandbox,
 SIGKILL them at seeded random moments, recover as a user would (re-run the same batch command; for a
 single job, ``jobs`` then ``export`` of the job it lists, or ``generate`` again when it lists none) until
-the work is done, then check the invariants:
+the work is done, then check the invariants. While that runs, companions share the same data dir (see
+:mod:`killtrials_companions`): ``listing-studio jobs`` run over and over (some of those SIGKILLed too, in the
+middle of reconciling), and a second ``generate`` (beside a batch, at times for one of its ASINs) or a second
+``batch`` (beside a generate), itself killed and recovered.
 
 * 0 lost job ids: every job the sandbox created is in the journal;
 * 0 duplicate submissions: the sandbox created exactly one job per distinct request;
+* no job adopted by two submissions, and no submission left unsettled once every process has ended;
 * every exported file is a complete, verified image (a kill in the middle of a write may leave a hidden
   ``.….part`` temp file, never a partial file under a real name; those are counted, and swept by age);
 * no run crashed (exit 1, or a traceback on stderr).
@@ -21,15 +25,18 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, Path(__file__).resolve().parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from desktop_app.core.imagecheck import ImageCheckError, verify_file  # noqa: E402
+from killtrials_companions import Companions  # noqa: E402
 from desktop_app.sandbox.emulator import PixiiEmulator  # noqa: E402
 from desktop_app.sandbox.server import serve  # noqa: E402
 
@@ -52,6 +59,8 @@ class TrialResult:
     rate_limited: int = 0
     kill_stages: list[str] = field(default_factory=list)
     stale_temp: int = 0           # hidden temp files left by a kill mid-write (swept after an hour)
+    companion_runs: int = 0       # concurrent ``jobs`` and second generate/batch processes
+    companion_kills: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -73,6 +82,18 @@ def _journal_jobs(data: Path) -> list[tuple[str, str]]:
         conn.close()
 
 
+def _intent_problems(data: Path) -> tuple[list[str], int]:
+    """Job ids held by more than one intent, and how many intents are still unresolved."""
+    conn = sqlite3.connect(data / "journal.sqlite", timeout=10)
+    try:
+        shared = [r[0] for r in conn.execute("SELECT job_id FROM intents WHERE job_id IS NOT NULL"
+                                             " GROUP BY job_id HAVING COUNT(*) > 1")]
+        unsettled = conn.execute("SELECT COUNT(*) FROM intents WHERE state IN ('sending','ambiguous')").fetchone()[0]
+        return shared, unsettled
+    finally:
+        conn.close()
+
+
 class Trial:
     def __init__(self, seed: int, workdir: Path) -> None:
         self.rng = random.Random(seed)
@@ -81,6 +102,7 @@ class Trial:
         self.data = self.dir / "data"
         self.out = self.dir / "out"
         self.dir.mkdir(parents=True, exist_ok=True)
+        self._count = threading.Lock()
 
     def _env(self, url: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PIXII_", "LISTING_STUDIO_"))}
@@ -89,10 +111,15 @@ class Trial:
                    LISTING_STUDIO_MINUTE_WINDOW="1")
         return env
 
-    def _run(self, args: list[str], env: dict[str, str], kill_at: float | None, result: TrialResult) -> int | None:
+    def _run(self, args: list[str], env: dict[str, str], kill_at: float | None, result: TrialResult,
+             companion: bool = False) -> int | None:
         """Exit code, or None when killed."""
-        result.runs += 1
-        log = self.dir / f"run-{result.runs}.err"
+        with self._count:
+            if companion:
+                result.companion_runs += 1
+            else:
+                result.runs += 1
+            log = self.dir / f"run-{result.runs + result.companion_runs}.err"
         with open(log, "wb") as err:
             proc = subprocess.Popen([sys.executable, "-m", "desktop_app.cli", *args], env=env, cwd=ROOT,
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
@@ -103,6 +130,8 @@ class Trial:
                 proc.wait()
                 if kill_at is None:
                     result.problems.append(f"{args[0]} did not end within {RUN_TIMEOUT:.0f} s")
+                elif companion:
+                    result.companion_kills += 1
                 else:
                     result.kills += 1
                     result.kill_stages.append(self._stage())
@@ -142,7 +171,7 @@ class Trial:
             return None
         return self.rng.uniform(0.05, 1.5)
 
-    def run(self, max_kills: int = 3) -> TrialResult:
+    def run(self, max_kills: int = 3, companions: bool = True) -> TrialResult:
         started = time.monotonic()
         rng = self.rng
         emu = PixiiEmulator()
@@ -159,12 +188,26 @@ class Trial:
                               path_prefix="/v1/api/listing_builder", method="POST", seconds=1.0)
             if rng.random() < 0.3:
                 emu.add_fault("503", path_prefix="/v1/api/jobs/", method="GET", count=2)
+            if rng.random() < 0.6:  # slow uploads: POSTs on the wire for a while before the service acts on them
+                emu.add_fault("stall", path_prefix="/v1/api/listing_builder", method="POST",
+                              count=rng.choice([2, 4, 0]), seconds=rng.uniform(0.2, 0.8))
             env = self._env(server.url)
+            others = Companions(self, env, result, scenario, asins).start() if companions else None
             done = self._batch(asins, env, result, max_kills) if scenario == "batch" else \
                 self._generate(asins[0], env, result, max_kills)
             if not done:
                 result.problems.append(f"not done after {result.runs} runs")
-            self._check(emu, asins, result)
+            extra = 0
+            if others is not None:
+                others.finish()
+                extra = len(others.requests)
+                result.requests += extra
+                result.scenario += f" + {others.kind}"
+                if not others.done:
+                    result.problems.append(f"the second {others.kind} was not done")
+            if self._run(["jobs"], env, None, result, companion=True) != 0:  # every process has ended: settle
+                result.problems.append("the final jobs run failed")
+            self._check(emu, asins, result, extra)
         finally:
             server.stop()
             result.seconds = time.monotonic() - started
@@ -202,14 +245,19 @@ class Trial:
         wanted = {f"{a}.MAIN.jpg" for a in asins} | {f"{a}.PT{i:02d}.png" for a in asins for i in range(1, ADS)}
         return wanted <= names
 
-    def _check(self, emu: PixiiEmulator, asins: list[str], result: TrialResult) -> None:
+    def _check(self, emu: PixiiEmulator, asins: list[str], result: TrialResult, extra: int = 0) -> None:
         with emu.store.transaction() as state:
             created = set(state["jobs"])
             result.jobs_created = state["jobs_created"]
             result.rate_limited = state.get("rate_limited", 0)
         journal = {job_id for job_id, _ in _journal_jobs(self.data)}
         result.lost = sorted(created - journal)
-        result.duplicates = result.jobs_created - len(asins)
+        result.duplicates = result.jobs_created - len(asins) - extra
+        shared, unsettled = _intent_problems(self.data)
+        if shared:
+            result.problems.append(f"jobs adopted by two submissions: {shared}")
+        if unsettled:
+            result.problems.append(f"{unsettled} submission(s) left unsettled after every process ended")
         if not self._exported_complete(asins):
             result.problems.append("exported files missing")
         for folder in (self.out, self.data / "cache"):
@@ -225,10 +273,11 @@ class Trial:
                     result.problems.append(f"bad file {path.name}: {exc}")
 
 
-def run_trials(seeds: list[int], workdir: Path | None = None, max_kills: int = 3) -> list[TrialResult]:
+def run_trials(seeds: list[int], workdir: Path | None = None, max_kills: int = 3,
+               companions: bool = True) -> list[TrialResult]:
     with tempfile.TemporaryDirectory(prefix="kill-trials-") as tmp:
         base = Path(workdir or tmp)
-        return [Trial(seed, base).run(max_kills) for seed in seeds]
+        return [Trial(seed, base).run(max_kills, companions) for seed in seeds]
 
 
 def summary(results: list[TrialResult]) -> str:
@@ -236,13 +285,15 @@ def summary(results: list[TrialResult]) -> str:
     lost = sum(len(r.lost) for r in results)
     dups = sum(r.duplicates for r in results)
     failed = [r for r in results if not r.ok]
-    scen = {s: sum(1 for r in results if r.scenario == s) for s in ("generate", "batch")}
+    scen = {s: sum(1 for r in results if r.scenario.split(" ")[0] == s) for s in ("generate", "batch")}
     stages: dict[str, int] = {}
     for r in results:
         for stage in r.kill_stages:
             stages[stage] = stages.get(stage, 0) + 1
     lines = [f"trials: {len(results)} ({scen['generate']} generate, {scen['batch']} batch), "
              f"SIGKILLs: {kills}, process runs: {sum(r.runs for r in results)}",
+             f"concurrent processes on the same data dir (jobs, a second generate/batch): "
+             f"{sum(r.companion_runs for r in results)} runs, {sum(r.companion_kills for r in results)} SIGKILLs",
              f"jobs created: {sum(r.jobs_created for r in results)} for {sum(r.requests for r in results)} requests",
              f"lost job ids: {lost}", f"duplicate submissions: {dups}",
              f"429s received: {sum(r.rate_limited for r in results)}",

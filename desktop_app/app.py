@@ -249,6 +249,7 @@ class Studio:
         self.closed = True
         if self._switch_task is not None and not self._switch_task.done():
             await asyncio.gather(self._switch_task, return_exceptions=True)
+        self.rt.stop_sending()  # no new submission; the one on the wire is finished (core/submit.py)
         self.window.shut_down()
         await self.tasks.cancel_all()
         self.window.loader.shutdown()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from .api.answers import printable
 from .api.errors import ApiRefused, ConfigError, PixiiError, RateLimited
 from .api.models import ListingRequest
 from .api.vocab import COUNTRY_CODES, LISTING_TYPES
+from .cli_interrupt import CommandInterrupted, Interrupts
 from .config import load_settings
 from .core.datadir import DataDirError
 from .core.export import NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, stale_files
@@ -292,10 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
+async def _run(args: argparse.Namespace, report: JobReport, interrupts: Interrupts) -> tuple[int, dict]:
     from .runtime import Runtime
     settings = load_settings()
     rt = Runtime(settings)
+    interrupts.on_stop(rt.stop_sending)
     try:
         if rt.journal.recovered_from:
             _say(f"warning: the job journal was damaged or empty; it was kept aside as {rt.journal.recovered_from}")
@@ -327,25 +328,21 @@ async def _run(args: argparse.Namespace, report: JobReport) -> tuple[int, dict]:
         await rt.aclose()
 
 
+def _resume_hint(args: argparse.Namespace, data: dict) -> str:
+    """How to go on after Ctrl+C or SIGTERM (nothing more was submitted after the signal)."""
+    if args.command == "batch":
+        return (f"re-run the same command to resume ({data.get('remaining', 0)} row(s) not sent yet; "
+                "nothing is submitted twice)")
+    job_id = data.get("job_id")
+    if job_id:
+        return f"job {job_id} is kept; listing-studio export {job_id} DIR resumes it"
+    if args.command == "generate":
+        return ("no job was accepted yet; re-run the same command (a submission already sent is found "
+                "and reused, never paid twice)")
+    return "re-run the same command"
+
+
 GUI_OPTIONS = ("--smoke", "--screenshot", "--dark", "--light")
-
-
-class Interrupted(BaseException):
-    """SIGINT or SIGTERM: every write stops and its temp file is gone; the command ends with 128 + signal."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _on_signal(signum: int, _frame: Any) -> None:
-    stop_writes()
-    raise Interrupted(signum)
-
-
-def _install_signal_handlers() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _on_signal)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,20 +379,18 @@ def main(argv: list[str] | None = None) -> int:
     else:
         report = JobReport(*(getattr(args, k, None) or "" for k in ("asin", "country", "type")))
     payload: dict = report.data
-    _install_signal_handlers()
+    interrupts = Interrupts()
+    interrupts.on_stop(stop_writes)  # an export's copies stop between chunks and their temp files go
     try:
-        code, payload = asyncio.run(_run(args, report))
+        code, payload = asyncio.run(interrupts.run(_run(args, report, interrupts)))
         payload = payload if args.command == "jobs" else report.data
-    except (Interrupted, KeyboardInterrupt) as exc:
+    except (KeyboardInterrupt, CommandInterrupted) as exc:
         stop_writes()
-        code = 128 + (exc.signum if isinstance(exc, Interrupted) else signal.SIGINT)
-        _say("interrupted; every accepted job is in the journal (listing-studio jobs)")
-        message = "interrupted by a signal; no temp file was left"
-        if args.command != "jobs":
-            report.data["error"] = {"code": "INTERRUPTED", "message": message}
-            payload = report.data
-        else:
-            payload = {"jobs": [], "error": {"code": "INTERRUPTED", "message": message}}
+        code = getattr(exc, "exit_code", 130)
+        hint = _resume_hint(args, report.data)
+        _say(f"interrupted: {hint}")
+        error = {"code": "INTERRUPTED", "message": f"Interrupted; {hint}"}
+        payload = {"jobs": [], "error": error} if args.command == "jobs" else {**report.data, "error": error}
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code

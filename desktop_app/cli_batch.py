@@ -9,6 +9,7 @@ batch ran to its end but some rows failed or are partial; 6 unreachable after re
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,9 @@ async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> i
         result = await runner.run()
     except BatchBusy as exc:
         return _end(report, EXIT_INPUT, exc.code, exc.message)
+    except asyncio.CancelledError:  # Ctrl+C or SIGTERM: the rows as they stand
+        report.result(runner.result())
+        raise
     report.result(result)
     p = result.progress
     if result.fatal is not None:

@@ -18,6 +18,7 @@ from .api.marketplaces import with_countries
 from .api.spapi_models import SLOTS
 from .api.answers import printable
 from .cli import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
+from .cli_interrupt import CommandInterrupted, Interrupts
 from .core.validation import InputError
 
 COMMANDS = ("listing", "publish", "undo")
@@ -193,10 +194,11 @@ def _finish(outcome: Any, report: dict[str, Any], rt: Any, *, validate_only: boo
     return EXIT_OK
 
 
-async def _run(args: argparse.Namespace, report: dict[str, Any]) -> int:
+async def _run(args: argparse.Namespace, report: dict[str, Any], interrupts: Interrupts) -> int:
     from .config import load_settings
     from .runtime import Runtime
     rt = Runtime(load_settings())
+    interrupts.on_stop(rt.stop_sending)
     try:
         handler = {"listing": cmd_listing, "publish": cmd_publish, "undo": cmd_undo}[args.command]
         return await handler(args, rt, report)
@@ -211,11 +213,15 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
                                   "title": None, "slots": {}, "issues": []}
     else:
         report = _report(sku)
+    interrupts = Interrupts()
     try:
-        code = asyncio.run(_run(args, report))
-    except KeyboardInterrupt:
-        _say("interrupted; every submission is in the journal")
-        return 130
+        code = asyncio.run(interrupts.run(_run(args, report, interrupts)))
+    except (KeyboardInterrupt, CommandInterrupted) as exc:
+        code = getattr(exc, "exit_code", 130)
+        hint = ("nothing more was sent to Amazon; every submission is in the journal (a change already sent "
+                "shows in listing-studio listing); re-run the same command to go on")
+        _say(f"interrupted: {hint}")
+        report["error"] = {"code": "INTERRUPTED", "message": f"Interrupted; {hint}"}
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code

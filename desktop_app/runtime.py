@@ -95,6 +95,12 @@ class Runtime:
                            transport=SandboxTransport(self.spapi_emulator),
                            give_up_after=self.settings.give_up_after)
 
+    def stop_sending(self) -> None:
+        """No new Pixii submission or SP-API write starts from now on (Ctrl+C, SIGTERM, quitting)."""
+        self.jobs.stop_submitting()
+        if self.spapi_client is not None:
+            self.spapi_client.stop_writes()
+
     async def aclose(self) -> None:
         if self.spapi_client is not None:
             await self.spapi_client.aclose()

@@ -72,6 +72,10 @@ class ServerError(PixiiError):
     retryable = True
 
 
+class Interrupted(PixiiError):
+    """Stopped on request (Ctrl+C, SIGTERM, quitting) before anything more was sent."""
+
+
 class Unreachable(PixiiError):
     """Network failure, timeout or unreadable answer, after the retries allowed."""
 

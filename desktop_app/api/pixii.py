@@ -14,14 +14,15 @@ import asyncio
 import logging
 import random
 import time
+from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 import httpx
 
 from .answers import AnswerTooLarge, UnreadableJson, loads, send_capped
-from .errors import (AmbiguousSubmission, BadResponse, ConfigError, PixiiError, RateLimited, ServerError,
-                     Unreachable, describe_transport, error_from_response)
+from .errors import (AmbiguousSubmission, BadResponse, ConfigError, Interrupted, PixiiError, RateLimited,
+                     ServerError, Unreachable, describe_transport, error_from_response)
 from .models import Job, JobPage, JobSummary, ListingRequest, Submission, parse_job, parse_job_page, parse_submission
 from .ratelimit import RateLimitState
 from .urls import url_problem
@@ -85,6 +86,8 @@ class PixiiClient:
         self._sleep = sleep
         self.rate_limits = rate_limits or RateLimitState()
         self.last_remaining_credits: float | None = None
+        # The service's clock less ours, from the Date header of its latest answer (None before one).
+        self.clock_offset: float | None = None
 
     def __repr__(self) -> str:
         return f"PixiiClient(base_url={self.base_url!r}, key={redact(self.__key)!r})"
@@ -105,9 +108,13 @@ class PixiiClient:
         headers = {"Authorization": f"Bearer {self.__key}", "Accept": "application/json"}
         async with asyncio.timeout(self.request_deadline):
             try:
-                return await send_capped(self._http, method, url, params=params, json=body, headers=headers)
+                response = await send_capped(self._http, method, url, params=params, json=body, headers=headers)
             except AnswerTooLarge as exc:
                 raise BadResponse("BAD_RESPONSE", f"The service sent {exc}, more than any answer of its can be") from None
+        served = _service_time(response.headers.get("Date"))
+        if served is not None:
+            self.clock_offset = served - time.time()
+        return response
 
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
@@ -144,13 +151,17 @@ class PixiiClient:
 
     # --- endpoints -------------------------------------------------------------------------
 
-    async def create_listing(self, request: ListingRequest) -> Submission:
+    async def create_listing(self, request: ListingRequest, *,
+                             proceed: Callable[[], bool] | None = None) -> Submission:
         """POST /listing_builder. Retries only when the request certainly did not run
-        (connection refused, per-minute 429). Any other failure after sending raises
-        :class:`AmbiguousSubmission` (the job may exist) or a typed refusal (it does not)."""
+        (connection refused, per-minute 429), and only while ``proceed()`` allows (else
+        :class:`Interrupted`). Any other failure after sending raises :class:`AmbiguousSubmission`
+        (the job may exist) or a typed refusal (it does not)."""
         started = time.monotonic()
         attempt = 0
         while True:
+            if attempt and proceed is not None and not proceed():
+                raise Interrupted("INTERRUPTED", "Stopped before the submission was sent again")
             try:
                 response = await self._send("POST", "/listing_builder", body=request.to_json())
             except BadResponse as exc:  # sent, and the answer could not be read
@@ -217,6 +228,16 @@ class PixiiClient:
                 break
             page += 1
         return list(seen.values())
+
+
+def _service_time(date: str | None) -> float | None:
+    """The epoch time of an HTTP ``Date`` header, or None when it is missing or unreadable."""
+    if not date:
+        return None
+    try:
+        return parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def _path_segment(value: str) -> str:

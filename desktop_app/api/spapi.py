@@ -29,8 +29,8 @@ from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_
 from .spapi_definitions import (DEFAULT_TTL, DEFINITIONS_PATH, ENFORCEMENTS, DefinitionCache, DefinitionMeta,
                                 ProductTypeDefinition, ProductTypeNotFound, build_definition, checksum_matches,
                                 parse_definition)
-from .spapi_errors import (Forbidden, InvalidInput, ListingNotFound, SpApiError, SpApiRefused, SpApiUnreachable,
-                          Throttled, spapi_error)
+from .spapi_errors import (Forbidden, InvalidInput, ListingNotFound, SpApiError, SpApiInterrupted, SpApiRefused,
+                          SpApiUnreachable, Throttled, spapi_error)
 from .spapi_models import ListingItem, SubmissionResult, parse_listing, parse_submission
 from .spapi_ratelimit import PREVIEW, RATE_LIMIT_HEADER, BucketSet, header_rate
 from .urls import url_problem
@@ -92,6 +92,11 @@ class SpApiClient:
         self.buckets = BucketSet(rates, clock=clock, sleep=sleep)
         self.user_agent = user_agent()
         self.definitions = DefinitionCache(definition_ttl, clock)
+        self._writes_stopped = False
+
+    def stop_writes(self) -> None:
+        """No write (PUT, PATCH, DELETE, previews included) starts from now on: Ctrl+C, SIGTERM, quitting."""
+        self._writes_stopped = True
 
     def __repr__(self) -> str:
         return f"SpApiClient(base_url={self.base_url!r}, client_id={self.auth.client_id!r})"
@@ -155,6 +160,10 @@ class SpApiClient:
         refreshed = not signed
         maybe_applied = False  # whether any attempt may have reached Amazon and been applied (lost answer, 5xx)
         while True:
+            if self._writes_stopped and method != "GET":
+                stopped = SpApiInterrupted("INTERRUPTED", "Stopped before the change was sent to Amazon")
+                stopped.maybe_applied = maybe_applied
+                raise stopped
             headers = {"user-agent": self.user_agent, "accept": "application/json"}
             token = ""
             if bucket is not None:

@@ -55,6 +55,10 @@ class AuthorizationRevoked(LwaError):
     """LWA ``invalid_grant``: the seller revoked (or never granted) the app's authorization."""
 
 
+class SpApiInterrupted(SpApiError):
+    """A write not started (or not retried) because the command is stopping (Ctrl+C, SIGTERM, quitting)."""
+
+
 class SpApiServerError(SpApiError, ServerError):
     pass
 

@@ -28,6 +28,7 @@ from .batch import BatchRow, ParsedBatch
 from .batchexport import BatchExporter
 from .batchstore import CANCELLED, FINISHED, PAUSED, RUNNING, STOPPED, BatchStore
 from .jobs import ImageOutcome, JobService
+from .lease import owner_pid
 from .limiter import SubmissionLimiter
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class BatchBusy(Exception):
     code = "BATCH_RUNNING"
 
     def __init__(self, batch_id: str, holder: str | None) -> None:
-        pid = holder.split("|")[1] if holder and holder.count("|") == 2 else "?"
+        pid = owner_pid(holder)
         super().__init__(f"batch {batch_id} is already running in another Listing Studio (process {pid}); "
                          "nothing was sent")
         self.message = str(self)
@@ -108,6 +109,7 @@ class BatchRunner:
         self._running = asyncio.Event()
         self._running.set()
         self._cancelled = False
+        self._interrupted = False                     # the run's task was cancelled (Ctrl+C, SIGTERM, quitting)
         self._stop: tuple[str, str] | None = None     # stops submitting
         self._fatal: PixiiError | None = None         # stops everything
         self._finishing: set[asyncio.Task] = set()
@@ -183,7 +185,9 @@ class BatchRunner:
         return f"batch:{self.batch.batch_id}"
 
     async def run(self) -> BatchResult:
-        """Run to the end (or the stop). Raises BatchBusy if another instance runs this batch."""
+        """Run to the end (or the stop). Raises BatchBusy if another instance runs this batch. Cancelling the
+        task stops submitting at once (a POST on the wire is finished or left ambiguous, see .submit) and
+        polling; :meth:`result` then tells where the batch stands."""
         if not self.jobs.leases.claim(self._lease):
             raise BatchBusy(self.batch.batch_id, self.jobs.leases.holder(self._lease))
         self.jobs.limiter = self.limiter
@@ -197,30 +201,33 @@ class BatchRunner:
             await self._poll_loop(submitter)
         except PixiiError as exc:
             self._fail(exc)
+        except asyncio.CancelledError:
+            self._interrupted = self._cancelled = True
+            raise
         finally:
             await self._wind_down(submitter)
-        return self._result()
+        return self.result()
 
     async def _wind_down(self, submitter: asyncio.Task | None) -> None:
-        """A submission in flight is let finish (its answer is recorded) unless the service is gone;
-        everything else stops. Leases are given back so another instance can poll at once."""
-        in_flight = any(r.phase == SUBMITTING for r in self.rows)
+        """Everything still running stops: the submission on the wire is finished within its grace or left
+        ambiguous (see .submit), no other one starts. Leases are given back so another instance can poll at once."""
         tasks = [t for t in [submitter, *self._finishing] if t is not None and not t.done()]
         for task in tasks:
-            if not (task is submitter and in_flight and self._fatal is None):
-                task.cancel()
+            task.cancel()
         try:
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:  # only this batch's leases: the same JobService may be waiting on other jobs
             self.jobs.leases.release_many([self._lease, *(r.job_id for r in self.rows if r.job_id)])
 
-    def _result(self) -> BatchResult:
+    def result(self) -> BatchResult:
         code, message = (self._stop or (None, None))
         if self._fatal is not None:
             code, message = self._fatal.code, self._fatal.message
+        elif self._interrupted:
+            code, message = "INTERRUPTED", "The batch was interrupted"
         elif self._cancelled:
             code, message = "CANCELLED", "The batch was cancelled"
-        state = CANCELLED if self._cancelled else STOPPED if code else FINISHED
+        state = CANCELLED if self._cancelled and not self._interrupted else STOPPED if code else FINISHED
         if state == FINISHED and any(r.phase != DONE and r.phase != FAILED for r in self.rows):
             state = STOPPED
         self.store.set_state(self.batch.batch_id, state, code)

@@ -12,25 +12,22 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ..api.download import DownloadError, HopRule, Resolver, fetch_to
-from ..api.errors import AmbiguousSubmission, BadResponse, JobNotFound, PixiiError, Unreachable
+from ..api.errors import BadResponse, JobNotFound, Unreachable
 from ..api.models import Job, ListingRequest
 from ..api.pixii import PixiiClient
 from ..api.urls import is_loopback_host
-from ..api.vocab import JOB_TYPE_LISTING_BUILDER
 from .cache import ImageCache
-from .datadir import DataDirError
 from .expiry import likely_expired
 from .housekeeping import sweep_stale_temp
 from .export import ExportItem, export_images
 from .imagecheck import ImageCheckError, verify_file
 from .validation import InputError
-from .journal import (INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, Intent, JobRecord, Journal)
-from .lease import PollLeases
-from .fsutil import iso_epoch
+from .journal import Intent, JobRecord, Journal
+from .lease import PollLeases, SubmissionOwner
+from .submit import SUBMIT_GRACE, Submitter
 
 log = logging.getLogger(__name__)
 
-CLOCK_SKEW = 60.0        # seconds of clock difference tolerated when adopting a job
 SUBMIT_ATTEMPTS = 3      # POSTs tried for one request when each outcome stays unknown
 DOWNLOAD_CONCURRENCY = 4
 
@@ -47,7 +44,8 @@ class ImageOutcome:
 class JobService:
     def __init__(self, client: PixiiClient, journal: Journal, cache: ImageCache, service: str, *,
                  poll_interval: float = 5.0, resolve: Resolver | None = None,
-                 on_job: Callable[[JobRecord], None] | None = None) -> None:
+                 on_job: Callable[[JobRecord], None] | None = None, owner: str | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         from .limiter import SubmissionLimiter
         self.client = client
         self.journal = journal
@@ -55,11 +53,12 @@ class JobService:
         self.service = service
         self.poll_interval = poll_interval
         self._on_job = on_job
-        self._reconcile_lock = asyncio.Lock()
-        # Optional proactive pacing of POSTs (batches set one); poll leases keep two instances on one
-        # data dir from polling the same job.
+        # Optional proactive pacing of POSTs (batches set one); this instance owns the submissions it sends
+        # and the poll leases it holds (two instances on one data dir never poll the same job).
         self.limiter: SubmissionLimiter | None = None
-        self.leases = PollLeases(journal, ttl=max(20.0, 4 * poll_interval))
+        self.owner = SubmissionOwner(journal, owner=owner, clock=clock)
+        self.leases = PollLeases(journal, ttl=max(20.0, 4 * poll_interval), owner=self.owner.owner, clock=clock)
+        self.submitter = Submitter(client, journal, service, self.owner, self._notify)
         self._swept_cache = False
         # where image links may lead: loopback and private hosts only when the API itself is on loopback
         self.hop_rule = HopRule(local_ok=is_loopback_host(urlsplit(client.base_url).hostname), resolve=resolve)
@@ -70,80 +69,69 @@ class JobService:
             self._on_job(record)
         return record
 
-    # --- submissions ---------------------------------------------------------------------------
+    # --- submissions (see .submit) -------------------------------------------------------------
+
+    def stop_submitting(self) -> None:
+        """No new POST starts from now on (Ctrl+C, SIGTERM, quitting); one on the wire is finished or
+        left journalled as ambiguous."""
+        self.submitter.stop()
+
+    @property
+    def sending(self) -> bool:
+        """A POST is on the wire right now."""
+        return self.submitter.sending
 
     async def reconcile(self, asin: str | None = None) -> list[tuple[Intent, str | None]]:
-        """Resolve every submission whose outcome is unknown (optionally only for ``asin``):
-        adopt the service's matching job, or record that none was created."""
-        results = []
-        async with self._reconcile_lock:
-            for intent in self.journal.unresolved_intents(self.service):
-                if asin is None or intent.request.asin == asin:
-                    results.append((intent, await self._reconcile_one(intent)))
-        return results
-
-    async def _reconcile_one(self, intent: Intent) -> str | None:
-        summaries = await self.client.list_jobs(intent.request.asin)
-        known = self.journal.known_job_ids()
-        threshold = intent.created_at - CLOCK_SKEW
-        candidates = []
-        for s in summaries:
-            created = iso_epoch(s.created_at)
-            if (s.id not in known and s.job_type in (JOB_TYPE_LISTING_BUILDER, "")
-                    and created is not None and created >= threshold):
-                candidates.append((created, s))
-        if not candidates:
-            self.journal.set_intent_state(intent.id, INTENT_NOT_CREATED)
-            return None
-        _, adopted = min(candidates, key=lambda c: c[0])
-        # A list entry has no output: a finished job is recorded as still running, so that the next
-        # refresh records its images (a "completed" row without them would export nothing).
-        status = "processing" if adopted.status in ("completed", "failed") else adopted.status
-        self.journal.accept(intent, adopted.id, status, adopted.created_at)
-        log.info("Adopted job %s for a submission whose answer was lost", adopted.id)
-        self._notify(adopted.id)
-        return adopted.id
+        """Resolve the submissions whose outcome is unknown (optionally only for ``asin``) that belong to this
+        instance or to a process that has ended: adopt the service's matching job, or record that none was made."""
+        return await self.submitter.reconcile(asin)
 
     async def submit(self, request: ListingRequest, *, batch_id: str | None = None,
                      batch_line: int | None = None) -> JobRecord:
-        """Submit once, never twice: earlier lost answers for this ASIN are reconciled first, and
-        a job adopted for an identical request is returned instead of paying again."""
-        for intent, job_id in await self.reconcile(request.asin):
-            if (job_id and intent.request == request and intent.batch_id == batch_id
-                    and intent.batch_line == batch_line):
-                return self._notify(job_id)  # type: ignore[return-value]
+        """Submit once, never twice: earlier submissions of the same request are settled first and the job
+        one of them made is returned instead of paying again; a batch row that has a job is never sent again."""
+        self.submitter.check()
+        done = await self._settle_earlier(request, batch_id, batch_line)
+        if done:
+            return self._notify(done)  # type: ignore[return-value]
         for _ in range(SUBMIT_ATTEMPTS):
             ticket = await self.limiter.acquire() if self.limiter else None
-            intent = self.journal.add_intent(self.service, request, batch_id=batch_id, batch_line=batch_line)
             try:
-                submission = await self.client.create_listing(request)
-            except AmbiguousSubmission:
-                if ticket is not None:
-                    self.limiter.done(ticket)  # type: ignore[union-attr]
-                    ticket = None
-                self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS)
-                async with self._reconcile_lock:
-                    job_id = await self._reconcile_one(intent)
-                if job_id:
-                    return self._notify(job_id)  # type: ignore[return-value]
-                continue
-            except Unreachable as exc:  # the request never reached the service
-                self.journal.set_intent_state(intent.id, INTENT_NOT_CREATED, exc.code)
-                raise
-            except PixiiError as exc:
-                self.journal.set_intent_state(intent.id, INTENT_REFUSED, exc.code)
-                raise
+                self.submitter.check()
+                self.owner.beat()  # alive before the intent exists: no other host takes it for an orphan
+                intent = self.journal.add_intent(self.service, request, owner=self.owner.owner, batch_id=batch_id,
+                                                 batch_line=batch_line)
+                job_id = await self.submitter.send(intent)
             finally:
                 if ticket is not None:
                     self.limiter.done(ticket)  # type: ignore[union-attr]
-            try:
-                self.journal.record_submission(intent, submission)
-            except DataDirError as exc:  # paid for but not recorded: the job id must reach the seller
-                exc.job_id = submission.job_id
-                raise
-            return self._notify(submission.job_id)  # type: ignore[return-value]
+            if job_id:
+                return self._notify(job_id)  # type: ignore[return-value]
         raise Unreachable("UNREACHABLE", "The service kept losing the answer to the submission; "
                           "nothing was created (checked with the service's job list)")
+
+    async def _settle_earlier(self, request: ListingRequest, batch_id: str | None,
+                              batch_line: int | None) -> str | None:
+        """Settle the earlier submissions of this request first (lost answers, POSTs of ended processes,
+        ones another live process is sending or settling): the job one of them made, or None when none did.
+        Raises when they stay unsettled past the give-up time (nothing is sent then)."""
+        deadline = time.monotonic() + self.submitter.settle_after + SUBMIT_GRACE
+        said = False
+        while True:
+            await self.reconcile(request.asin)
+            job_id = self.submitter.earlier_job(request, batch_id, batch_line)
+            if job_id:
+                return job_id
+            wait, pending = self.submitter.settle_wait(request, batch_id, batch_line)
+            if not pending:
+                return None
+            if time.monotonic() + wait > deadline:
+                raise Unreachable("AMBIGUOUS_SUBMISSION", "An earlier submission of this request is not settled yet; "
+                                  "nothing was sent (try again in a moment)")
+            if not said:
+                log.info("Waiting for an earlier submission of %s to settle", request.asin)
+                said = True
+            await asyncio.sleep(wait)
 
     # --- status --------------------------------------------------------------------------------
 

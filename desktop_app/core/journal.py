@@ -86,6 +86,8 @@ class Intent:
     job_id: str | None
     batch_id: str | None
     batch_line: int | None
+    owner: str | None = None   # the process sending it (see lease.SubmissionOwner)
+    error_code: str | None = None
 
 
 def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
@@ -228,23 +230,55 @@ class Journal:
 
     # --- intents -----------------------------------------------------------------------------
 
-    def add_intent(self, service: str, request: ListingRequest, *, batch_id: str | None = None,
-                   batch_line: int | None = None) -> Intent:
+    def add_intent(self, service: str, request: ListingRequest, *, owner: str | None = None,
+                   batch_id: str | None = None, batch_line: int | None = None) -> Intent:
         now = time.time()
         (cur,) = self._write([(
             "INSERT INTO intents(service, asin, country, listing_type, main_image_url, other_image_urls,"
-            " created_at, state, batch_id, batch_line) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " created_at, state, batch_id, batch_line, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (service, request.asin, request.country_code, request.listing_type, request.main_image_url,
-             json.dumps(list(request.other_image_urls)), now, INTENT_SENDING, batch_id, batch_line))])
-        return Intent(cur.lastrowid, service, request, now, INTENT_SENDING, None, batch_id, batch_line)
+             json.dumps(list(request.other_image_urls)), now, INTENT_SENDING, batch_id, batch_line, owner))])
+        return Intent(cur.lastrowid, service, request, now, INTENT_SENDING, None, batch_id, batch_line, owner)
 
-    def set_intent_state(self, intent_id: int, state: str, error_code: str | None = None) -> None:
-        self._write([("UPDATE intents SET state=?, error_code=? WHERE id=?", (state, error_code, intent_id))])
+    def set_intent_state(self, intent_id: int, state: str, error_code: str | None = None, *,
+                         owner: str | None = None, expect: tuple[str, ...] = UNRESOLVED_INTENTS) -> bool:
+        """Compare and set: changes the state only while the intent is in one of ``expect`` and belongs to
+        ``owner``; False (nothing changed) otherwise."""
+        marks = ",".join("?" * len(expect))
+        (cur,) = self._write([(f"UPDATE intents SET state=?, error_code=? WHERE id=? AND owner IS ?"
+                               f" AND state IN ({marks})", (state, error_code, intent_id, owner, *expect))])
+        return cur.rowcount > 0
+
+    def take_intent(self, intent_id: int, old_owner: str | None, new_owner: str | None) -> bool:
+        """Become the owner of an unresolved intent, provided ``old_owner`` still owns it."""
+        (cur,) = self._write([("UPDATE intents SET owner=? WHERE id=? AND owner IS ? AND state IN (?,?)",
+                               (new_owner, intent_id, old_owner, *UNRESOLVED_INTENTS))])
+        return cur.rowcount > 0
+
+    def heartbeat(self, owner: str, now: float) -> None:
+        """The owner's sign of life (rows of owners silent for a week are dropped on the way)."""
+        self._write([("INSERT INTO submitters(owner, heartbeat_at) VALUES (?,?)"
+                      " ON CONFLICT(owner) DO UPDATE SET heartbeat_at=excluded.heartbeat_at", (owner, now)),
+                     ("DELETE FROM submitters WHERE heartbeat_at < ?", (now - 7 * 86400,))])
+
+    def last_heartbeat(self, owner: str) -> float | None:
+        rows = self._query("SELECT heartbeat_at FROM submitters WHERE owner=?", (owner,))
+        return rows[0][0] if rows else None
 
     def unresolved_intents(self, service: str | None = None) -> list[Intent]:
         rows = self._query("SELECT * FROM intents WHERE state IN (?,?) ORDER BY id",
                            UNRESOLVED_INTENTS)
         return [self._intent(r) for r in rows if service is None or r["service"] == service]
+
+    def adopted_intents(self, service: str, since: float) -> list[Intent]:
+        """Accepted intents whose job was adopted by reconciliation and not yet taken by a new submission."""
+        return [self._intent(r) for r in self._query(
+            "SELECT * FROM intents WHERE service=? AND adopted=1 AND created_at>=? ORDER BY id", (service, since))]
+
+    def take_adopted(self, intent_id: int) -> bool:
+        """Compare and set: the adopted job of ``intent_id`` goes to the caller, once."""
+        (cur,) = self._write([("UPDATE intents SET adopted=2 WHERE id=? AND adopted=1", (intent_id,))])
+        return cur.rowcount > 0
 
     def intents_for_batch(self, batch_id: str) -> list[Intent]:
         return [self._intent(r) for r in self._query("SELECT * FROM intents WHERE batch_id=? ORDER BY id", (batch_id,))]
@@ -252,23 +286,42 @@ class Journal:
     @staticmethod
     def _intent(row: sqlite3.Row) -> Intent:
         return Intent(row["id"], row["service"], _request(row), row["created_at"], row["state"], row["job_id"],
-                      row["batch_id"], row["batch_line"])
+                      row["batch_id"], row["batch_line"], row["owner"], row["error_code"])
 
-    def accept(self, intent: Intent, job_id: str, status: str, created_at: str) -> None:
-        """Record an accepted (or adopted) job id for ``intent``, atomically with its job row."""
+    def accept(self, intent: Intent, job_id: str, status: str, created_at: str, *, owner: str | None = None,
+               adopt: bool = False) -> bool:
+        """Record an accepted job id for ``intent`` (compare and set: while it is unresolved and belongs to
+        ``owner``), atomically with its job row. The job row of a POST's own answer is written even when the
+        intent was settled meanwhile (a paid job is never dropped). ``adopt``: a job found in the service's
+        list, taken only if no intent holds it yet and the intent is still this owner's; False otherwise."""
         r = intent.request
         now = time.time()
-        self._write([
-            ("UPDATE intents SET state=?, job_id=? WHERE id=?", (INTENT_ACCEPTED, job_id, intent.id)),
-            ("INSERT INTO jobs(job_id, service, asin, country, listing_type, main_image_url, other_image_urls,"
-             " status, created_at, recorded_at, updated_at, intent_id, batch_id)"
-             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id) DO NOTHING",
-             (job_id, intent.service, r.asin, r.country_code, r.listing_type, r.main_image_url,
-              json.dumps(list(r.other_image_urls)), status, created_at, now, now, intent.id, intent.batch_id)),
-        ])
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if adopt and conn.execute("SELECT 1 FROM jobs WHERE job_id=?", (job_id,)).fetchone():
+                conn.execute("ROLLBACK")
+                return False
+            updated = conn.execute(
+                "UPDATE intents SET state=?, job_id=?, adopted=? WHERE id=? AND owner IS ? AND state IN (?,?)",
+                (INTENT_ACCEPTED, job_id, 1 if adopt else 0, intent.id, owner, *UNRESOLVED_INTENTS)).rowcount > 0
+            if adopt and not updated:
+                conn.execute("ROLLBACK")
+                return False
+            conn.execute(
+                "INSERT INTO jobs(job_id, service, asin, country, listing_type, main_image_url, other_image_urls,"
+                " status, created_at, recorded_at, updated_at, intent_id, batch_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id) DO NOTHING",
+                (job_id, intent.service, r.asin, r.country_code, r.listing_type, r.main_image_url,
+                 json.dumps(list(r.other_image_urls)), status, created_at, now, now, intent.id, intent.batch_id))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return updated
 
-    def record_submission(self, intent: Intent, submission: Submission) -> None:
-        self.accept(intent, submission.job_id, submission.status, submission.created_at)
+    def record_submission(self, intent: Intent, submission: Submission) -> bool:
+        return self.accept(intent, submission.job_id, submission.status, submission.created_at, owner=intent.owner)
 
     # --- jobs --------------------------------------------------------------------------------
 

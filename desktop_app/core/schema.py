@@ -103,4 +103,15 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE publish_submissions ADD COLUMN issues_before TEXT NOT NULL DEFAULT '[]'
     """,
+    # 5: submissions belong to the process sending them (its identity; see core/lease.py), which beats a
+    # heartbeat while it sends; a job adopted for a submission whose process ended is marked, so that the next
+    # identical submission takes it instead of paying again (adopted: 0 no, 1 waiting, 2 taken)
+    """
+    ALTER TABLE intents ADD COLUMN owner TEXT;
+    ALTER TABLE intents ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE submitters(
+        owner TEXT PRIMARY KEY,
+        heartbeat_at REAL NOT NULL
+    )
+    """,
 ]

@@ -13,6 +13,8 @@ POST /_sandbox/faults       {"kind", "path"?, "method"?,           ``add_fault(k
                             "count"?, "seconds"?}                  method=None, count=1, seconds=None)``
 DELETE /_sandbox/faults     -                                      ``clear_faults()``
 POST /_sandbox/next_outcome {"outcome": ok|fail|partial|stuck}     ``set_next_outcome(outcome)``
+POST /_sandbox/clock        {"offset": n}                          ``set_clock_offset(seconds)``
+POST /_sandbox/release      -                                      ``release_stalls()``
 GET /_sandbox/stats         -                                      ``stats()``
 ==========================  =====================================  =============================================
 
@@ -32,7 +34,7 @@ from .config import DEFAULT_ORG, merge_config, validate_config
 from .responses import ClockControl, EmuResponse, FaultQueue
 
 FAULT_KINDS = ("500", "503", "reset", "timeout", "slow", "malformed", "empty", "html", "reset_after_create",
-               "timeout_after_create", "missing_fields", "extra_fields")
+               "timeout_after_create", "missing_fields", "extra_fields", "stall")
 REQUEST_LOG_SIZE = 200
 _SCHEME_RE = re.compile(r"[A-Za-z]{1,20}")
 
@@ -120,7 +122,7 @@ class ControlMixin(ClockControl, FaultQueue):
             return {"jobs_created": state["jobs_created"], "rate_limited": state.get("rate_limited", 0),
                     "balance": self._org(state, DEFAULT_ORG)["balance"],
                     "jobs": len(state["jobs"]), "faults_pending": len(state["faults"]),
-                    "clock_offset": state["clock_offset"], "now": J.iso(now),
+                    "clock_offset": state["clock_offset"], "now": J.iso(now), "stalled": self.stalled,
                     "requests": [dict(r) for r in state["requests"]]}
 
     # --- helpers used by handle() --------------------------------------------------------------
@@ -137,7 +139,8 @@ class ControlMixin(ClockControl, FaultQueue):
     def _control(self, method: str, path: str, query: dict[str, str], body: bytes) -> EmuResponse:
         routes = {"/_sandbox/reset": ("POST",), "/_sandbox/advance": ("POST",), "/_sandbox/config": ("GET", "POST"),
                   "/_sandbox/keys": ("POST",), "/_sandbox/faults": ("POST", "DELETE"),
-                  "/_sandbox/next_outcome": ("POST",), "/_sandbox/stats": ("GET",)}
+                  "/_sandbox/next_outcome": ("POST",), "/_sandbox/stats": ("GET",),
+                  "/_sandbox/clock": ("POST",), "/_sandbox/release": ("POST",)}
         route = path.rstrip("/")
         if route not in routes:
             return _json(404, {"code": "NOT_FOUND", "message": "No such control endpoint", "detail": path})
@@ -175,6 +178,11 @@ class ControlMixin(ClockControl, FaultQueue):
             else:
                 self.add_fault(data.get("kind"), data.get("path"), data.get("method"), data.get("count", 1),
                                data.get("seconds"))
+            return _json(200, {"ok": True})
+        if route == "/_sandbox/clock":
+            return _json(200, {"ok": True, "now": J.iso(self.set_clock_offset(data.get("offset")))})
+        if route == "/_sandbox/release":
+            self.release_stalls()
             return _json(200, {"ok": True})
         if route == "/_sandbox/next_outcome":
             self.set_next_outcome(data.get("outcome"))

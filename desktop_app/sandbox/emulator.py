@@ -3,6 +3,8 @@
 ``PixiiEmulator.handle(method, path, query, headers, body) -> EmuResponse`` is pure request handling;
 :mod:`.transport` (in-process httpx transport) and :mod:`.server` (loopback HTTP server) wrap it.
 
+Every answer carries a ``Date`` header in the emulator's clock (``set_clock_offset`` skews it).
+
 Endpoints: ``POST /v1/api/listing_builder``, ``GET /v1/api/jobs/{id}``, ``GET /v1/api/jobs?asin=&page=&limit=``,
 signed image links ``GET /files/{job_id}/{index}.{jpg|png}?expires=&signature=`` and the control API under
 ``/_sandbox/`` (see :mod:`.control`). Config keys: see :mod:`.config`.
@@ -28,6 +30,8 @@ Fault kinds (``add_fault`` / ``POST /_sandbox/faults``), consumed in order by ma
 * ``slow``: normal answer after ``seconds`` (default 2).
 * ``reset_after_create``, ``timeout_after_create``: the request IS processed (a POST creates and charges the job),
   then the answer is dropped: the ambiguous-POST case.
+* ``stall``: the request waits before it is processed (a slow upload) until ``release_stalls()`` or ``seconds``
+  (default 30) have passed; ``stats()["stalled"]`` counts the requests waiting.
 * ``malformed`` (200, body ``{"job_id": ``), ``empty`` (200, empty body), ``missing_fields`` (required fields
   removed), ``extra_fields`` (unknown fields added): the request is processed, then its answer is altered.
 """
@@ -39,7 +43,9 @@ import math
 import pathlib
 import re
 import secrets
+import threading
 import time
+from email.utils import formatdate
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
@@ -116,6 +122,9 @@ class PixiiEmulator(ControlMixin, FileMixin):
                 raise ValueError("; ".join(problems))
             self.defaults = merge_config(self.defaults, dict(config))
         self.store = Store(store_path, self._initial_state)
+        self._release = threading.Event()
+        self._stall_lock = threading.Lock()
+        self.stalled = 0  # requests held by a ``stall`` fault right now
 
     # --- state helpers ------------------------------------------------------------------------
 
@@ -146,15 +155,16 @@ class PixiiEmulator(ControlMixin, FileMixin):
         query = dict(query or {})
         if path == "/_sandbox" or path.startswith("/_sandbox/"):
             return self._control(method, path, query, body)
+        self._stall_if_asked(method, path)
         render = None
         with self.store.transaction() as state:
             now = self._now(state)
             cfg = self._cfg(state)
             self._log(state, method, path, hdrs, now)
             J.settle(state, now, cfg["expiry_seconds"])
-            fault = take_fault(state["faults"], method, path)
+            fault = take_fault(state["faults"], method, path, skip=("stall",))
             if fault and fault["kind"] in PRE_FAULTS:
-                return self._fault_response(fault, cfg)
+                return self._dated(self._fault_response(fault, cfg), now)
             if path.startswith("/files/"):
                 result = self._file_request(state, cfg, now, method, path, query)
                 if isinstance(result, EmuResponse):
@@ -168,7 +178,29 @@ class PixiiEmulator(ControlMixin, FileMixin):
                 response = self._encode(reply, cfg)
         if render is not None:
             response = self._render(*render)
-        return self._post_fault(response, fault)
+        return self._dated(self._post_fault(response, fault), now)
+
+    @staticmethod
+    def _dated(response: EmuResponse, now: float) -> EmuResponse:
+        response.headers.setdefault("Date", formatdate(now, usegmt=True))
+        return response
+
+    def _stall_if_asked(self, method: str, path: str) -> None:
+        with self.store.transaction() as state:
+            fault = take_fault(state["faults"], method, path, skip=tuple(k for k in FAULT_KINDS if k != "stall"))
+        if fault is None:
+            return
+        with self._stall_lock:
+            self.stalled += 1
+        try:
+            self._release.wait(float(fault.get("seconds") or 30.0))
+        finally:
+            with self._stall_lock:
+                self.stalled -= 1
+
+    def release_stalls(self) -> None:
+        """Let every request held by a ``stall`` fault (and every later one) go on."""
+        self._release.set()
 
     def _fault_response(self, fault: dict[str, Any], cfg: dict[str, Any]) -> EmuResponse:
         kind = fault["kind"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,14 @@ class ClockControl:
             now = self._now(state)  # type: ignore[attr-defined]
             self._after_advance(state, now)
             return now
+
+    def set_clock_offset(self, seconds: float) -> float:
+        """Put the service's clock ``seconds`` ahead of (or, negative, behind) the wall clock; returns its time."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+            raise ValueError("offset: must be a number of seconds")
+        with self.store.transaction() as state:  # type: ignore[attr-defined]
+            state["clock_offset"] = float(seconds)
+            return self._now(state)  # type: ignore[attr-defined]
 
     def _after_advance(self, state: dict[str, Any], now: float) -> None:
         """Hook: work that moving the clock completes (nothing by default)."""

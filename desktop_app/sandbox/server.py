@@ -69,7 +69,11 @@ class _Handler(BaseHTTPRequestHandler):
         if response.delay > 0 and stopping.wait(response.delay):
             self._reset()
             return
-        self.send_response(response.status)
+        self.log_request(response.status)
+        self.send_response_only(response.status)
+        self.send_header("Server", self.version_string())
+        if not any(name.lower() == "date" for name in response.headers):
+            self.send_header("Date", self.date_time_string())
         for name, value in response.headers.items():
             if name.lower() not in ("content-length", "connection"):
                 self.send_header(name, value)
@@ -141,6 +145,7 @@ class SandboxServer:
             return
         self._closed = True
         self._httpd.stopping.set()
+        self.emulator.release_stalls()
         if self._serving:
             self._httpd.shutdown()
         self._httpd.server_close()

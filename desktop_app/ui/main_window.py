@@ -7,7 +7,7 @@ import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget)
 
 from ..api.pixii import redact
 from .banner import Banner, BannerAction
@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
     def __init__(self, service, parent: QWidget | None = None, prefs: Preferences | None = None) -> None:
         super().__init__(parent)
         self.allow_close = False
+        self.quit_question: QMessageBox | None = None  # asked when quitting while submitting
         self.service = service
         self.prefs = prefs if prefs is not None else Preferences()
         self.export_dialog: ExportDialog | None = None
@@ -356,9 +357,37 @@ class MainWindow(QMainWindow):
             log.exception("Could not save the window preferences")
         self.hide()
 
+    def submitting(self) -> str:
+        """What is being submitted right now, in the seller's words ("" when nothing)."""
+        if self.batch.running():
+            return "A batch is still submitting jobs"
+        if self.service.jobs.sending:
+            return "A job is being submitted"
+        return ""
+
     def closeEvent(self, event) -> None:
         if self.allow_close:
             event.accept()
-        else:
-            event.ignore()
+            return
+        event.ignore()
+        what = self.submitting()
+        if not what:
+            self.close_requested.emit()
+        elif self.quit_question is None:
+            self.quit_question = QMessageBox(
+                QMessageBox.Icon.Question, "Quit while submitting?",
+                f"{what}.\n\nIf you quit now, no further job is submitted; the submission being sent is "
+                "finished first and its job is kept (it is watched again when you open Listing Studio).",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+            self.quit_question.setObjectName("quitWhileSubmittingQuestion")
+            self.quit_question.button(QMessageBox.StandardButton.Yes).setText("Quit")
+            self.quit_question.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            self.quit_question.finished.connect(self._quit_answered)
+            self.quit_question.open()
+
+    def _quit_answered(self, code: int) -> None:
+        question, self.quit_question = self.quit_question, None
+        if question is not None:
+            question.deleteLater()
+        if code == QMessageBox.StandardButton.Yes:
             self.close_requested.emit()

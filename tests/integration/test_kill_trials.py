@@ -1,5 +1,6 @@
 """Kill -9 trials (a CI-sized sample; ``bench/reliability.py`` runs the full count): generate and batch
-are SIGKILLed at seeded random moments and recovered; no job id is lost and nothing is paid twice."""
+are SIGKILLed at seeded random moments and recovered while ``jobs`` runs over and over and a second
+generate/batch submits on the same data dir; no job id is lost and nothing is paid twice."""
 
 import sys
 from pathlib import Path
@@ -18,4 +19,6 @@ def test_kill_trials_lose_nothing_and_never_submit_twice(tmp_path):
     assert sum(r.duplicates for r in results) == 0, report
     assert all(r.ok for r in results), report
     assert sum(r.kills for r in results) >= len(SEEDS), report  # the trials did kill
-    assert {r.scenario for r in results} == {"generate", "batch"}
+    assert {r.scenario.split(" ")[0] for r in results} == {"generate", "batch"}
+    assert sum(r.companion_runs for r in results) >= 3 * len(SEEDS), report  # jobs ran alongside
+    assert sum(r.companion_kills for r in results) >= 1, report

@@ -12,6 +12,7 @@ from desktop_app.core import expiry
 from desktop_app.core.batch import parse_batch, plan_batch
 from desktop_app.core.journal import Journal
 from desktop_app.core.lease import PollLeases
+from desktop_app.core.process import ProcessIdentity
 from desktop_app.core.limiter import DailyLimitReached, Limits, SubmissionLimiter, day_start
 from desktop_app.core.validation import InputError
 
@@ -202,20 +203,35 @@ def test_plan_counts_rows_time_and_credits(tmp_path):
 
 
 def test_poll_leases_are_exclusive_renewable_and_taken_over(tmp_path):
+    now = [1000.0]
     journal = Journal(tmp_path / "j.sqlite")
     other = Journal(tmp_path / "j.sqlite")
-    a, b = PollLeases(journal, ttl=0.3), PollLeases(other, ttl=0.3)
+    a, b = PollLeases(journal, ttl=0.3, clock=lambda: now[0]), PollLeases(other, ttl=0.3, clock=lambda: now[0])
     assert a.claim("job_1") and a.claim("job_1")
     assert not b.claim("job_1")
     assert b.claim("job_2")
-    time.sleep(0.35)
+    now[0] += 0.29
+    assert not b.claim("job_1")  # still held
+    now[0] += 0.02
     assert b.claim("job_1") and not a.claim("job_1")  # expired: the other instance takes it over
     b.release_all()
     assert a.claim("job_1")
-    host = a.host
-    dead = PollLeases(other, ttl=60, owner=f"{host}|999999|dead")
+    gone = ProcessIdentity.current()._replace(pid=_unused_pid())
+    dead = PollLeases(other, ttl=60, owner=gone.token("dead"), clock=lambda: now[0])
     assert dead.claim("job_3")
     assert a.claim("job_3")  # its owner process is gone: no need to wait for the lease to expire
+
+
+def _unused_pid():
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except OSError:
+            pass
+        pid -= 1
 
 
 def _record(journal, completed_at, status="completed", urls=("https://x.example/1.png",)):

@@ -169,16 +169,19 @@ def test_pause_holds_submissions_and_resume_continues(emu, tmp_path):
     async def main():
         svc, transport = service(emu, tmp_path)
         runner = BatchRunner(svc, batch)
-        paused = asyncio.Event()
+        paused, first_done = asyncio.Event(), asyncio.Event()
 
         def on_row(row):
             if row.job_id and not paused.is_set():
                 runner.pause()
                 paused.set()
+            if row.phase == "done":
+                first_done.set()
         runner.on_row = on_row
         task = asyncio.create_task(runner.run())
         await paused.wait()
-        await asyncio.sleep(0.4)
+        # the first job runs to its end (polled, downloaded): time in which an unpaused batch sends the rest
+        await asyncio.wait_for(first_done.wait(), timeout=20)
         posts_while_paused = sum(1 for m, _ in transport.paths if m == "POST")
         assert runner.progress().paused
         runner.resume()
@@ -209,8 +212,9 @@ def test_two_instances_never_run_one_batch_or_poll_one_job(emu, tmp_path):
     async def main():
         a, ta = service(emu, tmp_path, poll=0.02)
         b, tb = service(emu, tmp_path, poll=0.02)
-        first = asyncio.create_task(BatchRunner(a, batch).run())
-        await asyncio.sleep(0.05)
+        running = asyncio.Event()  # the first instance holds the batch (it reports once it has loaded it)
+        first = asyncio.create_task(BatchRunner(a, batch, on_progress=lambda _p: running.set()).run())
+        await running.wait()
         with pytest.raises(BatchBusy):
             await BatchRunner(b, batch).run()
         job = await b.submit(ListingRequest("B0SHARED01", "US", "amazon_listing"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -26,7 +27,7 @@ EXPECT = {
     "500": (0, 500), "503": (0, 503), "html": (0, 502), "reset": (0, httpx.ReadError),
     "timeout": (0, httpx.ReadTimeout), "slow": (1, 200), "malformed": (1, 200), "empty": (1, 200),
     "reset_after_create": (1, httpx.ReadError), "timeout_after_create": (1, httpx.ReadTimeout),
-    "missing_fields": (1, 200), "extra_fields": (1, 200),
+    "missing_fields": (1, 200), "extra_fields": (1, 200), "stall": (1, 200),
 }
 
 
@@ -34,10 +35,38 @@ def test_every_fault_kind_is_covered():
     assert set(EXPECT) == set(FAULT_KINDS)
 
 
+def test_a_stalled_request_is_processed_only_once_released():
+    emu = PixiiEmulator()
+    emu.add_fault("stall", path_prefix=SUBMIT, method="POST")
+
+    async def body(c: httpx.AsyncClient):
+        post = asyncio.create_task(c.post(SUBMIT, json=BODY, headers=H))
+        for _ in range(500):
+            if emu.stalled:
+                break
+            await asyncio.sleep(0.01)
+        held = emu.stalled, emu.stats()["jobs_created"]
+        emu.release_stalls()
+        return held, await post
+
+    held, response = with_sandbox_client(emu, body)
+    assert held == (1, 0)  # on the wire, not processed yet
+    assert response.status_code == 200 and emu.stats()["jobs_created"] == 1 and emu.stalled == 0
+
+
+def test_clock_offset_moves_the_date_header_both_ways():
+    from email.utils import parsedate_to_datetime
+    emu = PixiiEmulator()
+    for offset in (-7200, 7200):
+        emu.set_clock_offset(offset)
+        r = with_sandbox_client(emu, lambda c: c.get("/v1/api/jobs", params={"asin": BODY["asin"]}, headers=H))
+        assert abs(parsedate_to_datetime(r.headers["date"]).timestamp() - time.time() - offset) < 2
+
+
 @pytest.mark.parametrize("kind", sorted(EXPECT))
 def test_fault_on_submission(kind):
     emu = PixiiEmulator()
-    emu.add_fault(kind, path_prefix=SUBMIT, method="POST", seconds=0.2 if kind == "slow" else None)
+    emu.add_fault(kind, path_prefix=SUBMIT, method="POST", seconds=0.2 if kind in ("slow", "stall") else None)
     jobs, outcome = EXPECT[kind]
 
     async def body(c: httpx.AsyncClient):
