@@ -97,6 +97,8 @@ class Submitter:
         return results
 
     def _claim(self, intent: Intent, unresolved: list[Intent]) -> Intent | None:
+        """``intent`` owned by this instance (taken over from an ended process), or None when it is not ours to
+        settle now."""
         mine = self.owner.owner
         if intent.owner == mine:
             return intent
@@ -200,7 +202,10 @@ class Submitter:
         if not ambiguous:
             return job_id
         async with self._lock:  # its answer was lost, but the request is over: no job now means none made
-            return await self._reconcile_one(replace(intent, state=INTENT_AMBIGUOUS), intent.owner)
+            job_id = await self._reconcile_one(replace(intent, state=INTENT_AMBIGUOUS), intent.owner)
+        if job_id:
+            self.journal.take_adopted(intent.id)  # given to its own submitter: no later submission takes it
+        return job_id
 
     async def _beat(self) -> None:
         while True:

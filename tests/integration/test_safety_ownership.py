@@ -152,3 +152,15 @@ def test_a_post_of_an_ended_process_may_still_land_so_it_is_not_settled_as_not_c
         (job_id,) = state["jobs"]
     assert settled == {first.id: job_id, second.id: None}
     assert dict(journal._query("SELECT id, state FROM intents"))[second.id] == INTENT_NOT_CREATED
+
+
+def test_a_job_adopted_for_an_own_lost_answer_is_not_handed_out_again(tmp_path):
+    emu = PixiiEmulator(base_url="https://sandbox.invalid")
+    emu.add_fault("reset_after_create", path_prefix=POST_PATH, method="POST")
+
+    async def twice():
+        svc = service(emu, tmp_path / "j.sqlite")
+        return await svc.submit(REQ), await svc.submit(REQ)
+
+    first, second = asyncio.run(twice())
+    assert first.job_id != second.job_id and emu.stats()["jobs_created"] == 2
