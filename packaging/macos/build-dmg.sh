@@ -17,6 +17,5 @@ staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 ditto "$app" "$staging/Listing Studio.app"     # ditto keeps the bundle's symlinks and extended attributes
 ln -s /Applications "$staging/Applications"
-rm -f "$dmg"
 hdiutil create -volname "Listing Studio $version" -srcfolder "$staging" -fs HFS+ -format UDZO -ov "$dmg"
 echo "built: $dmg ($(du -h "$dmg" | cut -f1))"

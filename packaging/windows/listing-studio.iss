@@ -1,4 +1,4 @@
-; Inno Setup 6 script: the per-user installer of Listing Studio (no administrator rights needed).
+; Inno Setup 6.3+ script: the per-user installer of Listing Studio (no administrator rights needed).
 ; Build the app first (packaging\windows\build.ps1 does both): ISCC packaging\windows\listing-studio.iss
 ; The version is read from the version resource of the built program, so it is the package version.
 
@@ -17,7 +17,7 @@ AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher=Listing Studio developers
 AppPublisherURL=https://github.com/listingstudio/listing-studio
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#GetVersionNumbersString(AppExe)}
 PrivilegesRequired=lowest
 DefaultDirName={localappdata}\Programs\Listing Studio
 DisableProgramGroupPage=yes
@@ -31,7 +31,6 @@ ArchitecturesInstallIn64BitMode=x64compatible
 Compression=lzma2
 SolidCompression=yes
 WizardStyle=modern
-CloseApplications=yes
 
 [Languages]
 Name: "english"; MessagesFile: "compiler:Default.isl"
