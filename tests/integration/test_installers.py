@@ -3,7 +3,6 @@ the icons, the Inno Setup script, the scripts and the CI workflow that builds an
 systems. Building them is the workflow's job (.github/workflows/installers.yml)."""
 
 import importlib.util
-import io
 import re
 import subprocess
 import sys
