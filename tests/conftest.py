@@ -92,3 +92,22 @@ def servers():
     spapi.configure(processing_seconds=0.0)
     yield srv, spapi
     srv.stop()
+
+
+@pytest.fixture
+def public_bucket(moto_s3, monkeypatch):
+    """Make a moto bucket that Amazon could read from, named by the test (keys and region from the environment,
+    as a seller sets them); returns the admin S3 client."""
+    def make(name: str):
+        import boto3
+
+        from desktop_app.core.hosting import bucket_policy
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-SECRET-testing")
+        monkeypatch.setenv("AWS_REGION", "us-east-1")
+        monkeypatch.setenv("LISTING_STUDIO_S3_BUCKET", name)
+        admin = boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1")
+        admin.create_bucket(Bucket=name)
+        admin.put_bucket_policy(Bucket=name, Policy=bucket_policy(name, public_read=True))
+        return admin
+    return make

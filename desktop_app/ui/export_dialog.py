@@ -24,6 +24,9 @@ from .compliance_badge import ComplianceSummary
 from .tasks import signal_future
 
 
+STALE_SHOWN = 8  # stale files named one per line; the rest are counted
+
+
 def native_dialogs() -> bool:
     return QGuiApplication.platformName() not in ("offscreen", "minimal")
 
@@ -228,6 +231,7 @@ class ExportDialog(QDialog):
         self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if failed else "")
         self.result_label.setText("\n".join(lines))
         self.open_button.setVisible(bool(written or skipped))
+        self._fit()
         asin = self.record.asin if self.record else ""
         self.stale = await asyncio.to_thread(stale_files, dest, asin, naming, {o.file for o in written})
         self._show_stale()
@@ -240,14 +244,23 @@ class ExportDialog(QDialog):
 
     def _show_stale(self, note: str = "") -> None:
         names = [p.name for p in self.stale]
+        lines = [note] if note else []
         if names:
-            shown = ", ".join(names[:6]) + ("…" if len(names) > 6 else "")
-            note += (f"{len(names)} other file{'s' if len(names) != 1 else ''} of this ASIN in the folder "
-                     f"{'are' if len(names) != 1 else 'is'} not part of this export (an image no longer approved, "
-                     f"or another job): {shown}. They are kept unless you move them to the trash.")
-        self.stale_label.setText(note.strip())
-        self.stale_label.setVisible(bool(note.strip()))
+            lines.append(f"{len(names)} other file{'s' if len(names) != 1 else ''} of this ASIN in the folder "
+                         f"{'are' if len(names) != 1 else 'is'} not part of this export (an image no longer "
+                         "approved, or another job). They are kept unless you move them to the trash:")
+            lines += [f"  • {name}" for name in names[:STALE_SHOWN]]
+            if len(names) > STALE_SHOWN:
+                lines.append(f"  … and {len(names) - STALE_SHOWN} more")
+        self.stale_label.setText("\n".join(lines))
+        self.stale_label.setVisible(bool(lines))
         self.trash_button.setVisible(bool(names))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show every line that appeared (never narrower, never shrinking under the seller's size)."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def trash_stale(self) -> None:
         """Move the listed stale files to the system trash (only on the seller's click)."""
@@ -257,11 +270,12 @@ class ExportDialog(QDialog):
                 moved += 1
             else:
                 kept.append(path)
-        self.stale = kept
-        note = f"Moved {moved} file{'s' if moved != 1 else ''} to the trash. " if moved else ""
+        note = f"Moved {moved} file{'s' if moved != 1 else ''} to the trash." if moved else ""
         if kept:
-            note += "Could not move these to the trash (no trash on this drive?); "
+            note += (" " if note else "") + "The files below could not be moved: this drive may have no trash."
+        self.stale = kept
         self._show_stale(note)
+        self.close_button.setFocus()  # Return now closes; it never exports again by surprise
 
     def _fail(self, code: str, message: str) -> None:
         self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};")

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from support.cli import cli_env, run_cli  # noqa: E402
-from support.ui import run_in_window, widget_texts  # noqa: E402
+from support.ui import run_in_window  # noqa: E402
 
 from desktop_app import logs  # noqa: E402
 from desktop_app.sandbox.emulator import PixiiEmulator  # noqa: E402

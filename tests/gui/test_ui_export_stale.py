@@ -40,7 +40,9 @@ def test_stale_files_are_listed_kept_and_trashed_on_request(studio, qtbot, tmp_p
     assert counts == (2, 0, 0)
     assert dialog.stale == stale
     assert dialog.stale_label.isVisible() and dialog.trash_button.isVisible()
-    assert all(p.name in dialog.stale_label.text() for p in stale)
+    assert all(f"  • {p.name}" in dialog.stale_label.text().splitlines() for p in stale)  # one per line
+    for label in (dialog.result_label, dialog.stale_label):  # the dialog grew to show every line
+        assert label.height() >= label.heightForWidth(label.width())
     assert all(p.exists() for p in stale + others)  # listed, never deleted on its own
 
     qtbot.mouseClick(dialog.trash_button, Qt.MouseButton.LeftButton)
@@ -48,6 +50,7 @@ def test_stale_files_are_listed_kept_and_trashed_on_request(studio, qtbot, tmp_p
     trashed = sorted(p.name for p in (tmp_path / "xdg" / "Trash" / "files").iterdir())
     assert trashed == sorted(p.name for p in stale)
     assert "Moved 2 files to the trash" in dialog.stale_label.text() and not dialog.trash_button.isVisible()
+    assert dialog.close_button.hasFocus()  # Return now closes the dialog; it does not export again
     dialog.close()
 
     again, counts = export_into(studio, qtbot, out)  # the same bytes are there: written, not "replace?"

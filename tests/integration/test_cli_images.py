@@ -2,7 +2,6 @@
 shape of cli-contract.md, URLs fetched like downloads, and a fixed copy that passes ``check``."""
 
 import http.server
-import json
 import threading
 
 import pytest

@@ -1,4 +1,7 @@
-"""The PyInstaller onedir build: built once, then its window smoke check and a headless job."""
+"""The PyInstaller onedir build: built once, then its window smoke check and a headless job.
+
+LISTING_STUDIO_FROZEN_BINARY names a build made beforehand instead: the Windows and macOS runners
+(.github/workflows/installers.yml) run these checks on their own builds that way."""
 
 import os
 import subprocess
@@ -13,6 +16,10 @@ BINARY = ROOT / "dist" / "listing-studio" / "listing-studio"
 
 @pytest.fixture(scope="module")
 def frozen():
+    prebuilt = os.environ.get("LISTING_STUDIO_FROZEN_BINARY")
+    if prebuilt:
+        assert Path(prebuilt).is_file(), f"no frozen app at {prebuilt}"
+        return Path(prebuilt)
     if not os.environ.get("LISTING_STUDIO_TEST_FROZEN"):
         if os.environ.get("CI"):
             pytest.fail("CI builds the frozen app (run through tools/test.sh)")

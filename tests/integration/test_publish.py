@@ -14,7 +14,7 @@ from desktop_app.api.models import ListingRequest
 from desktop_app.api.spapi_errors import ListingNotFound
 from desktop_app.config import load_settings, load_spapi_settings
 from desktop_app.core import publish_images
-from desktop_app.core.hosting import HostingNotConfigured, bucket_policy
+from desktop_app.core.hosting import HostingNotConfigured
 from desktop_app.core.publishstore import ACCEPTED, INVALID, LIVE, UNDONE, VALID
 from desktop_app.core.validation import InputError
 from desktop_app.runtime import Runtime
@@ -244,16 +244,8 @@ BUCKET = "listing-studio-publish"
 
 
 @pytest.fixture
-def bucket(moto_s3, monkeypatch):
-    import boto3
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-SECRET-testing")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("LISTING_STUDIO_S3_BUCKET", BUCKET)
-    admin = boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1")
-    admin.create_bucket(Bucket=BUCKET)
-    admin.put_bucket_policy(Bucket=BUCKET, Policy=bucket_policy(BUCKET, public_read=True))
-    return admin
+def bucket(public_bucket):
+    return public_bucket(BUCKET)
 
 
 def test_local_file_is_hosted_then_published(bucket, moto_endpoint, tmp_path):

@@ -9,7 +9,6 @@ the app's folder stays empty.
 
 from __future__ import annotations
 
-import os
 import resource
 import signal
 import socket

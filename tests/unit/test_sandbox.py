@@ -12,7 +12,7 @@ from PIL import Image
 from support.aio import with_sandbox_client
 
 from desktop_app.sandbox.emulator import PixiiEmulator
-from desktop_app.sandbox.transport import SandboxTransport, SyncSandboxTransport
+from desktop_app.sandbox.transport import SyncSandboxTransport
 
 BASE = "https://sandbox.invalid"
 TEST_KEY = "pk_test_s3cr3tTESTvalue"

@@ -12,7 +12,6 @@ import pytest
 from support.aio import with_sandbox_client
 
 from desktop_app.sandbox.emulator import FAULT_KINDS, PixiiEmulator
-from desktop_app.sandbox.transport import SandboxTransport
 
 BASE = "https://sandbox.invalid"
 KEY = "pk_live_faultKEYsecret"
