@@ -6,58 +6,15 @@ JSON object whose error.code is INTERRUPTED."""
 
 import json
 import signal
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
-from support.cli import cli_env, run_cli, start_cli
-from desktop_app.sandbox.emulator import PixiiEmulator
-from desktop_app.sandbox.server import serve
+from support.cli import run_cli, start_cli
+from support.safety import KEY, POST_PATH, env_for, intents, wait_for
 
-KEY = "pk_live_interruptKey0001"
-POST_PATH = "/v1/api/listing_builder"
 EXIT_AFTER = 10.0
-
-
-@pytest.fixture
-def sandbox():
-    emu = PixiiEmulator()
-    emu.configure(pending_seconds=0.05, processing_seconds=0.2, minute_limit=1000, ads_per_type={"amazon_listing": 2})
-    srv = serve(emu, port=0).start()
-    yield emu, srv.url
-    srv.stop()
-
-
-def env_for(url, data):
-    return cli_env(LISTING_STUDIO_API_URL=url, PIXII_API_KEY=KEY, LISTING_STUDIO_DATA_DIR=str(data),
-                   LISTING_STUDIO_POLL_INTERVAL="0.05", LISTING_STUDIO_GIVE_UP_AFTER="5",
-                   LISTING_STUDIO_MINUTE_WINDOW="1")
-
-
-def wait_for(what, condition, timeout=30.0):
-    """Poll ``condition`` until it is true (bounded); the test fails naming ``what`` otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def intents(data):
-    path = data / "journal.sqlite"
-    if not path.exists():
-        return []
-    conn = sqlite3.connect(path, timeout=10)
-    try:
-        return conn.execute("SELECT id, state, job_id FROM intents ORDER BY id").fetchall()
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        conn.close()
 
 
 def stop(proc, sig):

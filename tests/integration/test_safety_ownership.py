@@ -22,7 +22,7 @@ from desktop_app.core.journal import (INTENT_ACCEPTED, INTENT_AMBIGUOUS, INTENT_
 from desktop_app.core.process import ProcessIdentity
 from desktop_app.sandbox.emulator import PixiiEmulator
 from desktop_app.sandbox.transport import SandboxTransport
-from test_safety_interrupts import POST_PATH, env_for, intents, sandbox, wait_for  # noqa: F401 (fixture)
+from support.safety import POST_PATH, env_for, intents, wait_for
 
 REQ = ListingRequest("B0OWNER001", "US", "amazon_listing")
 GENERATE = ("generate", "--asin", "B0OWNER001", "--country", "US", "--type", "amazon_listing", "--json")
