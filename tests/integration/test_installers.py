@@ -117,6 +117,8 @@ def test_bundled_data_exists():
     assert settings.ENTRY_POINT.is_file()
     for source, _ in settings.DATAS:
         assert Path(source).exists(), source
+    # the image rules travel with every build, where the frozen app looks for them
+    assert (str(ROOT / "resources" / "compliance-rules.json"), "resources") in settings.DATAS
 
 
 # --- icons ----------------------------------------------------------------------------------------------------

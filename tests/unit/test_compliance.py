@@ -62,10 +62,6 @@ def test_rules_found_when_frozen(tmp_path, monkeypatch):
         compliance.rules_path()
 
 
-def test_spec_bundles_the_rules_file():
-    assert '"compliance-rules.json"), "resources")' in (ROOT / "packaging" / "listing-studio.spec").read_text()
-
-
 def test_a_malformed_rules_file_is_refused(tmp_path):
     bad = json.loads((ROOT / "resources" / "compliance-rules.json").read_text())
     del bad["platforms"]["amazon"]["rules"][1]["source"]
