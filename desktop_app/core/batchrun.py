@@ -108,6 +108,7 @@ class BatchRunner:
         self.rows = [RowState(r) for r in batch.rows]
         self._running = asyncio.Event()
         self._running.set()
+        self.held = asyncio.Event()  # set while paused with nothing in flight: no submission can start then
         self._cancelled = False
         self._interrupted = False                     # the run's task was cancelled (Ctrl+C, SIGTERM, quitting)
         self._stop: tuple[str, str] | None = None     # stops submitting
@@ -278,7 +279,10 @@ class BatchRunner:
 
     async def _ready(self) -> bool:
         while True:
+            if not self._running.is_set():
+                self.held.set()
             await self._running.wait()
+            self.held.clear()
             if self._halted:
                 return False
             if await self.limiter.wait_ready(lambda: self._halted or self.paused):

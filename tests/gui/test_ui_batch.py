@@ -107,11 +107,12 @@ def test_pause_resume_and_cancel(studio, qtbot):
     start(w, qtbot, "\n".join(f"B0PAUSE00{i}" for i in range(1, 6)))
     qtbot.waitUntil(lambda: stats(studio)["jobs_created"] >= 1, timeout=3000)
     qtbot.mouseClick(w.findChild(QPushButton, "batchPauseButton"), Qt.MouseButton.LeftButton)
-    paused_at = stats(studio)["jobs_created"]
     assert w.batch.runner.paused and w.batch.panel.pause_button.text() == "Resume"
     assert "paused" in w.findChild(type(w.batch.panel.progress), "batchProgress").text()
-    qtbot.wait(1000)  # more than two limiter windows: nothing new is sent while paused
-    assert stats(studio)["jobs_created"] == paused_at
+    # the submitter has finished what was on the wire and waits for Resume: no submission can start now
+    qtbot.waitUntil(w.batch.runner.held.is_set, timeout=3000)
+    paused_at = stats(studio)["jobs_created"]
+    assert paused_at < 5 and w.batch.runner.paused
     qtbot.mouseClick(w.batch.panel.pause_button, Qt.MouseButton.LeftButton)
     assert not w.batch.runner.paused and w.batch.panel.pause_button.text() == "Pause"
     qtbot.waitUntil(lambda: stats(studio)["jobs_created"] >= paused_at + 1, timeout=3000)

@@ -182,10 +182,13 @@ def test_pause_holds_submissions_and_resume_continues(emu, tmp_path):
         await paused.wait()
         # the first job runs to its end (polled, downloaded): time in which an unpaused batch sends the rest
         await asyncio.wait_for(first_done.wait(), timeout=20)
+        await asyncio.wait_for(runner.held.wait(), timeout=20)  # the submitter is parked until resume()
         posts_while_paused = sum(1 for m, _ in transport.paths if m == "POST")
         assert runner.progress().paused
         runner.resume()
-        return await task, posts_while_paused
+        result = await task
+        assert not runner.held.is_set()
+        return result, posts_while_paused
 
     result, posts = run(main)
     assert posts == 1 and result.progress.completed == 4
