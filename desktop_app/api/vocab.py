@@ -30,6 +30,19 @@ COUNTRIES: dict[str, str] = {
 }
 COUNTRY_CODES: frozenset[str] = frozenset(COUNTRIES)
 
+
+def country_name(code: str) -> str:
+    """How a seller names a marketplace's country (``DE`` → Germany; GB and UK are both the United Kingdom);
+    an unknown code as it is."""
+    code = (code or "").strip().upper()
+    return COUNTRIES.get(code, code).split(" (")[0]
+
+
+def in_country(code: str) -> str:
+    """``in Germany``, ``in the United States``: a marketplace in a sentence."""
+    name = country_name(code)
+    return f"in the {name}" if name.startswith(("United ", "Netherlands")) else f"in {name}"
+
 LISTING_TYPES: dict[str, str] = {
     "amazon_listing": "Full Amazon listing: main image plus gallery",
     "amazon_main_images": "Amazon main images only",

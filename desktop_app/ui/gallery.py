@@ -127,8 +127,6 @@ class GalleryPanel(QWidget):
         self.info_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.export_button = self._button("Export approved…", "exportButton", "Export the approved images to a folder")
         self.compliant_action = make_compliant.install(self)
-        self.compliant_button = self._button("Make compliant", "makeCompliantButton", self.compliant_action.toolTip())
-        self.compliant_button.clicked.connect(self.compliant_action.trigger)
 
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -140,7 +138,6 @@ class GalleryPanel(QWidget):
         for w in (self.fit_button, self.actual_button, self.zoom_label):
             tools.addWidget(w)
         tools.addStretch(1)
-        tools.addWidget(self.compliant_button)
         tools.addWidget(self.export_button)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -217,7 +214,6 @@ class GalleryPanel(QWidget):
         self.reject_button.setEnabled(reviewable and record.review != "rejected")
         self.clear_button.setEnabled(reviewable and record.review is not None)
         self.compliant_action.setEnabled(reviewable)
-        self.compliant_button.setEnabled(reviewable)
         records = self.model.records()
         approved = sum(1 for r in records if r.review == "approved" and r.cached)
         failed = sum(1 for r in records if r.error_code)

@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         publish.setStatusTip("Send the selected job's approved images to an Amazon listing (SP-API)")
         publish.triggered.connect(self.open_publish)
         job_menu.addSeparator()
+        job_menu.addAction(self.gallery.compliant_action)
         job_menu.addAction(publish)
         self.publish_action = publish
         dismiss = QAction("Dismiss message", self, shortcut=QKeySequence(Qt.Key.Key_Escape))

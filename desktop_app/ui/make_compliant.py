@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 
 from ..core.compliance import platform_of, slot_for
 from ..core.compliance_fix import fix_image
@@ -18,8 +18,8 @@ PLATFORM_NAMES = {"amazon": "Amazon", "shopify": "Shopify", "tiktok": "TikTok Sh
 
 
 def install(panel) -> QAction:
-    """The gallery's "Make compliant" action: in the image's context menu and as a button."""
-    action = QAction("Make compliant", panel)
+    """The gallery's "Make compliant" action (Ctrl+M): in the image's context menu and the Job menu."""
+    action = QAction("Make &compliant", panel, shortcut=QKeySequence("Ctrl+M"))
     action.setObjectName("makeCompliantAction")
     action.setToolTip("Add a copy of the selected image repaired for the platform's image rules (sRGB, white "
                       "instead of transparency, size and file-size limits); the original stays")
@@ -48,6 +48,9 @@ async def run(service, job_id: str, path: str, platform: str, slot: str) -> None
         service.error.emit("FILE_UNREADABLE", f"The image could not be read ({exc.strerror or exc}); nothing was changed.")
         return
     left = "; ".join(f.message for f in result.remaining)
+    if result.data is not None and not result.repaired:
+        service.info.emit(f"This image already meets {name}'s rules for {slot}: no copy was added.")
+        return
     if result.data is None:
         service.error.emit("NOT_REPAIRABLE", f"Nothing in this image can be repaired for {name}'s rules ({slot}) "
                            f"without inventing pixels: {left or 'it already meets them'}. Nothing was changed.")
@@ -55,6 +58,6 @@ async def run(service, job_id: str, path: str, platform: str, slot: str) -> None
     task = service.add_user_images(job_id, [ImageSource("data", data=result.data)])
     if task is not None:
         await task
-    done = ", ".join(result.repaired) or "re-encoded"
+    done = ", ".join(result.repaired)
     service.info.emit(f"Compliant copy added beside the original ({done})."
                       + (f" Still to fix by hand: {left}." if left else " Approve it to use it."))

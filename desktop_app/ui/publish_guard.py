@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from shiboken6 import isValid
 
+from ..api.vocab import in_country
 from ..core.publish import AsinMismatch
 
 
@@ -19,8 +20,9 @@ def question_text(mismatch: AsinMismatch, *, validate_only: bool) -> str:
     listing, job = mismatch.listing, mismatch.job
     title = f"“{listing.title}”" if listing.title else "a listing without a title"
     action = "Validate them for" if validate_only else "Publish them onto"
-    return (f"These images were made for ASIN {job.asin} ({job.country}).\n\n"
-            f"Listing {listing.sku} ({listing.country}) is another product: {title}, ASIN {listing.asin}.\n\n"
+    return (f"These images were made for ASIN {job.asin} {in_country(job.country)}.\n\n"
+            f"Listing {listing.sku} {in_country(listing.country)} is another product: {title}, "
+            f"ASIN {listing.asin}.\n\n"
             f"{action} {listing.sku} anyway?")
 
 

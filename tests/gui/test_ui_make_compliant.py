@@ -7,6 +7,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QMenu  # noqa: E402
 
 from desktop_app.core.compliance import check_image, summary  # noqa: E402
 from desktop_app.ui.services import ImageSource  # noqa: E402
@@ -29,8 +31,11 @@ def test_make_compliant_adds_a_repaired_copy_beside_the_original(studio, qtbot):
     gallery = w.gallery
     qtbot.waitUntil(lambda: gallery.model.rowCount() == before + 1, timeout=3000)
     gallery.view.setCurrentIndex(gallery.model.index(before))
-    assert gallery.compliant_button.isEnabled()
+    assert gallery.compliant_action.isEnabled()
     assert gallery.compliant_action in gallery.view.actions()  # the image's context menu
+    job_menu = next(m for m in w.menuBar().findChildren(QMenu) if m.title() == "&Job")
+    assert gallery.compliant_action in job_menu.actions()  # and the Job menu, with its key
+    assert gallery.compliant_action.shortcut().toString() == "Ctrl+M"
     said = []
     studio.service.info.connect(said.append)
     gallery.compliant_action.trigger()
@@ -50,6 +55,23 @@ def test_make_compliant_adds_a_repaired_copy_beside_the_original(studio, qtbot):
     gallery.view.setCurrentIndex(gallery.model.index(before + 1))
     gallery.review("approved")
     qtbot.waitUntil(lambda: journal.images(job_id)[-1].review == "approved", timeout=2000)
+
+
+def test_an_image_that_already_meets_the_rules_gets_no_copy(studio, qtbot):
+    journal = studio.rt.journal
+    job_id = completed_job(studio, qtbot, "B0FIXME002", approve=())
+    before = len(journal.images(job_id))
+    studio.service.add_user_images(job_id, [ImageSource("data", data=make((2000, 2000), fmt="JPEG"))])
+    qtbot.waitUntil(lambda: len(journal.images(job_id)) == before + 1, timeout=5000)
+    gallery = studio.window.gallery
+    qtbot.waitUntil(lambda: gallery.model.rowCount() == before + 1, timeout=3000)
+    gallery.view.setCurrentIndex(gallery.model.index(before))
+    said = []
+    studio.service.info.connect(said.append)
+    qtbot.keyClick(gallery.view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any("no copy was added" in m for m in said), timeout=8000)
+    assert "already meets Amazon's rules" in said[-1]
+    assert len(journal.images(job_id)) == before + 1
 
 
 def test_compliance_tooltip_shows_advice_after_the_verdict():

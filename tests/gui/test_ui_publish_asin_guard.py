@@ -45,7 +45,7 @@ def test_another_products_images_are_published_only_after_a_yes(studio, qtbot, m
     qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
     box = question(dialog, qtbot)
     text = box.text()
-    for part in ("B0CX23V2ZK", "DE", "B0SANDMUG1", "Sandbox Ceramic Mug", SKU, "US"):
+    for part in ("B0CX23V2ZK", "in Germany", "B0SANDMUG1", "Sandbox Ceramic Mug", SKU, "in the United States"):
         assert part in text, (part, text)
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     assert dialog.busy() and not dialog.publish_button.isEnabled()  # nothing else starts meanwhile
