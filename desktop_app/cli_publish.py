@@ -143,13 +143,19 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
     try:
         outcome = await service.publish(args.sku, args.country, assignments, validate_only=args.validate_only,
                                         full_put=args.full_put, job_id=args.job.strip() if args.job else None,
-                                        any_asin=args.any_asin)
+                                        any_asin=args.any_asin, on_warnings=_say_warnings)
     except AsinMismatch as exc:
         raise Outcome(EXIT_INPUT, exc.code, f"{exc.message}; give --any-asin to publish onto it anyway") from None
     except Exception:
         _say_unknown(service, last)
         raise
     return _finish(outcome, report, rt, validate_only=args.validate_only)
+
+
+def _say_warnings(warnings: list[str]) -> None:
+    """Every image's compliance warnings, said before the preview is sent; the publish goes on."""
+    for warning in warnings:
+        _say(f"warning: {warning}")
 
 
 def _say_unknown(service: Any, last_id: int) -> None:
@@ -173,8 +179,6 @@ async def cmd_undo(args: argparse.Namespace, rt: Any, report: dict[str, Any]) ->
 def _finish(outcome: Any, report: dict[str, Any], rt: Any, *, validate_only: bool = False,
             undo_of: int | None = None) -> int:
     _outcome_json(report, outcome)
-    for warning in outcome.warnings:
-        _say(f"warning: {warning}")
     for issue in outcome.issues:
         _say(f"{outcome.status}: {_issue_line(issue)}")
     changed = [s for s, (b, a) in outcome.slots.items() if b != a]

@@ -19,7 +19,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..api import marketplaces
 from ..api.errors import ApiRefused, PixiiError
@@ -27,9 +27,11 @@ from ..api.spapi import VALIDATION_PREVIEW, SpApiClient
 from ..api.spapi_models import (SLOTS, Issue, ListingItem, SubmissionResult, attributes_with_images,
                                 image_patches, slot_attribute)
 from ..api.spapi_errors import SpApiError, SpApiRefused
+from ..api.urls import resolve_host
 from . import publish_images
 from .hosting import ImageHost
 from .journal import JobRecord, Journal
+from .publish_fetch import AmazonFetch
 from .publishstore import (ACCEPTED, INVALID, LIVE, REFUSED, SENDING, UNKNOWN, VALID, PublishRecord,
                            PublishStore)
 from .validation import InputError
@@ -84,12 +86,13 @@ class AsinMismatch(InputError):
 
 class PublishService:
     def __init__(self, client: SpApiClient, journal: Journal, seller_id: str, *, host: ImageHost | None = None,
-                 settle_seconds: float = 2.0) -> None:
+                 fetch: AmazonFetch | None = None, settle_seconds: float = 2.0) -> None:
         self.client = client
         self.journal = journal
         self.store = PublishStore(journal)
         self.seller_id = seller_id
         self.host = host
+        self.fetch = fetch or AmazonFetch(resolve=resolve_host)
         self.settle_seconds = settle_seconds
 
     # --- reading ------------------------------------------------------------------------------
@@ -109,9 +112,11 @@ class PublishService:
 
     async def publish(self, sku: str, country: str, assignments: dict[str, str | Path | None], *,
                       validate_only: bool = False, full_put: bool = False, job_id: str | None = None,
-                      any_asin: bool = False) -> PublishOutcome:
+                      any_asin: bool = False, on_warnings: Callable[[list[str]], None] | None = None
+                      ) -> PublishOutcome:
         """``job_id``: the job whose images these are; onto a listing of another ASIN only with ``any_asin``
-        (else :class:`AsinMismatch` once the listing is read, before anything else)."""
+        (else :class:`AsinMismatch` once the listing is read, before anything else). ``on_warnings`` hears every
+        image's compliance warnings ("SLOT: level: message") before the preview is sent."""
         sku = normalize_sku(sku)
         market = marketplaces.for_country(country)
         checked = publish_images.check_assignments(assignments, self.host)
@@ -122,7 +127,9 @@ class PublishService:
         product_type = _product_type(item, mp)
         if full_put:
             await self._check_full_put(sku, mp, item, product_type, checked)
-        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal)
+        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal, self.fetch)
+        if on_warnings is not None:
+            on_warnings(list(warnings))
         changes: dict[str, str | None] = {slot: None for slot, value in checked.items() if value is None}
         changes.update({slot: r.url for slot, r in resolved.items()})
         changes = {slot: changes[slot] for slot in SLOTS if slot in changes}

@@ -25,6 +25,8 @@ from ..core.validation import InputError
 from . import theme
 from .gallery_model import decode_image
 from .publish_guard import publish_or_ask
+from .compliance_badge import Verdict
+from ..core.compliance import Finding
 from .publish_local import add_local_photo
 from .publish_slots import KEEP, REMOVE, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
 
@@ -317,10 +319,7 @@ class PublishFlow:
             for slot in issue.slots or ("",):
                 by_slot.setdefault(slot, []).append(issue)
         changed = {s for s, (before, after) in outcome.slots.items() if before != after}
-        warned: dict[str, list[str]] = {}
-        for text in outcome.warnings:  # compliance warnings, "SLOT: level: message"
-            slot, _, rest = text.partition(": ")
-            warned.setdefault(slot if slot in self.rows else "", []).append(rest if slot in self.rows else text)
+        warned = self._by_slot(outcome.warnings)
         for slot, row in self.rows.items():
             lines = [issue_html(i.severity, i.code, i.message, ", ".join(i.attribute_names))
                      for i in by_slot.get(slot, [])]
@@ -332,6 +331,28 @@ class PublishFlow:
         notes = [f"{i.severity} {i.code}: {i.message}" for i in by_slot.get("", [])] + warned.get("", [])
         if notes:
             self.show_message("<br>".join(_esc(n) for n in notes), "error" if status == "INVALID" else "notice")
+
+    def _by_slot(self, warnings: list[str]) -> dict[str, list[str]]:
+        """Compliance warnings ("SLOT: level: message") by slot row; "" for those of no row."""
+        warned: dict[str, list[str]] = {}
+        for text in warnings:
+            slot, _, rest = text.partition(": ")
+            warned.setdefault(slot if slot in self.rows else "", []).append(rest if slot in self.rows else text)
+        return warned
+
+    def show_findings(self, warnings: list[str]) -> None:
+        """Every image's compliance warnings in its slot row, as soon as they are known (before the preview is
+        sent); publishing goes on."""
+        warned = self._by_slot(warnings)
+        muted = theme.colors()["muted"]
+        for slot, lines in warned.items():
+            if slot in self.rows:
+                self.rows[slot].set_status("<br>".join(f"<span style='color:{muted}'>{_esc(w)}</span>" for w in lines),
+                                           "\n".join(lines))
+        for slot in [s for s, v in self.assigned.items() if isinstance(v, str) and s in self.rows]:
+            found = [Finding("publish", *line.split(": ", 1), "") for line in warned.get(slot, []) if ": " in line]
+            level = "fail" if any(f.level == "fail" for f in found) else "warning" if found else "pass"
+            self.rows[slot].badge.set_verdict(Verdict(level, tuple(found)))  # the URL's image as fetched
 
     def _hand_over(self) -> None:
         """The main window keeps watching unsettled publishes in the background, and says when they go live."""
