@@ -20,7 +20,7 @@ from .api.answers import printable
 from .cli import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
 from .core.validation import InputError
 
-COMMANDS = ("listing", "publish", "undo")
+COMMANDS = ("listing", "publish", "undo", "watch")
 
 
 def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +50,8 @@ def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
     u.add_argument("submission_id", metavar="SUBMISSION_ID",
                    help="the submission a publish printed (its number, or Amazon's submissionId)")
     u.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
+    from .cli_watch import add_watch_parser
+    add_watch_parser(sub)
 
 
 def _report(sku: str) -> dict[str, Any]:
@@ -202,7 +204,8 @@ async def _run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     from .runtime import Runtime
     rt = Runtime(load_settings())
     try:
-        handler = {"listing": cmd_listing, "publish": cmd_publish, "undo": cmd_undo}[args.command]
+        from .cli_watch import cmd_watch
+        handler = {"listing": cmd_listing, "publish": cmd_publish, "undo": cmd_undo, "watch": cmd_watch}[args.command]
         return await handler(args, rt, report)
     finally:
         await rt.aclose()
@@ -210,9 +213,11 @@ async def _run(args: argparse.Namespace, report: dict[str, Any]) -> int:
 
 def main(args: argparse.Namespace, log_file: Path) -> int:
     sku = (getattr(args, "sku", None) or "").strip()
-    if args.command == "listing":
-        report: dict[str, Any] = {"sku": sku, "marketplace_id": None, "asin": None, "product_type": None,
-                                  "title": None, "slots": {}, "issues": []}
+    if args.command == "watch":
+        report: dict[str, Any] = {"listings": [], "error": None}
+    elif args.command == "listing":
+        report = {"sku": sku, "marketplace_id": None, "asin": None, "product_type": None, "title": None,
+                  "slots": {}, "issues": []}
     else:
         report = _report(sku)
     try:
