@@ -101,13 +101,13 @@ class PublishStore:
                                    (last_id, UNKNOWN))
         return [self._record(r) for r in rows]
 
-    def standing(self, seller_id: str) -> list[PublishRecord]:
-        """The latest submission that stands (sent or maybe sent, not undone) of every listing this seller
-        published to from this app, oldest listing first."""
+    def standing(self, seller_id: str | None) -> list[PublishRecord]:
+        """The latest submission that stands (sent or maybe sent, not undone) of every listing this seller (None:
+        any seller) published to from this app, oldest listing first."""
         rows = self.journal._query(
-            "SELECT * FROM publish_submissions WHERE id IN (SELECT MAX(id) FROM publish_submissions WHERE seller_id=?"
-            " AND state IN (?,?,?,?,?) GROUP BY sku, marketplace_id) ORDER BY id",
-            (seller_id, SENDING, UNKNOWN, ACCEPTED, LIVE, OTHER_SHOWN))
+            "SELECT * FROM publish_submissions WHERE id IN (SELECT MAX(id) FROM publish_submissions WHERE"
+            " (? IS NULL OR seller_id=?) AND state IN (?,?,?,?,?) GROUP BY seller_id, sku, marketplace_id) ORDER BY id",
+            (seller_id, seller_id, SENDING, UNKNOWN, ACCEPTED, LIVE, OTHER_SHOWN))
         return [self._record(r) for r in rows]
 
     def unsettled(self) -> list[PublishRecord]:

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 WATCH_TIMEOUT = 120.0
 NEEDS_PUBLIC_URL = ("this image needs a public URL: it has no link that stays valid for another day, and no S3 "
                     "bucket is set up to host it (Settings ▸ Image hosting)")
-UNDOABLE = ("accepted", "live")
+UNDOABLE = ("accepted", "live", "other_shown")
 
 
 class PublishFlow:
@@ -372,6 +372,11 @@ class PublishFlow:
             self.live_slots |= changed
             self.status_label.setText(f"<b>live</b> — Amazon serves the new images (submission "
                                       f"<code>{_esc(record.submission_id or '—')}</code>).")
+        elif record.state == "other_shown":
+            self.live_slots |= changed - {"MAIN"}
+            self.status_label.setText("<b>processed</b>, but shoppers see <b>another contributor's main image</b>: "
+                                      "Amazon picked another seller's contribution, which no API can change. The "
+                                      "listing holds yours; Undo puts the previous images back.")
         elif record.error_code:
             self.status_label.setText(f"<b>submitted</b>, but Amazon reports <b>{_esc(record.error_code)}</b>: it "
                                       "still serves the previous images.")
@@ -380,6 +385,9 @@ class PublishFlow:
             self.status_label.setText("<b>submitted</b> — Amazon does not serve the new images yet (that can take "
                                       "hours); Listing Studio keeps checking while it runs and says so when they "
                                       "are live.")
+        health = getattr(self.parent(), "publish_health", None)
+        if health is not None:
+            health.start()  # from now on, this listing is watched for suppression while the app runs
         if self.view is not None and (self.view.sku, self.view.marketplace_id) == (record.sku, record.marketplace_id):
             try:  # show what Amazon serves now, and the listing's issues per slot
                 await self._fetch(self.view.sku, self.view.country, quiet=True)
