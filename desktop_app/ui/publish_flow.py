@@ -28,6 +28,7 @@ from .publish_guard import publish_or_ask
 from .compliance_badge import Verdict
 from ..core.compliance import Finding
 from .publish_local import add_local_photo
+from .publish_markets import publish_also
 from .publish_slots import KEEP, REMOVE, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
 
 log = logging.getLogger(__name__)
@@ -215,6 +216,7 @@ class PublishFlow:
         if self.view is None or (self.view.sku, self.view.marketplace_id) != (view.sku, view.marketplace_id):
             self.last_record_id = None
             self.live_slots.clear()
+            self.also_markets.set_region(view.country)  # the other marketplaces of its region
         self.view = view
         self.set_info(view)
         by_slot: dict[str, list] = {}
@@ -302,6 +304,10 @@ class PublishFlow:
         if outcome.status == "ACCEPTED" and outcome.record_id is not None:
             self.last_record_id = outcome.record_id
             self._bg(self._watch(outcome.record_id), f"publish:watch:{outcome.record_id}")
+        if outcome.ok:  # the other marketplaces chosen, each on its own
+            others = await publish_also(self, publish, view, values, validate_only=validate_only)
+            if others:
+                self.status_label.setText(f"{view.country}: {self.status_label.text()}<br>{others}")
         self.refresh_history()
 
     def show_outcome(self, outcome, what: str = "") -> None:
