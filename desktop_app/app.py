@@ -82,6 +82,7 @@ class Studio:
         if notifier is None:  # found on first use: nothing of D-Bus or the tray at start-up
             notifier = notify.LazyNotifier(icon, self.window)
         self.job_notifier = notify.JobNotifier(self.service, self.window, notifier or None)
+        self.window.publish_health.notify = notifier or None  # a published listing suppressed later
 
     def _task_failed(self, exc: BaseException, name: str) -> None:
         from .core.datadir import DataDirError
@@ -107,6 +108,7 @@ class Studio:
         if resumed:
             banner.show_info(f"Resumed watching {resumed} unfinished job{'s' if resumed != 1 else ''} from last time.")
         self.window.publish_watch.start()  # publishes left accepted/sending/unknown, in the background
+        self.window.publish_health.start()  # published listings suppressed while the app runs
         return resumed
 
     # --- the key and the mode (used by the settings dialog) -----------------------------------------

@@ -367,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "doctor":
         from .cli_doctor import main as doctor_main
         return doctor_main(args, log_file)
-    if args.command in ("listing", "publish", "undo"):
+    if args.command in ("listing", "publish", "undo", "watch"):
         from .cli_publish import main as publish_main
         return publish_main(args, log_file)
     if args.command in ("check", "fix"):

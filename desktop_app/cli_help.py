@@ -143,6 +143,19 @@ exit codes: 0 the copy passes, 5 something could not be repaired (the copy is st
 SUBMISSION_ID is the number a publish printed ("submission 2"), or Amazon's submissionId.
 
 {EXIT_PUBLISH}""",
+    "watch": """examples:
+  listing-studio watch
+  listing-studio watch --json
+  */30 * * * * listing-studio watch --json >> ~/listing-watch.jsonl    (crontab: every 30 minutes)
+
+One look at every listing published from this app (its latest publish per SKU and marketplace): live (shoppers
+see the published images), another contributor's image shown (Amazon processed it but picked another seller's
+main image), rejected (Amazon reported an image issue and kept the previous image), not processed yet, or
+suppressed (an INVALID_IMAGE or MISSING_IMAGE issue, or the listing no longer DISCOVERABLE). One line each on
+stdout; undo a publish with `listing-studio undo SUBMISSION_ID`.
+
+exit codes: 0 every listing is fine (or still waiting), 5 a publish was rejected or a listing is suppressed,
+  6 Amazon unreachable, 2 invalid configuration""",
 }
 
 

@@ -21,20 +21,22 @@ from .cli import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outco
 from .cli_interrupt import CommandInterrupted, Interrupts
 from .core.validation import InputError
 
-COMMANDS = ("listing", "publish", "undo")
+COMMANDS = ("listing", "publish", "undo", "watch")
 
 
 def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
     from .cli_help import command
     sku_help = "your seller SKU of the listing (as in Seller Central)"
     country_help = "marketplace country code (US, GB or UK, DE, JP …; CN has no SP-API marketplace)"
+    countries_help = (country_help + "; for publish, several of one region separated by commas (DE,FR,IT): each "
+                      "marketplace previewed, journalled and undoable on its own")
     li = command(sub, "listing", "the live Amazon listing: product type, ASIN, title, image slots, issues")
     li.add_argument("--sku", required=True, metavar="SKU", help=sku_help)
     li.add_argument("--country", required=True, metavar="CC", help=country_help)
     li.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p = command(sub, "publish", "publish images to an Amazon listing (validated by Amazon first)")
     p.add_argument("--sku", required=True, metavar="SKU", help=sku_help)
-    p.add_argument("--country", required=True, metavar="CC", help=country_help)
+    p.add_argument("--country", required=True, metavar="CC[,CC...]", help=countries_help)
     p.add_argument("--job", metavar="JOB_ID", help="publish this job's approved images by slot (image 0 → MAIN, "
                    "i → PTi); approve them in the window or with `listing-studio approve`")
     p.add_argument("--slot", action="append", default=[], metavar="SLOT=INDEX|FILE_OR_URL",
@@ -51,6 +53,8 @@ def add_publish_parsers(sub: argparse._SubParsersAction) -> None:
     u.add_argument("submission_id", metavar="SUBMISSION_ID",
                    help="the submission a publish printed (its number, or Amazon's submissionId)")
     u.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
+    from .cli_watch import add_watch_parser
+    add_watch_parser(sub)
 
 
 def _report(sku: str) -> dict[str, Any]:
@@ -121,12 +125,10 @@ async def cmd_listing(args: argparse.Namespace, rt: Any, report: dict[str, Any])
     return EXIT_OK
 
 
-async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
-    from .api import marketplaces
-    from .core.publish import AsinMismatch, normalize_sku
+def _assignments(args: argparse.Namespace, rt: Any) -> dict[str, Any]:
+    """Every local check of the images (the core repeats them) before the notice and any request."""
+    from .core.publish import normalize_sku
     from .core.publish_images import check_assignments, normalize_slot
-    report["marketplace_id"] = marketplaces.for_country(args.country).marketplace_id  # CN: exit 2, no request
-    report["operation"] = "put" if args.full_put else "patch"
     normalize_sku(args.sku)
     if not args.job and not args.slot:
         raise InputError("NO_IMAGES", "Give --job JOB_ID or at least one --slot SLOT=FILE_OR_URL")
@@ -134,23 +136,36 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
     for slot in slots:
         normalize_slot(slot)
     service = rt.publish
-    if args.job:
-        assignments = service.job_assignments(args.job.strip(), slots or None)
-    else:
-        assignments = slots
-    check_assignments(assignments, service.host)  # every local check (the core repeats it) before the notice
+    assignments = service.job_assignments(args.job.strip(), slots or None) if args.job else slots
+    check_assignments(assignments, service.host)
+    return assignments
+
+
+async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
+    from .api import marketplaces
+    from .core.publish import AsinMismatch
+    report["marketplace_id"] = marketplaces.for_country(args.country).marketplace_id  # CN: exit 2, no request
+    report["operation"] = "put" if args.full_put else "patch"
+    assignments = _assignments(args, rt)
+    service = rt.publish
     _announce(rt)
     last = service.store.last_id()
     try:
         outcome = await service.publish(args.sku, args.country, assignments, validate_only=args.validate_only,
                                         full_put=args.full_put, job_id=args.job.strip() if args.job else None,
-                                        any_asin=args.any_asin)
+                                        any_asin=args.any_asin, on_warnings=_say_warnings)
     except AsinMismatch as exc:
         raise Outcome(EXIT_INPUT, exc.code, f"{exc.message}; give --any-asin to publish onto it anyway") from None
     except Exception:
         _say_unknown(service, last)
         raise
     return _finish(outcome, report, rt, validate_only=args.validate_only)
+
+
+def _say_warnings(warnings: list[str]) -> None:
+    """Every image's compliance warnings, said before the preview is sent; the publish goes on."""
+    for warning in warnings:
+        _say(f"warning: {warning}")
 
 
 def _say_unknown(service: Any, last_id: int) -> None:
@@ -172,12 +187,11 @@ async def cmd_undo(args: argparse.Namespace, rt: Any, report: dict[str, Any]) ->
 
 
 def _finish(outcome: Any, report: dict[str, Any], rt: Any, *, validate_only: bool = False,
-            undo_of: int | None = None) -> int:
+            undo_of: int | None = None, prefix: str = "") -> int:
+    """``prefix``: the marketplace's country and a colon, when one publish covers several."""
     _outcome_json(report, outcome)
-    for warning in outcome.warnings:
-        _say(f"warning: {warning}")
     for issue in outcome.issues:
-        _say(f"{outcome.status}: {_issue_line(issue)}")
+        _say(f"{prefix}{outcome.status}: {_issue_line(issue)}")
     changed = [s for s, (b, a) in outcome.slots.items() if b != a]
     what = ", ".join(changed) or "no slot"
     if outcome.status == "INVALID":
@@ -185,10 +199,10 @@ def _finish(outcome: Any, report: dict[str, Any], rt: Any, *, validate_only: boo
         raise Outcome(EXIT_REFUSED, "INVALID", f"Amazon says the submission is INVALID ({len(outcome.issues)} "
                       f"issue(s)); {sent} [submission {outcome.record_id}]")
     if outcome.status == "VALID":
-        _say(f"VALID: Amazon would accept {what} ({outcome.operation}); nothing was sent (--validate-only)")
+        _say(f"{prefix}VALID: Amazon would accept {what} ({outcome.operation}); nothing was sent (--validate-only)")
         return EXIT_OK
     verb = f"undo of submission {undo_of}" if undo_of is not None else f"{outcome.operation} of {what}"
-    _say(f"ACCEPTED: {verb} submitted to Amazon as submission {outcome.record_id} (Amazon's submissionId "
+    _say(f"{prefix}ACCEPTED: {verb} submitted to Amazon as submission {outcome.record_id} (Amazon's submissionId "
          f"{outcome.submission_id}), not yet live" + ("" if undo_of is not None else
                                                       f"; undo with `listing-studio undo {outcome.record_id}`"))
     return EXIT_OK
@@ -200,7 +214,10 @@ async def _run(args: argparse.Namespace, report: dict[str, Any], interrupts: Int
     rt = Runtime(load_settings())
     interrupts.on_stop(rt.stop_sending)
     try:
-        handler = {"listing": cmd_listing, "publish": cmd_publish, "undo": cmd_undo}[args.command]
+        from .cli_publish_many import cmd_publish_many
+        from .cli_watch import cmd_watch
+        handler = cmd_publish_many if "marketplaces" in report else {
+            "listing": cmd_listing, "publish": cmd_publish, "undo": cmd_undo, "watch": cmd_watch}[args.command]
         return await handler(args, rt, report)
     finally:
         await rt.aclose()
@@ -208,9 +225,14 @@ async def _run(args: argparse.Namespace, report: dict[str, Any], interrupts: Int
 
 def main(args: argparse.Namespace, log_file: Path) -> int:
     sku = (getattr(args, "sku", None) or "").strip()
-    if args.command == "listing":
-        report: dict[str, Any] = {"sku": sku, "marketplace_id": None, "asin": None, "product_type": None,
-                                  "title": None, "slots": {}, "issues": []}
+    report: Any
+    if args.command == "publish" and "," in (args.country or ""):
+        report = {"sku": sku, "marketplaces": [], "error": None}  # one report each (cli_publish_many)
+    elif args.command == "watch":
+        report = {"listings": [], "error": None}
+    elif args.command == "listing":
+        report = {"sku": sku, "marketplace_id": None, "asin": None, "product_type": None, "title": None,
+                  "slots": {}, "issues": []}
     else:
         report = _report(sku)
     interrupts = Interrupts()

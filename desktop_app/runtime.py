@@ -75,7 +75,8 @@ class Runtime:
                 from .core.publish import PublishService
                 sp = self.spapi_settings
                 self.spapi_client = self._spapi_client(sp)
-                self._publish = PublishService(self.spapi_client, self.journal, sp.seller_id, host=_image_host(sp))
+                self._publish = PublishService(self.spapi_client, self.journal, sp.seller_id, host=_image_host(sp),
+                                               fetch=self._amazon_fetch())
             return self._publish
 
     def _spapi_client(self, sp: SpApiSettings):
@@ -100,6 +101,16 @@ class Runtime:
         self.jobs.stop_submitting()
         if self.spapi_client is not None:
             self.spapi_client.stop_writes()
+
+    def _amazon_fetch(self):
+        """Image URLs fetched as Amazon will before a publish; the embedded sandboxes answer their own hosts."""
+        from .core.publish_fetch import AmazonFetch
+        from .sandbox.transport import SandboxTransport
+        mounts = {}
+        for emulator in (self.emulator, self.spapi_emulator):
+            if emulator is not None:
+                mounts[f"all://{emulator.base_url.split('://', 1)[1]}"] = SandboxTransport(emulator)
+        return AmazonFetch(resolve=resolve_host, mounts=mounts)
 
     async def aclose(self) -> None:
         if self.spapi_client is not None:

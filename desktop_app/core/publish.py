@@ -19,7 +19,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..api import marketplaces
 from ..api.errors import ApiRefused, PixiiError
@@ -27,14 +27,17 @@ from ..api.spapi import VALIDATION_PREVIEW, SpApiClient
 from ..api.spapi_models import (SLOTS, Issue, ListingItem, SubmissionResult, attributes_with_images,
                                 image_patches, slot_attribute)
 from ..api.spapi_errors import SpApiError, SpApiRefused
+from ..api.urls import resolve_host
 from . import publish_images
 from .hosting import ImageHost
 from .journal import JobRecord, Journal
-from .publishstore import (ACCEPTED, INVALID, LIVE, REFUSED, SENDING, UNKNOWN, VALID, PublishRecord,
+from .publish_fetch import AmazonFetch
+from .publishstore import (ACCEPTED, INVALID, LIVE, OTHER_SHOWN, REFUSED, SENDING, UNKNOWN, VALID, PublishRecord,
                            PublishStore)
 from .validation import InputError
 
-UNDOABLE = (ACCEPTED, LIVE)
+UNDOABLE = (ACCEPTED, LIVE, OTHER_SHOWN)
+OTHER_CONTRIBUTION = "OTHER_CONTRIBUTION_SHOWN"
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,13 @@ class AsinMismatch(InputError):
 
 class PublishService:
     def __init__(self, client: SpApiClient, journal: Journal, seller_id: str, *, host: ImageHost | None = None,
-                 settle_seconds: float = 2.0) -> None:
+                 fetch: AmazonFetch | None = None, settle_seconds: float = 2.0) -> None:
         self.client = client
         self.journal = journal
         self.store = PublishStore(journal)
         self.seller_id = seller_id
         self.host = host
+        self.fetch = fetch or AmazonFetch(resolve=resolve_host)
         self.settle_seconds = settle_seconds
 
     # --- reading ------------------------------------------------------------------------------
@@ -109,9 +113,11 @@ class PublishService:
 
     async def publish(self, sku: str, country: str, assignments: dict[str, str | Path | None], *,
                       validate_only: bool = False, full_put: bool = False, job_id: str | None = None,
-                      any_asin: bool = False) -> PublishOutcome:
+                      any_asin: bool = False, on_warnings: Callable[[list[str]], None] | None = None
+                      ) -> PublishOutcome:
         """``job_id``: the job whose images these are; onto a listing of another ASIN only with ``any_asin``
-        (else :class:`AsinMismatch` once the listing is read, before anything else)."""
+        (else :class:`AsinMismatch` once the listing is read, before anything else). ``on_warnings`` hears every
+        image's compliance warnings ("SLOT: level: message") before the preview is sent."""
         sku = normalize_sku(sku)
         market = marketplaces.for_country(country)
         checked = publish_images.check_assignments(assignments, self.host)
@@ -122,7 +128,9 @@ class PublishService:
         product_type = _product_type(item, mp)
         if full_put:
             await self._check_full_put(sku, mp, item, product_type, checked)
-        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal)
+        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal, self.fetch)
+        if on_warnings is not None:
+            on_warnings(list(warnings))
         changes: dict[str, str | None] = {slot: None for slot, value in checked.items() if value is None}
         changes.update({slot: r.url for slot, r in resolved.items()})
         changes = {slot: changes[slot] for slot in SLOTS if slot in changes}
@@ -184,7 +192,7 @@ class PublishService:
         rec, changed = self.undo_plan(record_id)
         if rec.state == ACCEPTED:  # Amazon may not have processed it yet: one read says
             rec = await self.watch_live(rec.id, timeout=0)
-            if rec.state != LIVE:
+            if rec.state not in (LIVE, OTHER_SHOWN):
                 why = (f"Amazon reported {rec.error_code} and still serves the previous images: there is nothing to "
                        "undo" if rec.error_code else "Amazon does not serve it yet; undo it once it is live (an undo "
                        "sent now could be overtaken by the publish itself)")
@@ -272,13 +280,15 @@ class PublishService:
     # --- after ACCEPTED -----------------------------------------------------------------------
 
     async def watch_live(self, record_id: int, *, timeout: float = 120.0, wait_first: bool = False) -> PublishRecord:
-        """Re-read the listing with backoff until Amazon serves the new slots (state ``live``). Listing issues
-        on the changed attributes (INVALID_IMAGE, MISSING_IMAGE …) are kept on the record; when they appear and
-        Amazon still serves the old images, watching stops (state stays accepted, ``error_code`` set). On
-        timeout the record is returned as it is. ``wait_first``: right after ACCEPTED, when Amazon cannot have
-        processed it yet, the first read waits one backoff step."""
+        """Re-read the listing with backoff until Amazon has processed the new slots: state ``live`` when
+        shoppers see them, ``other_shown`` when the listing holds them but Amazon shows another contributor's main
+        image (``error_code`` OTHER_CONTRIBUTION_SHOWN; watching stops: the APIs cannot change Amazon's pick).
+        Listing issues on the changed attributes (INVALID_IMAGE, MISSING_IMAGE …) are kept on the record; when
+        they appear and Amazon still serves the old images, the publish is rejected: watching stops (state stays
+        accepted, ``error_code`` set). On timeout the record is returned as it is. ``wait_first``: right after
+        ACCEPTED, when Amazon cannot have processed it yet, the first read waits one backoff step."""
         rec = self.find(record_id)
-        if rec.state not in (ACCEPTED, SENDING, UNKNOWN):  # sent, or maybe sent (answer lost, crash)
+        if rec.state not in (ACCEPTED, SENDING, UNKNOWN, OTHER_SHOWN):  # sent, or maybe sent (answer lost, crash)
             return rec
         changed = changed_slots(rec)
         attrs = {slot_attribute(s) for s in changed}
@@ -293,7 +303,9 @@ class PublishService:
             known = {_issue_key(i) for i in rec.issues_before}  # already there before the change: not its fault
             issues = [i for i in item.issues if set(i.attribute_names) & attrs and _issue_key(i.to_json()) not in known]
             if all(_served(now.get(s), rec.slots_before.get(s), rec.slots_after.get(s)) for s in changed):
-                self.store.update(rec.id, LIVE, issues=_issues_json(issues) if issues else None)
+                other = "MAIN" in changed and _other_shown(item.main_image(rec.marketplace_id), rec)
+                self.store.update(rec.id, OTHER_SHOWN if other else LIVE, issues=_issues_json(issues) if issues else
+                                  None, error_code=OTHER_CONTRIBUTION if other else None)
                 return self.store.get(rec.id)  # type: ignore[return-value]
             errors = [i for i in issues if i.severity == "ERROR"]
             if errors and rec.state == ACCEPTED:
@@ -321,6 +333,13 @@ def _served(current: str | None, before: str | None, after: str | None) -> bool:
     if current == after:
         return True
     return after is not None and current is not None and current != before
+
+
+def _other_shown(shown: str | None, rec: PublishRecord) -> bool:
+    """Shoppers still see the main image shown before the publish, although the listing holds the new one:
+    Amazon picked another contribution (image-rules-and-after-publish.md, "After a publish")."""
+    before, after = rec.slots_before.get("MAIN"), rec.slots_after.get("MAIN")
+    return shown is not None and before is not None and shown == before and shown != after
 
 
 def changed_slots(rec: PublishRecord) -> set[str]:

@@ -1,8 +1,10 @@
 """Images for a publish: which URL Amazon fetches for each slot, and the compliance warnings on the way.
 
-A public https URL is used as it is; a local file (``Path``) is checked, then hosted in the seller's S3 bucket
-under a content-addressed key (:mod:`.hosting`); a job image's service URL is used while it stays valid for more
-than a day, else its cached copy is hosted like a local file. Qt-free; blocking work runs in worker threads.
+A public https URL is fetched the way Amazon will (:mod:`.publish_fetch`) and used as it is, unless it is a signed
+link that stops working within a day: then it is hosted like a local file. A local file (``Path``) is checked, then
+hosted in the seller's S3 bucket under a content-addressed key (:mod:`.hosting`); a job image's service URL is used
+while it stays valid for more than a day, else its cached copy is hosted like a local file. Every image gets its
+compliance warnings for its slot. Qt-free; blocking work runs in worker threads.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from ..api.urls import url_problem
 from .compliance import check_image, problems
 from .expiry import expires_at
 from .hosting import HostingNotConfigured, ImageHost, NOT_CONFIGURED_MESSAGE
-from .imagecheck import ImageCheckError, verify_image
+from .imagecheck import ImageCheckError, ImageInfo, verify_image
 from .journal import Journal
+from .publish_fetch import AmazonFetch
 from .reviews import image_span
 from .validation import InputError
 
@@ -92,10 +95,12 @@ def compliance_warnings(slot: str, data: bytes | Path) -> list[str]:
     return [f"{slot}: {f.level}: {f.message}" for f in findings]
 
 
-async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHost | None,
-                  journal: Journal) -> tuple[dict[str, ResolvedImage], list[str]]:
-    """The URL Amazon fetches for every assigned slot (local files hosted; removals left out) and the
-    compliance warnings."""
+async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHost | None, journal: Journal,
+                  fetch: AmazonFetch, *, now: float | None = None) -> tuple[dict[str, ResolvedImage], list[str]]:
+    """The URL Amazon fetches for every assigned slot (removals left out) and the compliance warnings of every
+    image. A local file is hosted; a URL is fetched as Amazon will (:class:`UrlUnreachable` when it cannot be),
+    and hosted instead when it is a signed link that stops working within a day."""
+    now = time.time() if now is None else now
     resolved: dict[str, ResolvedImage] = {}
     warnings: list[str] = []
     for slot, value in assignments.items():
@@ -108,16 +113,35 @@ async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHos
             except ImageCheckError as exc:
                 raise InputError(exc.code, f"{slot}: {value.name} is {exc.message}") from None
             warnings += await asyncio.to_thread(compliance_warnings, slot, data)
-            assert host is not None  # check_assignments made sure
-            url = await asyncio.to_thread(host.upload, data, info.ext, info.mime)
-            await asyncio.to_thread(host.check_public, url)  # Amazon must be able to download it, as anyone can
-            resolved[slot] = ResolvedImage(slot, url, value, hosted=True)
-        else:
-            local = cached_copy(journal, value)
+            resolved[slot] = ResolvedImage(slot, await _host(host, slot, data, info), value, hosted=True)
+            continue
+        ends = url_expiry(value)
+        local = cached_copy(journal, value)
+        if ends is not None and ends - now <= MIN_URL_LIFETIME:  # Amazon may fetch it after it stopped working
+            if host is None:
+                raise HostingNotConfigured(f"{slot}: the link expires within a day, so it is hosted on your S3 "
+                                           f"bucket first, but {NOT_CONFIGURED_MESSAGE}")
             if local is not None:
-                warnings += await asyncio.to_thread(compliance_warnings, slot, local)
-            resolved[slot] = ResolvedImage(slot, value, local)
+                data = await asyncio.to_thread(local.read_bytes)
+                info = await asyncio.to_thread(verify_image, data)
+            else:
+                fetched = await fetch.fetch(slot, value)
+                data, info = fetched.data, fetched.info
+            warnings += await asyncio.to_thread(compliance_warnings, slot, data)
+            resolved[slot] = ResolvedImage(slot, await _host(host, slot, data, info), local, hosted=True)
+            continue
+        fetched = await fetch.fetch(slot, value)
+        warnings += await asyncio.to_thread(compliance_warnings, slot, fetched.data)
+        resolved[slot] = ResolvedImage(slot, value, local)
     return resolved, warnings
+
+
+async def _host(host: ImageHost | None, slot: str, data: bytes, info: ImageInfo) -> str:
+    if host is None:
+        raise HostingNotConfigured(f"{slot}: {NOT_CONFIGURED_MESSAGE}")
+    url = await asyncio.to_thread(host.upload, data, info.ext, info.mime)
+    await asyncio.to_thread(host.check_public, url)  # Amazon must be able to download it, as anyone can
+    return url
 
 
 def cached_copy(journal: Journal, url: str) -> Path | None:

@@ -17,6 +17,7 @@ VALID = "valid"             # --validate-only: the preview passed, nothing sent
 SENDING = "sending"         # the real request is on its way (a crash here leaves "sending")
 ACCEPTED = "accepted"       # Amazon accepted it: submitted, not yet live
 LIVE = "live"               # Amazon serves the new images
+OTHER_SHOWN = "other_shown" # processed, but Amazon shows another contributor's main image to shoppers
 REFUSED = "refused"         # not applied: Amazon refused, or never got, the request (the error code kept)
 UNKNOWN = "unknown"         # the real request's answer was lost: re-read the listing before retrying
 UNDONE = "undone"           # a later undo put the previous slots back
@@ -72,8 +73,8 @@ class PublishStore:
         self.journal._write(statements)
 
     def mark_undone(self, record_id: int, undo_id: int) -> None:
-        self.journal._write([("UPDATE publish_submissions SET state=?, updated_at=? WHERE id=? AND state IN (?,?)",
-                              (UNDONE, time.time(), record_id, ACCEPTED, LIVE))])
+        self.journal._write([("UPDATE publish_submissions SET state=?, updated_at=? WHERE id=? AND state IN (?,?,?)",
+                              (UNDONE, time.time(), record_id, ACCEPTED, LIVE, OTHER_SHOWN))])
 
     def get(self, record_id: int) -> PublishRecord | None:
         rows = self.journal._query("SELECT * FROM publish_submissions WHERE id=?", (record_id,))
@@ -87,7 +88,8 @@ class PublishStore:
     def latest_for_job(self, job_id: str) -> PublishRecord | None:
         """The latest publish of this job's images that stands (sent, maybe sent, accepted or live; not undone)."""
         rows = self.journal._query("SELECT * FROM publish_submissions WHERE job_id=? AND undo_of IS NULL AND state IN "
-                                   "(?,?,?,?) ORDER BY id DESC LIMIT 1", (job_id, SENDING, UNKNOWN, ACCEPTED, LIVE))
+                                   "(?,?,?,?,?) ORDER BY id DESC LIMIT 1",
+                                   (job_id, SENDING, UNKNOWN, ACCEPTED, LIVE, OTHER_SHOWN))
         return self._record(rows[0]) if rows else None
 
     def last_id(self) -> int:
@@ -97,6 +99,15 @@ class PublishStore:
         """Submissions after ``last_id`` whose real request got no answer (state unknown): Amazon may have them."""
         rows = self.journal._query("SELECT * FROM publish_submissions WHERE id>? AND state=? ORDER BY id",
                                    (last_id, UNKNOWN))
+        return [self._record(r) for r in rows]
+
+    def standing(self, seller_id: str | None) -> list[PublishRecord]:
+        """The latest submission that stands (sent or maybe sent, not undone) of every listing this seller (None:
+        any seller) published to from this app, oldest listing first."""
+        rows = self.journal._query(
+            "SELECT * FROM publish_submissions WHERE id IN (SELECT MAX(id) FROM publish_submissions WHERE"
+            " (? IS NULL OR seller_id=?) AND state IN (?,?,?,?,?) GROUP BY seller_id, sku, marketplace_id) ORDER BY id",
+            (seller_id, seller_id, SENDING, UNKNOWN, ACCEPTED, LIVE, OTHER_SHOWN))
         return [self._record(r) for r in rows]
 
     def unsettled(self) -> list[PublishRecord]:

@@ -15,7 +15,10 @@ Fault kinds (``add_fault``), consumed in order by matching requests: ``500`` (In
 ``invalid_image`` (the next ACCEPTED submission's images are rejected while processing: old image kept, an
 INVALID_IMAGE issue on the listing), ``reset_after`` (the request is processed, then the connection is reset:
 the answer is lost; never applied to a VALIDATION_PREVIEW request), ``stuck`` (the next ACCEPTED submission is
-never processed), ``listing_issue`` (the next read of a listing carries an ERROR on its main image, code 18027).
+never processed), ``listing_issue`` (the next read of a listing carries an ERROR on its main image, code 18027),
+``other_contribution`` (the next ACCEPTED submission is processed, but Amazon picks another contributor's main
+image: ``summaries[].mainImage`` shows it while the attributes hold the seller's own contribution). A suppression
+that appears later: :meth:`suppress` (control API).
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ INJECTED_ISSUE = {"code": "18027", "message": "The main image does not meet Amaz
                   "attributeNames": ["main_product_image_locator"], "categories": ["INVALID_IMAGE"]}
 
 
-PROCESSING_FAULTS = ("invalid_image", "stuck")  # consumed by a real (not preview) submission only
+PROCESSING_FAULTS = ("invalid_image", "stuck", "other_contribution")  # consumed by a real (not preview) submission only
 READ_FAULTS = ("listing_issue",)                  # consumed by a read of a listing only
 
 
@@ -334,8 +337,8 @@ class SpApiEmulator(SpApiControlMixin, ListingsMixin, DefinitionsMixin):
         status = "INVALID" if failed else ("VALID" if preview else "ACCEPTED")
         if status == "ACCEPTED":
             job["hosted"] = self._copies(media)
-        if status == "ACCEPTED" and fault and fault["kind"] == "stuck":
-            job["stuck"] = True
+        if status == "ACCEPTED" and fault and fault["kind"] in ("stuck", "other_contribution"):
+            job[fault["kind"]] = True
         if status == "ACCEPTED" and fault and fault["kind"] == "invalid_image":
             job["reject_images"] = sorted({p["path"].split("/")[2] for p in data.get("patches") or []
                                            if p["op"] != "delete" and is_image(p["path"])}

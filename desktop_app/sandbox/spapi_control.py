@@ -14,6 +14,7 @@ POST /_sandbox/spapi/revoke         {"refresh_token"}                           
 POST /_sandbox/spapi/expire_tokens  -                                               ``expire_tokens()``
 POST /_sandbox/spapi/listings       {seller_id, sku, marketplace_id, product_type,  ``put_listing(...)``
                                     attributes, asin?}
+POST /_sandbox/spapi/suppress       {seller_id, sku, marketplace_id, category?}     ``suppress(...)``
 POST|DELETE /_sandbox/spapi/faults  {kind, path?, method?, count?, seconds?}        ``add_fault`` / ``clear_faults``
 GET /_sandbox/spapi/stats           -                                               ``stats()``
 ==================================  ==============================================  ================================
@@ -32,7 +33,8 @@ from .spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRE
                          seed_listings, validate_config)
 
 FAULT_KINDS = ("500", "503", "429", "reset", "timeout", "expired", "slow", "invalid_image", "reset_after", "stuck",
-               "listing_issue")
+               "listing_issue", "other_contribution")
+SUPPRESSION_CATEGORIES = ("MISSING_IMAGE", "INVALID_IMAGE")
 REQUEST_LOG_SIZE = 200
 
 
@@ -109,6 +111,24 @@ class SpApiControlMixin(ClockControl, FaultQueue):
                 "productType": product_type, "asin": asin or "B0SEEDED01", "attributes": attributes,
                 "status": ["BUYABLE"], "createdDate": stamp, "lastUpdatedDate": stamp, "issues": []}
 
+    def suppress(self, seller_id: str, sku: str, marketplace_id: str, category: str = "INVALID_IMAGE") -> None:
+        """Amazon suppresses a listing, as it does some time after processing: the summary loses DISCOVERABLE
+        and an image issue (``category`` MISSING_IMAGE or INVALID_IMAGE) with a search suppression appears."""
+        if category not in SUPPRESSION_CATEGORIES:
+            raise ValueError(f"category: one of {', '.join(SUPPRESSION_CATEGORIES)}")
+        from .spapi_listings import MAIN, issue
+        with self.store.transaction() as state:
+            self._settle(state, self._now(state))
+            record = state["listings"].get(seller_id, {}).get(sku, {}).get(marketplace_id)
+            if record is None:
+                raise ValueError("no such listing")
+            record["status"] = [s for s in record.get("status", []) if s != "DISCOVERABLE"]
+            found = issue("EMU_SUPPRESSED", "The main image does not meet the image requirements; the listing is "
+                          "suppressed from search.", MAIN, category)
+            record["issues"] = [*record.get("issues", []),
+                                {**found, "enforcements": {"actions": [{"action": "SEARCH_SUPPRESSED"}],
+                                                           "exemption": {"status": "NOT_EXEMPT"}}}]
+
     def listing(self, seller_id: str, sku: str, marketplace_id: str) -> dict[str, Any] | None:
         """The stored record as a client would see it (placeholders resolved), or None."""
         with self.store.transaction() as state:
@@ -136,7 +156,7 @@ class SpApiControlMixin(ClockControl, FaultQueue):
 
     def _control(self, method: str, path: str, body: bytes) -> EmuResponse:
         routes = {"reset": ("POST",), "advance": ("POST",), "config": ("GET", "POST"), "credentials": ("POST",),
-                  "revoke": ("POST",), "expire_tokens": ("POST",), "listings": ("POST",),
+                  "revoke": ("POST",), "expire_tokens": ("POST",), "listings": ("POST",), "suppress": ("POST",),
                   "faults": ("POST", "DELETE"), "stats": ("GET",)}
         route = path.rstrip("/").rsplit("/", 1)[-1]
         if route not in routes or path.rstrip("/").count("/") != 3:
@@ -171,6 +191,8 @@ class SpApiControlMixin(ClockControl, FaultQueue):
         elif route == "listings":
             self.put_listing(data["seller_id"], data["sku"], data["marketplace_id"], data["product_type"],
                              data["attributes"], data.get("asin"))
+        elif route == "suppress":
+            self.suppress(data["seller_id"], data["sku"], data["marketplace_id"], data.get("category", "INVALID_IMAGE"))
         elif route == "faults":
             if method == "DELETE":
                 self.clear_faults()

@@ -19,6 +19,7 @@ SANDBOX_REFRESH_TOKEN = "Atzr|listing-studio-sandbox"
 SANDBOX_SELLER_ID = "A1SANDBOXSELLER"
 OPERATIONS = ("getListingsItem", "putListingsItem", "patchListingsItem", "deleteListingsItem", "preview")
 US, GB, DE = (MARKETPLACES[c].marketplace_id for c in ("US", "GB", "DE"))
+EU = tuple(MARKETPLACES[c].marketplace_id for c in ("DE", "FR", "IT", "ES", "NL"))  # one seller, one EU account
 
 
 def default_config() -> dict[str, Any]:
@@ -83,10 +84,12 @@ def seed_listings() -> dict[str, Any]:
            "other_product_image_locator_2": "mug-pt02.jpg"}
     tote = {"main_product_image_locator": "tote-main.jpg", "swatch_product_image_locator": "tote-swch.png"}
     lamp = {"main_product_image_locator": "lamp-main.jpg"}
+    candle = {"main_product_image_locator": "candle-main.jpg", "other_product_image_locator_1": "candle-pt01.jpg"}
     return {SANDBOX_SELLER_ID: {
         "MUG-BLK-16": {US: _listing(US, "DRINKING_CUP", "B0SANDMUG1", "Sandbox Ceramic Mug, Black, 16 oz", mug,
                                     {"color": [{"value": "Black", "language_tag": "en_US", "marketplace_id": US}]})},
         "TOTE/NAVY 2": {GB: _listing(GB, "HANDBAG", "B0SANDTOT2", "Sandbox Canvas Tote, Navy", tote)},
         "LAMP-WHT": {US: _listing(US, "LAMP", "B0SANDLMP3", "Sandbox Desk Lamp, White", lamp),
                      DE: _listing(DE, "LAMP", "B0SANDLMP3", "Sandbox Schreibtischlampe, Weiß", lamp)},
+        "CANDLE-EU": {mp: _listing(mp, "CANDLE", "B0SANDCDL4", "Sandbox Soy Candle", candle) for mp in EU},
     }}

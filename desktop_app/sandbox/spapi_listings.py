@@ -118,6 +118,12 @@ class ListingsMixin:
                 attributes.pop(name, None)
             issues.append(issue("EMU_MEDIA_FETCH", f"We could not access the media at URL {url}. Ensure the URL "
                                 "is publicly accessible and points to a valid image.", name, "INVALID_IMAGE"))
+        if job.get("other_contribution"):  # Amazon picks another seller's main image for the product page
+            shown = record.get("shown_main") or next((v.get("media_location") for v in old.get(MAIN, [])
+                                                      if isinstance(v, dict)), None)
+            record["shown_main"] = shown  # the image shown before stays on the product page
+        else:
+            record.pop("shown_main", None)
         record["attributes"] = attributes
         record["issues"] = issues
         record["lastUpdatedDate"] = iso(now)
@@ -133,7 +139,8 @@ class ListingsMixin:
                        "status": record.get("status", []),
                        "itemName": next((v.get("value") for v in attrs.get("item_name", [])), None),
                        "createdDate": record["createdDate"], "lastUpdatedDate": record["lastUpdatedDate"]}
-            main = next((v.get("media_location") for v in attrs.get(MAIN, [])), None)
+            main = self._public(record.get("shown_main")) or next(
+                (v.get("media_location") for v in attrs.get(MAIN, [])), None)
             if main:
                 name = own_name(main, self.base_url)
                 width, height = (self.library.size(name) if name else None) or (1000, 1000)

@@ -1,8 +1,9 @@
 """The SP-API emulator's image host and its media fetch (sp-api-listings.md §10, "Media fetch").
 
 ``GET /spapi-media/<name>``: a name in the :class:`MediaLibrary` (``amzn-<sha256>.<ext>``) answers the bytes
-Amazon "re-hosted"; any other ``<name>.jpg|.png`` a generated product shot (the seed listings' images);
-``<name>.html`` an HTML page (a "not an image" URL for tests).
+Amazon "re-hosted"; any other ``<name>.jpg|.png`` a generated product shot (the seed listings' images); ``<name>.webp`` the same
+shot as WebP (an image in a format Amazon refuses when it fetches it); ``<name>.html`` an HTML page (a "not an
+image" URL for tests).
 
 Like Amazon, the emulator fetches every ``media_location`` of a PUT or PATCH (:func:`fetch_media`), rejects what
 is not an image it accepts, and, once a submission is processed, serves its own copy: the listing's attributes
@@ -92,14 +93,15 @@ def render_media(name: str, library: MediaLibrary | None = None) -> tuple[int, s
             else (404, "text/plain", b"not found")
     if ext == "html":
         return 200, "text/html; charset=utf-8", b"<!DOCTYPE html><html><body><h1>Not an image</h1></body></html>"
-    if ext not in ("jpg", "jpeg", "png"):
+    if ext not in ("jpg", "jpeg", "png", "webp"):
         return 404, "text/plain", b"not found"
     digest = hashlib.sha256(stem.encode()).digest()
     image = Image.new("RGB", (1000, 1000), (255, 255, 255))
     ImageDraw.Draw(image).rounded_rectangle((200, 150, 800, 850), radius=60, fill=tuple(digest[:3]))
     out = io.BytesIO()
-    image.save(out, "PNG" if ext == "png" else "JPEG", quality=85)
-    return 200, "image/png" if ext == "png" else "image/jpeg", out.getvalue()
+    fmt = {"png": "PNG", "webp": "WEBP"}.get(ext, "JPEG")
+    image.save(out, fmt, quality=85)
+    return 200, f"image/{fmt.lower()}", out.getvalue()
 
 
 def image_problem(status: int, content_type: str, body: bytes) -> str | None:
@@ -158,7 +160,7 @@ def fetch_media(url: str, base_url: str, fetcher: MediaFetcher | None, timeout: 
         if not is_loopback_host(host):
             return None, None  # a public host: the emulator does not fetch the internet
         try:
-            with httpx.Client(trust_env=False, timeout=timeout, follow_redirects=False) as http:
+            with httpx.Client(trust_env=False, timeout=timeout, follow_redirects=True, max_redirects=5) as http:
                 response = http.get(url)
         except httpx.HTTPError:
             return "the server could not be reached", None

@@ -13,6 +13,7 @@ from ..api.pixii import redact
 from .banner import Banner, BannerAction
 from .batch_panel import BatchController
 from .export_dialog import ExportDialog
+from .publish_health import PublishHealthWatch
 from .publish_watch import PublishWatcher
 from .form import SubmitForm
 from .gallery import GalleryPanel
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
 
         self.banner = Banner(self)
         self.publish_watch = PublishWatcher(service, self.banner)  # publishes until Amazon serves them
+        self.publish_health = PublishHealthWatch(service, self.banner)  # published listings suppressed later
         self.form = SubmitForm(service, self)
         self.jobs_model = JobsModel(service.journal, self.settings.service, self)
         self.job_panel = JobPanel(self.jobs_model, self)

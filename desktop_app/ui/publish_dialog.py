@@ -16,6 +16,7 @@ from ..api.spapi_models import SLOTS
 from . import theme
 from .compliance_badge import checker_for
 from .publish_flow import PublishFlow
+from .publish_markets import MarketPicker
 from .publish_slots import ApprovedStrip, SlotRow, _esc
 
 HEADERS = ("Slot", "On Amazon now", "To publish", "Choose", "", "Compliance", "Status and issues")
@@ -75,6 +76,8 @@ class PublishDialog(QDialog, PublishFlow):
             head.addWidget(label)
             head.addWidget(widget, 2 if widget is self.sku_edit else 0)
         head.addWidget(self.fetch_button)
+        self.also_markets = MarketPicker(self)
+        head.addWidget(self.also_markets)
 
         self.target_label = QLabel("Amazon: the SP-API in use is shown on the first fetch.", objectName="publishTarget")
         self.target_label.setAccessibleName("Where publishing goes")

@@ -25,7 +25,10 @@ from ..core.validation import InputError
 from . import theme
 from .gallery_model import decode_image
 from .publish_guard import publish_or_ask
+from .compliance_badge import Verdict
+from ..core.compliance import Finding
 from .publish_local import add_local_photo
+from .publish_markets import publish_also
 from .publish_slots import KEEP, REMOVE, THUMB, _decode_bytes, _esc, fetch_image_bytes, image_key, issue_html
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,7 @@ log = logging.getLogger(__name__)
 WATCH_TIMEOUT = 120.0
 NEEDS_PUBLIC_URL = ("this image needs a public URL: it has no link that stays valid for another day, and no S3 "
                     "bucket is set up to host it (Settings ▸ Image hosting)")
-UNDOABLE = ("accepted", "live")
+UNDOABLE = ("accepted", "live", "other_shown")
 
 
 class PublishFlow:
@@ -213,6 +216,7 @@ class PublishFlow:
         if self.view is None or (self.view.sku, self.view.marketplace_id) != (view.sku, view.marketplace_id):
             self.last_record_id = None
             self.live_slots.clear()
+            self.also_markets.set_region(view.country)  # the other marketplaces of its region
         self.view = view
         self.set_info(view)
         by_slot: dict[str, list] = {}
@@ -300,6 +304,10 @@ class PublishFlow:
         if outcome.status == "ACCEPTED" and outcome.record_id is not None:
             self.last_record_id = outcome.record_id
             self._bg(self._watch(outcome.record_id), f"publish:watch:{outcome.record_id}")
+        if outcome.ok:  # the other marketplaces chosen, each on its own
+            others = await publish_also(self, publish, view, values, validate_only=validate_only)
+            if others:
+                self.status_label.setText(f"{view.country}: {self.status_label.text()}<br>{others}")
         self.refresh_history()
 
     def show_outcome(self, outcome, what: str = "") -> None:
@@ -317,10 +325,7 @@ class PublishFlow:
             for slot in issue.slots or ("",):
                 by_slot.setdefault(slot, []).append(issue)
         changed = {s for s, (before, after) in outcome.slots.items() if before != after}
-        warned: dict[str, list[str]] = {}
-        for text in outcome.warnings:  # compliance warnings, "SLOT: level: message"
-            slot, _, rest = text.partition(": ")
-            warned.setdefault(slot if slot in self.rows else "", []).append(rest if slot in self.rows else text)
+        warned = self._by_slot(outcome.warnings)
         for slot, row in self.rows.items():
             lines = [issue_html(i.severity, i.code, i.message, ", ".join(i.attribute_names))
                      for i in by_slot.get(slot, [])]
@@ -332,6 +337,28 @@ class PublishFlow:
         notes = [f"{i.severity} {i.code}: {i.message}" for i in by_slot.get("", [])] + warned.get("", [])
         if notes:
             self.show_message("<br>".join(_esc(n) for n in notes), "error" if status == "INVALID" else "notice")
+
+    def _by_slot(self, warnings: list[str]) -> dict[str, list[str]]:
+        """Compliance warnings ("SLOT: level: message") by slot row; "" for those of no row."""
+        warned: dict[str, list[str]] = {}
+        for text in warnings:
+            slot, _, rest = text.partition(": ")
+            warned.setdefault(slot if slot in self.rows else "", []).append(rest if slot in self.rows else text)
+        return warned
+
+    def show_findings(self, warnings: list[str]) -> None:
+        """Every image's compliance warnings in its slot row, as soon as they are known (before the preview is
+        sent); publishing goes on."""
+        warned = self._by_slot(warnings)
+        muted = theme.colors()["muted"]
+        for slot, lines in warned.items():
+            if slot in self.rows:
+                self.rows[slot].set_status("<br>".join(f"<span style='color:{muted}'>{_esc(w)}</span>" for w in lines),
+                                           "\n".join(lines))
+        for slot in [s for s, v in self.assigned.items() if isinstance(v, str) and s in self.rows]:
+            found = [Finding("publish", *line.split(": ", 1), "") for line in warned.get(slot, []) if ": " in line]
+            level = "fail" if any(f.level == "fail" for f in found) else "warning" if found else "pass"
+            self.rows[slot].badge.set_verdict(Verdict(level, tuple(found)))  # the URL's image as fetched
 
     def _hand_over(self) -> None:
         """The main window keeps watching unsettled publishes in the background, and says when they go live."""
@@ -351,6 +378,11 @@ class PublishFlow:
             self.live_slots |= changed
             self.status_label.setText(f"<b>live</b> — Amazon serves the new images (submission "
                                       f"<code>{_esc(record.submission_id or '—')}</code>).")
+        elif record.state == "other_shown":
+            self.live_slots |= changed - {"MAIN"}
+            self.status_label.setText("<b>processed</b>, but shoppers see <b>another contributor's main image</b>: "
+                                      "Amazon picked another seller's contribution, which no API can change. The "
+                                      "listing holds yours; Undo puts the previous images back.")
         elif record.error_code:
             self.status_label.setText(f"<b>submitted</b>, but Amazon reports <b>{_esc(record.error_code)}</b>: it "
                                       "still serves the previous images.")
@@ -359,6 +391,9 @@ class PublishFlow:
             self.status_label.setText("<b>submitted</b> — Amazon does not serve the new images yet (that can take "
                                       "hours); Listing Studio keeps checking while it runs and says so when they "
                                       "are live.")
+        health = getattr(self.parent(), "publish_health", None)
+        if health is not None:
+            health.start()  # from now on, this listing is watched for suppression while the app runs
         if self.view is not None and (self.view.sku, self.view.marketplace_id) == (record.sku, record.marketplace_id):
             try:  # show what Amazon serves now, and the listing's issues per slot
                 await self._fetch(self.view.sku, self.view.country, quiet=True)

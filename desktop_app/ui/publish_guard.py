@@ -51,7 +51,7 @@ async def confirm_other_product(parent: QWidget, mismatch: AsinMismatch, *, vali
 async def publish_or_ask(window, publish, view, values, *, validate_only: bool):
     """``publish.publish`` of the window's job images onto ``view``; onto another product only after a yes.
     None: the seller cancelled, nothing was sent."""
-    kwargs = {"validate_only": validate_only, "job_id": window.job_id or None}
+    kwargs = {"validate_only": validate_only, "job_id": window.job_id or None, "on_warnings": window.show_findings}
     try:
         return await publish.publish(view.sku, view.country, values, **kwargs)
     except AsinMismatch as mismatch:

@@ -209,7 +209,7 @@ class SlotRow(QObject):
             self.badge.clear_verdict()
             self.badge.setText("not checked")
             self.badge.setStyleSheet(theme.muted_style())
-            self.badge.setToolTip("A URL is checked by Amazon when you validate")
+            self.badge.setToolTip("The URL is fetched as Amazon will and checked when you validate or publish")
             return
         found = self.combo.findData(image_key(record) if record is not None else KEEP)
         if found >= 0:

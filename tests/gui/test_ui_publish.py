@@ -107,11 +107,11 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     qtbot.waitUntil(lambda: dialog.rows["PT01"].badge.level in ("pass", "warning", "fail"), timeout=5000)
     assert dialog.rows["MAIN"].badge.toolTip().startswith("Amazon image rules")
 
-    # a page that is not an image, dropped as a URL onto PT01: Validate says INVALID next to PT01
+    # an image in a format Amazon refuses, dropped as a URL onto PT01: Validate says INVALID next to PT01
     mime = QMimeData()
-    mime.setText(f"{MEDIA}not-a-photo.html")
+    mime.setText(f"{MEDIA}not-a-photo.webp")
     simulate_drop(dialog.rows["PT01"].assigned, mime, QPointF(10, 10))
-    assert dialog.assigned["PT01"] == f"{MEDIA}not-a-photo.html"
+    assert dialog.assigned["PT01"] == f"{MEDIA}not-a-photo.webp"
     qtbot.mouseClick(dialog.validate_button, Qt.MouseButton.LeftButton)
     wait_idle(dialog, qtbot)
     assert "INVALID" in dialog.status_label.text(), dialog.message.text()

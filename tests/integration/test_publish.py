@@ -106,7 +106,7 @@ def test_validate_only_invalid_and_unknown_sku_in_process():
         base = rt.spapi_emulator.base_url
         ok = await service.publish(SKU, "US", {"PT04": f"{base}/spapi-media/v.jpg"}, validate_only=True)
         assert (ok.status, ok.mode, service.store.get(ok.record_id).state) == ("VALID", "VALIDATION_PREVIEW", VALID)
-        bad = await service.publish(SKU, "US", {"PT04": f"{base}/spapi-media/v.html"}, full_put=True)
+        bad = await service.publish(SKU, "US", {"PT04": f"{base}/spapi-media/v.webp"}, full_put=True)
         assert (bad.status, bad.operation, service.store.get(bad.record_id).state) == ("INVALID", "put", INVALID)
         assert bad.issues and bad.issues[0].slots == ("PT04",)
         assert [s for s in rt.spapi_emulator.stats()["submissions"] if s["mode"] is None] == []

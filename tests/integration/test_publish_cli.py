@@ -89,7 +89,7 @@ def test_publish_approved_images_preview_then_accepted_then_live(servers, env, t
 def test_invalid_preview_sends_nothing_for_real(servers, env):
     srv, spapi = servers
     before = spapi.listing(SANDBOX_SELLER_ID, SKU, US)
-    r = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT01={srv.url}/spapi-media/page.html",
+    r = run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT01={srv.url}/spapi-media/page.webp",
                 "--slot", f"PT03={srv.url}/spapi-media/fine.jpg", "--json", env=env)
     assert r.code == 3
     assert (r.json["status"], r.json["mode"]) == ("INVALID", "VALIDATION_PREVIEW")
@@ -193,7 +193,7 @@ def test_secrets_never_in_outputs_or_data_dir(servers, env, tmp_path):
     outputs = [run_cli("listing", "--sku", SKU, "--country", "US", "--json", env=env),
                run_cli("publish", "--sku", SKU, "--country", "US", "--job", job_id, "--json", env=env),
                run_cli("undo", "1", "--json", env=env),
-               run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT01={srv.url}/spapi-media/x.html",
+               run_cli("publish", "--sku", SKU, "--country", "US", "--slot", f"PT01={srv.url}/spapi-media/x.webp",
                        env=env)]
     text = "".join(r.out + r.err for r in outputs)
     stored = b"".join(p.read_bytes() for p in Path(env["LISTING_STUDIO_DATA_DIR"]).rglob("*") if p.is_file())

@@ -1,0 +1,92 @@
+"""Watching every listing published from this app for suppression while the app runs.
+
+Amazon may suppress a listing hours after a publish went live, and sellers often notice late
+(image-rules-and-after-publish.md). :class:`PublishHealthWatch` looks at each published listing
+(:func:`desktop_app.core.publish_watch.check_all`) every ``interval`` seconds; when one becomes suppressed or its
+publish rejected, it says so once: a desktop notification and a banner with a one-click Undo of that publish. No
+task and no request while nothing was published from this app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from ..core.publish_watch import check_all
+from ..core.publishstore import PublishStore
+from .banner import BannerAction
+
+log = logging.getLogger(__name__)
+
+INTERVAL = 900.0  # seconds between looks
+
+
+class PublishHealthWatch:
+    def __init__(self, service, banner, interval: float = INTERVAL,
+                 notify: Callable[[str, str], None] | None = None) -> None:
+        self.service, self.banner = service, banner
+        self.interval = interval
+        self.notify = notify
+        self.task: asyncio.Task | None = None
+        self.rounds = 0
+        self._said: set[tuple[int, str]] = set()  # (publish, outcome) already said
+        self.undo_task: asyncio.Task | None = None
+
+    def start(self) -> asyncio.Task | None:
+        if self.task is not None and not self.task.done():
+            return self.task
+        if not PublishStore(self.service.rt.journal).standing(None):
+            return None
+        self.task = self.service.tasks.spawn(self._run(), name="publish-health")
+        return self.task
+
+    async def _run(self) -> None:
+        while True:
+            rt = self.service.rt
+            try:
+                publish = await asyncio.to_thread(lambda: rt.publish)  # settings, keyring, S3 client: off the GUI
+                found = await check_all(publish)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — a missed look is tried again next round
+                log.info("Could not look at the published listings: %s", exc)
+                found = []
+            self.rounds += 1
+            for health in found:
+                if health.bad and (health.record.id, health.outcome) not in self._said:
+                    self._said.add((health.record.id, health.outcome))
+                    self._say(health)
+            await asyncio.sleep(self.interval)
+
+    def _say(self, health) -> None:
+        rec = health.record
+        title = f"{rec.sku} ({health.country}) is {health.outcome} on Amazon"
+        body = f"{health.line()}. Undo publish #{rec.id} in Listing Studio to put the previous images back."
+        if self.notify is not None:
+            try:
+                self.notify(title, body)
+            except Exception as exc:  # noqa: BLE001 — the banner says it anyway
+                log.info("Desktop notification failed: %s", exc)
+        action = BannerAction(f"Undo publish #{rec.id}", "undoSuppressedPublish", lambda: self.undo(rec.id))
+        self.banner.show_error("LISTING_SUPPRESSED" if health.outcome == "suppressed" else "PUBLISH_REJECTED",
+                               health.line(), action)
+
+    def undo(self, record_id: int) -> asyncio.Task | None:
+        self.undo_task = self.service.tasks.spawn(self._undo(record_id), name=f"publish-undo:{record_id}")
+        return self.undo_task
+
+    async def _undo(self, record_id: int) -> None:
+        publish = await asyncio.to_thread(lambda: self.service.rt.publish)
+        try:
+            outcome = await publish.undo(record_id)
+        except Exception as exc:  # noqa: BLE001 — said in the banner, never a modal
+            self.banner.show_error(getattr(exc, "code", None) or type(exc).__name__,
+                                   f"Undo of publish #{record_id} failed: {getattr(exc, 'message', None) or exc}")
+            return
+        if outcome.status == "ACCEPTED":
+            self.banner.show_info(f"Undo of publish #{record_id} submitted to Amazon as submission "
+                                  f"{outcome.record_id}; the previous images come back once Amazon processes it.",
+                                  timeout_ms=12000)
+        else:
+            self.banner.show_error(outcome.status or "INVALID", f"Amazon refused the undo of publish #{record_id}")

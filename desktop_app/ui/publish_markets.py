@@ -1,0 +1,68 @@
+"""The publish window's "Also publish to" choice: other marketplaces of the fetched listing's region (one seller
+account), each published on its own after the fetched one — previewed, journalled and undoable on its own
+(:func:`desktop_app.core.publish_multi.publish_many`) — with one result line per marketplace."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QToolButton
+
+from ..api.marketplaces import MARKETPLACES
+from ..core.publish_multi import markets_of, publish_many
+from .publish_slots import _esc
+
+
+class MarketPicker(QToolButton):
+    """A button with a menu of checkable marketplaces (``alsoMarket<CC>``); empty until a listing is fetched."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("alsoMarketsButton")
+        self.setAccessibleName("Also publish to other marketplaces")
+        self.setToolTip("Publish the same images to other marketplaces of this region too, each on its own")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setMenu(QMenu(self))
+        self.set_region(None)
+
+    def set_region(self, country: str | None) -> None:
+        """The other marketplaces of ``country``'s region (None: none, before a fetch)."""
+        menu = self.menu()
+        menu.clear()
+        region = MARKETPLACES[country].region if country in MARKETPLACES else None
+        for code, market in sorted(MARKETPLACES.items()):
+            if region is not None and market.region == region and code != country:
+                action = QAction(code, menu, checkable=True, objectName=f"alsoMarket{code}")
+                action.toggled.connect(self._label)
+                menu.addAction(action)
+        self.setEnabled(bool(menu.actions()))
+        self._label()
+
+    def action(self, country: str) -> QAction | None:
+        return next((a for a in self.menu().actions() if a.text() == country), None)
+
+    def checked(self) -> list[str]:
+        return [a.text() for a in self.menu().actions() if a.isChecked()]
+
+    def _label(self, *_args) -> None:
+        chosen = self.checked()
+        self.setText(f"Also: {', '.join(chosen)}" if chosen else "Also publish to…")
+
+
+async def publish_also(window, publish, view, values, *, validate_only: bool) -> str:
+    """The same images to every checked marketplace; the result lines (rich text), "" when none is checked."""
+    countries = window.also_markets.checked()
+    if not countries:
+        return ""
+    results = await publish_many(publish, view.sku, markets_of(countries), values, validate_only=validate_only,
+                                 job_id=window.job_id or None)
+    lines = []
+    for market, result in results:
+        if isinstance(result, Exception):
+            code = getattr(result, "code", None) or type(result).__name__
+            text = f"<b>{_esc(code)}</b> — {_esc(getattr(result, 'message', None) or str(result))}"
+        elif result.status == "ACCEPTED":
+            text = f"<b>submitted</b> as publish #{result.record_id} (undo it from that marketplace's listing)"
+        else:
+            text = f"<b>{_esc(result.status or '—')}</b>" + (f": {len(result.issues)} issue(s)" if result.issues else "")
+        lines.append(f"{_esc(market.country)}: {text}")
+    return "<br>".join(lines)
