@@ -15,9 +15,10 @@ import shutil
 import sqlite3
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..api.models import Job, ListingRequest, Submission
 from .datadir import classify, too_new
@@ -208,12 +209,15 @@ class Journal:
 
     # --- the one writer path -----------------------------------------------------------------
 
-    def _write(self, statements: Iterable[tuple[str, tuple]]) -> list[sqlite3.Cursor]:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on any error); a full disk, a read-only
+        folder or a newer journal comes out as its DataDirError, never as the error of a failed ROLLBACK."""
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                cursors = [conn.execute(sql, params) for sql, params in statements]
+                yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
@@ -223,7 +227,10 @@ class Journal:
             if problem is None:
                 raise
             raise problem from None
-        return cursors
+
+    def _write(self, statements: Iterable[tuple[str, tuple]]) -> list[sqlite3.Cursor]:
+        with self._transaction() as conn:
+            return [conn.execute(sql, params) for sql, params in statements]
 
     def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         return self._conn.execute(sql, params).fetchall()
@@ -296,17 +303,13 @@ class Journal:
         list, taken only if no intent holds it yet and the intent is still this owner's; False otherwise."""
         r = intent.request
         now = time.time()
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:  # the early returns change nothing: their COMMIT is empty
             if adopt and conn.execute("SELECT 1 FROM jobs WHERE job_id=?", (job_id,)).fetchone():
-                conn.execute("ROLLBACK")
                 return False
             updated = conn.execute(
                 "UPDATE intents SET state=?, job_id=?, adopted=? WHERE id=? AND owner IS ? AND state IN (?,?)",
                 (INTENT_ACCEPTED, job_id, 1 if adopt else 0, intent.id, owner, *UNRESOLVED_INTENTS)).rowcount > 0
             if adopt and not updated:
-                conn.execute("ROLLBACK")
                 return False
             conn.execute(
                 "INSERT INTO jobs(job_id, service, asin, country, listing_type, main_image_url, other_image_urls,"
@@ -314,10 +317,6 @@ class Journal:
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id) DO NOTHING",
                 (job_id, intent.service, r.asin, r.country_code, r.listing_type, r.main_image_url,
                  json.dumps(list(r.other_image_urls)), status, created_at, now, now, intent.id, intent.batch_id))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return updated
 
     def record_submission(self, intent: Intent, submission: Submission) -> bool:
