@@ -218,7 +218,17 @@ class BatchRunner:
         try:
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:  # only this batch's leases: the same JobService may be waiting on other jobs
+            self._take_recorded_jobs()
             self.jobs.leases.release_many([self._lease, *(r.job_id for r in self.rows if r.job_id)])
+
+    def _take_recorded_jobs(self) -> None:
+        """A row whose POST was on the wire when the run stopped: the job its grace recorded in the journal, so
+        the result counts every job paid for."""
+        recorded = self.store.submissions(self.batch.batch_id)
+        for row in self.rows:
+            sub = recorded.get(row.line)
+            if not row.job_id and sub is not None and sub.job_id:
+                row.job_id, row.phase = sub.job_id, ACTIVE
 
     def result(self) -> BatchResult:
         code, message = (self._stop or (None, None))

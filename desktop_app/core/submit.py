@@ -223,9 +223,11 @@ class Submitter:
                 self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS, INTERRUPTED, owner=intent.owner)
             else:
                 try:
-                    self._record(intent, post)
+                    _ambiguous, job_id = self._record(intent, post)
                 except Exception:  # a refusal or an unreachable service: recorded; the stop goes on
-                    pass
+                    job_id = None
+                if job_id:
+                    self._adopted(job_id)  # paid for while stopping: the window lists it like any other
 
     def _record(self, intent: Intent, post: Awaitable[Submission]) -> tuple[bool, str | None]:
         """(ambiguous, job id) from a finished POST, recorded in the journal; refusals are recorded and raised."""
