@@ -2,7 +2,8 @@
 
     python -m desktop_app.ui.screenshots [OUTDIR]      (default: screenshots/)
 
-Also writes gallery-dark.png (LISTING_STUDIO_COLOR_SCHEME=dark) and gallery-2x.png (QT_SCALE_FACTOR=2),
+Then "Make compliant", stale files at export and a suppressed listing's banner (screenshots_more.py). Also
+writes gallery-dark.png (LISTING_STUDIO_COLOR_SCHEME=dark) and gallery-2x.png (QT_SCALE_FACTOR=2),
 each from a separate process; ``--only gallery --name NAME`` is that child run.
 
 Runs offscreen unless a display is set (use it under Xvfb for the real platform plugin). Uses a
@@ -26,7 +27,9 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from PySide6.QtCore import QMimeData  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-STATES = ("empty", "running", "gallery", "main", "error", "first-run", "settings")
+from .screenshots_more import MORE_STATES, shoot_more  # noqa: E402
+
+STATES = ("empty", "running", "gallery", "main", "error", "first-run", "settings") + MORE_STATES
 
 
 async def _until(predicate, timeout: float = 20.0) -> None:
@@ -109,6 +112,7 @@ async def shoot(outdir: Path, only: str = "", name: str = "") -> list[Path]:
         return saved
     finally:
         await studio.aclose()
+    saved += await shoot_more(outdir)
     saved += await shoot_first_run(outdir)
     return saved
 
@@ -179,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         theme.set_app_identity(app)
         theme.apply_scheme(app, theme.forced_scheme())
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            saved = runner.run(shoot(outdir, options.only, options.name))
+            more = options.only in MORE_STATES
+            saved = runner.run((shoot_more if more else shoot)(outdir, options.only, options.name))
     if not options.only:
         saved += variants(outdir)
     for path in saved:
