@@ -81,3 +81,8 @@ class Attempts:
         """Wait before the next attempt and count it."""
         await self._sleep(wait)
         self.retry += 1
+
+
+# The window keeps a job it could not poll (the client already retried for its give-up time) and polls it again
+# every 30 s, for as long as the window is open.
+POLL_AGAIN_AFTER_TROUBLE = RetryPolicy(base=30.0, cap=30.0, jitter=False, give_up_after=math.inf)

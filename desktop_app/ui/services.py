@@ -20,13 +20,12 @@ from ..api.errors import JobNotFound, PixiiError, Unauthorized
 from ..api.models import ListingRequest
 from ..api.pixii import redact
 from ..api.ratelimit import RateLimitSnapshot
+from ..api.retry import POLL_AGAIN_AFTER_TROUBLE
 from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_file, verify_image
 from ..core.journal import JobRecord
 from .tasks import TaskRegistry
 
 log = logging.getLogger(__name__)
-
-RETRY_AFTER_TROUBLE = 30.0  # seconds before polling again after the service could not be reached
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ class StudioService(QObject):
         return self.tasks.running(f"poll:{job_id}")
 
     async def _poll(self, job_id: str) -> None:
-        complained = False
+        again = POLL_AGAIN_AFTER_TROUBLE.start()
         while True:
             try:
                 record = await self.jobs.wait(job_id)
@@ -156,10 +155,9 @@ class StudioService(QObject):
                 self.report(exc, f"Job {job_id}: ")
                 return
             except PixiiError as exc:
-                if not complained:
+                if not again.retry:
                     self.report(exc, f"Job {job_id} (still kept, retrying): ")
-                    complained = True
-                await asyncio.sleep(max(RETRY_AFTER_TROUBLE, self.jobs.poll_interval))
+                await again.pause(max(again.next_wait(), self.jobs.poll_interval))
         self._finished(record)
         if record.status == "completed":
             await self.jobs.download_images(job_id)
