@@ -24,7 +24,7 @@ from .answers import AnswerTooLarge, UnreadableJson, loads, send_capped
 from .errors import (AmbiguousSubmission, BadResponse, ConfigError, Interrupted, PixiiError, RateLimited,
                      ServerError, Unreachable, describe_transport, error_from_response)
 from .models import Job, JobPage, JobSummary, ListingRequest, Submission, parse_job, parse_job_page, parse_submission
-from .ratelimit import RateLimitState
+from .pixii_rate_state import RateLimitState
 from .retry import RetryPolicy
 from .urls import url_problem
 from .vocab import API_PREFIX

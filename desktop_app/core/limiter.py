@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Mapping
 
 from ..api.errors import RateLimited
-from ..api.ratelimit import RateLimitState
+from ..api.pixii_rate_state import RateLimitState
 from .journal import Journal
 
 DAY = 86400.0

@@ -19,7 +19,7 @@ from ..api.download import DownloadError, fetch_bytes, fetch_to
 from ..api.errors import JobNotFound, PixiiError, Unauthorized
 from ..api.models import ListingRequest
 from ..api.pixii import redact
-from ..api.ratelimit import RateLimitSnapshot
+from ..api.pixii_rate_state import RateLimitSnapshot
 from ..api.retry import POLL_AGAIN_AFTER_TROUBLE
 from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_file, verify_image
 from ..core.journal import JobRecord

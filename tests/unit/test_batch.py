@@ -7,7 +7,7 @@ import time
 import pytest
 
 from desktop_app.api.models import Ad, Job, ListingRequest
-from desktop_app.api.ratelimit import RateLimitState
+from desktop_app.api.pixii_rate_state import RateLimitState
 from desktop_app.core import expiry
 from desktop_app.core.batch import parse_batch, plan_batch
 from desktop_app.core.journal import Journal
