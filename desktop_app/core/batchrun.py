@@ -29,7 +29,7 @@ from .batchexport import BatchExporter
 from .batchstore import CANCELLED, FINISHED, PAUSED, RUNNING, STOPPED, BatchStore
 from .jobs import ImageOutcome, JobService
 from .lease import owner_pid
-from .limiter import SubmissionLimiter
+from .submission_limiter import SubmissionLimiter
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ class JobService:
                  poll_interval: float = 5.0, resolve: Resolver | None = None,
                  on_job: Callable[[JobRecord], None] | None = None, owner: str | None = None,
                  clock: Callable[[], float] = time.time) -> None:
-        from .limiter import SubmissionLimiter
+        from .submission_limiter import SubmissionLimiter
         self.client = client
         self.journal = journal
         self.cache = cache
