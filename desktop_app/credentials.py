@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .api.errors import PixiiError, RateLimited, Unauthorized, Unreachable
+from .api.errors import ApiError, RateLimited, Unauthorized, Unreachable
 from .api.pixii import key_mode, redact
 from .secrets import PIXII_API_KEY, SecretStoreError, delete_secret, get_secret, set_secret
 
@@ -157,7 +157,7 @@ async def check_key(key: str, base_url: str, http, *, give_up_after: float = 8.0
         return KeyCheck(False, "UNREACHABLE", f"Service unreachable: {exc.message}. The key was not checked.")
     except RateLimited as exc:
         return KeyCheck(False, exc.code, "The service is rate-limiting requests; check again in a minute.")
-    except PixiiError as exc:
+    except ApiError as exc:
         return KeyCheck(False, exc.code, f"The service answered {exc.code}: {exc.message}")
     finally:
         await client.aclose()

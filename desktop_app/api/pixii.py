@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .answers import AnswerTooLarge, UnreadableJson, loads, send_capped
-from .errors import (AmbiguousSubmission, BadResponse, ConfigError, Interrupted, PixiiError, RateLimited,
+from .errors import (AmbiguousSubmission, ApiError, BadResponse, ConfigError, Interrupted, RateLimited,
                      ServerError, Unreachable, describe_transport, error_from_response)
 from .models import Job, JobPage, JobSummary, ListingRequest, Submission, parse_job, parse_job_page, parse_submission
 from .pixii_rate_state import RateLimitState
@@ -135,8 +135,8 @@ class PixiiClient:
                 raise error_from_response(response.status_code, _safe_json(response),
                                           response.headers.get("Retry-After"))
             except (httpx.TransportError, TimeoutError) as exc:
-                failure: PixiiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
-            except PixiiError as exc:
+                failure: ApiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
+            except ApiError as exc:
                 if not exc.retryable:
                     raise
                 failure = exc
@@ -171,7 +171,7 @@ class PixiiClient:
                 raise AmbiguousSubmission("AMBIGUOUS_SUBMISSION", f"The submission's answer was unreadable: "
                                           f"{exc.message}") from None
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached the service
-                failure: PixiiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
+                failure: ApiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
             except (httpx.TransportError, TimeoutError) as exc:
                 raise AmbiguousSubmission("AMBIGUOUS_SUBMISSION", "The submission was sent but its answer was lost ("
                                           f"{describe_transport(exc, 'the service')})") from None

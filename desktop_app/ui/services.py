@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from ..api.download import DownloadError, fetch_bytes, fetch_to
-from ..api.errors import JobNotFound, PixiiError, Unauthorized
+from ..api.errors import ApiError, JobNotFound, Unauthorized
 from ..api.models import ListingRequest
 from ..api.pixii import redact
 from ..api.pixii_rate_state import RateLimitSnapshot
@@ -126,7 +126,7 @@ class StudioService(QObject):
     async def _submit(self, request: ListingRequest) -> None:
         try:
             record = await self.jobs.submit(request)
-        except PixiiError as exc:
+        except ApiError as exc:
             self.report(exc, f"Could not start a job for {request.asin}: ", background=False)
             self.submit_finished.emit(False)
             return
@@ -154,7 +154,7 @@ class StudioService(QObject):
             except (JobNotFound, Unauthorized) as exc:  # no retry: a refused key stops this poll, said once
                 self.report(exc, f"Job {job_id}: ")
                 return
-            except PixiiError as exc:
+            except ApiError as exc:
                 if not again.retry:
                     self.report(exc, f"Job {job_id} (still kept, retrying): ")
                 await again.pause(max(again.next_wait(), self.jobs.poll_interval))
@@ -175,7 +175,7 @@ class StudioService(QObject):
     async def _refresh(self, job_id: str) -> None:
         try:
             record = await self.jobs.refresh_or_journal(job_id)
-        except PixiiError as exc:
+        except ApiError as exc:
             self.report(exc, f"Job {job_id}: ", background=False)
             return
         if not record.terminal:
@@ -208,7 +208,7 @@ class StudioService(QObject):
     async def _reconcile(self) -> None:
         try:
             results = await self.jobs.reconcile()
-        except PixiiError as exc:
+        except ApiError as exc:
             self.report(exc, "Could not check earlier submissions: ")
             return
         for _intent, job_id in results:
