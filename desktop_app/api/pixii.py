@@ -2,8 +2,8 @@
 
 Rules it keeps: the key goes only to the API host, only as ``Authorization: Bearer``, and never
 into a log line, an exception or a repr; errors are typed by their ``code``; GETs are retried
-on network errors, 5xx and malformed JSON with capped, jittered exponential backoff for at most
-``give_up_after`` seconds; a POST (which costs credits) is never blindly retried: an unknown
+on network errors, 5xx and malformed JSON under the retry policy (``api/retry.py``: capped, jittered exponential
+backoff for at most ``give_up_after`` seconds); a POST (which costs credits) is never blindly retried: an unknown
 outcome (also an unreadable answer: over 10 MB, nested beyond reason, not the documented shape) raises
 :class:`AmbiguousSubmission` for the caller to reconcile.
 """

@@ -24,6 +24,7 @@ import httpx
 from . import marketplaces
 from .answers import MAX_ANSWER_BYTES, AnswerTooLarge, UnreadableJson, loads, send_capped
 from .errors import BadResponse, ConfigError, describe_transport
+from .retry import RetryPolicy
 from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_agent
 from .spapi_definitions import (DEFAULT_TTL, DEFINITIONS_PATH, ENFORCEMENTS, DefinitionCache, DefinitionMeta,
                                 ProductTypeDefinition, ProductTypeNotFound, build_definition, checksum_matches,
@@ -31,7 +32,6 @@ from .spapi_definitions import (DEFAULT_TTL, DEFINITIONS_PATH, ENFORCEMENTS, Def
 from .spapi_errors import (Forbidden, InvalidInput, ListingNotFound, SpApiError, SpApiInterrupted, SpApiRefused,
                           SpApiUnreachable, Throttled, spapi_error)
 from .spapi_models import ListingItem, SubmissionResult, parse_listing, parse_submission
-from .retry import RetryPolicy
 from .spapi_ratelimit import PREVIEW, RATE_LIMIT_HEADER, BucketSet, header_rate
 from .urls import url_problem
 
