@@ -250,21 +250,6 @@ class SpApiCredentials(_SecretSlots):
         return SpApiCredentialState(values, {f: "env" if v else "" for f, v in values.items()})
 
 
-def read_sp_api(env: Mapping[str, str] | None = None, *, stored: Mapping[str, str] | None = None,
-                read_keyring: bool = True) -> tuple[dict[str, str], str]:
-    """The LWA credentials (client_id, client_secret, refresh_token) and where the first came from ("env",
-    "keyring" or ""): SP_API_* variables win; the rest from ``stored`` (the window's, already read in a worker
-    thread) or else from the keyring (``read_keyring``; blocking; a keyring that fails counts as empty)."""
-    creds = SpApiCredentials(env)
-    values = creds.env_only().values
-    source = "env" if any(values.values()) else ""
-    if stored is None and read_keyring and not all(values.values()):
-        stored = creds.load().stored
-    for f in SP_API_FIELDS:
-        if not values[f] and ((stored or {}).get(f) or "").strip():
-            values[f], source = stored[f].strip(), source or "keyring"  # type: ignore[index]
-    return values, source
-
     def save(self, values: dict[str, str]) -> SpApiCredentialState:
         """Store the given (non-empty) values; fields set in the environment are not stored (it wins)."""
         names = _sp_api_names()
@@ -284,6 +269,22 @@ def read_sp_api(env: Mapping[str, str] | None = None, *, stored: Mapping[str, st
         failure = self._erase(tuple(name for name, _ in _sp_api_names().values()))
         state = self.load()
         return SpApiCredentialState(state.values, state.sources, failure) if failure else state
+
+
+def read_sp_api(env: Mapping[str, str] | None = None, *, stored: Mapping[str, str] | None = None,
+                read_keyring: bool = True) -> tuple[dict[str, str], str]:
+    """The LWA credentials (client_id, client_secret, refresh_token) and where the first came from ("env",
+    "keyring" or ""): SP_API_* variables win; the rest from ``stored`` (the window's, already read in a worker
+    thread) or else from the keyring (``read_keyring``; blocking; a keyring that fails counts as empty)."""
+    creds = SpApiCredentials(env)
+    values = creds.env_only().values
+    source = "env" if any(values.values()) else ""
+    if stored is None and read_keyring and not all(values.values()):
+        stored = creds.load().stored
+    for f in SP_API_FIELDS:
+        if not values[f] and ((stored or {}).get(f) or "").strip():
+            values[f], source = stored[f].strip(), source or "keyring"  # type: ignore[index]
+    return values, source
 
 
 @dataclass(frozen=True)
