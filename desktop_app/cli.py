@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .api.answers import printable
-from .api.errors import ApiRefused, ConfigError, PixiiError, RateLimited
+from .api.errors import ApiError, ApiRefused, ConfigError, RateLimited
 from .api.models import ListingRequest
 from .api.vocab import COUNTRY_CODES, LISTING_TYPES
 from .cli_interrupt import CommandInterrupted, Interrupts
@@ -58,7 +58,7 @@ def _exit_for(exc: BaseException) -> Outcome:
         return Outcome(EXIT_REFUSED, exc.code, exc.message + " — try again tomorrow")
     if isinstance(exc, ApiRefused):
         return Outcome(EXIT_REFUSED, exc.code, exc.message + (f" ({exc.detail})" if exc.detail else ""))
-    if isinstance(exc, PixiiError):
+    if isinstance(exc, ApiError):
         return Outcome(EXIT_UNREACHABLE, exc.code, exc.message)
     return Outcome(EXIT_INTERNAL, "INTERNAL_ERROR", f"unexpected internal error: {type(exc).__name__}: {exc}")
 
@@ -208,7 +208,7 @@ async def cmd_jobs(args: argparse.Namespace, rt: Any) -> tuple[int, dict]:
     try:
         await rt.jobs.reconcile()
         service_jobs = await rt.client.list_jobs(asin) if asin else []
-    except PixiiError as exc:
+    except ApiError as exc:
         if isinstance(exc, ApiRefused):
             raise
         _say(f"warning: the service is unreachable ({exc.code}); showing the local journal only")

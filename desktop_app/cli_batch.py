@@ -20,7 +20,7 @@ from .core.batch import ParsedBatch, parse_batch, plan_batch, read_batch_file
 from .core.batchrun import BatchBusy, BatchProgress, BatchResult, BatchRunner, RowState
 from .core.batchstore import BatchStore
 from .core.export import NAMING_PRESETS, check_export_dir
-from .core.limiter import Limits, SubmissionLimiter
+from .core.submission_limiter import Limits, SubmissionLimiter
 from .core.validation import InputError
 
 HEARTBEAT = 15.0

@@ -1,4 +1,5 @@
-"""Where the app talks to and keeps its files, from the environment, the keyring and defaults."""
+"""Where the app talks to and keeps its files, from the environment and defaults; the keys in it are read by
+``credentials.py`` (the one place that decides where a key is read)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import platformdirs
 from .api.urls import is_loopback_host, url_problem
 from .api.vocab import DEFAULT_API_URL
 from .core.validation import InputError
+from .credentials import (SANDBOX_SELLER_ID, SANDBOX_SP_API, SP_API_ENV, KeyState, read_key, read_sp_api,
+                          sandbox_key)
 
 SANDBOX = "sandbox"
 SANDBOX_BASE_URL = "https://sandbox.invalid"
-SANDBOX_KEY = "pk_test_sandbox"
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,8 @@ def with_mode(base: Settings, *, live: bool, key: str = "", key_source: str = ""
               keyring_problem: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """``base`` switched to Live (with ``key``, at :func:`live_api_url`) or to the embedded sandbox.
 
-    The sandbox gets the sample key unless the key comes from the environment, so a key kept in the
-    keyring is never sent anywhere but to the Live service. Raises ValueError for Live without a key
-    (or when the environment forces the sandbox)."""
+    The sandbox gets :func:`~.credentials.sandbox_key` (never a key from the keyring). Raises ValueError for Live
+    without a key (or when the environment forces the sandbox)."""
     if live:
         url = live_api_url(env)
         if url == SANDBOX:
@@ -104,8 +105,8 @@ def with_mode(base: Settings, *, live: bool, key: str = "", key_source: str = ""
             raise ValueError("Live mode needs an API key")
         return replace(base, api_url=url, api_key=key, key_source=key_source or "keyring",
                        keyring_problem=keyring_problem)
-    sandbox_key = key if key and key_source == "env" else SANDBOX_KEY
-    return replace(base, api_url=SANDBOX, api_key=sandbox_key, key_source="env" if sandbox_key == key else SANDBOX,
+    sandbox = sandbox_key(KeyState(key, key_source))
+    return replace(base, api_url=SANDBOX, api_key=sandbox.key, key_source=sandbox.source,
                    keyring_problem=keyring_problem)
 
 
@@ -128,24 +129,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_keyring: bool = 
         problem = url_problem(url, what="LISTING_STUDIO_API_URL")
         if problem:
             raise InputError("INVALID_API_URL", problem)
-    key, source, keyring_problem = (env.get("PIXII_API_KEY") or "").strip(), "env", None
-    if not key and read_keyring and url.lower() != SANDBOX:
-        from .secrets import PIXII_API_KEY, SecretStoreError, get_secret
-        try:
-            key, source = (get_secret(PIXII_API_KEY) or "").strip(), "keyring"
-        except SecretStoreError as exc:
-            key, keyring_problem = "", str(exc)
-    if not key:
-        source = ""
-    if url.lower() == SANDBOX or (not url and not key):
-        return Settings(SANDBOX, key or SANDBOX_KEY, source or SANDBOX, data_dir, poll, keyring_problem, give_up)
-    return Settings(url or DEFAULT_API_URL, key, source, data_dir, poll, keyring_problem, give_up)
+    state = read_key(env, read_keyring=read_keyring and url.lower() != SANDBOX)
+    if url.lower() == SANDBOX or (not url and not state.key):
+        sandbox = sandbox_key(state)
+        return Settings(SANDBOX, sandbox.key, sandbox.source, data_dir, poll, state.problem, give_up)
+    return Settings(url or DEFAULT_API_URL, state.key, state.source, data_dir, poll, state.problem, give_up)
 
 
 # --- SP-API (publishing to Amazon) ------------------------------------------------------------------
-
-SP_API_ENV = {"client_id": "SP_API_CLIENT_ID", "client_secret": "SP_API_CLIENT_SECRET",
-              "refresh_token": "SP_API_REFRESH_TOKEN"}
 
 
 @dataclass(frozen=True)
@@ -187,30 +178,12 @@ def load_spapi_settings(env: Mapping[str, str] | None = None, *, seller_id: str 
         if problem:
             raise InputError("INVALID_SP_API_URL", problem)
     bucket = (env.get("LISTING_STUDIO_S3_BUCKET") or "").strip() or (s3_bucket or "").strip() or None
-    creds = {k: (env.get(v) or "").strip() for k, v in SP_API_ENV.items()}
-    source = "env" if any(creds.values()) else ""
-    if stored is not None and url.lower() != SANDBOX:
-        for key in creds:
-            if not creds[key] and (stored.get(key) or "").strip():
-                creds[key], source = stored[key].strip(), source or "keyring"
-    elif url.lower() != SANDBOX and read_keyring and not all(creds.values()):
-        from . import secrets
-        names = {"client_id": secrets.SP_API_CLIENT_ID, "client_secret": secrets.SP_API_CLIENT_SECRET,
-                 "refresh_token": secrets.SP_API_REFRESH_TOKEN}
-        try:
-            for key, name in names.items():
-                if not creds[key]:
-                    value = (secrets.get_secret(name) or "").strip()
-                    if value:
-                        creds[key], source = value, source or "keyring"
-        except secrets.SecretStoreError:
-            pass  # no keyring: the environment (or the sandbox) it is
+    sandbox = url.lower() == SANDBOX
+    creds, source = read_sp_api(env, stored=None if sandbox else stored, read_keyring=read_keyring and not sandbox)
     seller = (env.get("SP_API_SELLER_ID") or "").strip() or (seller_id or "").strip()
-    if url.lower() == SANDBOX or (not url and not any(creds.values())):
-        from .sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
-                                         SANDBOX_SELLER_ID)
-        return SpApiSettings(SANDBOX, lwa_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
-                             SANDBOX_SELLER_ID, bucket, SANDBOX)
+    if sandbox or (not url and not any(creds.values())):
+        return SpApiSettings(SANDBOX, lwa_url, **SANDBOX_SP_API, seller_id=SANDBOX_SELLER_ID, s3_bucket=bucket,
+                             source=SANDBOX)
     missing = [SP_API_ENV[k] for k, v in creds.items() if not v]
     if missing:
         raise InputError("MISSING_SP_API_CREDENTIALS", "SP-API needs the LWA client id and secret and the seller's "

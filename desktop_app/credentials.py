@@ -1,6 +1,13 @@
-"""The Pixii API key, the Amazon SP-API credentials and the AWS keys of the S3 image host as the app sees them:
-from the environment, the OS keyring, or (when no keyring is usable) kept in memory for this session only. Never
-written anywhere else."""
+"""Where a key is read — decided here and nowhere else: the Pixii API key, the Amazon SP-API credentials and the
+AWS keys of the S3 image host.
+
+The environment wins (PIXII_API_KEY, SP_API_*, AWS_*); then what is kept in memory for this session (when the
+keyring could not be used); then the OS keyring. Without a Pixii key, or without SP-API credentials, the embedded
+sandboxes are used with their sample credentials (defined here; the emulators accept them); a key from the
+keyring is never sent to a sandbox. Keys are never written anywhere but the keyring. The settings
+(``config.py``), the runtime, the window and ``doctor`` all ask this module; reading the keyring blocks (bounded by
+``secrets``' timeout), so the window calls it from a worker thread, never on the GUI thread.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .api.errors import PixiiError, RateLimited, Unauthorized, Unreachable
+from .api.errors import ApiError, RateLimited, Unauthorized, Unreachable
 from .api.pixii import key_mode, redact
 from .secrets import PIXII_API_KEY, SecretStoreError, delete_secret, get_secret, set_secret
 
 ENV_VAR = "PIXII_API_KEY"
+SP_API_ENV = {"client_id": "SP_API_CLIENT_ID", "client_secret": "SP_API_CLIENT_SECRET",
+              "refresh_token": "SP_API_REFRESH_TOKEN"}
+
+# The embedded sandboxes' sample credentials (not secrets: the emulators accept them and nothing else does).
+SANDBOX_KEY = "pk_test_sandbox"
+SANDBOX_CLIENT_ID = "amzn1.application-oa2-client.listingstudiosandbox"
+SANDBOX_CLIENT_SECRET = "sandbox-client-secret"
+SANDBOX_REFRESH_TOKEN = "Atzr|listing-studio-sandbox"
+SANDBOX_SELLER_ID = "A1SANDBOXSELLER"
+SANDBOX_SP_API = {"client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET,
+                  "refresh_token": SANDBOX_REFRESH_TOKEN}
 
 
 @dataclass(frozen=True)
@@ -129,6 +147,18 @@ class KeyManager(_SecretSlots):
         return self.load()
 
 
+def read_key(env: Mapping[str, str] | None = None, *, read_keyring: bool = True) -> KeyState:
+    """The Pixii key: the environment's, else the keyring's (``read_keyring``; blocking), else none."""
+    keys = KeyManager(env)
+    return keys.load() if read_keyring else KeyState(keys.env_key, "env" if keys.env_key else "")
+
+
+def sandbox_key(state: KeyState) -> KeyState:
+    """The key the embedded sandbox gets: the environment's (a test key on purpose), else the sample key — never
+    one from the keyring or this session."""
+    return state if state.key and state.source == "env" else KeyState(SANDBOX_KEY, "sandbox", state.problem)
+
+
 CHECK_ASIN = "B000000000"  # listing its jobs is cheap, needs a valid key and costs no credits
 
 
@@ -157,7 +187,7 @@ async def check_key(key: str, base_url: str, http, *, give_up_after: float = 8.0
         return KeyCheck(False, "UNREACHABLE", f"Service unreachable: {exc.message}. The key was not checked.")
     except RateLimited as exc:
         return KeyCheck(False, exc.code, "The service is rate-limiting requests; check again in a minute.")
-    except PixiiError as exc:
+    except ApiError as exc:
         return KeyCheck(False, exc.code, f"The service answered {exc.code}: {exc.message}")
     finally:
         await client.aclose()
@@ -174,7 +204,6 @@ SP_API_LABELS = {"client_id": "LWA client id", "client_secret": "LWA client secr
 
 def _sp_api_names() -> dict[str, tuple[str, str]]:
     from . import secrets
-    from .config import SP_API_ENV
     names = dict(zip(SP_API_FIELDS, secrets.SP_API_SECRETS))
     return {f: (names[f], SP_API_ENV[f]) for f in SP_API_FIELDS}
 
@@ -215,6 +244,12 @@ class SpApiCredentials(_SecretSlots):
                 values[f], sources[f], problem = "", "", str(exc)
         return SpApiCredentialState(values, sources, problem)
 
+    def env_only(self) -> SpApiCredentialState:
+        """What the environment alone holds (no keyring, no session)."""
+        values = {f: self._env_value(var) for f, (_, var) in _sp_api_names().items()}
+        return SpApiCredentialState(values, {f: "env" if v else "" for f, v in values.items()})
+
+
     def save(self, values: dict[str, str]) -> SpApiCredentialState:
         """Store the given (non-empty) values; fields set in the environment are not stored (it wins)."""
         names = _sp_api_names()
@@ -234,6 +269,22 @@ class SpApiCredentials(_SecretSlots):
         failure = self._erase(tuple(name for name, _ in _sp_api_names().values()))
         state = self.load()
         return SpApiCredentialState(state.values, state.sources, failure) if failure else state
+
+
+def read_sp_api(env: Mapping[str, str] | None = None, *, stored: Mapping[str, str] | None = None,
+                read_keyring: bool = True) -> tuple[dict[str, str], str]:
+    """The LWA credentials (client_id, client_secret, refresh_token) and where the first came from ("env",
+    "keyring" or ""): SP_API_* variables win; the rest from ``stored`` (the window's, already read in a worker
+    thread) or else from the keyring (``read_keyring``; blocking; a keyring that fails counts as empty)."""
+    creds = SpApiCredentials(env)
+    values = creds.env_only().values
+    source = "env" if any(values.values()) else ""
+    if stored is None and read_keyring and not all(values.values()):
+        stored = creds.load().stored
+    for f in SP_API_FIELDS:
+        if not values[f] and ((stored or {}).get(f) or "").strip():
+            values[f], source = stored[f].strip(), source or "keyring"  # type: ignore[index]
+    return values, source
 
 
 @dataclass(frozen=True)

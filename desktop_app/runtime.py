@@ -9,7 +9,7 @@ import threading
 import httpx
 
 from .api.pixii import DEFAULT_TIMEOUT, PixiiClient
-from .api.ratelimit import RateLimitState
+from .api.pixii_rate_state import RateLimitState
 from .api.urls import resolve_host
 from .config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settings
 from .core.cache import ImageCache

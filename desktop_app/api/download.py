@@ -7,19 +7,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import random
-import time
 from dataclasses import dataclass
 from typing import BinaryIO, Callable
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from .retry import RetryPolicy
 from .urls import Address, address_problem, fetch_url_problem, ip_literal
 
 MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DOWNLOAD_RETRY = RetryPolicy(base=0.5, cap=4.0)  # the attempt count and deadline are each download's own
 
 Resolver = Callable[[str], list[Address]]
 
@@ -66,15 +66,13 @@ class _Retry(Exception):
 
 async def fetch_to(http: httpx.AsyncClient, url: str, sink: BinaryIO, rule: HopRule, *,
                    max_bytes: int = MAX_DOWNLOAD_BYTES, attempts: int = 4, deadline: float = 60.0,
-                   backoff_cap: float = 4.0) -> Fetched:
+                   retry: RetryPolicy = DOWNLOAD_RETRY) -> Fetched:
     """GET ``url`` into ``sink`` (emptied before each attempt), hashing as it streams. 403/404/410 mean the link
-    expired. All attempts together take at most ``deadline`` seconds."""
+    expired. At most ``attempts`` attempts, all together taking at most ``deadline`` seconds."""
     last = "the download failed"
-    give_up_at = time.monotonic() + deadline
-    for attempt in range(attempts):
-        if attempt:
-            await asyncio.sleep(random.uniform(0, min(backoff_cap, 0.25 * 2 ** attempt)))
-        remaining = give_up_at - time.monotonic()
+    tries = retry.but(max_retries=attempts - 1, give_up_after=deadline).start()
+    while True:
+        remaining = deadline - tries.elapsed
         if remaining <= 0:
             break
         try:
@@ -85,6 +83,10 @@ async def fetch_to(http: httpx.AsyncClient, url: str, sink: BinaryIO, rule: HopR
         except (httpx.TransportError, TimeoutError) as exc:
             last = "the image host did not answer in time" if isinstance(exc, (httpx.TimeoutException, TimeoutError)) \
                 else "the connection to the image host failed"
+        wait = tries.next_wait()
+        if not tries.allows(wait):
+            break
+        await tries.pause(wait)
     raise DownloadError("DOWNLOAD_FAILED", last)
 
 

@@ -1,4 +1,9 @@
-"""Typed errors of the Pixii API, keyed on the error ``code`` (never on the HTTP status alone).
+"""Typed errors of the services, keyed on the error ``code`` (never on the HTTP status alone).
+
+:class:`ApiError` is the common base of every service error, Pixii's and Amazon's (``api/spapi_errors.py``):
+catch it for "any service error". The kinds both services share (refused, unreachable, server error, bad
+answer, interrupted, local configuration) derive from it directly; :class:`PixiiError` is the base of the
+errors only the Pixii API has (its codes, rate limits, ambiguous submissions).
 
 The documentation disagrees about some statuses (INSUFFICIENT_CREDITS is 400 or 402,
 NO_ACTIVE_BRAND 400 or 422), so the class of an error is chosen by its code; the status is
@@ -8,8 +13,8 @@ only a fallback when a body carries no usable code.
 from __future__ import annotations
 
 
-class PixiiError(Exception):
-    """Base class. ``code`` is the API's code (or a local one), ``message`` is for people."""
+class ApiError(Exception):
+    """Any service error. ``code`` is the service's code (or a local one), ``message`` is for people."""
 
     retryable = False
 
@@ -31,27 +36,31 @@ class PixiiError(Exception):
         return f"{type(self).__name__}(code={self.code!r}, status={self.status!r})"
 
 
-class ApiRefused(PixiiError):
+class PixiiError(ApiError):
+    """An error only the Pixii API has (one of its codes)."""
+
+
+class ApiRefused(ApiError):
     """The API understood the request and refused it; retrying the same request is pointless."""
 
 
-class Unauthorized(ApiRefused):
+class Unauthorized(PixiiError, ApiRefused):
     pass
 
 
-class ValidationFailed(ApiRefused):
+class ValidationFailed(PixiiError, ApiRefused):
     pass
 
 
-class InsufficientCredits(ApiRefused):
+class InsufficientCredits(PixiiError, ApiRefused):
     pass
 
 
-class NoActiveBrand(ApiRefused):
+class NoActiveBrand(PixiiError, ApiRefused):
     pass
 
 
-class JobNotFound(ApiRefused):
+class JobNotFound(PixiiError, ApiRefused):
     pass
 
 
@@ -66,17 +75,17 @@ class RateLimited(PixiiError):
         self.retryable = not daily
 
 
-class ServerError(PixiiError):
+class ServerError(ApiError):
     """5xx, INTERNAL_ERROR, SERVICE_UNAVAILABLE: worth retrying with backoff."""
 
     retryable = True
 
 
-class Interrupted(PixiiError):
+class Interrupted(ApiError):
     """Stopped on request (Ctrl+C, SIGTERM, quitting) before anything more was sent."""
 
 
-class Unreachable(PixiiError):
+class Unreachable(ApiError):
     """Network failure, timeout or unreadable answer, after the retries allowed."""
 
     retryable = True
@@ -86,17 +95,17 @@ class AmbiguousSubmission(PixiiError):
     """A POST whose outcome is unknown: it may or may not have created (and charged) a job."""
 
 
-class BadResponse(PixiiError):
+class BadResponse(ApiError):
     """A 2xx answer that is not the documented shape (malformed JSON, missing fields)."""
 
     retryable = True
 
 
-class ConfigError(PixiiError):
+class ConfigError(ApiError):
     """Invalid local configuration (e.g. a plain-http API URL to a remote host)."""
 
 
-_BY_CODE: dict[str, type[PixiiError]] = {
+_BY_CODE: dict[str, type[ApiError]] = {
     "UNAUTHORIZED": Unauthorized,
     "VALIDATION_ERROR": ValidationFailed,
     "INSUFFICIENT_CREDITS": InsufficientCredits,
@@ -106,7 +115,7 @@ _BY_CODE: dict[str, type[PixiiError]] = {
     "SERVICE_UNAVAILABLE": ServerError,
 }
 
-_FALLBACK_BY_STATUS: dict[int, tuple[str, type[PixiiError]]] = {
+_FALLBACK_BY_STATUS: dict[int, tuple[str, type[ApiError]]] = {
     401: ("UNAUTHORIZED", Unauthorized),
     404: ("JOB_NOT_FOUND", JobNotFound),
 }
@@ -120,7 +129,7 @@ def _seconds(value: object) -> float | None:
     return seconds if seconds >= 0 else None
 
 
-def error_from_response(status: int, body: object, retry_after_header: str | None) -> PixiiError:
+def error_from_response(status: int, body: object, retry_after_header: str | None) -> ApiError:
     """Build the typed error for a non-2xx answer. ``body`` is the decoded JSON (or None)."""
     err = body if isinstance(body, dict) else {}
     if isinstance(err.get("error"), dict):  # {"success": false, "error": {...}} wrapper

@@ -2,8 +2,8 @@
 
 Rules it keeps: the key goes only to the API host, only as ``Authorization: Bearer``, and never
 into a log line, an exception or a repr; errors are typed by their ``code``; GETs are retried
-on network errors, 5xx and malformed JSON with capped, jittered exponential backoff for at most
-``give_up_after`` seconds; a POST (which costs credits) is never blindly retried: an unknown
+on network errors, 5xx and malformed JSON under the retry policy (``api/retry.py``: capped, jittered exponential
+backoff for at most ``give_up_after`` seconds); a POST (which costs credits) is never blindly retried: an unknown
 outcome (also an unreadable answer: over 10 MB, nested beyond reason, not the documented shape) raises
 :class:`AmbiguousSubmission` for the caller to reconcile.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
+import math
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable
@@ -21,10 +21,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from .answers import AnswerTooLarge, UnreadableJson, loads, send_capped
-from .errors import (AmbiguousSubmission, BadResponse, ConfigError, Interrupted, PixiiError, RateLimited,
+from .errors import (AmbiguousSubmission, ApiError, BadResponse, ConfigError, Interrupted, RateLimited,
                      ServerError, Unreachable, describe_transport, error_from_response)
 from .models import Job, JobPage, JobSummary, ListingRequest, Submission, parse_job, parse_job_page, parse_submission
-from .ratelimit import RateLimitState
+from .pixii_rate_state import RateLimitState
+from .retry import RetryPolicy
 from .urls import url_problem
 from .vocab import API_PREFIX
 
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 MAX_WAIT_MINUTE_LIMIT = 120.0  # never sleep longer than this for a per-minute 429
-MAX_SUBMIT_ATTEMPTS = 20
+MAX_SUBMIT_ATTEMPTS = 20       # retries of a submission refused by the per-minute limit (not bounded by time)
 
 
 def key_mode(api_key: str | None) -> str:
@@ -80,9 +81,8 @@ class PixiiClient:
         self._http = http or httpx.AsyncClient(transport=transport, timeout=timeout, trust_env=False,
                                                follow_redirects=False)
         self.request_deadline = request_deadline
-        self.give_up_after = give_up_after
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.retry = RetryPolicy(base=backoff_base, cap=backoff_cap, give_up_after=give_up_after,
+                                 ceiling=MAX_WAIT_MINUTE_LIMIT)
         self._sleep = sleep
         self.rate_limits = rate_limits or RateLimitState()
         self.last_remaining_credits: float | None = None
@@ -116,13 +116,17 @@ class PixiiClient:
             self.clock_offset = served - time.time()
         return response
 
-    def _backoff(self, attempt: int) -> float:
-        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
+    @property
+    def give_up_after(self) -> float:
+        return self.retry.give_up_after
+
+    @property
+    def backoff_cap(self) -> float:
+        return self.retry.cap
 
     async def _get(self, path: str, params: dict | None = None) -> Any:
         """GET with retries on network errors, 5xx, malformed bodies and per-minute 429s."""
-        started = time.monotonic()
-        attempt = 0
+        attempts = self.retry.start(sleep=self._sleep)
         while True:
             try:
                 response = await self._send("GET", path, params=params)
@@ -131,23 +135,23 @@ class PixiiClient:
                 raise error_from_response(response.status_code, _safe_json(response),
                                           response.headers.get("Retry-After"))
             except (httpx.TransportError, TimeoutError) as exc:
-                failure: PixiiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
-            except PixiiError as exc:
+                failure: ApiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
+            except ApiError as exc:
                 if not exc.retryable:
                     raise
                 failure = exc
-            wait = self._backoff(attempt)
             if isinstance(failure, RateLimited):
                 self.rate_limits.note_limited(failure.retry_after, failure.daily)
-                wait = min(failure.retry_after or wait + 1.0, MAX_WAIT_MINUTE_LIMIT)
-            if time.monotonic() - started + wait > self.give_up_after:
+                wait = attempts.next_wait(retry_after=failure.retry_after, at_least=1.0)
+            else:
+                wait = attempts.next_wait()
+            if not attempts.allows(wait):
                 if isinstance(failure, RateLimited):
                     raise failure
                 raise Unreachable(failure.code, f"{failure.message} (gave up after retrying for "
-                                  f"{time.monotonic() - started:.0f} s)", status=failure.status) from None
+                                  f"{attempts.elapsed:.0f} s)", status=failure.status) from None
             log.info("GET %s failed (%s); retrying in %.1f s", path.split("?")[0], failure.code, wait)
-            await self._sleep(wait)
-            attempt += 1
+            await attempts.pause(wait)
 
     # --- endpoints -------------------------------------------------------------------------
 
@@ -157,10 +161,9 @@ class PixiiClient:
         (connection refused, per-minute 429), and only while ``proceed()`` allows (else
         :class:`Interrupted`). Any other failure after sending raises :class:`AmbiguousSubmission`
         (the job may exist) or a typed refusal (it does not)."""
-        started = time.monotonic()
-        attempt = 0
+        attempts = self.retry.start(sleep=self._sleep)
         while True:
-            if attempt and proceed is not None and not proceed():
+            if attempts.retry and proceed is not None and not proceed():
                 raise Interrupted("INTERRUPTED", "Stopped before the submission was sent again")
             try:
                 response = await self._send("POST", "/listing_builder", body=request.to_json())
@@ -168,7 +171,7 @@ class PixiiClient:
                 raise AmbiguousSubmission("AMBIGUOUS_SUBMISSION", f"The submission's answer was unreadable: "
                                           f"{exc.message}") from None
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached the service
-                failure: PixiiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
+                failure: ApiError = Unreachable("UNREACHABLE", describe_transport(exc, "the service"))
             except (httpx.TransportError, TimeoutError) as exc:
                 raise AmbiguousSubmission("AMBIGUOUS_SUBMISSION", "The submission was sent but its answer was lost ("
                                           f"{describe_transport(exc, 'the service')})") from None
@@ -195,16 +198,16 @@ class PixiiClient:
                                               f"{error.message}", status=error.status) from None
                 else:
                     raise error
-            wait = self._backoff(attempt)
             if isinstance(failure, RateLimited):
-                wait = min(failure.retry_after or max(wait, 5.0 * (attempt + 1)), MAX_WAIT_MINUTE_LIMIT)
-                if attempt >= MAX_SUBMIT_ATTEMPTS:
-                    raise failure
-            elif time.monotonic() - started + wait > self.give_up_after:
+                wait = attempts.next_wait(retry_after=failure.retry_after, at_least=5.0 * (attempts.retry + 1))
+                allowed = attempts.allows(wait, self.retry.but(give_up_after=math.inf, max_retries=MAX_SUBMIT_ATTEMPTS))
+            else:
+                wait = attempts.next_wait()
+                allowed = attempts.allows(wait)
+            if not allowed:
                 raise failure
             log.info("Submission not sent (%s); retrying in %.1f s", failure.code, wait)
-            await self._sleep(wait)
-            attempt += 1
+            await attempts.pause(wait)
 
     async def get_job(self, job_id: str) -> Job:
         job = parse_job(await self._get(f"/jobs/{_path_segment(job_id)}"))

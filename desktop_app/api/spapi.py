@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable, Mapping
@@ -25,6 +24,7 @@ import httpx
 from . import marketplaces
 from .answers import MAX_ANSWER_BYTES, AnswerTooLarge, UnreadableJson, loads, send_capped
 from .errors import BadResponse, ConfigError, describe_transport
+from .retry import RetryPolicy
 from .spapi_auth import DEFAULT_LWA_URL, LwaCredentials, LwaTokenProvider, user_agent
 from .spapi_definitions import (DEFAULT_TTL, DEFINITIONS_PATH, ENFORCEMENTS, DefinitionCache, DefinitionMeta,
                                 ProductTypeDefinition, ProductTypeNotFound, build_definition, checksum_matches,
@@ -85,9 +85,8 @@ class SpApiClient:
         self.auth = LwaTokenProvider(credentials, self._http, lwa_url=lwa_url, clock=clock, sleep=sleep,
                                      give_up_after=give_up_after, request_deadline=request_deadline)
         self.request_deadline = request_deadline
-        self.give_up_after = give_up_after
-        self.max_retries = max_retries
-        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self.retry = RetryPolicy(base=backoff_base, cap=backoff_cap, give_up_after=give_up_after,
+                                 max_retries=max_retries)
         self._sleep, self._clock = sleep, clock
         self.buckets = BucketSet(rates, clock=clock, sleep=sleep)
         self.user_agent = user_agent()
@@ -133,9 +132,6 @@ class SpApiClient:
         if rate is not None and self.buckets.bucket(seller_id, region, operation).set_rate(rate):
             log.info("%s: Amazon reports %g requests/s; rate adopted", operation, rate)
 
-    def _backoff(self, attempt: int) -> float:
-        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
-
     async def _call(self, operation: str, method: str, seller_id: str, sku: str, marketplace_ids: Any, *,
                     single: bool, params: dict[str, str] | None = None, body: dict[str, Any] | None = None,
                     preview: bool = False) -> Any:
@@ -155,8 +151,7 @@ class SpApiClient:
         unsigned GET (a presigned link: no access token, no token bucket, no 403 refresh)."""
         bucket = self.buckets.bucket(seller_id, region, PREVIEW if preview else operation) if signed else None
         target = httpx.URL(url, params=query) if query is not None else httpx.URL(url)
-        started = self._clock()
-        attempt = 0
+        attempts = self.retry.start(clock=self._clock, sleep=self._sleep)
         refreshed = not signed
         maybe_applied = False  # whether any attempt may have reached Amazon and been applied (lost answer, 5xx)
         while True:
@@ -208,19 +203,17 @@ class SpApiClient:
                 maybe_applied |= response.status_code >= 500
                 if response.status_code != 429 and response.status_code < 500:
                     raise failure
-            wait = self._backoff(attempt)
-            if isinstance(failure, Throttled):
-                wait = max(wait, 1.0 / bucket.rate if bucket is not None else 1.0)
-            elapsed = self._clock() - started
-            if attempt >= self.max_retries or elapsed + wait > self.give_up_after:
-                cls = Throttled if isinstance(failure, Throttled) else SpApiUnreachable
-                final = cls(failure.code, f"{failure.message} (gave up after {attempt + 1} attempts in "
-                            f"{elapsed:.0f} s)", status=failure.status, detail=failure.detail, errors=failure.errors)
+            throttled = isinstance(failure, Throttled)
+            wait = attempts.next_wait(at_least=(1.0 / bucket.rate if bucket is not None else 1.0) if throttled else 0.0)
+            if not attempts.allows(wait):
+                cls = Throttled if throttled else SpApiUnreachable
+                final = cls(failure.code, f"{failure.message} (gave up after {attempts.retry + 1} attempts in "
+                            f"{attempts.elapsed:.0f} s)", status=failure.status, detail=failure.detail,
+                            errors=failure.errors)
                 final.maybe_applied = maybe_applied
                 raise final from None
             log.info("%s failed (%s); retrying in %.1f s", operation, failure.code, wait)
-            await self._sleep(wait)
-            attempt += 1
+            await attempts.pause(wait)
 
     # --- operations --------------------------------------------------------------------------
 

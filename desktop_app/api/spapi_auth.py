@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import platform
-import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import httpx
 
 from .. import __version__
 from .answers import AnswerTooLarge, UnreadableJson, loads, send_capped
+from .retry import RetryPolicy
 from .spapi_errors import SpApiError, SpApiServerError, SpApiUnreachable, lwa_error
 from .urls import url_problem
 from .errors import ConfigError
@@ -82,9 +82,7 @@ class LwaTokenProvider:
         self._http = http
         self._clock = clock
         self._sleep = sleep
-        self.give_up_after = give_up_after
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.retry = RetryPolicy(base=backoff_base, cap=backoff_cap, give_up_after=give_up_after)
         self.request_deadline = request_deadline
         self.__token: str | None = None
         self._expires_at = 0.0
@@ -119,8 +117,7 @@ class LwaTokenProvider:
         creds = self.__credentials
         form = {"grant_type": "refresh_token", "refresh_token": creds.refresh_token,
                 "client_id": creds.client_id, "client_secret": creds.client_secret}
-        started = self._clock()
-        attempt = 0
+        attempts = self.retry.start(clock=self._clock, sleep=self._sleep)
         while True:
             try:
                 async with asyncio.timeout(self.request_deadline):
@@ -139,13 +136,12 @@ class LwaTokenProvider:
                                            f"({type(exc).__name__})")
             except AnswerTooLarge as exc:
                 failure = SpApiUnreachable("LWA_BAD_RESPONSE", f"Login with Amazon sent {exc}")
-            wait = random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
-            if self._clock() - started + wait > self.give_up_after:
+            wait = attempts.next_wait()
+            if not attempts.allows(wait):
                 raise SpApiUnreachable(failure.code, f"{failure.message} (gave up after retrying)",
                                        status=failure.status) from None
             log.info("LWA token request failed (%s); retrying in %.1f s", failure.code, wait)
-            await self._sleep(wait)
-            attempt += 1
+            await attempts.pause(wait)
 
 
 def _json(response: httpx.Response):

@@ -1,7 +1,7 @@
 """Typed errors of the SP-API client, built from Amazon's ``{"errors": [{code, message, details}]}`` list
-and from Login with Amazon's ``{"error", "error_description"}`` body. They subclass the Pixii error types
-(:class:`~.errors.PixiiError`, :class:`~.errors.Unreachable`, :class:`~.errors.ConfigError`) so the CLI and the
-window can report them the same way. No secret is ever part of a message.
+and from Login with Amazon's ``{"error", "error_description"}`` body. They derive from the common service error
+:class:`~.errors.ApiError` and its shared kinds (:class:`~.errors.ApiRefused`, :class:`~.errors.Unreachable`,
+:class:`~.errors.ServerError`) so the CLI and the window can report them the same way. No secret is ever part of a message.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ApiRefused, PixiiError, ServerError, Unreachable
+from .errors import ApiError, ApiRefused, ServerError, Unreachable
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class ErrorItem:
     details: str = ""
 
 
-class SpApiError(PixiiError):
+class SpApiError(ApiError):
     """Base of the SP-API errors. ``errors`` holds every item of Amazon's error list."""
 
     def __init__(self, code: str, message: str, *, status: int | None = None, detail: str | None = None,

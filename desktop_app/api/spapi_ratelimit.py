@@ -1,4 +1,7 @@
-"""Client-side token buckets for SP-API operations (sp-api-listings.md §7).
+"""Client-side token buckets for SP-API operations (sp-api-listings.md §7): how many Amazon calls per second.
+
+Other limits: Pixii submissions are paced in ``core/submission_limiter.py`` (from ``api/pixii_rate_state.py``);
+the waits between retries are decided in ``api/retry.py``.
 
 One bucket per (seller, region, operation): rate 5/s, burst 5 (the lowest published values), and a separate
 bucket of 1/s, burst 1 for any PUT/PATCH with ``mode=VALIDATION_PREVIEW``. Waiting callers are served in order.

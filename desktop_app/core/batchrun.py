@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..api.errors import (ApiRefused, InsufficientCredits, JobNotFound, NoActiveBrand, PixiiError, RateLimited,
+from ..api.errors import (ApiError, ApiRefused, InsufficientCredits, JobNotFound, NoActiveBrand, RateLimited,
                           Unauthorized)
 from .batch import BatchRow, ParsedBatch
 from .batchexport import BatchExporter
 from .batchstore import CANCELLED, FINISHED, PAUSED, RUNNING, STOPPED, BatchStore
 from .jobs import ImageOutcome, JobService
 from .lease import owner_pid
-from .limiter import SubmissionLimiter
+from .submission_limiter import SubmissionLimiter
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class BatchResult:
     progress: BatchProgress
     stop_code: str | None      # RATE_LIMIT_DAY_EXCEEDED, UNAUTHORIZED, …, UNREACHABLE, CANCELLED or None
     stop_message: str | None
-    fatal: PixiiError | None = None
+    fatal: ApiError | None = None
 
 
 class BatchRunner:
@@ -112,7 +112,7 @@ class BatchRunner:
         self._cancelled = False
         self._interrupted = False                     # the run's task was cancelled (Ctrl+C, SIGTERM, quitting)
         self._stop: tuple[str, str] | None = None     # stops submitting
-        self._fatal: PixiiError | None = None         # stops everything
+        self._fatal: ApiError | None = None           # stops everything
         self._finishing: set[asyncio.Task] = set()
         self._wake = asyncio.Event()
         self._finish_gate = asyncio.Semaphore(FINISH_CONCURRENCY)
@@ -162,7 +162,7 @@ class BatchRunner:
         if remaining:
             try:
                 forecast = self.limiter.forecast(remaining).seconds
-            except PixiiError:
+            except ApiError:
                 return None
             return forecast + (job or 0.0)
         if not active:
@@ -200,7 +200,7 @@ class BatchRunner:
             self._load()
             submitter = asyncio.create_task(self._submit_loop())
             await self._poll_loop(submitter)
-        except PixiiError as exc:
+        except ApiError as exc:
             self._fail(exc)
         except asyncio.CancelledError:
             self._interrupted = self._cancelled = True
@@ -258,7 +258,7 @@ class BatchRunner:
                 self._start_finish(row)
         self._report()
 
-    def _fail(self, exc: PixiiError) -> None:
+    def _fail(self, exc: ApiError) -> None:
         if self._fatal is None:
             self._fatal = exc
         self._wake.set()
@@ -282,7 +282,7 @@ class BatchRunner:
             if not exc.daily:
                 raise
             self._stop_submitting(exc.code, exc.message)
-        except PixiiError as exc:
+        except ApiError as exc:
             self._fail(exc)
         finally:
             self._wake.set()
@@ -352,7 +352,7 @@ class BatchRunner:
                 row.phase, row.error = FAILED, (exc.code, exc.message)
                 self._report(row)
                 return
-            except PixiiError as exc:
+            except ApiError as exc:
                 self._fail(exc)
                 return
         if record is not None and record.status != row.status:

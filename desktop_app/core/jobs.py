@@ -46,7 +46,7 @@ class JobService:
                  poll_interval: float = 5.0, resolve: Resolver | None = None,
                  on_job: Callable[[JobRecord], None] | None = None, owner: str | None = None,
                  clock: Callable[[], float] = time.time) -> None:
-        from .limiter import SubmissionLimiter
+        from .submission_limiter import SubmissionLimiter
         self.client = client
         self.journal = journal
         self.cache = cache
@@ -146,17 +146,17 @@ class JobService:
         return self._notify(job_id)  # type: ignore[return-value]
 
     async def _get_job(self, job_id: str) -> Job:
-        started, attempt = time.monotonic(), 0
+        # the client's policy, stepping from the poll interval without jitter (a job's answer, not a crowd)
+        attempts = self.client.retry.but(base=max(self.poll_interval, 0.05), jitter=False).start()
         while True:
             try:
                 return await self.client.get_job(job_id)
             except BadResponse as exc:
-                wait = min(self.client.backoff_cap, max(self.poll_interval, 0.05) * 2 ** attempt)
-                if time.monotonic() - started + wait > self.client.give_up_after:
+                wait = attempts.next_wait()
+                if not attempts.allows(wait):
                     raise Unreachable(exc.code, f"{exc.message} (gave up after retrying)", status=exc.status) from None
                 log.info("Job %s: unusable answer (%s); asking again in %.1f s", job_id, exc.code, wait)
-                await asyncio.sleep(wait)
-                attempt += 1
+                await attempts.pause(wait)
 
     async def wait(self, job_id: str) -> JobRecord:
         """Poll until the job is completed or failed. Network trouble is retried inside the client

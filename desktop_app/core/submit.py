@@ -24,7 +24,7 @@ import logging
 from dataclasses import replace
 from typing import Awaitable, Callable
 
-from ..api.errors import AmbiguousSubmission, Interrupted, PixiiError, Unreachable
+from ..api.errors import AmbiguousSubmission, ApiError, Interrupted, Unreachable
 from ..api.models import ListingRequest, Submission
 from ..api.pixii import PixiiClient
 from ..api.vocab import JOB_TYPE_LISTING_BUILDER
@@ -245,7 +245,7 @@ class Submitter:
             return True, None
         if isinstance(exc, (Unreachable, Interrupted)):  # the request never reached the service
             self.journal.set_intent_state(intent.id, INTENT_NOT_CREATED, exc.code, owner=intent.owner)
-        elif isinstance(exc, PixiiError):
+        elif isinstance(exc, ApiError):
             self.journal.set_intent_state(intent.id, INTENT_REFUSED, exc.code, owner=intent.owner)
         else:  # a local failure after sending: the outcome is unknown
             self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS, owner=intent.owner)

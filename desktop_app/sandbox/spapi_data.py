@@ -9,14 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..api.marketplaces import MARKETPLACES
+# the sample account the emulator accepts is the one the app uses without credentials
+from ..credentials import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID  # noqa: F401
 from .config import env_seconds
 
 MEDIA_PATH = "/spapi-media/"
 MEDIA = "{media}"
-SANDBOX_CLIENT_ID = "amzn1.application-oa2-client.listingstudiosandbox"
-SANDBOX_CLIENT_SECRET = "sandbox-client-secret"
-SANDBOX_REFRESH_TOKEN = "Atzr|listing-studio-sandbox"
-SANDBOX_SELLER_ID = "A1SANDBOXSELLER"
 OPERATIONS = ("getListingsItem", "putListingsItem", "patchListingsItem", "deleteListingsItem", "preview")
 US, GB, DE = (MARKETPLACES[c].marketplace_id for c in ("US", "GB", "DE"))
 EU = tuple(MARKETPLACES[c].marketplace_id for c in ("DE", "FR", "IT", "ES", "NL"))  # one seller, one EU account

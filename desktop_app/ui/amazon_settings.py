@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
-from ..config import SP_API_ENV
-from ..credentials import SP_API_FIELDS, SP_API_LABELS
+from ..credentials import SP_API_ENV, SP_API_FIELDS, SP_API_LABELS
 from ..logs import redact_text
 from .amazon_account import describe
 from .credential_section import BAD_COLOUR, OK_COLOUR, WARN_COLOUR, CredentialSection

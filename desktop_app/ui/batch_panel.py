@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 from ..core.batch import ParsedBatch, Plan, plan_batch
 from ..core.batchrun import BatchBusy, BatchProgress, BatchRunner
 from ..core.batchstore import PAUSED, RUNNING, STOPPED, BatchInfo, BatchStore
-from ..core.limiter import Limits, SubmissionLimiter
+from ..core.submission_limiter import Limits, SubmissionLimiter
 from .banner import BannerAction
 
 log = logging.getLogger(__name__)

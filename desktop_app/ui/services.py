@@ -16,17 +16,16 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from ..api.download import DownloadError, fetch_bytes, fetch_to
-from ..api.errors import JobNotFound, PixiiError, Unauthorized
+from ..api.errors import ApiError, JobNotFound, Unauthorized
 from ..api.models import ListingRequest
 from ..api.pixii import redact
-from ..api.ratelimit import RateLimitSnapshot
+from ..api.pixii_rate_state import RateLimitSnapshot
+from ..api.retry import POLL_AGAIN_AFTER_TROUBLE
 from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_file, verify_image
 from ..core.journal import JobRecord
 from .tasks import TaskRegistry
 
 log = logging.getLogger(__name__)
-
-RETRY_AFTER_TROUBLE = 30.0  # seconds before polling again after the service could not be reached
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ class StudioService(QObject):
     async def _submit(self, request: ListingRequest) -> None:
         try:
             record = await self.jobs.submit(request)
-        except PixiiError as exc:
+        except ApiError as exc:
             self.report(exc, f"Could not start a job for {request.asin}: ", background=False)
             self.submit_finished.emit(False)
             return
@@ -147,7 +146,7 @@ class StudioService(QObject):
         return self.tasks.running(f"poll:{job_id}")
 
     async def _poll(self, job_id: str) -> None:
-        complained = False
+        again = POLL_AGAIN_AFTER_TROUBLE.start()
         while True:
             try:
                 record = await self.jobs.wait(job_id)
@@ -155,11 +154,10 @@ class StudioService(QObject):
             except (JobNotFound, Unauthorized) as exc:  # no retry: a refused key stops this poll, said once
                 self.report(exc, f"Job {job_id}: ")
                 return
-            except PixiiError as exc:
-                if not complained:
+            except ApiError as exc:
+                if not again.retry:
                     self.report(exc, f"Job {job_id} (still kept, retrying): ")
-                    complained = True
-                await asyncio.sleep(max(RETRY_AFTER_TROUBLE, self.jobs.poll_interval))
+                await again.pause(max(again.next_wait(), self.jobs.poll_interval))
         self._finished(record)
         if record.status == "completed":
             await self.jobs.download_images(job_id)
@@ -177,7 +175,7 @@ class StudioService(QObject):
     async def _refresh(self, job_id: str) -> None:
         try:
             record = await self.jobs.refresh_or_journal(job_id)
-        except PixiiError as exc:
+        except ApiError as exc:
             self.report(exc, f"Job {job_id}: ", background=False)
             return
         if not record.terminal:
@@ -210,7 +208,7 @@ class StudioService(QObject):
     async def _reconcile(self) -> None:
         try:
             results = await self.jobs.reconcile()
-        except PixiiError as exc:
+        except ApiError as exc:
             self.report(exc, "Could not check earlier submissions: ")
             return
         for _intent, job_id in results:

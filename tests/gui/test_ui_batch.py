@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QPushButton  # noqa: E402
 
 from desktop_app.core.batch import parse_batch  # noqa: E402
 from desktop_app.core.batchstore import BatchStore  # noqa: E402
-from desktop_app.core.limiter import Limits  # noqa: E402
+from desktop_app.core.submission_limiter import Limits  # noqa: E402
 from desktop_app.ui.jobs_model import COL_BATCH, COL_STATUS  # noqa: E402
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from support.cli import cli_env, run_cli
-from desktop_app.api.errors import AmbiguousSubmission, PixiiError
+from desktop_app.api.errors import AmbiguousSubmission, ApiError
 from desktop_app.api.models import ListingRequest
 from desktop_app.api.pixii import PixiiClient
 from desktop_app.api.spapi import SpApiClient
@@ -47,7 +47,7 @@ def outcome(call):
     async def main():
         try:
             return await call
-        except PixiiError as exc:
+        except ApiError as exc:
             return exc
     return asyncio.run(main())
 
@@ -56,7 +56,7 @@ def outcome(call):
 def test_json_nested_beyond_reason_is_an_unreadable_answer(body):
     client = client_for(lambda request: httpx.Response(200, content=body))
     polled = outcome(client.get_job("job_1"))
-    assert isinstance(polled, PixiiError) and polled.code == "BAD_RESPONSE", polled
+    assert isinstance(polled, ApiError) and polled.code == "BAD_RESPONSE", polled
     submitted = outcome(client.create_listing(ListingRequest("B0HOSTILE1", "US", "amazon_listing")))
     assert isinstance(submitted, AmbiguousSubmission), submitted
 
@@ -72,7 +72,7 @@ def test_an_answer_over_10_mb_is_refused_without_being_read_whole(declared):
 
     client = client_for(handler)
     polled = outcome(client.get_job("job_1"))
-    assert isinstance(polled, PixiiError) and polled.code == "BAD_RESPONSE", polled
+    assert isinstance(polled, ApiError) and polled.code == "BAD_RESPONSE", polled
     submitted = outcome(client.create_listing(ListingRequest("B0HOSTILE1", "US", "amazon_listing")))
     assert isinstance(submitted, AmbiguousSubmission), submitted
     assert max(s.sent for s in streams) <= 11 * MB
@@ -93,7 +93,7 @@ def test_a_job_id_that_is_not_a_plain_token_is_an_unreadable_answer(job_id):
     assert isinstance(submitted, AmbiguousSubmission), submitted
     for call in (client.get_job("job_1"), client.list_jobs("B0HOSTILE1")):
         answer = outcome(call)
-        assert isinstance(answer, PixiiError) and answer.code == "BAD_RESPONSE", answer
+        assert isinstance(answer, ApiError) and answer.code == "BAD_RESPONSE", answer
 
 
 def test_spapi_answers_over_the_cap_or_nested_beyond_reason_are_unreadable():

@@ -109,14 +109,14 @@ def test_optional_reference_keys_are_omitted():
 def test_missing_required_field_fails_clearly():
     client, _ = make_client(lambda r: httpx.Response(200, json={"job_type": "Listing Builder", "status": "pending"}),
                             give_up_after=0)
-    with pytest.raises(errors.PixiiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         run(client.get_job("job_1"))
     assert "'id'" in info.value.message or "'job_id'" in info.value.message
 
 
 def test_completed_job_without_output_is_an_error():
     client, _ = make_client(lambda r: httpx.Response(200, json={**JOB, "status": "completed"}), give_up_after=0)
-    with pytest.raises(errors.PixiiError, match="output.ads"):
+    with pytest.raises(errors.ApiError, match="output.ads"):
         run(client.get_job("job_1"))
 
 
@@ -263,3 +263,16 @@ def test_key_only_sent_as_bearer_header():
     req = seen[0]
     assert req.headers["Authorization"] == f"Bearer {KEY}"
     assert KEY not in str(req.url)
+
+
+def test_every_service_error_is_an_api_error_and_amazon_errors_are_not_pixii_errors():
+    from desktop_app.api import spapi_errors
+    amazon = [spapi_errors.spapi_error(s, None) for s in (400, 403, 404, 429, 500)] + \
+        [spapi_errors.lwa_error(400, {"error": "invalid_grant"})]
+    pixii = [errors.error_from_response(s, {"code": c}, None) for s, c in
+             ((401, "UNAUTHORIZED"), (429, "RATE_LIMIT_MINUTE_EXCEEDED"), (500, "INTERNAL_ERROR"), (418, None))]
+    for error in amazon + pixii:
+        assert isinstance(error, errors.ApiError), error
+    assert not any(isinstance(error, errors.PixiiError) for error in amazon)
+    assert isinstance(pixii[0], errors.PixiiError) and isinstance(pixii[0], errors.ApiRefused)
+    assert isinstance(amazon[0], errors.ApiRefused) and isinstance(amazon[4], errors.ServerError)

@@ -18,6 +18,7 @@ Two sources, the stricter wins:
 A 429 that comes anyway is honoured by the client (Retry-After); its ``blocked_until`` is respected
 here too. Window lengths are configurable (benchmarks scale the minute down); the environment
 variable LISTING_STUDIO_MINUTE_WINDOW sets the minute window in seconds.
+Other limits: SP-API calls in api/spapi_ratelimit.py; the waits between retries in api/retry.py.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Mapping
 
 from ..api.errors import RateLimited
-from ..api.ratelimit import RateLimitState
+from ..api.pixii_rate_state import RateLimitState
 from .journal import Journal
 
 DAY = 86400.0

@@ -1,4 +1,9 @@
-"""What the service last told us about its rate limits, for display and for pacing submissions."""
+"""What Pixii last told us about its submission rate limits (X-RateLimit-* headers, 429s), for display and for
+pacing submissions.
+
+Limits nothing itself: Pixii submissions are paced in ``core/submission_limiter.py``, SP-API calls in
+``api/spapi_ratelimit.py``; the waits between retries are decided in ``api/retry.py``.
+"""
 
 from __future__ import annotations
 
