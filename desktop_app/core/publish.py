@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..api import marketplaces
-from ..api.errors import ApiRefused, PixiiError
+from ..api.errors import ApiError, ApiRefused
 from ..api.spapi import VALIDATION_PREVIEW, SpApiClient
 from ..api.spapi_models import (SLOTS, Issue, ListingItem, SubmissionResult, attributes_with_images,
                                 image_patches, slot_attribute)
@@ -380,6 +380,6 @@ def _first_error(result: SubmissionResult) -> str | None:
 
 
 def _code(exc: BaseException) -> str:
-    if isinstance(exc, PixiiError):
+    if isinstance(exc, ApiError):
         return exc.code
     return getattr(exc, "code", None) or type(exc).__name__
