@@ -82,7 +82,7 @@ def _data_dir(data_dir: Path) -> Check:
 
 
 def _journal(path: Path) -> Check:
-    from .core.schema import MIGRATIONS
+    from .store.schema import MIGRATIONS
     if not path.exists():
         return Check("journal", OK, f"{path}: none yet (created by the first job)")
     try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..api.models import ListingRequest
 from .batch import BatchRow, ParsedBatch
-from .journal import INTENT_ACCEPTED, INTENT_REFUSED, UNRESOLVED_INTENTS, Journal
+from ..store.journal import INTENT_ACCEPTED, INTENT_REFUSED, UNRESOLVED_INTENTS, Journal
 
 RUNNING, PAUSED, CANCELLED, STOPPED, FINISHED = "running", "paused", "cancelled", "stopped", "finished"
 

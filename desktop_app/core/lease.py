@@ -19,7 +19,7 @@ import time
 import uuid
 from typing import Callable
 
-from .journal import Journal
+from ..store.journal import Journal
 from .process import ProcessIdentity
 
 DEFAULT_TTL = 20.0

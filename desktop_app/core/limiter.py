@@ -32,7 +32,7 @@ from typing import Awaitable, Callable, Mapping
 
 from ..api.errors import RateLimited
 from ..api.ratelimit import RateLimitState
-from .journal import Journal
+from ..store.journal import Journal
 
 DAY = 86400.0
 KEEP_LOG = 2 * DAY

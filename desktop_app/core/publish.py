@@ -29,8 +29,8 @@ from ..api.spapi_models import (SLOTS, Issue, ListingItem, SubmissionResult, att
 from ..api.spapi_errors import SpApiError, SpApiRefused
 from . import publish_images
 from .hosting import ImageHost
-from .journal import JobRecord, Journal
-from .publishstore import (ACCEPTED, INVALID, LIVE, REFUSED, SENDING, UNKNOWN, VALID, PublishRecord,
+from ..store.journal import JobRecord, Journal
+from ..store.publishes import (ACCEPTED, INVALID, LIVE, REFUSED, SENDING, UNKNOWN, VALID, PublishRecord,
                            PublishStore)
 from .validation import InputError
 

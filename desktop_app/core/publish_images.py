@@ -22,7 +22,7 @@ from .compliance import check_image, problems
 from .expiry import expires_at
 from .hosting import HostingNotConfigured, ImageHost, NOT_CONFIGURED_MESSAGE
 from .imagecheck import ImageCheckError, verify_image
-from .journal import Journal
+from ..store.journal import Journal
 from .reviews import image_span
 from .validation import InputError
 

@@ -21,7 +21,7 @@ from ..api.models import ListingRequest
 from ..api.pixii import redact
 from ..api.ratelimit import RateLimitSnapshot
 from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_file, verify_image
-from ..core.journal import JobRecord
+from ..store.journal import JobRecord
 from .tasks import TaskRegistry
 
 log = logging.getLogger(__name__)

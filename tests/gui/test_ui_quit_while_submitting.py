@@ -50,7 +50,7 @@ def test_quitting_while_a_job_is_sent_asks_then_finishes_the_submission(studio_f
     run_in_window(qtbot, aloop, studio.aclose(), timeout=10000)
     assert not studio.window.isVisible()
     assert emu.stats()["jobs_created"] == 1
-    from desktop_app.core.journal import Journal
+    from desktop_app.store.journal import Journal
     journal = Journal(journal_path)
     ((state, job_id),) = journal._query("SELECT state, job_id FROM intents")
     assert state == "accepted" and journal.job(job_id) is not None
@@ -64,7 +64,7 @@ def test_quitting_with_nothing_being_sent_does_not_ask(studio_factory, qtbot, al
 
 def test_the_window_at_start_settles_only_submissions_whose_process_has_ended(studio_factory, qtbot, aloop):
     from desktop_app.api.models import ListingRequest
-    from desktop_app.core.journal import Journal
+    from desktop_app.store.journal import Journal
     from desktop_app.core.process import ProcessIdentity
     loader = studio_factory(start=False)
     journal_path, service = loader.settings.journal_path, loader.settings.service

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from support.cli import run_cli
 from desktop_app.cli_progress import Progress, typical_seconds
-from desktop_app.core.journal import JobRecord, Journal
+from desktop_app.store.journal import JobRecord, Journal
 
 
 def record(status: str, job_id: str = "job_1", **kw) -> JobRecord:

@@ -17,7 +17,7 @@ from desktop_app.api.models import ListingRequest
 from desktop_app.api.pixii import PixiiClient
 from desktop_app.core.cache import ImageCache
 from desktop_app.core.jobs import JobService
-from desktop_app.core.journal import (INTENT_ACCEPTED, INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_SENDING,
+from desktop_app.store.journal import (INTENT_ACCEPTED, INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_SENDING,
                                       Journal)
 from desktop_app.core.process import ProcessIdentity
 from desktop_app.sandbox.emulator import PixiiEmulator
