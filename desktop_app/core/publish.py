@@ -213,9 +213,7 @@ class PublishService:
         text = str(ref).strip()
         rec = self.store.get(int(text)) if text.isdigit() else None
         if rec is None and text:
-            rows = self.journal._query("SELECT id FROM publish_submissions WHERE submission_id=? ORDER BY id DESC "
-                                       "LIMIT 1", (text,))
-            rec = self.store.get(int(rows[0]["id"])) if rows else None
+            rec = self.store.by_submission_id(text)
         if rec is None:
             raise SubmissionNotFound("UNKNOWN_SUBMISSION", f"No publish '{text}' in the local journal")
         return rec

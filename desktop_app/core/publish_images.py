@@ -121,8 +121,8 @@ async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHos
 
 
 def cached_copy(journal: Journal, url: str) -> Path | None:
-    rows = journal._query("SELECT cache_path FROM images WHERE url=? AND cache_path IS NOT NULL LIMIT 1", (url,))
-    path = Path(rows[0]["cache_path"]) if rows else None
+    found = journal.cached_file(url)
+    path = Path(found) if found else None
     return path if path is not None and path.is_file() else None
 
 

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 
 from ..core.batch import ParsedBatch, Plan, plan_batch
 from ..core.batchrun import BatchBusy, BatchProgress, BatchRunner
-from ..core.batchstore import PAUSED, RUNNING, STOPPED, BatchInfo, BatchStore
+from ..core.batchstore import BatchStore
+from ..store.batches import PAUSED, RUNNING, STOPPED, BatchInfo
 from ..core.limiter import Limits, SubmissionLimiter
 from .banner import BannerAction
 

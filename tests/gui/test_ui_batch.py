@@ -168,7 +168,7 @@ def test_expiry_state_is_shown_without_requests(studio, qtbot):
     soon, gone = (r.job_id for r in runner.rows)
     journal = studio.rt.journal
     for job_id, age in ((soon, 6.5 * 86400), (gone, 8 * 86400)):  # not cached, completed long ago
-        journal._write([("UPDATE jobs SET created_at=?, completed_at=? WHERE job_id=?",
+        journal.write([("UPDATE jobs SET created_at=?, completed_at=? WHERE job_id=?",
                          (_iso(age + 120), _iso(age), job_id)),
                         ("UPDATE images SET cache_path=NULL WHERE job_id=?", (job_id,))])
         w.jobs_model.update_job(job_id)
