@@ -253,6 +253,7 @@ class Studio:
         self.window.shut_down()
         await self.tasks.cancel_all()
         self.window.loader.shutdown()
+        self.service.store.close()
         await self.rt.aclose()
         self.window.allow_close = True
         self.window.close()

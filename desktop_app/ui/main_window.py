@@ -21,6 +21,7 @@ from .job_panel import JobPanel
 from .jobs_model import JobsModel, status_text
 from . import theme
 from .prefs import Preferences
+from .store_worker import WAITING_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,12 @@ class MainWindow(QMainWindow):
         self.rate_label.setAccessibleName("Rate limits")
         self.activity_label = QLabel(objectName="activityLabel")
         self.activity_label.setAccessibleName("Activity")
+        self.store_label = QLabel(WAITING_TEXT, objectName="storeWaitingLabel")
+        self.store_label.setAccessibleName("Journal")
+        self.store_label.hide()
+        self.service.store_waiting.connect(self.store_label.setVisible)
         bar.addWidget(self.mode_label)
+        bar.addWidget(self.store_label)
         bar.addWidget(self.activity_label, 1)
         bar.addPermanentWidget(self.rate_label)
         bar.addPermanentWidget(self.credits_label)

@@ -178,6 +178,7 @@ def test_expiry_state_is_shown_without_requests(studio, qtbot):
     assert "deletes them in" in model.index(model.row_of(soon), 0).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(model.row_of(gone), COL_STATUS).data() == "expired"
     requests = len(stats(studio)["requests"])
-    w.job_panel.select_job(gone)  # showing an expired job asks the service for nothing: no task is started for it
+    w.job_panel.select_job(gone)  # showing an expired job asks the service for nothing: no download for it
+    qtbot.waitUntil(lambda: not any(name.startswith("ensure-images") for name in studio.tasks.names()), timeout=3000)
     assert w.gallery_model.job_id == gone and not any(gone in name for name in studio.tasks.names())
     assert len(stats(studio)["requests"]) == requests
