@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
             self._title(job_id)
 
     def _tick(self) -> None:
-        record = self.service.journal.job(self.gallery_model.job_id) if self.gallery_model.job_id else None
+        record = self._record(self.gallery_model.job_id)
         if record is not None and not record.terminal:
             self._title(record.job_id)
 
@@ -286,8 +286,12 @@ class MainWindow(QMainWindow):
         self.show_job(job_id)
         self.gallery_view.setFocus()
 
+    def _record(self, job_id: str):
+        """The job as the job table holds it (kept current from the journal), or None."""
+        return self.jobs_model.record(self.jobs_model.row_of(job_id)) if job_id else None
+
     def _title(self, job_id: str) -> None:
-        record = self.service.journal.job(job_id) if job_id else None
+        record = self._record(job_id)
         if record is None:
             self.gallery.set_title("<b>Images</b> — select a job", "Select a job in the list to see its images.")
             return
