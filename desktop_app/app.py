@@ -85,7 +85,7 @@ class Studio:
         self.window.publish_health.notify = notifier or None  # a published listing suppressed later
 
     def _task_failed(self, exc: BaseException, name: str) -> None:
-        from .core.datadir import DataDirError
+        from .store.datadir import DataDirError
         if isinstance(exc, DataDirError):  # the data dir broke while running (a full disk): say so, and the job
             job = f" Job {exc.job_id} was accepted; note its id: it is picked up again once the journal can be written." if exc.job_id else ""
             self.service.error.emit(exc.code, exc.message + job)
@@ -255,6 +255,7 @@ class Studio:
         self.window.shut_down()
         await self.tasks.cancel_all()
         self.window.loader.shutdown()
+        self.service.store.close()
         await self.rt.aclose()
         self.window.allow_close = True
         self.window.close()
@@ -347,7 +348,7 @@ def run_gui(argv: list[str] | None = None) -> int:
         return 2
 
     async def amain() -> int:
-        from .core.datadir import DataDirError
+        from .store.datadir import DataDirError
         try:
             studio = await open_studio(base)
         except DataDirError as exc:  # explained in a dialog, never a crash

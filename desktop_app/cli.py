@@ -21,11 +21,11 @@ from .api.models import ListingRequest
 from .api.vocab import COUNTRY_CODES, LISTING_TYPES
 from .cli_interrupt import CommandInterrupted, Interrupts
 from .config import load_settings
-from .core.datadir import DataDirError
+from .store.datadir import DataDirError
 from .core.export import NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, stale_files
 from .core.housekeeping import stop_writes
 from .core.jobs import ImageOutcome
-from .core.journal import JobRecord
+from .store.journal import JobRecord
 from .core.validation import (InputError, normalize_asin, normalize_country, normalize_listing_type,
                               normalize_reference_url)
 from .logs import setup_logging

@@ -35,7 +35,7 @@ def _index(text: str) -> int:
 
 def _run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     from .config import load_settings
-    from .core.journal import Journal
+    from .store.journal import Journal
     from .core.reviews import set_reviews
     review = None if args.clear else "rejected" if args.reject else "approved"
     journal = Journal(load_settings(read_keyring=False).journal_path)

@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import shutil
-import sqlite3
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -82,26 +81,21 @@ def _data_dir(data_dir: Path) -> Check:
 
 
 def _journal(path: Path) -> Check:
-    from .core.schema import MIGRATIONS
+    from .store.database import JournalUnreadable, health
+    from .store.schema import MIGRATIONS
     if not path.exists():
         return Check("journal", OK, f"{path}: none yet (created by the first job)")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            schema = conn.execute("PRAGMA user_version").fetchone()[0]
-            health = conn.execute("PRAGMA quick_check").fetchone()[0]
-            jobs = conn.execute("SELECT count(*) FROM jobs").fetchone()[0] if schema else 0
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
+        schema, health_text, jobs = health(path)
+    except JournalUnreadable as exc:
         return Check("journal", PROBLEM, f"{path}: unreadable ({exc})",
                      "close other Listing Studio windows and try again; a damaged journal is kept aside on the next "
                      "start")
     if schema > len(MIGRATIONS):
         return Check("journal", PROBLEM, f"{path}: JOURNAL_TOO_NEW (schema {schema}, this version knows "
                      f"{len(MIGRATIONS)})", "install the newer Listing Studio that wrote it")
-    if health != "ok":
-        return Check("journal", PROBLEM, f"{path}: damaged ({health})",
+    if health_text != "ok":
+        return Check("journal", PROBLEM, f"{path}: damaged ({health_text})",
                      "the next start keeps it aside and starts a new one; send the file with a support request")
     return Check("journal", OK, f"{path}: schema {schema}, {jobs} job(s), integrity ok")
 

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from typing import Callable, TextIO
 
-from .core.journal import JobRecord, Journal
+from .store.journal import JobRecord, Journal
 
 PLAIN_EVERY = 5.0          # seconds between plain lines while the state does not change
 TYPICAL_LIVE = 120.0       # a live Listing Builder job takes about two minutes (api/pixii.md)

@@ -15,7 +15,7 @@ from .config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settin
 from .core.cache import ImageCache
 from .core.imageview import release_large_blocks
 from .core.jobs import JobService
-from .core.journal import Journal
+from .store.journal import Journal
 
 
 class Runtime:

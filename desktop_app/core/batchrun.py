@@ -26,7 +26,8 @@ from ..api.errors import (ApiError, ApiRefused, InsufficientCredits, JobNotFound
                           Unauthorized)
 from .batch import BatchRow, ParsedBatch
 from .batchexport import BatchExporter
-from .batchstore import CANCELLED, FINISHED, PAUSED, RUNNING, STOPPED, BatchStore
+from ..store.batches import CANCELLED, FINISHED, PAUSED, RUNNING, STOPPED
+from .batchstore import BatchStore
 from .jobs import ImageOutcome, JobService
 from .lease import owner_pid
 from .submission_limiter import SubmissionLimiter

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from .journal import ImageRecord, JobRecord
+from ..store.journal import ImageRecord, JobRecord
 from .fsutil import iso_epoch
 
 RESULT_LIFETIME = 7 * 86400.0    # the service's retention after completed_at

@@ -22,7 +22,7 @@ from .housekeeping import sweep_stale_temp
 from .export import ExportItem, export_images
 from .imagecheck import ImageCheckError, verify_file
 from .validation import InputError
-from .journal import Intent, JobRecord, Journal
+from ..store.journal import Intent, JobRecord, Journal
 from .lease import PollLeases, SubmissionOwner
 from .submit import SUBMIT_GRACE, Submitter
 

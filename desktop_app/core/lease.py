@@ -2,7 +2,7 @@
 
 * :class:`PollLeases`: per-job poll leases, so that two instances never poll one job. The holder polls; any
   other instance reads the journal until the job's terminal state shows up there. A lease is claimed (or
-  renewed) by one conditional upsert inside ``BEGIN IMMEDIATE`` (the journal's one writer path), so two
+  renewed) by one conditional upsert in one write transaction (:mod:`desktop_app.store.leases`), so two
   processes can never both win it. It expires after ``ttl`` seconds without renewal; a lease whose owner
   process on this host is gone (killed) is taken over at once.
 * :class:`SubmissionOwner`: the owner of submissions (intents). Each intent names its owner (the process
@@ -19,7 +19,8 @@ import time
 import uuid
 from typing import Callable
 
-from .journal import Journal
+from ..store.journal import Journal
+from ..store.leases import LeaseTable
 from .process import ProcessIdentity
 
 DEFAULT_TTL = 20.0
@@ -48,6 +49,7 @@ class PollLeases:
     def __init__(self, journal: Journal, *, ttl: float = DEFAULT_TTL, owner: str | None = None,
                  clock: Clock = time.time) -> None:
         self.journal = journal
+        self.leases = LeaseTable(journal)
         self.ttl = ttl
         self.owner = owner or new_owner()
         self.clock = clock
@@ -55,33 +57,24 @@ class PollLeases:
     def claim(self, job_id: str) -> bool:
         """Take or renew the lease of ``job_id``; False while another live instance holds it."""
         now = self.clock()
-        (cur,) = self.journal._write([(
-            "INSERT INTO poll_leases(job_id, owner, expires_at) VALUES (?,?,?) ON CONFLICT(job_id) DO UPDATE"
-            " SET owner=excluded.owner, expires_at=excluded.expires_at"
-            " WHERE poll_leases.owner=excluded.owner OR poll_leases.expires_at < ?",
-            (job_id, self.owner, now + self.ttl, now))])
-        if cur.rowcount > 0:
+        if self.leases.claim(job_id, self.owner, now + self.ttl, now):
             return True
         holder = self.holder(job_id)
         if holder is None or not owner_gone(holder):
             return False
-        (cur,) = self.journal._write([("UPDATE poll_leases SET owner=?, expires_at=? WHERE job_id=? AND owner=?",
-                                       (self.owner, now + self.ttl, job_id, holder))])
-        return cur.rowcount > 0
+        return self.leases.take_over(job_id, holder, self.owner, now + self.ttl)
 
     def holder(self, job_id: str) -> str | None:
-        rows = self.journal._query("SELECT owner FROM poll_leases WHERE job_id=?", (job_id,))
-        return rows[0][0] if rows else None
+        return self.leases.holder(job_id)
 
     def release(self, job_id: str) -> None:
-        self.journal._write([("DELETE FROM poll_leases WHERE job_id=? AND owner=?", (job_id, self.owner))])
+        self.leases.release(self.owner, [job_id])
 
     def release_many(self, job_ids: list[str]) -> None:
-        self.journal._write([("DELETE FROM poll_leases WHERE job_id=? AND owner=?", (job_id, self.owner))
-                             for job_id in job_ids])
+        self.leases.release(self.owner, job_ids)
 
     def release_all(self) -> None:
-        self.journal._write([("DELETE FROM poll_leases WHERE owner=?", (self.owner,))])
+        self.leases.release_all(self.owner)
 
 
 class SubmissionOwner:

@@ -30,10 +30,10 @@ from ..api.spapi_errors import SpApiError, SpApiRefused
 from ..api.urls import resolve_host
 from . import publish_images
 from .hosting import ImageHost
-from .journal import JobRecord, Journal
 from .publish_fetch import AmazonFetch
-from .publishstore import (ACCEPTED, INVALID, LIVE, OTHER_SHOWN, REFUSED, SENDING, UNKNOWN, VALID, PublishRecord,
-                           PublishStore)
+from ..store.journal import JobRecord, Journal
+from ..store.publishes import (ACCEPTED, INVALID, LIVE, OTHER_SHOWN, REFUSED, SENDING, UNKNOWN, VALID,
+                               PublishRecord, PublishStore)
 from .validation import InputError
 
 UNDOABLE = (ACCEPTED, LIVE, OTHER_SHOWN)
@@ -221,9 +221,7 @@ class PublishService:
         text = str(ref).strip()
         rec = self.store.get(int(text)) if text.isdigit() else None
         if rec is None and text:
-            rows = self.journal._query("SELECT id FROM publish_submissions WHERE submission_id=? ORDER BY id DESC "
-                                       "LIMIT 1", (text,))
-            rec = self.store.get(int(rows[0]["id"])) if rows else None
+            rec = self.store.by_submission_id(text)
         if rec is None:
             raise SubmissionNotFound("UNKNOWN_SUBMISSION", f"No publish '{text}' in the local journal")
         return rec

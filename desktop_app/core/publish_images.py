@@ -24,7 +24,7 @@ from .compliance import check_image, problems
 from .expiry import expires_at
 from .hosting import HostingNotConfigured, ImageHost, NOT_CONFIGURED_MESSAGE
 from .imagecheck import ImageCheckError, ImageInfo, verify_image
-from .journal import Journal
+from ..store.journal import Journal
 from .publish_fetch import AmazonFetch
 from .reviews import image_span
 from .validation import InputError
@@ -145,8 +145,8 @@ async def _host(host: ImageHost | None, slot: str, data: bytes, info: ImageInfo)
 
 
 def cached_copy(journal: Journal, url: str) -> Path | None:
-    rows = journal._query("SELECT cache_path FROM images WHERE url=? AND cache_path IS NOT NULL LIMIT 1", (url,))
-    path = Path(rows[0]["cache_path"]) if rows else None
+    found = journal.cached_file(url)
+    path = Path(found) if found else None
     return path if path is not None and path.is_file() else None
 
 

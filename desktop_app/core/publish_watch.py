@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..api import marketplaces
 from ..api.spapi_models import ListingItem
-from .publishstore import ACCEPTED, LIVE, OTHER_SHOWN, PublishRecord
+from ..store.publishes import ACCEPTED, LIVE, OTHER_SHOWN, PublishRecord
 
 LIVE_NOW, OTHER_IMAGE, REJECTED, WAITING, SUPPRESSED = "live", "other_image", "rejected", "waiting", "suppressed"
 BAD = (REJECTED, SUPPRESSED)

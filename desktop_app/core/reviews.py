@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..api.errors import JobNotFound
-from .journal import ImageRecord, Journal
+from ..store.journal import ImageRecord, Journal
 from .validation import InputError
 
 REVIEWS = ("approved", "rejected", None)

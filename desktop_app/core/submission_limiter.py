@@ -33,10 +33,10 @@ from typing import Awaitable, Callable, Mapping
 
 from ..api.errors import RateLimited
 from ..api.pixii_rate_state import RateLimitState
-from .journal import Journal
+from ..store.journal import Journal
+from ..store.limits import LimiterLog
 
 DAY = 86400.0
-KEEP_LOG = 2 * DAY
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class SubmissionLimiter:
                  limits: Limits | None = None, *, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.journal = journal
+        self.log = LimiterLog(journal, service)
         self.service = service
         self.rate_state = rate_state or RateLimitState()
         self.limits = limits or Limits()
@@ -84,8 +85,7 @@ class SubmissionLimiter:
         self._sleep = sleep
         self._remaining: int | None = None      # Remaining-Minute of the latest answer
         self._window_end: float | None = None   # latest possible end of the service's current window
-        rows = journal._query("SELECT * FROM service_limits WHERE service=?", (service,))
-        self._stored = dict(rows[0]) if rows else {}
+        self._stored = self.log.announced()
 
     # --- effective limits ------------------------------------------------------------------------
 
@@ -103,14 +103,10 @@ class SubmissionLimiter:
     # --- the log ---------------------------------------------------------------------------------
 
     def _times(self, since: float) -> list[float]:
-        w = self.limits.minute_window
-        rows = self.journal._query("SELECT COALESCE(done_at, sent_at + ?) FROM submission_log WHERE service=?"
-                                   " AND COALESCE(done_at, sent_at + ?) > ? ORDER BY 1", (w, self.service, w, since))
-        return [r[0] for r in rows]
+        return self.log.counted_times(self.limits.minute_window, since)
 
     def _day_count(self, now: float, since: float | None = None) -> int:
-        return self.journal._query("SELECT COUNT(*) FROM submission_log WHERE service=? AND sent_at >= ?",
-                                   (self.service, max(day_start(now), since or 0.0)))[0][0]
+        return self.log.sent_since(max(day_start(now), since or 0.0))
 
     def day_remaining(self, now: float | None = None) -> int:
         now = self._clock() if now is None else now
@@ -156,30 +152,21 @@ class SubmissionLimiter:
         while True:
             await self.wait_ready()
             now = self._clock()
-            (cur,) = self.journal._write([(
-                "INSERT INTO submission_log(service, sent_at) SELECT ?, ? WHERE"
-                " (SELECT COUNT(*) FROM submission_log WHERE service=? AND COALESCE(done_at, sent_at + ?) > ?) < ?"
-                " AND (SELECT COUNT(*) FROM submission_log WHERE service=? AND sent_at >= ?) < ?",
-                (self.service, now, self.service, self.limits.minute_window, now - self.limits.minute_window,
-                 self.per_minute, self.service, day_start(now), self.per_day))])
-            if cur.rowcount > 0:
-                return int(cur.lastrowid)
+            ticket = self.log.record_if_room(now, self.limits.minute_window, self.per_minute, day_start(now),
+                                             self.per_day)
+            if ticket is not None:
+                return ticket
 
     def done(self, ticket: int) -> None:
         """The submission's answer arrived (or it failed): count it from now; learn from the headers."""
         now = self._clock()
         snap = self.rate_state.snapshot
-        statements: list[tuple[str, tuple]] = [
-            ("UPDATE submission_log SET done_at=? WHERE id=?", (now, ticket)),
-            ("DELETE FROM submission_log WHERE sent_at < ?", (now - KEEP_LOG,)),
-        ]
+        announced = None
         if snap.limit_minute is not None or snap.limit_day is not None or snap.remaining_day is not None:
-            self._stored = {"limit_minute": snap.limit_minute, "limit_day": snap.limit_day,
-                            "remaining_day": snap.remaining_day, "day_start": day_start(now), "updated_at": now}
-            statements.append((
-                "INSERT OR REPLACE INTO service_limits(service, limit_minute, limit_day, remaining_day, day_start,"
-                " updated_at) VALUES (?,?,?,?,?,?)", (self.service, *self._stored.values())))
-        self.journal._write(statements)
+            announced = self._stored = {"limit_minute": snap.limit_minute, "limit_day": snap.limit_day,
+                                        "remaining_day": snap.remaining_day, "day_start": day_start(now),
+                                        "updated_at": now}
+        self.log.answered(ticket, now, announced)
         remaining = snap.remaining_minute
         if remaining is None:
             return

@@ -28,9 +28,9 @@ from ..api.errors import AmbiguousSubmission, ApiError, Interrupted, Unreachable
 from ..api.models import ListingRequest, Submission
 from ..api.pixii import PixiiClient
 from ..api.vocab import JOB_TYPE_LISTING_BUILDER
-from .datadir import DataDirError
+from ..store.datadir import DataDirError
 from .fsutil import iso_epoch
-from .journal import INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, INTENT_SENDING, Intent, Journal
+from ..store.journal import INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, INTENT_SENDING, Intent, Journal
 from .lease import HEARTBEAT_EVERY, SubmissionOwner
 
 log = logging.getLogger(__name__)

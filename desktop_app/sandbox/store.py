@@ -5,6 +5,9 @@ mutate it and saves it when the block ends without an exception (an exception di
 changes). With a path, the document lives in a one-row SQLite table and each transaction is a
 ``BEGIN IMMEDIATE`` transaction, so several processes (the GUI, a CLI, a loopback server) can share
 one sandbox safely. A ``threading.Lock`` serialises threads of one process.
+
+This is the emulated service's data (what Pixii or Amazon would hold), not the product's journal: that lives in
+:mod:`desktop_app.store`, the only other place that speaks SQLite.
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 
 from ..core.batch import ParsedBatch, Plan, plan_batch
 from ..core.batchrun import BatchBusy, BatchProgress, BatchRunner
-from ..core.batchstore import PAUSED, RUNNING, STOPPED, BatchInfo, BatchStore
+from ..core.batchstore import BatchStore
 from ..core.submission_limiter import Limits, SubmissionLimiter
+from ..store.batches import PAUSED, RUNNING, STOPPED, BatchInfo
 from .banner import BannerAction
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from ..core.datadir import DATA_DIR_READ_ONLY, DISK_FULL, JOURNAL_TOO_NEW, DataDirError
+from ..store.datadir import DATA_DIR_READ_ONLY, DISK_FULL, JOURNAL_TOO_NEW, DataDirError
 from .tasks import signal_future
 
 _ADVICE = {

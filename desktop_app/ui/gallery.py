@@ -23,7 +23,7 @@ from .tiles import TILE, TileDelegate
 def published_note(journal, job_id: str | None) -> str:
     """" · on Amazon: SKU (US) live" for the job's latest standing publish, else ""."""
     from ..api.marketplaces import BY_ID
-    from ..core.publishstore import PublishStore
+    from ..store.publishes import PublishStore
     rec = PublishStore(journal).latest_for_job(job_id) if job_id else None
     if rec is None:
         return ""

@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QImage, QImageReader, QPixmap, QPixmapCache
 
 from ..api.answers import printable
-from ..core.journal import ImageRecord, Journal
+from ..store.journal import ImageRecord, Journal
 from . import theme
 
 THUMB_EDGE = 160

@@ -12,7 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from ..core import expiry
-from ..core.journal import JobRecord, Journal
+from ..store.batches import BatchTable
+from ..store.journal import JobRecord, Journal
 
 COLUMNS = ("ASIN", "Market", "Type", "Status", "Created", "Credits", "Batch")
 COL_ASIN, COL_MARKET, COL_TYPE, COL_STATUS, COL_CREATED, COL_CREDITS, COL_BATCH = range(len(COLUMNS))
@@ -116,13 +117,10 @@ class JobsModel(QAbstractTableModel):
     def _batch(self, batch_id: str, job_id: str) -> tuple[str, float, int | None]:
         known = self._batches.get(batch_id)
         if known is None or job_id not in known[2]:
-            rows = self.journal._query("SELECT source, created_at FROM batches WHERE batch_id=?", (batch_id,))
-            lines = self.journal._query("SELECT j.job_id, i.batch_line FROM jobs j JOIN intents i ON i.id = j.intent_id"
-                                        " WHERE j.batch_id=?", (batch_id,))
-            source = (rows[0]["source"] or "pasted") if rows else "batch"
-            created = float(rows[0]["created_at"]) if rows else 0.0
-            known = (source.replace("\\", "/").rsplit("/", 1)[-1], created,
-                     {r["job_id"]: r["batch_line"] for r in lines})
+            info = BatchTable(self.journal).info(batch_id)
+            source = (info.source or "pasted") if info else "batch"
+            created = float(info.created_at) if info else 0.0
+            known = (source.replace("\\", "/").rsplit("/", 1)[-1], created, self.journal.batch_lines(batch_id))
             known[2].setdefault(job_id, None)  # a job without its intent: asked once, not on every paint
             self._batches[batch_id] = known
         return known[0], known[1], known[2].get(job_id)

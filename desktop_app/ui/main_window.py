@@ -22,6 +22,7 @@ from .job_panel import JobPanel
 from .jobs_model import JobsModel, status_text
 from . import theme
 from .prefs import Preferences
+from .store_worker import WAITING_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,12 @@ class MainWindow(QMainWindow):
         self.rate_label.setAccessibleName("Rate limits")
         self.activity_label = QLabel(objectName="activityLabel")
         self.activity_label.setAccessibleName("Activity")
+        self.store_label = QLabel(WAITING_TEXT, objectName="storeWaitingLabel")
+        self.store_label.setAccessibleName("Journal")
+        self.store_label.hide()
+        self.service.store_waiting.connect(self.store_label.setVisible)
         bar.addWidget(self.mode_label)
+        bar.addWidget(self.store_label)
         bar.addWidget(self.activity_label, 1)
         bar.addPermanentWidget(self.rate_label)
         bar.addPermanentWidget(self.credits_label)
@@ -264,7 +270,7 @@ class MainWindow(QMainWindow):
             self._title(job_id)
 
     def _tick(self) -> None:
-        record = self.service.journal.job(self.gallery_model.job_id) if self.gallery_model.job_id else None
+        record = self._record(self.gallery_model.job_id)
         if record is not None and not record.terminal:
             self._title(record.job_id)
 
@@ -283,8 +289,12 @@ class MainWindow(QMainWindow):
         self.show_job(job_id)
         self.gallery_view.setFocus()
 
+    def _record(self, job_id: str):
+        """The job as the job table holds it (kept current from the journal), or None."""
+        return self.jobs_model.record(self.jobs_model.row_of(job_id)) if job_id else None
+
     def _title(self, job_id: str) -> None:
-        record = self.service.journal.job(job_id) if job_id else None
+        record = self._record(job_id)
         if record is None:
             self.gallery.set_title("<b>Images</b> — select a job", "Select a job in the list to see its images.")
             return

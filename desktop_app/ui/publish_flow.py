@@ -20,7 +20,7 @@ from shiboken6 import isValid
 from ..api.spapi_models import SLOTS
 from ..core import publish_images
 from ..core.publish import changed_slots
-from ..core.journal import ImageRecord
+from ..store.journal import ImageRecord
 from ..core.validation import InputError
 from . import theme
 from .gallery_model import decode_image

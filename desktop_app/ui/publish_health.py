@@ -14,7 +14,7 @@ import logging
 from typing import Callable
 
 from ..core.publish_watch import check_all
-from ..core.publishstore import PublishStore
+from ..store.publishes import PublishStore
 from .banner import BannerAction
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,13 @@ class PublishHealthWatch:
     def start(self) -> asyncio.Task | None:
         if self.task is not None and not self.task.done():
             return self.task
-        if not PublishStore(self.service.rt.journal).standing(None):
-            return None
         self.task = self.service.tasks.spawn(self._run(), name="publish-health")
         return self.task
 
     async def _run(self) -> None:
+        """Ends at once when nothing was ever published from this app (no request at all)."""
+        if not await self.service.store.call(lambda journal: PublishStore(journal).standing(None)):
+            return
         while True:
             rt = self.service.rt
             try:

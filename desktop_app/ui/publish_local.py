@@ -34,7 +34,7 @@ async def add_local_photo(flow, slot: str, path: str) -> None:
         flow.show_message(problems[0] if problems else f"{name} could not be added.", "error")
         return
     record = new[0]
-    service.set_review(job_id, record.index, "approved")
+    await service.set_review(job_id, record.index, "approved")
     record = next(r for r in service.journal.images(job_id) if r.index == record.index)
     add_record(flow, record)
     flow.assign(slot, image_key(record))

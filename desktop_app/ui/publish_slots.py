@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout
 
 from ..api.answers import printable
 from ..api.download import DownloadError, fetch_bytes
-from ..core.journal import ImageRecord
+from ..store.journal import ImageRecord
 from . import theme
 from .compliance_badge import ComplianceBadge
 

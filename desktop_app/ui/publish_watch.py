@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ..core.publishstore import LIVE, PublishStore
+from ..store.publishes import LIVE, PublishStore
 
 SCHEDULE = (60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)  # seconds between rounds; the last one repeats
 

@@ -94,7 +94,7 @@ async def shoot(outdir: Path, only: str = "", name: str = "") -> list[Path]:
         await _until(lambda: w.gallery_model.thumbnails_ready() >= min(3, w.gallery_model.rowCount()))
         for row, review in ((0, "approved"), (1, "approved"), (2, "rejected")):
             record = w.gallery_model.record(row)
-            studio.service.set_review(record.job_id, record.index, review)
+            await studio.service.set_review(record.job_id, record.index, review)
         w.gallery_view.setCurrentIndex(w.gallery_model.index(1))
         w.gallery_view.setFocus()
         await _until(w.preview.has_image)

@@ -22,7 +22,8 @@ from ..api.pixii import redact
 from ..api.pixii_rate_state import RateLimitSnapshot
 from ..api.retry import POLL_AGAIN_AFTER_TROUBLE
 from ..core.imagecheck import MAX_IMAGE_BYTES, ImageCheckError, verify_file, verify_image
-from ..core.journal import JobRecord
+from ..store.journal import JobRecord, Journal
+from .store_worker import StoreWorker
 from .tasks import TaskRegistry
 
 log = logging.getLogger(__name__)
@@ -54,16 +55,22 @@ class StudioService(QObject):
     key_refused = Signal(str)               # the service answered 401 UNAUTHORIZED: a message for people
     runtime_changed = Signal()              # rebind(): another service, key or journal (Live/Sandbox switch)
     resumed = Signal()                      # resume() ran (start, switch): e.g. offer unfinished batches
+    store_waiting = Signal(bool)            # the journal is locked by another process (True until it is not)
 
     def __init__(self, runtime, tasks: TaskRegistry, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
+        self.store: StoreWorker | None = None
         self._bind(runtime)
 
     def _bind(self, runtime) -> None:
         self.rt = runtime
         self.settings = runtime.settings
         self.journal = runtime.journal
+        if self.store is not None:
+            self.store.close()
+        self.store = StoreWorker(runtime.journal.path, self)  # the window's own way to the journal
+        self.store.waiting.connect(self.store_waiting)
         self.cache = runtime.cache
         self.jobs = runtime.jobs
         self.client = runtime.client
@@ -186,13 +193,16 @@ class StudioService(QObject):
 
     def ensure_images(self, job_id: str) -> None:
         """Download the images of a completed job that are neither cached nor failed yet."""
-        record = self.journal.job(job_id)
+        self.tasks.spawn(self._ensure_images(job_id), key=f"ensure-images:{job_id}")
+
+    async def _ensure_images(self, job_id: str) -> None:
+        record, images = await self.store.call(_job_and_images, job_id)
         if record is None or record.status != "completed" or self.polling(job_id):
             return
         from ..core.expiry import likely_expired
         if likely_expired(record):  # the service has deleted them: no requests bound to fail
             return
-        if any(img.url and not img.cached and not img.error_code for img in self.journal.images(job_id)):
+        if any(img.url and not img.cached and not img.error_code for img in images):
             self.tasks.spawn(self.jobs.download_images(job_id), key=f"download:{job_id}")
 
     def resume(self) -> int:
@@ -217,8 +227,12 @@ class StudioService(QObject):
 
     # --- review and the seller's own images ------------------------------------------------------
 
-    def set_review(self, job_id: str, index: int, review: str | None) -> None:
-        self.journal.set_review(job_id, index, review)
+    def set_review(self, job_id: str, index: int, review: str | None) -> asyncio.Task | None:
+        """Record the seller's review (through the store worker); the task ends once it is in the journal."""
+        return self.tasks.spawn(self._set_review(job_id, index, review), name=f"review:{job_id}")
+
+    async def _set_review(self, job_id: str, index: int, review: str | None) -> None:
+        await self.store.call(Journal.set_review, job_id, index, review)
         self.job_changed.emit(job_id)
 
     def add_user_images(self, job_id: str, sources: list[ImageSource]) -> asyncio.Task | None:
@@ -248,7 +262,8 @@ class StudioService(QObject):
                 problems.append(("FILE_UNREADABLE", f"{source.label}: {exc.strerror or exc}"))
                 continue
             url = source.value if source.kind == "url" else None
-            self.journal.add_user_image(job_id, url, cached.sha256, cached.ext, cached.path, info.width, info.height)
+            await self.store.call(Journal.add_user_image, job_id, url, cached.sha256, cached.ext, cached.path,
+                                  info.width, info.height)
             added += 1
         if added:
             self.job_changed.emit(job_id)
@@ -272,6 +287,10 @@ class StudioService(QObject):
         except (DownloadError, ImageCheckError) as exc:
             return f"{exc.code}: {exc.message}"
         return None
+
+
+def _job_and_images(journal: Journal, job_id: str):
+    return journal.job(job_id), journal.images(job_id)
 
 
 def _copy_hashed(source: ImageSource, sink) -> str:

@@ -105,6 +105,7 @@ def gui_flow(studio, qtbot, asin: str, export_dir: Path) -> str:
     qtbot.waitUntil(lambda: w.gallery_model.job_id == job_id and w.gallery_model.rowCount() > 0, timeout=3000)
     w.gallery_view.setCurrentIndex(w.gallery_model.index(0))
     qtbot.mouseClick(w.gallery.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: studio.rt.journal.images(job_id)[0].review == "approved", timeout=3000)
     qtbot.mouseClick(w.gallery.export_button, Qt.MouseButton.LeftButton)
     dialog = w.export_dialog
     dialog.folder_edit.setText(str(export_dir))

@@ -181,7 +181,7 @@ def test_environment_values_are_shown_read_only(studio_factory, qtbot, memory_ke
 
 
 def test_start_settles_unfinished_publishes_only_when_there_are_some(studio_factory, qtbot, memory_keyring):
-    from desktop_app.core.publishstore import LIVE, UNKNOWN, PublishStore
+    from desktop_app.store.publishes import LIVE, UNKNOWN, PublishStore
     from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL
     first = studio_factory(LISTING_STUDIO_SP_API_URL="sandbox")
     assert first.window.publish_watch.task is None and first.rt.spapi_client is None  # nothing unsettled: no client

@@ -168,7 +168,7 @@ def test_expiry_state_is_shown_without_requests(studio, qtbot):
     soon, gone = (r.job_id for r in runner.rows)
     journal = studio.rt.journal
     for job_id, age in ((soon, 6.5 * 86400), (gone, 8 * 86400)):  # not cached, completed long ago
-        journal._write([("UPDATE jobs SET created_at=?, completed_at=? WHERE job_id=?",
+        journal.write([("UPDATE jobs SET created_at=?, completed_at=? WHERE job_id=?",
                          (_iso(age + 120), _iso(age), job_id)),
                         ("UPDATE images SET cache_path=NULL WHERE job_id=?", (job_id,))])
         w.jobs_model.update_job(job_id)
@@ -178,6 +178,7 @@ def test_expiry_state_is_shown_without_requests(studio, qtbot):
     assert "deletes them in" in model.index(model.row_of(soon), 0).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(model.row_of(gone), COL_STATUS).data() == "expired"
     requests = len(stats(studio)["requests"])
-    w.job_panel.select_job(gone)  # showing an expired job asks the service for nothing: no task is started for it
+    w.job_panel.select_job(gone)  # showing an expired job asks the service for nothing: no download for it
+    qtbot.waitUntil(lambda: not any(name.startswith("ensure-images") for name in studio.tasks.names()), timeout=3000)
     assert w.gallery_model.job_id == gone and not any(gone in name for name in studio.tasks.names())
     assert len(stats(studio)["requests"]) == requests

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt, QUrl  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 
-from desktop_app.core.datadir import JOURNAL_TOO_NEW, DataDirError  # noqa: E402
-from desktop_app.core.journal import Journal  # noqa: E402
+from desktop_app.store.datadir import JOURNAL_TOO_NEW, DataDirError  # noqa: E402
+from desktop_app.store.journal import Journal  # noqa: E402
 
 
 def newer_journal(data_dir) -> None:
@@ -90,7 +90,7 @@ def test_an_empty_journal_is_kept_aside_and_the_window_says_so(tmp_path, studio_
 
 
 def test_a_data_dir_error_while_running_names_the_cause_and_the_job(studio, qtbot, tmp_path):
-    from desktop_app.core.datadir import DISK_FULL
+    from desktop_app.store.datadir import DISK_FULL
 
     async def journal_write_on_a_full_disk():
         error = DataDirError(DISK_FULL, "the disk of the data dir is full", tmp_path)

@@ -22,7 +22,7 @@ def test_export_dialog_lists_images_that_break_the_rules(studio, qtbot):
     qtbot.waitUntil(lambda: studio.service.add_user_images(job_id, [ImageSource("data", data=small)]) is not None)
     qtbot.waitUntil(lambda: len(journal.images(job_id)) == before + 1, timeout=5000)
     dropped = journal.images(job_id)[-1]
-    studio.service.set_review(job_id, dropped.index, "approved")
+    qtbot.waitUntil(studio.service.set_review(job_id, dropped.index, "approved").done, timeout=3000)
     approved = [i for i in journal.images(job_id) if i.review == "approved"]
     expected = {i.index: summary(check_image(i.cache_path, "amazon", slot_for("amazon", i.index))) for i in approved}
     assert expected[dropped.index] != "pass"

@@ -64,13 +64,14 @@ def test_generate_review_and_export(studio, qtbot, tmp_path, qtmodeltester):
     qtbot.keyClick(view, Qt.Key.Key_A)
     qtbot.keyClick(view, Qt.Key.Key_Right)
     qtbot.keyClick(view, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: gallery.index(2).data(REVIEW_ROLE) == "rejected", timeout=3000)  # recorded, shown
     reviews = [i.review for i in studio.rt.journal.images(job_id)]
     assert reviews[:3] == ["approved", "approved", "rejected"] and set(reviews[3:]) <= {None}
     assert gallery.index(0).data(REVIEW_ROLE) == "approved"
     assert "2 approved" in w.gallery.summary.text()
     qtbot.keyClick(view, Qt.Key.Key_Right)
     qtbot.mouseClick(w.gallery.reject_button, Qt.MouseButton.LeftButton)
-    assert studio.rt.journal.images(job_id)[3].review == "rejected"
+    qtbot.waitUntil(lambda: studio.rt.journal.images(job_id)[3].review == "rejected", timeout=3000)
     # export through the dialog
     assert w.gallery.export_button.isEnabled()
     qtbot.mouseClick(w.gallery.export_button, Qt.MouseButton.LeftButton)
@@ -171,6 +172,7 @@ def test_export_folder_picker_bad_folder_and_context_menu(studio, qtbot, tmp_pat
     wait_completed(studio, qtbot, job_id)
     w.gallery_view.setCurrentIndex(w.gallery_model.index(0))
     qtbot.mouseClick(w.gallery.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: studio.rt.journal.images(job_id)[0].review == "approved", timeout=3000)
     # the job's context menu offers export
     rect = w.job_table.visualRect(w.job_panel.proxy.index(0, 0))
     w.job_table.customContextMenuRequested.emit(rect.center())

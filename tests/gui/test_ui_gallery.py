@@ -48,7 +48,7 @@ def test_local_file_drop_adds_a_user_image(studio, qtbot, done_job, tmp_path):
     # approvable like the service's images
     w.gallery_view.setCurrentIndex(w.gallery_model.index(before))
     qtbot.keyClick(w.gallery_view, Qt.Key.Key_A)
-    assert images(studio, done_job)[-1].review == "approved"
+    qtbot.waitUntil(lambda: images(studio, done_job)[-1].review == "approved", timeout=3000)
 
 
 def test_url_and_browser_img_drops_are_downloaded_and_verified(studio, qtbot, done_job):

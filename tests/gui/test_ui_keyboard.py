@@ -72,6 +72,7 @@ def test_whole_loop_by_keyboard(studio, qtbot, tmp_path):
     press(qtbot, Qt.Key.Key_R)                                 # reject PT01
     press(qtbot, Qt.Key.Key_Right)
     press(qtbot, Qt.Key.Key_A)                                 # approve PT02
+    qtbot.waitUntil(w.gallery.export_button.isEnabled, timeout=3000)
     reviews = [i.review for i in studio.rt.journal.images(job_id)]
     assert reviews[:3] == ["approved", "rejected", "approved"]
     assert w.gallery.export_button.isEnabled()

@@ -33,7 +33,7 @@ def completed_job(studio, qtbot, asin: str = "B0SANDMUG1", approve=(0, 1), count
     qtbot.waitUntil(lambda: studio.rt.journal.job(job_id).status == "completed", timeout=5000)
     qtbot.waitUntil(lambda: all(i.cached or i.error_code for i in studio.rt.journal.images(job_id)), timeout=5000)
     for index in approve:
-        studio.service.set_review(job_id, index, "approved")
+        qtbot.waitUntil(studio.service.set_review(job_id, index, "approved").done, timeout=3000)
     w.job_panel.select_job(job_id)
     qtbot.waitUntil(lambda: w.gallery_model.job_id == job_id, timeout=2000)
     return job_id
@@ -267,7 +267,7 @@ def test_a_dropped_photo_without_a_bucket_is_flagged_when_assigned(studio, qtbot
     qtbot.waitUntil(lambda: len(journal.images(job_id)) == count + 1, timeout=5000)
     dropped = journal.images(job_id)[-1]
     assert dropped.source == "user" and dropped.url is None
-    studio.service.set_review(job_id, dropped.index, "approved")
+    qtbot.waitUntil(studio.service.set_review(job_id, dropped.index, "approved").done, timeout=3000)
     dialog = open_dialog(studio, qtbot)
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
     assert dialog.hosting is False and dialog.strip.count() == 2

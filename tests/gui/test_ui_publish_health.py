@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QPushButton  # noqa: E402
 from support.ui import run_in_window  # noqa: E402
 
-from desktop_app.core.publishstore import UNDONE  # noqa: E402
+from desktop_app.store.publishes import UNDONE  # noqa: E402
 from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL  # noqa: E402
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID, US  # noqa: E402
 from desktop_app.ui.publish_health import PublishHealthWatch  # noqa: E402
@@ -18,7 +18,9 @@ from desktop_app.ui.publish_health import PublishHealthWatch  # noqa: E402
 def test_a_suppression_is_notified_with_a_one_click_undo(studio_factory, qtbot, aloop):
     studio = studio_factory(LISTING_STUDIO_SP_API_URL="sandbox")
     w = studio.window
-    assert w.publish_health.start() is None and studio.rt.spapi_client is None  # nothing published: no request
+    idle = w.publish_health.start()
+    qtbot.waitUntil(idle.done, timeout=5000)
+    assert studio.rt.spapi_client is None  # nothing published: it ended without a request
     publish = studio.rt.publish
     emulator = studio.rt.spapi_emulator
     emulator.configure(processing_seconds=0.0)

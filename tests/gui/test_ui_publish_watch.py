@@ -7,7 +7,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from support.ui import run_in_window  # noqa: E402
 
-from desktop_app.core.publishstore import ACCEPTED, LIVE  # noqa: E402
+from desktop_app.store.publishes import ACCEPTED, LIVE  # noqa: E402
 from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL  # noqa: E402
 from desktop_app.ui.publish_watch import PublishWatcher  # noqa: E402
 

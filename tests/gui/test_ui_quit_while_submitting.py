@@ -50,9 +50,9 @@ def test_quitting_while_a_job_is_sent_asks_then_finishes_the_submission(studio_f
     run_in_window(qtbot, aloop, studio.aclose(), timeout=10000)
     assert not studio.window.isVisible()
     assert emu.stats()["jobs_created"] == 1
-    from desktop_app.core.journal import Journal
+    from desktop_app.store.journal import Journal
     journal = Journal(journal_path)
-    ((state, job_id),) = journal._query("SELECT state, job_id FROM intents")
+    ((state, job_id),) = journal.read("SELECT state, job_id FROM intents")
     assert state == "accepted" and journal.job(job_id) is not None
 
 
@@ -64,7 +64,7 @@ def test_quitting_with_nothing_being_sent_does_not_ask(studio_factory, qtbot, al
 
 def test_the_window_at_start_settles_only_submissions_whose_process_has_ended(studio_factory, qtbot, aloop):
     from desktop_app.api.models import ListingRequest
-    from desktop_app.core.journal import Journal
+    from desktop_app.store.journal import Journal
     from desktop_app.core.process import ProcessIdentity
     loader = studio_factory(start=False)
     journal_path, service = loader.settings.journal_path, loader.settings.service
@@ -74,9 +74,9 @@ def test_the_window_at_start_settles_only_submissions_whose_process_has_ended(st
     live = journal.add_intent(service, ListingRequest("B0LIVE0001", "US", "amazon_listing"), owner=me.token("cli"))
     ended = journal.add_intent(service, ListingRequest("B0GONE0001", "US", "amazon_listing"),
                                owner=me._replace(start="1").token("cli"))  # this pid, another start: ended
-    journal._write([("UPDATE intents SET created_at=created_at-3600", ())])  # long past any POST's give-up time
+    journal.write([("UPDATE intents SET created_at=created_at-3600", ())])  # long past any POST's give-up time
     studio = studio_factory()
-    qtbot.waitUntil(lambda: dict(journal._query("SELECT id, state FROM intents"))[ended.id] == "not_created",
+    qtbot.waitUntil(lambda: dict(journal.read("SELECT id, state FROM intents"))[ended.id] == "not_created",
                     timeout=5000)
     qtbot.waitUntil(lambda: studio.tasks.idle(), timeout=5000)
-    assert dict(journal._query("SELECT id, state FROM intents"))[live.id] == "sending"
+    assert dict(journal.read("SELECT id, state FROM intents"))[live.id] == "sending"

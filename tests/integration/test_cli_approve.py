@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from support.cli import run_cli
-from desktop_app.core.journal import Journal
+from desktop_app.store.journal import Journal
 
 SKU = "MUG-BLK-16"
 

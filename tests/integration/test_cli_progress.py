@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from support.cli import run_cli
 from desktop_app.cli_progress import Progress, typical_seconds
-from desktop_app.core.journal import JobRecord, Journal
+from desktop_app.store.journal import JobRecord, Journal
 
 
 def record(status: str, job_id: str = "job_1", **kw) -> JobRecord:
@@ -80,7 +80,7 @@ def test_the_estimate_is_the_median_of_earlier_jobs_of_the_type(tmp_path):
         job = parse_job({"id": f"job_{i}", "status": "processing", "created_at": f"2026-01-0{i + 1}T00:00:00Z",
                          "completed_at": f"2026-01-0{i + 1}T00:{took // 60:02d}:{took % 60:02d}Z"})
         journal.add_known_job("sandbox", job, "B0TESTASIN", "US", "amazon_listing")
-        journal._write([("UPDATE jobs SET status='completed' WHERE job_id=?", (job.id,))])
+        journal.write([("UPDATE jobs SET status='completed' WHERE job_id=?", (job.id,))])
     assert typical_seconds(journal, "sandbox", "amazon_listing", "live") == 100.0
     assert typical_seconds(journal, "sandbox", "shopify_listing", "live") == 120.0
     journal.close()

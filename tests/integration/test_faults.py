@@ -47,7 +47,7 @@ from desktop_app.api.pixii import PixiiClient
 from desktop_app.core import export as export_mod
 from desktop_app.core.cache import ImageCache
 from desktop_app.core.jobs import JobService
-from desktop_app.core.journal import Journal
+from desktop_app.store.journal import Journal
 from desktop_app.sandbox.emulator import PixiiEmulator
 from desktop_app.sandbox.server import serve
 from desktop_app.sandbox.transport import SandboxTransport

@@ -15,7 +15,7 @@ from desktop_app.api.spapi_errors import ListingNotFound
 from desktop_app.config import load_settings, load_spapi_settings
 from desktop_app.core import publish_images
 from desktop_app.core.hosting import HostingNotConfigured
-from desktop_app.core.publishstore import ACCEPTED, INVALID, LIVE, UNDONE, VALID
+from desktop_app.store.publishes import ACCEPTED, INVALID, LIVE, UNDONE, VALID
 from desktop_app.core.validation import InputError
 from desktop_app.runtime import Runtime
 from desktop_app.sandbox.spapi_media import emulator_fetcher

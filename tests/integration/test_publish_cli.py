@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from support.cli import run_cli, spapi_cli_env
-from desktop_app.core.journal import Journal
+from desktop_app.store.journal import Journal
 from desktop_app.sandbox.spapi_data import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID
 
 KEY = "pk_test_cliSecretKey987654"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from support.cli import run_cli, spapi_cli_env
-from desktop_app.core.journal import Journal
-from desktop_app.core.publishstore import LIVE, PublishStore, UNKNOWN
+from desktop_app.store.journal import Journal
+from desktop_app.store.publishes import LIVE, PublishStore, UNKNOWN
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID
 
 US = "ATVPDKIKX0DER"

@@ -45,7 +45,7 @@ def requests(emulator, prefix: str = "", method: str | None = None) -> list[dict
 
 
 def journal_rows(rt) -> int:
-    return rt.journal._query("SELECT COUNT(*) AS n FROM publish_submissions", ())[0]["n"]
+    return rt.journal.read("SELECT COUNT(*) AS n FROM publish_submissions", ())[0]["n"]
 
 
 def test_full_put_refused_before_any_write_when_a_required_attribute_is_missing():

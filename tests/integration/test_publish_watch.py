@@ -9,7 +9,7 @@ from support.cli import control, run_cli, spapi_cli_env
 from desktop_app.config import load_settings
 from desktop_app.core.publish import OTHER_CONTRIBUTION
 from desktop_app.core.publish_watch import check_all
-from desktop_app.core.publishstore import ACCEPTED, LIVE, OTHER_SHOWN, UNDONE
+from desktop_app.store.publishes import ACCEPTED, LIVE, OTHER_SHOWN, UNDONE
 from desktop_app.runtime import Runtime
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID
 

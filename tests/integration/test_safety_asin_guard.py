@@ -18,7 +18,7 @@ from desktop_app.api.models import ListingRequest
 from desktop_app.config import load_settings
 from desktop_app.core import publish_images
 from desktop_app.core.publish import AsinMismatch
-from desktop_app.core.journal import Journal
+from desktop_app.store.journal import Journal
 from desktop_app.runtime import Runtime
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID
 

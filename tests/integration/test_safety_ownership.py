@@ -17,7 +17,7 @@ from desktop_app.api.models import ListingRequest
 from desktop_app.api.pixii import PixiiClient
 from desktop_app.core.cache import ImageCache
 from desktop_app.core.jobs import JobService
-from desktop_app.core.journal import (INTENT_ACCEPTED, INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_SENDING,
+from desktop_app.store.journal import (INTENT_ACCEPTED, INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_SENDING,
                                       Journal)
 from desktop_app.core.process import ProcessIdentity
 from desktop_app.sandbox.emulator import PixiiEmulator
@@ -87,7 +87,7 @@ def test_reconciliation_takes_only_submissions_whose_process_has_ended(tmp_path)
 
     settled = asyncio.run(main())
     assert sorted(i.id for i, _ in settled) == [gone.id, stale.id]
-    states = dict(Journal(tmp_path / "j.sqlite")._query("SELECT id, state FROM intents"))
+    states = dict(Journal(tmp_path / "j.sqlite").read("SELECT id, state FROM intents"))
     assert states == {live.id: INTENT_SENDING, gone.id: INTENT_NOT_CREATED, stale.id: INTENT_NOT_CREATED}
     assert INTENT_ACCEPTED not in states.values()
 
@@ -142,7 +142,7 @@ def test_a_post_of_an_ended_process_may_still_land_so_it_is_not_settled_as_not_c
         return dict((i.id, job) for i, job in await svc.reconcile())
 
     assert asyncio.run(reconcile()) == {first.id: None, second.id: None}
-    assert dict(journal._query("SELECT id, state FROM intents")) == {first.id: INTENT_SENDING,
+    assert dict(journal.read("SELECT id, state FROM intents")) == {first.id: INTENT_SENDING,
                                                                      second.id: INTENT_SENDING}
     emu.handle("POST", POST_PATH, {}, {"Authorization": "Bearer pk_live_ownerTestKey001"},
                b'{"asin": "B0OWNER001", "country_code": "US", "listing_type": "amazon_listing"}')  # it lands
@@ -151,7 +151,7 @@ def test_a_post_of_an_ended_process_may_still_land_so_it_is_not_settled_as_not_c
     with emu.store.transaction() as state:
         (job_id,) = state["jobs"]
     assert settled == {first.id: job_id, second.id: None}
-    assert dict(journal._query("SELECT id, state FROM intents"))[second.id] == INTENT_NOT_CREATED
+    assert dict(journal.read("SELECT id, state FROM intents"))[second.id] == INTENT_NOT_CREATED
 
 
 def test_a_job_adopted_for_an_own_lost_answer_is_not_handed_out_again(tmp_path):

@@ -13,7 +13,7 @@ from desktop_app.api.models import ListingRequest
 from desktop_app.api.pixii import PixiiClient
 from desktop_app.core.cache import ImageCache
 from desktop_app.core.jobs import JobService
-from desktop_app.core.journal import Journal
+from desktop_app.store.journal import Journal
 from support.fake_pixii import FakePixii, image_bytes, redirect
 
 KEY = "pk_test_redirectKey0001"

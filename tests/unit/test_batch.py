@@ -10,7 +10,7 @@ from desktop_app.api.models import Ad, Job, ListingRequest
 from desktop_app.api.pixii_rate_state import RateLimitState
 from desktop_app.core import expiry
 from desktop_app.core.batch import parse_batch, plan_batch
-from desktop_app.core.journal import Journal
+from desktop_app.store.journal import Journal
 from desktop_app.core.lease import PollLeases
 from desktop_app.core.process import ProcessIdentity
 from desktop_app.core.submission_limiter import DailyLimitReached, Limits, SubmissionLimiter, day_start

@@ -15,7 +15,7 @@ from desktop_app.core.batch import BatchRow, ParsedBatch, parse_batch
 from desktop_app.core.batchrun import BatchBusy, BatchRunner
 from desktop_app.core.cache import ImageCache
 from desktop_app.core.jobs import JobService
-from desktop_app.core.journal import Journal
+from desktop_app.store.journal import Journal
 from desktop_app.core.submission_limiter import Limits, SubmissionLimiter
 from desktop_app.sandbox.emulator import PixiiEmulator
 from desktop_app.sandbox.transport import SandboxTransport

@@ -2,8 +2,8 @@ import sqlite3
 import threading
 
 from desktop_app.api.models import Ad, Job, ListingRequest, Submission
-from desktop_app.core.journal import INTENT_SENDING, Journal
-from desktop_app.core.schema import MIGRATIONS
+from desktop_app.store.journal import INTENT_SENDING, Journal
+from desktop_app.store.schema import MIGRATIONS
 
 REQ = ListingRequest("B0TESTASIN", "GB", "amazon_listing", "https://img.example/m.jpg", ("https://img.example/a.jpg",))
 

@@ -1,5 +1,5 @@
-from desktop_app.core import publishstore as ps
-from desktop_app.core.journal import Journal
+from desktop_app.store import publishes as ps
+from desktop_app.store.journal import Journal
 
 
 def test_slots_before_are_kept_for_undo_and_states_move(tmp_path):

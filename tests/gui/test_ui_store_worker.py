@@ -1,0 +1,77 @@
+"""The window reaches the journal through its store worker: while another process holds the journal's write
+lock, the window keeps running and says what it waits for; window code calling the journal on the GUI thread
+is refused (the guard every window test runs with)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
+
+from desktop_app.api.models import Ad, Job  # noqa: E402
+from desktop_app.ui.store_worker import WAITING_TEXT  # noqa: E402
+
+HOLD_THE_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("COMMIT")
+"""
+
+
+def _job_with_an_image(journal, service: str) -> str:
+    job = Job("job_locked", "Listing Builder", "completed", "2026-01-01T00:00:00Z",
+              ads=(Ad("https://img.example/0.png"),))
+    journal.add_known_job(service, job, "B0LOCKED01", "US", "amazon_listing")
+    return job.id
+
+
+def test_a_journal_locked_by_another_process_shows_waiting_and_never_freezes_the_window(studio, qtbot):
+    journal = studio.rt.journal
+    job_id = _job_with_an_image(journal, studio.settings.service)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(journal.path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(5)
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        timer.start()
+        label = studio.window.store_label
+        assert label.isHidden() and label.text() == WAITING_TEXT
+
+        review = studio.service.set_review(job_id, 0, "approved")
+        qtbot.waitUntil(lambda: not label.isHidden(), timeout=3000)
+        seen = len(ticks)
+        qtbot.waitUntil(lambda: len(ticks) >= seen + 20, timeout=3000)  # the GUI thread runs on while it waits
+        assert not review.done() and journal.images(job_id)[0].review is None
+
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.wait(timeout=10) == 0
+        qtbot.waitUntil(review.done, timeout=5000)
+        qtbot.waitUntil(label.isHidden, timeout=3000)
+        timer.stop()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    review.result()
+    assert journal.images(job_id)[0].review == "approved"
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert max(gaps) < 0.5, f"the window stalled {max(gaps):.3f} s"
+
+
+def test_window_code_calling_the_journal_on_the_gui_thread_is_refused(studio):
+    from desktop_app.ui.services import _job_and_images  # meant for the store worker's thread
+    with pytest.raises(AssertionError, match="journal call on the GUI thread from services.py:_job_and_images"):
+        _job_and_images(studio.rt.journal, "job_any")
