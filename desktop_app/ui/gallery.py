@@ -18,6 +18,7 @@ from .gallery_model import THUMB_EDGE, GalleryModel
 from .preview import PreviewView
 from .services import ImageSource
 from .tiles import TILE, TileDelegate
+from .window_fit import ShrinkingButton
 
 
 def published_note(journal, job_id: str | None) -> str:
@@ -47,6 +48,7 @@ class GalleryView(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setGridSize(TILE + QSize(6, 6))
+        self.setMinimumHeight(self.gridSize().height() + 2 * self.frameWidth() + 4)  # a full row of thumbnails
         self.setIconSize(QSize(THUMB_EDGE, THUMB_EDGE))
         self.setSpacing(0)
         self.setWordWrap(False)
@@ -113,9 +115,10 @@ class GalleryPanel(QWidget):
         self.compliance.ready.connect(lambda _key: self.view.viewport().update())
         self.preview = PreviewView(self)
 
-        self.approve_button = self._button("Approve (A)", "approveButton", "Approve the selected image")
-        self.reject_button = self._button("Reject (R)", "rejectButton", "Reject the selected image")
-        self.clear_button = self._button("Clear (U)", "clearReviewButton", "Clear the review of the selected image")
+        self.approve_button = self._button("Approve (A)", "approveButton", "Approve the selected image", "Approve")
+        self.reject_button = self._button("Reject (R)", "rejectButton", "Reject the selected image", "Reject")
+        self.clear_button = self._button("Clear (U)", "clearReviewButton", "Clear the review of the selected image",
+                                         "Clear")
         self.fit_button = self._button("Fit", "fitButton", "Fit the preview to the window (F)")
         self.actual_button = self._button("100%", "actualSizeButton", "Show the image at 100 % (1)")
         for b in (self.fit_button, self.actual_button):
@@ -125,7 +128,8 @@ class GalleryPanel(QWidget):
         self.info_label = QLabel(objectName="imageInfo")
         self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may shrink
         self.info_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.export_button = self._button("Export approved…", "exportButton", "Export the approved images to a folder")
+        self.export_button = self._button("Export approved…", "exportButton", "Export the approved images to a folder",
+                                          "Export…")
         self.compliant_action = make_compliant.install(self)
 
         head = QHBoxLayout()
@@ -134,7 +138,7 @@ class GalleryPanel(QWidget):
         tools = QHBoxLayout()
         for w in (self.approve_button, self.reject_button, self.clear_button):
             tools.addWidget(w)
-        tools.addSpacing(16)
+        tools.addSpacing(8)
         for w in (self.fit_button, self.actual_button, self.zoom_label):
             tools.addWidget(w)
         tools.addStretch(1)
@@ -179,8 +183,8 @@ class GalleryPanel(QWidget):
         self.reject_button.setStyleSheet(f"QPushButton:enabled {{ color: {c['reject_text']}; font-weight: 600; }}")
         self.view.viewport().update()
 
-    def _button(self, text: str, name: str, tip: str) -> QPushButton:
-        b = QPushButton(text, objectName=name)
+    def _button(self, text: str, name: str, tip: str, short: str = "") -> QPushButton:
+        b = ShrinkingButton(text, short, objectName=name) if short else QPushButton(text, objectName=name)
         b.setAccessibleName(tip)
         b.setToolTip(tip)
         return b

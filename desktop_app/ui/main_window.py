@@ -22,6 +22,7 @@ from .job_panel import JobPanel
 from .jobs_model import JobsModel, status_text
 from . import theme
 from .prefs import Preferences
+from .window_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,6 @@ class MainWindow(QMainWindow):
         self.settings_dialog = None  # the SettingsDialog while it is open
         self.publish_dialog = None   # the PublishDialog while it is open (non-modal)
         self.setObjectName("mainWindow")
-        self.resize(1280, 800)
 
         self.banner = Banner(self)
         self.publish_watch = PublishWatcher(service, self.banner)  # publishes until Amazon serves them
@@ -68,7 +68,6 @@ class MainWindow(QMainWindow):
         box_layout = QVBoxLayout(form_box)
         box_layout.addWidget(self.form)
         left = QWidget()
-        left.setMinimumWidth(540)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(form_box)
@@ -78,7 +77,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.gallery)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([640, 640])
+        self.splitter.setSizes([440, 840])  # the images get the room
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -202,8 +201,8 @@ class MainWindow(QMainWindow):
         if p.listing_type():
             self.form.set_listing_type(p.listing_type())
         geometry = p.window_geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        remembered = geometry is not None and self.restoreGeometry(geometry)
+        fit_to_screen(self, remembered=remembered)
         state = p.window_state()
         if state is not None:
             self.restoreState(state)
