@@ -1,5 +1,6 @@
 """The gallery of the selected job: thumbnails with review badges and error tiles, approve and
-reject (buttons, A / R / U keys), a large preview, and drops of the seller's own images."""
+reject (buttons, A / R / U keys; each moves on to the next image), a large preview, and drops of the seller's
+own images."""
 
 from __future__ import annotations
 
@@ -265,11 +266,16 @@ class GalleryPanel(QWidget):
 
     # --- review -----------------------------------------------------------------------------------------
 
-    def review(self, review: str | None) -> None:
-        record = self.model.record(self.current_row())
-        if record is None or not record.cached or record.review == review:
+    def review(self, review: str | None, advance: bool = True) -> None:
+        """Approve, reject or clear the current image, then move on to the next one (the review loop)."""
+        row = self.current_row()
+        record = self.model.record(row)
+        if record is None or not record.cached:
             return
-        self.service.set_review(record.job_id, record.index, review)
+        if record.review != review:
+            self.service.set_review(record.job_id, record.index, review)
+        if advance and row + 1 < self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(row + 1))
 
     # --- preview ------------------------------------------------------------------------------------------
 
