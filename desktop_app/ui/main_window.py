@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget)
 
 from ..api.pixii import redact
+from ..api.vocab import country_name, listing_type_name
 from .banner import Banner, BannerAction
 from .batch_panel import BatchController
 from .export_dialog import ExportDialog
@@ -293,7 +294,8 @@ class MainWindow(QMainWindow):
             placeholder = "This job has no images."
         else:
             placeholder = f"The images appear here when the job completes ({status_text(record)})."
-        self.gallery.set_title(f"<b>{record.asin}</b> · {record.country} · {record.listing_type} · "
+        self.gallery.set_title(f"<b>{record.asin}</b> · {country_name(record.country)} · "
+                               f"{listing_type_name(record.listing_type)} · "
                                f"{status_text(record)}", placeholder)
         self.gallery.setToolTip(f"Job {record.job_id}")
 
