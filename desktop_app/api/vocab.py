@@ -51,6 +51,21 @@ LISTING_TYPES: dict[str, str] = {
     "tiktok_listing": "TikTok Shop visuals",
 }
 
+# What sellers call each listing type (the command line keeps the codes).
+LISTING_TYPE_NAMES: dict[str, str] = {
+    "amazon_listing": "Amazon listing",
+    "amazon_main_images": "Amazon main images",
+    "amazon_mobile_listing": "Amazon mobile listing",
+    "shopify_listing": "Shopify product page",
+    "tiktok_listing": "TikTok Shop listing",
+}
+
+
+def listing_type_name(code: str) -> str:
+    """``amazon_listing`` → Amazon listing; an unknown code as it is."""
+    return LISTING_TYPE_NAMES.get(code, code)
+
+
 JOB_TYPE_LISTING_BUILDER = "Listing Builder"
 STATUSES = ("pending", "processing", "completed", "failed")
 TERMINAL_STATUSES = frozenset({"completed", "failed"})

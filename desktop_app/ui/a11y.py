@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QWidget
 
-from . import theme
+from . import panes, theme
 
 NO_JOBS = "No jobs yet — enter an ASIN and press Generate (Ctrl+Return)."
 NO_MATCH = "No job matches the filter."
@@ -90,5 +90,6 @@ def polish(window) -> None:
     """Everything of this module, once the main window is built."""
     describe(window)
     apply_tab_order(window)
+    panes.install(window)
     theme.on_change(window, window._update_mode)  # the mode label's colours
     window.job_empty_state = install_job_empty_state(window)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, 
                                QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
 from ..api.models import ListingRequest
-from ..api.vocab import COUNTRIES, LISTING_TYPES
+from ..api.vocab import COUNTRIES, LISTING_TYPES, country_name, in_country, listing_type_name
 from ..core.validation import asin_problem, parse_product_input, reference_url_problem
 from . import theme
 from .dropdata import DropContent
@@ -19,7 +19,7 @@ DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class _TypeDelegate(QStyledItemDelegate):
-    """Listing-type popup rows: the value, then its one-line description in a muted colour."""
+    """Listing-type popup rows: the type's name, then its one-line description in a muted colour."""
 
     def paint(self, painter, option, index: QModelIndex) -> None:
         super().paint(painter, option, index)
@@ -34,6 +34,32 @@ class _TypeDelegate(QStyledItemDelegate):
         painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                          option.fontMetrics.elidedText(f"— {desc}", Qt.TextElideMode.ElideRight, rect.width()))
         painter.restore()
+
+
+def market_entries() -> list[tuple[str, str]]:
+    """The picker's entries, by country name: "Germany (DE)"; the United Kingdom once, found by GB and UK."""
+    entries = [(f"{country_name(code)} ({'GB, UK' if code == 'GB' else code})", code)
+               for code in COUNTRIES if code != "UK"]
+    return sorted(entries)
+
+
+def exact_market(text: str) -> str | None:
+    """The marketplace ``text`` names exactly: a code (UK is GB), a country name or an entry; else None."""
+    text = (text or "").strip()
+    if text.upper() in COUNTRIES:
+        return "GB" if text.upper() == "UK" else text.upper()
+    for label, code in market_entries():
+        if text.casefold() in (label.casefold(), country_name(code).casefold()):
+            return code
+    return None
+
+
+def market_matches(text: str) -> list[str]:
+    """The marketplaces whose entry contains ``text`` (just the one it names exactly, if any)."""
+    exact = exact_market(text)
+    if exact or not text.strip():
+        return [exact] if exact else []
+    return [code for label, code in market_entries() if text.strip().casefold() in label.casefold()]
 
 
 class SubmitForm(QWidget):
@@ -52,21 +78,22 @@ class SubmitForm(QWidget):
         self.market_combo.setAccessibleName("Marketplace")
         self.market_combo.setEditable(True)
         self.market_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for code, name in COUNTRIES.items():
-            self.market_combo.addItem(f"{code} — {name}", code)
+        for label, code in market_entries():
+            self.market_combo.addItem(label, code)
         completer = QCompleter(self.market_combo.model(), self.market_combo)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.market_combo.setCompleter(completer)
         self.market_combo.lineEdit().setPlaceholderText("Type a code or a country")
-        self.market_combo.setToolTip("Type to search by code or country name")
+        self.market_combo.setToolTip("Type a country or its code; Enter picks the one that matches")
+        self.market_combo.lineEdit().returnPressed.connect(self._pick_single_market)
         self.set_country("US")
 
         self.type_combo = QComboBox(objectName="listingTypeCombo")
         self.type_combo.setAccessibleName("Listing type")
         for value, desc in LISTING_TYPES.items():
-            self.type_combo.addItem(value, value)
+            self.type_combo.addItem(listing_type_name(value), value)
             index = self.type_combo.count() - 1
             self.type_combo.setItemData(index, desc, DESCRIPTION_ROLE)
             self.type_combo.setItemData(index, desc, Qt.ItemDataRole.ToolTipRole)
@@ -175,15 +202,10 @@ class SubmitForm(QWidget):
         return parsed.asin if parsed else self.asin_edit.text().strip().upper()
 
     def country(self) -> str | None:
-        text = self.market_combo.currentText().strip()
-        index = self.market_combo.findText(text, Qt.MatchFlag.MatchFixedString)
-        if index >= 0:
-            return self.market_combo.itemData(index)
-        code = text.split(" ", 1)[0].upper()
-        return code if code in COUNTRIES else None
+        return exact_market(self.market_combo.currentText())
 
     def set_country(self, code: str) -> None:
-        index = self.market_combo.findData(code)
+        index = self.market_combo.findData(exact_market(code))
         if index >= 0:
             self.market_combo.setCurrentIndex(index)
             self.market_combo.setEditText(self.market_combo.itemText(index))
@@ -207,12 +229,19 @@ class SubmitForm(QWidget):
         if problem:
             return problem
         if self.country() is None:
-            return f"'{self.market_combo.currentText()}' is not one of the 25 marketplaces; pick one from the list."
+            return (f"'{self.market_combo.currentText()}' is not a marketplace: type a country or its code "
+                    "(DE, GB…) and pick it from the list.")
         for row, issue in self.refs.problems():
             return f"Reference photo {row + 1}: {issue} Remove it or fix the URL."
         return None
 
     # --- reactions ------------------------------------------------------------------------------------
+
+    def _pick_single_market(self) -> None:
+        """Enter on a code ("uk") or a partly typed name ("Ger") picks its entry when only one matches."""
+        matches = market_matches(self.market_combo.currentText())
+        if len(matches) == 1:
+            self.set_country(matches[0])
 
     def _asin_edited(self, text: str) -> None:
         parsed = parse_product_input(text)
@@ -235,7 +264,8 @@ class SubmitForm(QWidget):
     def update_state(self, *_args) -> None:
         problem = self.problem()
         self.generate_button.setEnabled(problem is None)
-        self.hint.setText(problem or f"Ready: {self.asin()} in {self.country()} as {self.listing_type()}"
+        self.hint.setText(problem or f"Ready: {self.asin()} {in_country(self.country() or '')} as "
+                          f"{listing_type_name(self.listing_type())}"
                           + (" (sandbox: no credits used)" if self.settings.sandbox else ""))
         alarming = problem and not self._busy and (self.asin_edit.text().strip() or self.refs.problems())
         self.hint.setStyleSheet(f"color: {theme.colors()['error_text' if alarming else 'muted']};")

@@ -1,5 +1,6 @@
 """The gallery of the selected job: thumbnails with review badges and error tiles, approve and
-reject (buttons, A / R / U keys), a large preview, and drops of the seller's own images."""
+reject (buttons, A / R / U keys; each moves on to the next image), a large preview, and drops of the seller's
+own images."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .gallery_model import THUMB_EDGE, GalleryModel
 from .preview import PreviewView
 from .services import ImageSource
 from .tiles import TILE, TileDelegate
+from .window_fit import ShrinkingButton
 
 
 def published_note(journal, job_id: str | None) -> str:
@@ -47,6 +49,7 @@ class GalleryView(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setGridSize(TILE + QSize(6, 6))
+        self.setMinimumHeight(self.gridSize().height() + 2 * self.frameWidth() + 4)  # a full row of thumbnails
         self.setIconSize(QSize(THUMB_EDGE, THUMB_EDGE))
         self.setSpacing(0)
         self.setWordWrap(False)
@@ -113,9 +116,10 @@ class GalleryPanel(QWidget):
         self.compliance.ready.connect(lambda _key: self.view.viewport().update())
         self.preview = PreviewView(self)
 
-        self.approve_button = self._button("Approve (A)", "approveButton", "Approve the selected image")
-        self.reject_button = self._button("Reject (R)", "rejectButton", "Reject the selected image")
-        self.clear_button = self._button("Clear (U)", "clearReviewButton", "Clear the review of the selected image")
+        self.approve_button = self._button("Approve (A)", "approveButton", "Approve the selected image", "Approve")
+        self.reject_button = self._button("Reject (R)", "rejectButton", "Reject the selected image", "Reject")
+        self.clear_button = self._button("Clear (U)", "clearReviewButton", "Clear the review of the selected image",
+                                         "Clear")
         self.fit_button = self._button("Fit", "fitButton", "Fit the preview to the window (F)")
         self.actual_button = self._button("100%", "actualSizeButton", "Show the image at 100 % (1)")
         for b in (self.fit_button, self.actual_button):
@@ -125,7 +129,8 @@ class GalleryPanel(QWidget):
         self.info_label = QLabel(objectName="imageInfo")
         self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may shrink
         self.info_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.export_button = self._button("Export approved…", "exportButton", "Export the approved images to a folder")
+        self.export_button = self._button("Export approved…", "exportButton", "Export the approved images to a folder",
+                                          "Export…")
         self.compliant_action = make_compliant.install(self)
 
         head = QHBoxLayout()
@@ -134,7 +139,7 @@ class GalleryPanel(QWidget):
         tools = QHBoxLayout()
         for w in (self.approve_button, self.reject_button, self.clear_button):
             tools.addWidget(w)
-        tools.addSpacing(16)
+        tools.addSpacing(8)
         for w in (self.fit_button, self.actual_button, self.zoom_label):
             tools.addWidget(w)
         tools.addStretch(1)
@@ -179,8 +184,8 @@ class GalleryPanel(QWidget):
         self.reject_button.setStyleSheet(f"QPushButton:enabled {{ color: {c['reject_text']}; font-weight: 600; }}")
         self.view.viewport().update()
 
-    def _button(self, text: str, name: str, tip: str) -> QPushButton:
-        b = QPushButton(text, objectName=name)
+    def _button(self, text: str, name: str, tip: str, short: str = "") -> QPushButton:
+        b = ShrinkingButton(text, short, objectName=name) if short else QPushButton(text, objectName=name)
         b.setAccessibleName(tip)
         b.setToolTip(tip)
         return b
@@ -261,11 +266,16 @@ class GalleryPanel(QWidget):
 
     # --- review -----------------------------------------------------------------------------------------
 
-    def review(self, review: str | None) -> None:
-        record = self.model.record(self.current_row())
-        if record is None or not record.cached or record.review == review:
+    def review(self, review: str | None, advance: bool = True) -> None:
+        """Approve, reject or clear the current image, then move on to the next one (the review loop)."""
+        row = self.current_row()
+        record = self.model.record(row)
+        if record is None or not record.cached:
             return
-        self.service.set_review(record.job_id, record.index, review)
+        if record.review != review:
+            self.service.set_review(record.job_id, record.index, review)
+        if advance and row + 1 < self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(row + 1))
 
     # --- preview ------------------------------------------------------------------------------------------
 

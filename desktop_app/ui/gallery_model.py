@@ -56,10 +56,10 @@ class ImageLoader(QObject):
 
 
 def caption(record: ImageRecord, listing_type: str) -> str:
+    """Counted from 1 as sellers count: "1 · MAIN", "2 · PT01" (Amazon's slot names), "3" elsewhere."""
+    name = f"{record.index + 1}"
     if listing_type.startswith("amazon"):
-        name = "MAIN" if record.index == 0 else f"PT{record.index:02d}"
-    else:
-        name = f"{record.index + 1:02d}"
+        name += " · " + ("MAIN" if record.index == 0 else f"PT{record.index:02d}")
     return f"{name} · yours" if record.source == "user" else name
 
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget)
 
 from ..api.pixii import redact
+from ..api.vocab import country_name, listing_type_name
 from .banner import Banner, BannerAction
 from .batch_panel import BatchController
 from .export_dialog import ExportDialog
@@ -23,6 +24,7 @@ from .jobs_model import JobsModel, status_text
 from . import theme
 from .prefs import Preferences
 from .store_worker import WAITING_TEXT
+from .window_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,6 @@ class MainWindow(QMainWindow):
         self.settings_dialog = None  # the SettingsDialog while it is open
         self.publish_dialog = None   # the PublishDialog while it is open (non-modal)
         self.setObjectName("mainWindow")
-        self.resize(1280, 800)
 
         self.banner = Banner(self)
         self.publish_watch = PublishWatcher(service, self.banner)  # publishes until Amazon serves them
@@ -69,7 +70,6 @@ class MainWindow(QMainWindow):
         box_layout = QVBoxLayout(form_box)
         box_layout.addWidget(self.form)
         left = QWidget()
-        left.setMinimumWidth(540)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(form_box)
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.gallery)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([640, 640])
+        self.splitter.setSizes([440, 840])  # the images get the room
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -208,8 +208,8 @@ class MainWindow(QMainWindow):
         if p.listing_type():
             self.form.set_listing_type(p.listing_type())
         geometry = p.window_geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        remembered = geometry is not None and self.restoreGeometry(geometry)
+        fit_to_screen(self, remembered=remembered)
         state = p.window_state()
         if state is not None:
             self.restoreState(state)
@@ -304,7 +304,8 @@ class MainWindow(QMainWindow):
             placeholder = "This job has no images."
         else:
             placeholder = f"The images appear here when the job completes ({status_text(record)})."
-        self.gallery.set_title(f"<b>{record.asin}</b> · {record.country} · {record.listing_type} · "
+        self.gallery.set_title(f"<b>{record.asin}</b> · {country_name(record.country)} · "
+                               f"{listing_type_name(record.listing_type)} · "
                                f"{status_text(record)}", placeholder)
         self.gallery.setToolTip(f"Job {record.job_id}")
 

@@ -29,8 +29,10 @@ def image_key(record: ImageRecord) -> str:
 
 
 def image_label(record: ImageRecord) -> str:
-    name = "MAIN" if record.index == 0 else f"PT{record.index:02d}" if record.index <= 8 else f"#{record.index}"
-    return f"{name} · yours" if record.source == "user" else f"Image {record.index} ({name})"
+    """As the gallery names it, counted from 1: "1 · MAIN", "2 · PT01" ("10" past Amazon's last slot)."""
+    slot = "MAIN" if record.index == 0 else f"PT{record.index:02d}" if record.index <= 8 else ""
+    name = f"{record.index + 1} · {slot}" if slot else f"{record.index + 1}"
+    return f"{name} · yours" if record.source == "user" else name
 
 
 class ApprovedStrip(QListWidget):
@@ -57,7 +59,7 @@ class ApprovedStrip(QListWidget):
     def set_images(self, records: list[ImageRecord]) -> None:
         self.clear()
         for record in records:
-            item = QListWidgetItem(image_label(record).split(" (")[0])
+            item = QListWidgetItem(image_label(record))
             item.setData(Qt.ItemDataRole.UserRole, image_key(record))
             item.setToolTip(f"{image_label(record)} — drag onto a slot")
             self.addItem(item)

@@ -68,6 +68,9 @@ class TileDelegate(QStyledItemDelegate):
         painter.fillPath(frame, QColor(c["error_tile"] if error else c["tile_selected"] if selected else c["tile"]))
         painter.setPen(QPen(QColor(c["accent"] if selected else c["tile_border"]), 2.5 if selected else 1))
         painter.drawPath(frame)
+        if option.state & QStyle.StateFlag.State_HasFocus:  # the keyboard's place: a ring around the tile
+            painter.setPen(QPen(QColor(c["focus"]), 2))
+            painter.drawRoundedRect(QRectF(option.rect).adjusted(1, 1, -1, -1), 8, 8)
         art = QRect(int(rect.left()) + 5, int(rect.top()) + 5, THUMB_EDGE, THUMB_EDGE)
         if error:
             code, message = error

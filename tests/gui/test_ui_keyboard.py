@@ -67,10 +67,8 @@ def test_whole_loop_by_keyboard(studio, qtbot, tmp_path):
     assert "A" in w.gallery.export_button.toolTip()
 
     press(qtbot, Qt.Key.Key_Home)
-    press(qtbot, Qt.Key.Key_A)                                 # approve MAIN
-    press(qtbot, Qt.Key.Key_Right)
-    press(qtbot, Qt.Key.Key_R)                                 # reject PT01
-    press(qtbot, Qt.Key.Key_Right)
+    press(qtbot, Qt.Key.Key_A)                                 # approve MAIN, on to PT01
+    press(qtbot, Qt.Key.Key_R)                                 # reject PT01, on to PT02
     press(qtbot, Qt.Key.Key_A)                                 # approve PT02
     qtbot.waitUntil(w.gallery.export_button.isEnabled, timeout=3000)
     reviews = [i.review for i in studio.rt.journal.images(job_id)]
