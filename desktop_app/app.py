@@ -1,4 +1,4 @@
-"""Start and stop of the desktop window: one qasync event loop, one TaskRegistry owning every
+"""The running desktop window: one qasync event loop, one TaskRegistry owning every
 background task, clean shutdown before Qt quits (design notes B.3 / B.4).
 
 Closing the window cancels the tasks, closes the HTTP client and the journal, then lets the
@@ -7,7 +7,6 @@ window close; unfinished jobs stay in the journal and are polled again on the ne
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
@@ -19,13 +18,9 @@ os.environ.setdefault("QT_API", "pyside6")
 
 from PySide6.QtCore import Qt, QTimer  # noqa: E402  (PySide6 before qasync: binding choice)
 from PySide6.QtGui import QPixmapCache  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from .nocore import disable_core_dumps  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "Listing Studio"
 PIXMAP_CACHE_KB = 160 * 1024
 
 
@@ -320,32 +315,9 @@ def _excepthook(exc_type, exc, tb) -> None:
     sys.__excepthook__(exc_type, exc, tb)
 
 
-def run_gui(argv: list[str] | None = None) -> int:
-    """Open the main window; returns the process exit code."""
-    disable_core_dumps()
-    parser = argparse.ArgumentParser(prog="listing-studio gui")
-    parser.add_argument("--smoke", type=float, nargs="?", const=1.0, metavar="SECONDS",
-                        help="quit by itself after SECONDS (default 1; a start-up check)")
-    parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window (with --smoke)")
-    scheme = parser.add_mutually_exclusive_group()
-    scheme.add_argument("--dark", action="store_true", help="dark colours, whatever the system uses")
-    scheme.add_argument("--light", action="store_true", help="light colours, whatever the system uses")
-    options, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    qt_args = [a for a in qt_args if a != "gui"]  # `listing-studio gui` reaches here with its command name
-
-    from .ui import theme
-    from .ui.shell import StartupShell
-
-    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
-    app.setQuitOnLastWindowClosed(False)
-    theme.set_app_identity(app)
-    theme.apply_scheme(app, "dark" if options.dark else "light" if options.light else theme.forced_scheme())
-    shell = StartupShell(APP_NAME)
-    shell.show_and_paint()
-    # behind the first frame: the event loop, the settings, the services and the rest of the window
+def run_studio(shell, smoke: float | None = None, screenshot: str | None = None) -> int:
+    """The window behind its painted ``shell`` (:mod:`.gui`): the event loop, the settings, the services and
+    the main window, which takes the shell's place; returns the process exit code."""
     import qasync
 
     from .config import load_settings
@@ -369,12 +341,12 @@ def run_gui(argv: list[str] | None = None) -> int:
             print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
             shell.close()
             from .ui.data_dir_dialog import explain_data_dir
-            return await explain_data_dir(exc, close_after=options.smoke)
+            return await explain_data_dir(exc, close_after=smoke)
         if shell.abandoned:  # closed while starting: nothing was shown or resumed yet
             await studio.aclose()
             return 0
         shell.hand_over(studio.window)
-        return await studio.run(options.smoke, options.screenshot)
+        return await studio.run(smoke, screenshot)
 
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         return runner.run(amain())

@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     disable_core_dumps()
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] == "gui" or argv[0].split("=")[0] in GUI_OPTIONS:
-        from .app import run_gui
+        from .gui import run_gui
         return run_gui(argv[1:] if argv and argv[0] == "gui" else argv)
     from .cli_commands import run
     return run(argv)

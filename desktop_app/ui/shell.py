@@ -9,36 +9,37 @@ loaded so far (JSON), for the start-up benchmark and the test that keeps heavy i
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QMainWindow
 
 FIRST_PAINT_ENV = "LISTING_STUDIO_FIRST_PAINT"
 PAINT_WAIT_MS = 1000  # a window that is never exposed (minimised, no display) does not hold the start
 
 
 def record_first_paint(path: str) -> None:
-    """Write the time of the first frame and the modules imported before it to ``path``."""
-    with open(path, "w", encoding="utf-8") as out:
-        json.dump({"time": time.time(), "modules": sorted(sys.modules)}, out)
+    """Write the time of the first frame and the modules imported before it to ``path`` (whole or not at all)."""
+    import json
+
+    painted = time.time()
+    with open(f"{path}.tmp", "w", encoding="utf-8") as out:
+        json.dump({"time": painted, "modules": sorted(sys.modules)}, out)
+    os.replace(f"{path}.tmp", path)
 
 
 class StartupShell(QMainWindow):
-    """The main window's size, title and colours with a "Starting…" line, painted at once."""
+    """The main window's size, title and colours with "Starting…" in its status bar, painted at once (no Qt
+    enum is touched: loading them would cost as much as the rest of the shell)."""
 
     def __init__(self, title: str) -> None:
         super().__init__()
         self.setObjectName("startupShell")
         self.setWindowTitle(title)
         self.resize(1280, 800)
-        label = QLabel(f"Starting {title}…", self)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setEnabled(False)  # the muted text colour of the palette
-        self.setCentralWidget(label)
+        self.statusBar().showMessage(f"Starting {title}…")
         self.painted = False
         self.abandoned = False  # closed by the user before the main window was ready
         self.handed_over = False
