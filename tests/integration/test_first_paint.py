@@ -2,6 +2,8 @@
 line) is imported before its first frame; the services load behind it and the main window takes over."""
 
 import json
+import subprocess
+import sys
 
 from support.cli import cli_env, run_cli
 
@@ -35,3 +37,17 @@ def test_the_gui_command_paints_first_too(tmp_path):
     result, first, _ = _started(tmp_path, "gui", "--dark")
     assert result.code == 0, result.err
     assert first is not None and _heavy(first["modules"]) == []
+
+
+def test_closing_the_shell_while_starting_ends_the_app(tmp_path):
+    code = ("import sys\nfrom PySide6.QtWidgets import QApplication\n"
+            "app = QApplication([]); app.setQuitOnLastWindowClosed(False)\n"
+            "from desktop_app.ui.shell import StartupShell\n"
+            "shell = StartupShell('Listing Studio'); shell.show_and_paint(); shell.close()\n"
+            "from desktop_app.app import run_studio\n"
+            "sys.exit(run_studio(shell, smoke=60))\n")  # without the close, the window would stay 60 s
+    env = cli_env(QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(tmp_path), LISTING_STUDIO_API_URL="sandbox",
+                  LISTING_STUDIO_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
