@@ -1,4 +1,4 @@
-"""Start and stop of the desktop window: one qasync event loop, one TaskRegistry owning every
+"""The running desktop window: one qasync event loop, one TaskRegistry owning every
 background task, clean shutdown before Qt quits (design notes B.3 / B.4).
 
 Closing the window cancels the tasks, closes the HTTP client and the journal, then lets the
@@ -7,7 +7,6 @@ window close; unfinished jobs stay in the journal and are polled again on the ne
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
@@ -19,14 +18,9 @@ os.environ.setdefault("QT_API", "pyside6")
 
 from PySide6.QtCore import Qt, QTimer  # noqa: E402  (PySide6 before qasync: binding choice)
 from PySide6.QtGui import QPixmapCache  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from .api.pixii import redact  # noqa: E402
-from .nocore import disable_core_dumps  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "Listing Studio"
 PIXMAP_CACHE_KB = 160 * 1024
 
 
@@ -34,7 +28,8 @@ class Studio:
     """The composition root of the window: runtime, tasks, service, main window; the key and the
     Live/Sandbox choice (a switch rebuilds the runtime in place)."""
 
-    def __init__(self, settings=None, *, keys=None, key_state=None, prefs=None, notifier=None) -> None:
+    def __init__(self, settings=None, *, keys=None, key_state=None, prefs=None, notifier=None,
+                 ssl_context=None) -> None:
         from .config import load_settings, with_mode
         from .credentials import KeyManager, KeyState
         from .runtime import Runtime
@@ -55,9 +50,10 @@ class Studio:
             settings = with_mode(settings, live=False, keyring_problem=settings.keyring_problem)
         self.settings = settings
         self.prefs = prefs or Preferences()
+        self.ssl_context = ssl_context  # made in a worker thread (loading the certificates takes long)
         from .ui.amazon_account import AmazonAccount
         self.amazon = AmazonAccount(self)  # the SP-API credentials, seller id and bucket (publish side)
-        self.rt = Runtime(self.settings, spapi_factory=self.amazon.factory())
+        self.rt = Runtime(self.settings, spapi_factory=self.amazon.factory(), ssl_context=ssl_context)
         self.tasks = TaskRegistry()
         self.service = StudioService(self.rt, self.tasks)
         self.tasks.on_error = self._task_failed
@@ -158,7 +154,8 @@ class Studio:
                 raise RuntimeError("no sandbox runtime")
             return await check_key(key, SANDBOX_BASE_URL, self.rt.http)
         give_up = min(8.0, self.settings.give_up_after)
-        async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, trust_env=False, follow_redirects=False) as http:
+        async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, trust_env=False, follow_redirects=False,
+                                     verify=self.ssl_context or True) as http:
             return await check_key(key, url, http, give_up_after=give_up)
 
     async def save_key(self, key: str):
@@ -213,6 +210,7 @@ class Studio:
 
     async def _switch(self, new) -> None:
         """Cancel the old tasks, close the old runtime, build the new one, refresh the window, resume."""
+        from .api.pixii import redact
         from .runtime import Runtime
 
         if self.closed:
@@ -224,10 +222,10 @@ class Studio:
         await self.rt.aclose()
         self.tasks.reopen()
         try:
-            rt = Runtime(new, spapi_factory=self.amazon.factory())
+            rt = Runtime(new, spapi_factory=self.amazon.factory(), ssl_context=self.ssl_context)
         except Exception as exc:  # noqa: BLE001 — keep a working window on the previous settings
             log.exception("Could not build the runtime for the new settings")
-            rt, new = Runtime(old, spapi_factory=self.amazon.factory()), old
+            rt, new = Runtime(old, spapi_factory=self.amazon.factory(), ssl_context=self.ssl_context), old
             self.service.error.emit("INTERNAL_ERROR", f"Could not switch: {type(exc).__name__} (details in the log)")
         self.rt, self.settings = rt, new
         self.service.rebind(rt)
@@ -289,21 +287,28 @@ def initial_settings(base, key_state, mode: str, *, forced: bool = False):
                      keyring_problem=key_state.problem)
 
 
+def _ssl_context():
+    import httpx
+    return httpx.create_ssl_context()
+
+
 async def open_studio(base=None) -> Studio:
-    """Build the window's Studio: the environment's settings, the key (read in a worker thread: the
-    keyring may block), the Live/Sandbox choice of last time. Raises InputError for a bad API URL."""
+    """Build the window's Studio: the environment's settings, the key and the HTTPS certificates (both
+    read in worker threads: the keyring may block, the certificates take long to load), the Live/Sandbox
+    choice of last time. Raises InputError for a bad API URL."""
     from .config import load_settings, sandbox_forced
     from .credentials import KeyManager, KeyState
     from .ui.prefs import Preferences
 
     base = base or load_settings(read_keyring=False)  # the environment only
     keys, prefs, forced = KeyManager(), Preferences(), sandbox_forced()
+    certificates = asyncio.ensure_future(asyncio.to_thread(_ssl_context))
     if forced:  # no need to touch the keyring (the settings dialog reads it when opened)
         state = KeyState(base.api_key, "env") if base.key_source == "env" else KeyState("", "")
     else:
         state = await asyncio.to_thread(keys.load)  # Secret Service may block: never on the GUI thread
     settings = initial_settings(base, state, prefs.mode(), forced=forced)
-    return Studio(settings, keys=keys, key_state=state, prefs=prefs)
+    return Studio(settings, keys=keys, key_state=state, prefs=prefs, ssl_context=await certificates)
 
 
 def _excepthook(exc_type, exc, tb) -> None:
@@ -311,34 +316,16 @@ def _excepthook(exc_type, exc, tb) -> None:
     sys.__excepthook__(exc_type, exc, tb)
 
 
-def run_gui(argv: list[str] | None = None) -> int:
-    """Open the main window; returns the process exit code."""
-    disable_core_dumps()
-    parser = argparse.ArgumentParser(prog="listing-studio gui")
-    parser.add_argument("--smoke", type=float, nargs="?", const=1.0, metavar="SECONDS",
-                        help="quit by itself after SECONDS (default 1; a start-up check)")
-    parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window (with --smoke)")
-    scheme = parser.add_mutually_exclusive_group()
-    scheme.add_argument("--dark", action="store_true", help="dark colours, whatever the system uses")
-    scheme.add_argument("--light", action="store_true", help="light colours, whatever the system uses")
-    options, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    qt_args = [a for a in qt_args if a != "gui"]  # `listing-studio gui` reaches here with its command name
-
+def run_studio(shell, smoke: float | None = None, screenshot: str | None = None) -> int:
+    """The window behind its painted ``shell`` (:mod:`.gui`): the event loop, the settings, the services and
+    the main window, which takes the shell's place; returns the process exit code."""
     import qasync
 
     from .config import load_settings
     from .core.validation import InputError
     from .logs import setup_logging
-    from .ui import theme
 
     setup_logging()
-    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
-    app.setQuitOnLastWindowClosed(False)
-    theme.set_app_identity(app)
-    theme.apply_scheme(app, "dark" if options.dark else "light" if options.light else theme.forced_scheme())
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in a terminal ends the app at once
     sys.excepthook = _excepthook
     try:
@@ -353,9 +340,14 @@ def run_gui(argv: list[str] | None = None) -> int:
             studio = await open_studio(base)
         except DataDirError as exc:  # explained in a dialog, never a crash
             print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+            shell.close()
             from .ui.data_dir_dialog import explain_data_dir
-            return await explain_data_dir(exc, close_after=options.smoke)
-        return await studio.run(options.smoke, options.screenshot)
+            return await explain_data_dir(exc, close_after=smoke)
+        if shell.abandoned:  # closed while starting: nothing was shown or resumed yet
+            await studio.aclose()
+            return 0
+        shell.hand_over(studio.window)
+        return await studio.run(smoke, screenshot)
 
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         return runner.run(amain())

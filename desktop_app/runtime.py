@@ -20,7 +20,7 @@ from .store.journal import Journal
 
 class Runtime:
     def __init__(self, settings: Settings, *, rate_limits: RateLimitState | None = None,
-                 spapi_settings: SpApiSettings | None = None, spapi_factory=None) -> None:
+                 spapi_settings: SpApiSettings | None = None, spapi_factory=None, ssl_context=None) -> None:
         release_large_blocks()  # decoded images give their memory back (peak memory does not grow with image size)
         self.settings = settings
         self._spapi_settings = spapi_settings
@@ -40,8 +40,9 @@ class Runtime:
             host = SANDBOX_BASE_URL.split("://", 1)[1]
             mounts[f"all://{host}"] = SandboxTransport(self.emulator)
         self.requests_sent = 0  # to the Pixii service (and its image hosts): 0 means nothing was asked yet
-        # redirects are never followed by the client: image downloads walk them hop by hop under their rule
-        self.http = httpx.AsyncClient(mounts=mounts, timeout=DEFAULT_TIMEOUT, trust_env=False,
+        # redirects are never followed by the client: image downloads walk them hop by hop under their rule;
+        # ``ssl_context``: the certificates already loaded (the window loads them in a worker thread)
+        self.http = httpx.AsyncClient(mounts=mounts, timeout=DEFAULT_TIMEOUT, trust_env=False, verify=ssl_context or True,
                                       follow_redirects=False, event_hooks={"request": [self._count_request]})
         self.client = PixiiClient(settings.base_url, settings.api_key, http=self.http,
                                   give_up_after=settings.give_up_after, rate_limits=rate_limits)

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 APP_ID = "io.github.listingstudio.ListingStudio"
@@ -97,6 +97,7 @@ def apply_scheme(app, scheme: str) -> None:
         return
     hints = app.styleHints()
     if hasattr(hints, "setColorScheme"):
+        from PySide6.QtCore import Qt  # its enums take long to load: not on the way to the first frame
         hints.setColorScheme(Qt.ColorScheme.Dark if scheme == "dark" else Qt.ColorScheme.Light)
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if scheme == "dark" else light_palette())

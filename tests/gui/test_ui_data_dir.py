@@ -70,7 +70,7 @@ def test_run_gui_on_a_newer_journal_shows_the_dialog_and_exits_2(tmp_path):
     newer_journal(data)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LISTING_STUDIO_API_URL="sandbox",
                LISTING_STUDIO_DATA_DIR=str(data), PYTHONASYNCIODEBUG="0")
-    proc = subprocess.run([sys.executable, "-c", "import sys; from desktop_app.app import run_gui; "
+    proc = subprocess.run([sys.executable, "-c", "import sys; from desktop_app.gui import run_gui; "
                            "sys.exit(run_gui(['--smoke', '0.5']))"], env=env, capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 2, proc.stderr

@@ -68,7 +68,7 @@ def test_run_gui_smoke_in_a_subprocess(tmp_path):
                LISTING_STUDIO_DATA_DIR=str(tmp_path / "data"), PYTHONASYNCIODEBUG="0")
     shot = tmp_path / "shot.png"
     proc = subprocess.run([sys.executable, "-c", "import sys; from desktop_app.cli import main; "
-                           f"sys.exit(__import__('desktop_app.app', fromlist=['run_gui']).run_gui("
+                           f"sys.exit(__import__('desktop_app.gui', fromlist=['run_gui']).run_gui("
                            f"['--smoke', '0.8', '--screenshot', {str(shot)!r}]))"],
                           env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

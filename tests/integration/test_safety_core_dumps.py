@@ -100,7 +100,7 @@ def test_a_crash_of_the_window_writes_no_core(tmp_path, cores_land_in_cwd):
     data = tmp_path / "data"
     env = cli_env(PIXII_API_KEY=KEY, LISTING_STUDIO_API_URL="sandbox", LISTING_STUDIO_DATA_DIR=str(data),
                   QT_QPA_PLATFORM="offscreen")
-    wrapper = "import sys; from desktop_app.app import run_gui; sys.exit(run_gui(['--smoke', '60']))"
+    wrapper = "import sys; from desktop_app.gui import run_gui; sys.exit(run_gui(['--smoke', '60']))"
     proc = subprocess.Popen([sys.executable, "-c", wrapper], cwd=folder, env=env, preexec_fn=allow_core_dumps,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
