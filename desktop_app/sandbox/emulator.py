@@ -55,7 +55,7 @@ from .config import DEFAULT_BALANCE, DEFAULT_ORG, default_config, merge_config, 
 from .control import FAULT_KINDS, ControlMixin, key_hash
 from .files import FileMixin
 from .responses import EmuResponse, Reply, error, take_fault
-from .store import Store
+from ..store.sandbox_state import Store
 
 KEY_RE = re.compile(r"pk_(live|test)_(\S+)")
 PRE_FAULTS = frozenset({"500", "503", "html", "reset", "timeout"})

@@ -40,7 +40,7 @@ from .spapi_data import MEDIA, MEDIA_PATH, default_config, validate_config
 from .spapi_media import MediaFetcher, MediaLibrary, fetch_media, own_name, render_media, scheme_problem
 from . import spapi_static
 from .spapi_listings import GET_DATA, SUBMIT_DATA, ListingsMixin, is_image, media_urls
-from .store import Store
+from ..store.sandbox_state import Store
 
 API_PATH = "/listings/2021-08-01/items/"
 TOKEN_PATH = "/auth/o2/token"

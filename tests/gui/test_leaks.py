@@ -106,6 +106,7 @@ def gui_flow(studio, qtbot, asin: str, export_dir: Path) -> str:
     w.gallery_view.setCurrentIndex(w.gallery_model.index(0))
     qtbot.mouseClick(w.gallery.approve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: studio.rt.journal.images(job_id)[0].review == "approved", timeout=3000)
+    qtbot.waitUntil(w.gallery.export_button.isEnabled, timeout=3000)  # the gallery has seen the approval
     qtbot.mouseClick(w.gallery.export_button, Qt.MouseButton.LeftButton)
     dialog = w.export_dialog
     dialog.folder_edit.setText(str(export_dir))

@@ -89,17 +89,19 @@ def test_a_r_u_act_on_the_current_image_and_move_on(studio, qtbot):
     assert view.currentIndex().row() == 2
     press(qtbot, Qt.Key.Key_A)
     assert view.currentIndex().row() == 3
-    reviews = [i.review for i in studio.rt.journal.images(job_id)]
-    assert reviews[:4] == ["approved", "rejected", "approved", None]
+    def reviews():  # written by the store worker, a moment after the key
+        return [i.review for i in studio.rt.journal.images(job_id)][:4]
+    qtbot.waitUntil(lambda: reviews() == ["approved", "rejected", "approved", None], timeout=3000)
     press(qtbot, Qt.Key.Key_Left)
     press(qtbot, Qt.Key.Key_U)                               # clears the third, moves to the fourth
-    assert studio.rt.journal.images(job_id)[2].review is None and view.currentIndex().row() == 3
+    assert view.currentIndex().row() == 3
+    qtbot.waitUntil(lambda: studio.rt.journal.images(job_id)[2].review is None, timeout=3000)
     last = w.gallery_model.rowCount() - 1
     view.setCurrentIndex(w.gallery_model.index(last))
     press(qtbot, Qt.Key.Key_A)                               # the last image: approved, and it stays there
     assert view.currentIndex().row() == last
-    assert studio.rt.journal.images(job_id)[last].review == "approved" or \
-        studio.rt.journal.images(job_id)[last].error_code
+    qtbot.waitUntil(lambda: studio.rt.journal.images(job_id)[last].review == "approved"
+                    or studio.rt.journal.images(job_id)[last].error_code, timeout=3000)
 
 
 def test_focused_tile_and_button_show_a_ring(studio, qtbot):

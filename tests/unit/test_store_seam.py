@@ -1,4 +1,4 @@
-"""The store seam: SQLite is spoken in desktop_app/store/ (and by the emulators' own data), nowhere else."""
+"""The store seam: SQLite is spoken in desktop_app/store/ (the emulators' own data included), nowhere else."""
 
 import ast
 import re
@@ -8,7 +8,7 @@ import desktop_app
 
 PACKAGE = Path(desktop_app.__file__).parent
 SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA)\b", re.S)
-SPEAKS_SQLITE = ("store", "sandbox")
+SPEAKS_SQLITE = ("store",)
 
 
 def _outside_the_store():

@@ -6,8 +6,8 @@ changes). With a path, the document lives in a one-row SQLite table and each tra
 ``BEGIN IMMEDIATE`` transaction, so several processes (the GUI, a CLI, a loopback server) can share
 one sandbox safely. A ``threading.Lock`` serialises threads of one process.
 
-This is the emulated service's data (what Pixii or Amazon would hold), not the product's journal: that lives in
-:mod:`desktop_app.store`, the only other place that speaks SQLite.
+This is the emulated services' data (what Pixii or Amazon would hold), not the product's journal; it lives in
+the store package because that is the one place that speaks SQLite. Only desktop_app.sandbox uses it.
 """
 
 from __future__ import annotations
