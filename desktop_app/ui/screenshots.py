@@ -27,18 +27,9 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from PySide6.QtCore import QMimeData  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from .screenshots_more import MORE_STATES, shoot_more  # noqa: E402
+from .screenshots_more import MORE_STATES, _until, shoot_more  # noqa: E402
 
 STATES = ("empty", "running", "gallery", "main", "error", "first-run", "settings") + MORE_STATES
-
-
-async def _until(predicate, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        if loop.time() > end:
-            raise TimeoutError("the window did not reach the expected state")
-        await asyncio.sleep(0.05)
 
 
 async def _settle(app: QApplication, seconds: float = 0.4) -> None:

@@ -22,7 +22,7 @@ from desktop_app.store.journal import (INTENT_ACCEPTED, INTENT_AMBIGUOUS, INTENT
 from desktop_app.core.process import ProcessIdentity
 from desktop_app.sandbox.emulator import PixiiEmulator
 from desktop_app.sandbox.transport import SandboxTransport
-from support.safety import POST_PATH, env_for, intents, wait_for
+from support.safety import POST_PATH, env_for, intents, unused_pid, wait_for
 
 REQ = ListingRequest("B0OWNER001", "US", "amazon_listing")
 GENERATE = ("generate", "--asin", "B0OWNER001", "--country", "US", "--type", "amazon_listing", "--json")
@@ -76,7 +76,7 @@ def test_reconciliation_takes_only_submissions_whose_process_has_ended(tmp_path)
     emu = PixiiEmulator(base_url="https://sandbox.invalid")
     journal = Journal(tmp_path / "j.sqlite")
     live = journal.add_intent("svc", REQ, owner=ProcessIdentity.current().token())  # another service, this process
-    dead_pid = ProcessIdentity.current()._replace(pid=_unused_pid())
+    dead_pid = ProcessIdentity.current()._replace(pid=unused_pid())
     gone = journal.add_intent("svc", ListingRequest("B0OWNER002", "US", "amazon_listing"), owner=dead_pid.token())
     reused = ProcessIdentity.current()._replace(pid=os.getppid(), start="1")  # a live pid, another start time
     stale = journal.add_intent("svc", ListingRequest("B0OWNER003", "US", "amazon_listing"), owner=reused.token())
@@ -92,24 +92,12 @@ def test_reconciliation_takes_only_submissions_whose_process_has_ended(tmp_path)
     assert INTENT_ACCEPTED not in states.values()
 
 
-def _unused_pid():
-    pid = 4_000_000
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return pid
-        except OSError:
-            pass
-        pid -= 1
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="process start times come from /proc")
 def test_process_identity_tells_a_reused_pid_from_its_owner():
     me = ProcessIdentity.current()
     assert me.alive() and ProcessIdentity.parse(me.token()) == me
     assert not me._replace(start=str(int(me.start) + 1)).alive()
-    assert not me._replace(pid=_unused_pid()).alive()
+    assert not me._replace(pid=unused_pid()).alive()
 
 
 def test_an_owner_on_another_host_is_orphaned_only_once_its_heartbeat_is_stale(tmp_path):
@@ -132,7 +120,7 @@ def test_a_post_of_an_ended_process_may_still_land_so_it_is_not_settled_as_not_c
     give-up time has passed, finding no job does not make it 'not created' (a new POST would pay twice)."""
     emu = PixiiEmulator(base_url="https://sandbox.invalid")
     journal = Journal(tmp_path / "j.sqlite")
-    gone = ProcessIdentity.current()._replace(pid=_unused_pid()).token("x")
+    gone = ProcessIdentity.current()._replace(pid=unused_pid()).token("x")
     first = journal.add_intent("svc", REQ, owner=gone)
     second = journal.add_intent("svc", ListingRequest("B0OWNER009", "US", "amazon_listing"), owner=gone)
     now = [first.created_at + 0.1]

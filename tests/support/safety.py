@@ -1,6 +1,7 @@
 """Helpers of the money-safety tests: a command line against a loopback Pixii sandbox, bounded waits and the
 journal's submissions as another process sees them."""
 
+import os
 import sqlite3
 import time
 
@@ -38,3 +39,16 @@ def intents(data):
         return []
     finally:
         conn.close()
+
+
+def unused_pid() -> int:
+    """A process id no process has now (counted down from above the usual range)."""
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except OSError:
+            pass
+        pid -= 1

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from support.safety import unused_pid
+
 from desktop_app.api.models import Ad, Job, ListingRequest
 from desktop_app.api.pixii_rate_state import RateLimitState
 from desktop_app.core import expiry
@@ -216,22 +218,10 @@ def test_poll_leases_are_exclusive_renewable_and_taken_over(tmp_path):
     assert b.claim("job_1") and not a.claim("job_1")  # expired: the other instance takes it over
     b.release_all()
     assert a.claim("job_1")
-    gone = ProcessIdentity.current()._replace(pid=_unused_pid())
+    gone = ProcessIdentity.current()._replace(pid=unused_pid())
     dead = PollLeases(other, ttl=60, owner=gone.token("dead"), clock=lambda: now[0])
     assert dead.claim("job_3")
     assert a.claim("job_3")  # its owner process is gone: no need to wait for the lease to expire
-
-
-def _unused_pid():
-    pid = 4_000_000
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return pid
-        except OSError:
-            pass
-        pid -= 1
 
 
 def _record(journal, completed_at, status="completed", urls=("https://x.example/1.png",)):
