@@ -122,7 +122,7 @@ async def _completed_job(studio) -> str:
     await _until(lambda: journal.job(job_id).status == "completed"
                 and all(i.cached or i.error_code for i in journal.images(job_id)), 60)
     for index in (0, 1):
-        studio.service.set_review(job_id, index, "approved")
+        await studio.service.set_review(job_id, index, "approved")  # written by the store worker
     w.job_panel.select_job(job_id)
     await _until(lambda: w.gallery_model.job_id == job_id and w.gallery_model.rowCount() > 0)
     w.gallery_view.setCurrentIndex(w.gallery_model.index(0))
@@ -165,6 +165,7 @@ async def _export_stale(studio):
     folder.mkdir(parents=True)
     for stale in (f"{ASIN}.PT05.png", f"{ASIN}.PT06.jpg", f"{ASIN}.SWCH.jpg", "B0OTHERASN.MAIN.jpg", "notes.txt"):
         (folder / stale).write_bytes(b"an earlier export")
+    await _until(w.gallery.export_button.isEnabled)  # the gallery has seen the approvals
     w.gallery.export_button.click()
     dialog = w.export_dialog
     dialog.folder_edit.setText(str(folder))
