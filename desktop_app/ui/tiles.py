@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QToolTip
 
 from . import theme
 from ..core.compliance import platform_of, slot_for
-from .compliance_badge import MARKS, mark_color
+from .compliance_badge import MARKS, PLATFORM_NAMES, WORDS
 from .gallery_model import ERROR_ROLE, PATH_ROLE, RECORD_ROLE, REVIEW_ROLE, STATE_ROLE, THUMB_EDGE
 
 TILE = QSize(THUMB_EDGE + 16, THUMB_EDGE + 34)
@@ -47,13 +47,46 @@ class TileDelegate(QStyledItemDelegate):
         platform = platform_of(getattr(index.model(), "listing_type", "") or "")
         return self.checker.verdict(path, platform, slot_for(platform, record.index))
 
+    def rules_text(self, index: QModelIndex) -> str:
+        """The badge's words: "Rules ✓" / "Rules !" / "Rules ✗" ("" while unchecked)."""
+        verdict = self.verdict(index)
+        return f"Rules {MARKS[verdict.level]}" if verdict is not None else ""
+
+    def rules_tip(self, index: QModelIndex) -> str:
+        """What the badge means: the platform's image rules for the tile's slot, and why."""
+        verdict = self.verdict(index)
+        if verdict is None:
+            return ""
+        platform = PLATFORM_NAMES[platform_of(getattr(index.model(), "listing_type", "") or "")]
+        return f"{platform} image rules: {WORDS[verdict.level]} (approval is the round mark)\n{verdict.reasons()}"
+
     def helpEvent(self, event, view, option, index) -> bool:
-        verdict = self.verdict(index) if index.isValid() else None
-        if verdict is None or event is None:
+        tip = self.rules_tip(index) if index.isValid() else ""
+        if not tip or event is None:
             return super().helpEvent(event, view, option, index)
-        QToolTip.showText(event.globalPos(), f"{index.data(Qt.ItemDataRole.ToolTipRole) or ''}\n"
-                          f"Compliance: {verdict.level}\n{verdict.reasons()}", view)
+        QToolTip.showText(event.globalPos(), f"{index.data(Qt.ItemDataRole.ToolTipRole) or ''}\n{tip}", view)
         return True
+
+    def _paint_rules(self, painter: QPainter, option, index: QModelIndex, rect: QRectF) -> None:
+        """The image-rules badge, top left: an outlined label on the tile's colour, quieter than the review mark."""
+        text = self.rules_text(index)
+        if not text:
+            return
+        c = theme.colors()
+        level = self.verdict(index).level
+        ink = QColor({"pass": c["muted"], "warning": c["notice_fg"], "fail": c["error_text"]}[level])
+        small = QFont(option.font)
+        small.setPixelSize(11)
+        painter.setFont(small)
+        width = painter.fontMetrics().horizontalAdvance(text) + 10
+        badge = QRectF(rect.left() + 6, rect.top() + 6, width, 17)
+        back = QColor(c["tile"])
+        back.setAlpha(225)
+        painter.setPen(QPen(ink if level != "pass" else QColor(c["tile_border"]), 1))
+        painter.setBrush(back)
+        painter.drawRoundedRect(badge, 8.5, 8.5)
+        painter.setPen(ink)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
 
     def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
         painter.save()
@@ -114,15 +147,5 @@ class TileDelegate(QStyledItemDelegate):
             mark.setPixelSize(15)
             painter.setFont(mark)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "✓" if review == "approved" else "✗")
-        verdict = self.verdict(index)
-        if verdict is not None:  # the compliance mark: a small square, top left
-            mark = QRectF(rect.left() + 6, rect.top() + 6, 20, 20)
-            painter.setPen(QPen(QColor("white"), 1.5))
-            painter.setBrush(QColor(mark_color(verdict.level)))
-            painter.drawRoundedRect(mark, 4, 4)
-            small = QFont(option.font)
-            small.setBold(True)
-            small.setPixelSize(13)
-            painter.setFont(small)
-            painter.drawText(mark, Qt.AlignmentFlag.AlignCenter, MARKS[verdict.level])
+        self._paint_rules(painter, option, index, rect)
         painter.restore()
