@@ -86,8 +86,8 @@ class JobPanel(QWidget):
         self.proxy.setSortRole(SORT_ROLE)  # newest first; a batch's rows together, in file order
         self.proxy.sort(COL_ASIN, Qt.SortOrder.DescendingOrder)
 
-        self.filter_edit = QLineEdit(objectName="jobFilter", placeholderText="Filter by ASIN or batch file")
-        self.filter_edit.setAccessibleName("Filter jobs by ASIN or batch")
+        self.filter_edit = QLineEdit(objectName="jobFilter", placeholderText="Filter by ASIN, batch file or type")
+        self.filter_edit.setAccessibleName("Filter jobs by ASIN, batch file or listing type")
         self.filter_edit.setClearButtonEnabled(True)
         self.count_label = QLabel(objectName="jobCount")
         self.count_label.setStyleSheet("color: #5f6368;")

@@ -11,6 +11,7 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from ..api.vocab import country_name, listing_type_name
 from ..core import expiry
 from ..store.batches import BatchTable
 from ..store.journal import JobRecord, Journal
@@ -23,7 +24,7 @@ PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2   # 0.0 … 1.0
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3     # the raw status string
 SORT_ROLE = Qt.ItemDataRole.UserRole + 4       # a string; descending order = newest first, a batch kept together
 EXPIRY_ROLE = Qt.ItemDataRole.UserRole + 5     # expiry.result_status of the job
-FILTER_ROLE = Qt.ItemDataRole.UserRole + 6     # what the filter box matches: ASIN and batch label
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 6     # what the filter box matches: ASIN, batch label, listing type
 EXPIRY_TEXT = {expiry.EXPIRING: "expires soon — images not downloaded", expiry.EXPIRED: "expired"}
 EXPIRY_RECHECK_TICKS = 300                     # the expiry state moves with time: re-check every 5 min
 TYPICAL_SECONDS = 90.0                          # shapes the (estimated) progress of a running job
@@ -181,12 +182,14 @@ class JobsModel(QAbstractTableModel):
             return None
         r = self._rows[index.row()]
         col = index.column()
+        if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_MARKET and r.country:
+            return country_name(r.country)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == COL_STATUS:
                 return self.status_cell(r)
             if col == COL_BATCH:
                 return self.batch_label(r)
-            return (r.asin or "?", r.country or "—", r.listing_type or "—", "", created_text(r),
+            return (r.asin or "?", r.country or "—", listing_type_name(r.listing_type) or "—", "", created_text(r),
                     credits_text(r))[col]
         if role == JOB_ID_ROLE:
             return r.job_id
@@ -201,7 +204,7 @@ class JobsModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self.sort_key(r)
         if role == FILTER_ROLE:
-            return f"{r.asin} {self.batch_label(r)}"
+            return f"{r.asin} {self.batch_label(r)} {listing_type_name(r.listing_type)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(r)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and r.status == "failed":
@@ -212,6 +215,8 @@ class JobsModel(QAbstractTableModel):
 
     def _tooltip(self, r: JobRecord) -> str:
         tip = f"Job {r.job_id}\nStatus: {r.status}\nCreated: {r.created_at}"
+        if r.country:
+            tip += f"\nMarketplace: {country_name(r.country)} ({r.country})"
         if r.batch_id:
             tip += f"\nBatch: {self.batch_label(r)} ({r.batch_id})"
         if r.error_code:
