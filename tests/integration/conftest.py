@@ -18,6 +18,12 @@ def seller_env(servers, tmp_path):
 
 
 @pytest.fixture
+def env(seller_env):
+    """The command line's environment of the publishing tests (a test module may define its own)."""
+    return seller_env
+
+
+@pytest.fixture
 def sandbox():
     """A loopback Pixii sandbox with fast jobs and no minute limit: (emulator, url)."""
     emu = PixiiEmulator()

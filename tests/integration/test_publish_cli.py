@@ -7,22 +7,16 @@ import httpx
 import pytest
 from PIL import Image
 
-from support.cli import run_cli, spapi_cli_env
+from support.cli import run_cli
 from desktop_app.store.journal import Journal
 from desktop_app.sandbox.spapi_data import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID
 
-KEY = "pk_test_cliSecretKey987654"
 US = "ATVPDKIKX0DER"
 SKU = "MUG-BLK-16"
 IMAGE_ATTRS = {"main_product_image_locator", "swatch_product_image_locator",
                *(f"other_product_image_locator_{i}" for i in range(1, 9))}
 PUBLISH_KEYS = {"sku", "marketplace_id", "operation", "mode", "status", "submission_id", "issues", "slots", "error"}
 
-
-@pytest.fixture
-def env(servers, tmp_path):
-    srv, _ = servers
-    return spapi_cli_env(srv.url, tmp_path / "data", KEY)
 
 
 def listings_requests(spapi):

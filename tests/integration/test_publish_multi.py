@@ -3,7 +3,7 @@ emulator: each marketplace previewed, journalled and undoable on its own; result
 
 import pytest
 
-from support.cli import run_cli, spapi_cli_env
+from support.cli import run_cli
 
 from desktop_app.api.marketplaces import MARKETPLACES
 from desktop_app.core.publish_multi import markets_of
@@ -14,11 +14,6 @@ SKU = "CANDLE-EU"
 DE, FR, IT, ES = (MARKETPLACES[c].marketplace_id for c in ("DE", "FR", "IT", "ES"))
 MAIN = "main_product_image_locator"
 
-
-@pytest.fixture
-def env(servers, tmp_path):
-    srv, _ = servers
-    return spapi_cli_env(srv.url, tmp_path / "data", "pk_test_multiMarket123")
 
 
 def main_of(spapi, mp):

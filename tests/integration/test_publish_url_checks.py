@@ -7,7 +7,7 @@ import time
 import pytest
 
 from support.aio import run
-from support.cli import run_cli, spapi_cli_env
+from support.cli import run_cli
 from support.fake_pixii import FakePixii, image_bytes, redirect, send
 from support.images import make
 
@@ -15,16 +15,10 @@ from desktop_app.config import load_settings
 from desktop_app.core.publish_fetch import UrlUnreachable
 from desktop_app.runtime import Runtime
 
-KEY = "pk_test_urlChecks123456"
 SKU, US = "MUG-BLK-16", "ATVPDKIKX0DER"
 SMALL_GREY = make((300, 300), bg=(200, 200, 200), fmt="PNG")
 GOOD = make((1600, 1600), fmt="PNG")
 
-
-@pytest.fixture
-def env(servers, tmp_path):
-    srv, _ = servers
-    return spapi_cli_env(srv.url, tmp_path / "data", KEY)
 
 
 @pytest.fixture

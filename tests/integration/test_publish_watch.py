@@ -4,7 +4,7 @@ and a suppression that appears later; ``listing-studio watch`` as cron runs it (
 import pytest
 
 from support.aio import run
-from support.cli import control, run_cli, spapi_cli_env
+from support.cli import control, run_cli
 
 from desktop_app.config import load_settings
 from desktop_app.core.publish import OTHER_CONTRIBUTION
@@ -70,11 +70,6 @@ def test_a_rejected_image_is_reported():
         assert health.outcome in ("rejected", "suppressed") and health.bad
     run(with_runtime(flow))
 
-
-@pytest.fixture
-def env(servers, tmp_path):
-    srv, _ = servers
-    return spapi_cli_env(srv.url, tmp_path / "data", "pk_test_watchCron12345")
 
 
 def test_watch_command_for_cron(servers, env):

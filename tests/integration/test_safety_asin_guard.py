@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support.cli import run_cli, spapi_cli_env
+from support.cli import run_cli
 from desktop_app.api.models import ListingRequest
 from desktop_app.config import load_settings
 from desktop_app.core import publish_images
@@ -22,7 +22,6 @@ from desktop_app.store.journal import Journal
 from desktop_app.runtime import Runtime
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID
 
-KEY = "pk_test_asinGuard1234567"
 SKU, US = "MUG-BLK-16", "ATVPDKIKX0DER"
 OTHER_ASIN = "B0CX23V2ZK"
 PUBLISH_KEYS = {"sku", "marketplace_id", "operation", "mode", "status", "submission_id", "issues", "slots", "error"}
@@ -43,11 +42,6 @@ def publish_rows(data_dir: Path) -> int:
 
 
 # --- the command line ----------------------------------------------------------------------------------
-
-@pytest.fixture
-def env(servers, tmp_path):
-    srv, _ = servers
-    return spapi_cli_env(srv.url, tmp_path / "data", KEY)
 
 
 def approved_job(env, asin: str, country: str) -> str:
