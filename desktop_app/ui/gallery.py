@@ -272,8 +272,8 @@ class GalleryPanel(QWidget):
         record = self.model.record(row)
         if record is None or not record.cached:
             return
-        if record.review != review:
-            self.service.set_review(record.job_id, record.index, review)
+        # always written: the tile may not show a review the store worker has just recorded
+        self.service.set_review(record.job_id, record.index, review)
         if advance and row + 1 < self.model.rowCount():
             self.view.setCurrentIndex(self.model.index(row + 1))
 
