@@ -1,7 +1,7 @@
 """``listing-studio``: the window (``gui``, the default), or one command of :mod:`.cli_commands`.
 
 The window paints before anything of the command line is imported, and a command never imports Qt.
-The commands' names (``build_parser``, ``Outcome``, the exit codes…) are found here too, loaded on use.
+The commands' shared names (``build_parser``, ``Outcome``, the exit codes, ``_say``…) live in :mod:`.cli_commands`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(argv[1:] if argv and argv[0] == "gui" else argv)
     from .cli_commands import run
     return run(argv)
-
-
-def __getattr__(name: str):
-    from . import cli_commands
-    return getattr(cli_commands, name)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_OK, _say, failure_outcome
+from .cli_commands import EXIT_OK, _say, failure_outcome
 
 
 def add_approve_parser(sub: argparse._SubParsersAction) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .api.errors import ApiRefused
-from .cli import _say
+from .cli_commands import _say
 from .core.batch import ParsedBatch, parse_batch, plan_batch, read_batch_file
 from .core.batchrun import BatchBusy, BatchProgress, BatchResult, BatchRunner, RowState
 from .core.batchstore import BatchStore
@@ -67,7 +67,7 @@ class BatchReport:
 
 
 def _row_json(state: RowState) -> dict[str, Any]:
-    from .cli import _image_json
+    from .cli_commands import _image_json
     r = state.row.request
     return {"line": state.line, "asin": r.asin, "country": r.country_code, "listing_type": r.listing_type,
             "job_id": state.job_id, "status": state.status, "error_code": state.job_error,
@@ -140,7 +140,7 @@ def _end(report: BatchReport, code: int, error_code: str, message: str) -> int:
 
 
 async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> int:
-    from .cli import _exit_for
+    from .cli_commands import _exit_for
     if args.naming and args.naming not in NAMING_PRESETS:
         raise InputError("INVALID_NAMING", f"'{args.naming}' is not a naming preset; use amazon or index")
     batch = parse_batch(read_batch_file(args.file), country=args.country, listing_type=args.type,

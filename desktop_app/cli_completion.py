@@ -213,5 +213,5 @@ def fish(parser: argparse.ArgumentParser) -> str:
 
 
 def script(shell: str) -> str:
-    from .cli import build_parser
+    from .cli_commands import build_parser
     return {"bash": bash, "zsh": zsh, "fish": fish}[shell](build_parser())

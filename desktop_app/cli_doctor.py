@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from .cli import EXIT_OK, EXIT_PARTIAL, _say, failure_outcome
+from .cli_commands import EXIT_OK, EXIT_PARTIAL, _say, failure_outcome
 
 OK, PROBLEM, OFF = "ok", "problem", "off"
 TIMEOUT = 10.0

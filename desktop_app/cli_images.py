@@ -17,7 +17,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, Outcome, _say, failure_outcome
+from .cli_commands import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, Outcome, _say, failure_outcome
 
 VERDICT = {"pass": "pass", "warning": "warn", "fail": "fail"}
 OUTPUT_FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}

@@ -17,7 +17,7 @@ from typing import Any
 from .api.marketplaces import with_countries
 from .api.spapi_models import SLOTS
 from .api.answers import printable
-from .cli import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
+from .cli_commands import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
 from .cli_interrupt import CommandInterrupted, Interrupts
 from .core.validation import InputError
 

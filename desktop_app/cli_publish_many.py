@@ -14,7 +14,7 @@ import argparse
 from typing import Any
 
 from .api.marketplaces import with_countries
-from .cli import EXIT_INPUT, EXIT_OK, Outcome, _say, failure_outcome
+from .cli_commands import EXIT_INPUT, EXIT_OK, Outcome, _say, failure_outcome
 
 
 def log_file():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .cli import EXIT_OK, EXIT_PARTIAL, _say
+from .cli_commands import EXIT_OK, EXIT_PARTIAL, _say
 
 
 def add_watch_parser(sub: argparse._SubParsersAction) -> None:

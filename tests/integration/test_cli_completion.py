@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from support.cli import run_cli
-from desktop_app.cli import build_parser
+from desktop_app.cli_commands import build_parser
 from test_cli_help import subcommands
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import pytest
 
 from support.cli import cli_env, run_cli
 from desktop_app import __version__
-from desktop_app.cli import build_parser
+from desktop_app.cli_commands import build_parser
 from desktop_app.sandbox.emulator import PixiiEmulator
 from desktop_app.sandbox.server import serve
 
