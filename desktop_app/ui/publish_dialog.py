@@ -1,28 +1,35 @@
 """Job ▸ Publish to Amazon…: a non-modal window. Choose SKU and marketplace, fetch the listing, see Amazon's current
 images and the job's approved images side by side by slot (MAIN, PT01…PT08, SWCH), assign by drag or menu,
-Validate, Publish (submitted → live), Undo. Every request runs as a task of the TaskRegistry (:mod:`.publish_flow`);
-errors are shown inline here, never in a modal box. The one question it asks, before a job's images go onto
-a listing of another product, is window-modal and non-blocking (:mod:`.publish_guard`)."""
+Validate, Publish (submitted → live), Undo. The window holds one :class:`~.publish_state.PublishState`; its
+requests are tasks of the TaskRegistry (:mod:`.publish_flow`) and it draws the state (:mod:`.publish_render`).
+Errors are shown inline here, never in a modal box. Its questions — before a real publish, and before a job's
+images go onto a listing of another product — are window-modal and non-blocking (:mod:`.publish_confirm`). It opens
+inside the screen's available area; the slots scroll, the buttons stay visible."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..api.marketplaces import MARKETPLACES, NO_MARKETPLACE
 from ..api.spapi_models import SLOTS
+from ..api.vocab import country_name
 from . import theme
 from .compliance_badge import checker_for
 from .publish_flow import PublishFlow
 from .publish_markets import MarketPicker
-from .publish_slots import ApprovedStrip, SlotRow, _esc
+from .publish_render import PublishRender
+from .publish_slots import ApprovedStrip, SlotRow, esc
+from .window_fit import centred, fitted
 
+PREFERRED = QSize(1180, 860)
 HEADERS = ("Slot", "On Amazon now", "To publish", "Choose", "", "Compliance", "Status and issues")
 
 
-class PublishDialog(QDialog, PublishFlow):
+class PublishDialog(QDialog, PublishFlow, PublishRender):
     def __init__(self, service, job_id: str = "", parent=None, *, sku: str = "", country: str = "") -> None:
         QDialog.__init__(self, parent)
         self.service = service
@@ -32,16 +39,25 @@ class PublishDialog(QDialog, PublishFlow):
         self.setWindowTitle("Publish to Amazon")
         self.setModal(False)
         self.setWindowFlag(Qt.WindowType.Window, True)
-        self.resize(1180, 860)
         self._build()
         self.init_flow()
-        record = service.journal.job(job_id) if job_id else None
-        self.set_country(country or (record.country if record else "") or "US")
+        self.init_render()
+        self.set_country(country or "US")
         if sku:
             self.sku_edit.setText(sku)
-        self.set_job(job_id)
+        self.set_job(job_id, its_country=not country)
         theme.on_change(self, self._restyle)
         self.update_buttons()
+        self.fit_to_screen()
+
+    def fit_to_screen(self, area: QRect | None = None) -> None:
+        """Open inside ``area`` (default: the screen's available area, without panels and docks)."""
+        if area is None:
+            screen = (self.parent().screen() if self.parent() is not None else None) or QGuiApplication.primaryScreen()
+            if screen is None:
+                return
+            area = screen.availableGeometry()
+        self.setGeometry(fitted(centred(PREFERRED, area), area, self.minimumSizeHint()))
 
     # --- layout ----------------------------------------------------------------------------------
 
@@ -59,13 +75,13 @@ class PublishDialog(QDialog, PublishFlow):
         self.market_combo = QComboBox(objectName="publishMarketplaceCombo")
         self.market_combo.setAccessibleName("Amazon marketplace")
         model: QStandardItemModel = self.market_combo.model()
-        for code in sorted(set(MARKETPLACES) | set(NO_MARKETPLACE)):
-            self.market_combo.addItem(code, code)
+        for code in sorted(set(MARKETPLACES) | set(NO_MARKETPLACE), key=country_name):
+            self.market_combo.addItem(country_name(code), code)
             if code in NO_MARKETPLACE:
                 item = model.item(self.market_combo.count() - 1)
                 item.setEnabled(False)
                 item.setToolTip(NO_MARKETPLACE[code])
-                item.setText(f"{code} — no SP-API marketplace")
+                item.setText(f"{country_name(code)} — not on the Selling Partner API")
         self.fetch_button = self._button("Fetch listing", "fetchListingButton",
                                          "Fetch the listing from Amazon (Return)")
         self.fetch_button.setDefault(True)
@@ -127,6 +143,7 @@ class PublishDialog(QDialog, PublishFlow):
         self.history = QListWidget(objectName="publishHistory")
         self.history.setAccessibleName("Submissions of this listing")
         self.history.setMaximumHeight(76)
+        self.history.setMinimumHeight(40)
         buttons = QHBoxLayout()
         for b in (self.validate_button, self.publish_button, self.undo_button):
             buttons.addWidget(b)
@@ -142,10 +159,10 @@ class PublishDialog(QDialog, PublishFlow):
         layout.addWidget(self.strip_title)
         layout.addWidget(self.strip)
         layout.addWidget(self.status_label)
-        layout.addLayout(buttons)
         history_title = QLabel("<b>Submissions of this listing</b>")
         layout.addWidget(history_title)
         layout.addWidget(self.history)
+        layout.addLayout(buttons)
 
         self.fetch_button.clicked.connect(self.fetch)
         self.sku_edit.returnPressed.connect(self.fetch)
@@ -156,7 +173,7 @@ class PublishDialog(QDialog, PublishFlow):
         self.undo_button.clicked.connect(self.undo)
         self.close_button.clicked.connect(self.close)
         self.history.currentRowChanged.connect(self.update_buttons)
-        self.checker.ready.connect(self._verdict_ready)
+        self.checker.ready.connect(self.verdict_ready)
 
     def _restyle(self) -> None:
         self.strip_title.setStyleSheet(theme.muted_style())
@@ -194,31 +211,30 @@ class PublishDialog(QDialog, PublishFlow):
     def show_error(self, exc: BaseException, context: str = "") -> None:
         code = getattr(exc, "code", None) or type(exc).__name__
         text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        self.show_message(f"⚠ <b>{_esc(code)}</b> — {_esc(context + text)}")
+        self.show_message(f"⚠ <b>{esc(code)}</b> — {esc(context + text)}")
 
     def set_info(self, view) -> None:
         if view is None:
             self.info_label.setText("Enter a SKU and fetch its listing.")
             return
-        self.info_label.setText(f"<b>{_esc(view.title or '(no title)')}</b><br>SKU {_esc(view.sku)} · ASIN "
-                                f"{_esc(view.asin or '—')} · product type {_esc(view.product_type or '—')} · "
-                                f"{_esc(view.country)} ({_esc(view.marketplace_id)})")
+        self.info_label.setText(f"<b>{esc(view.title or '(no title)')}</b><br>SKU {esc(view.sku)} · ASIN "
+                                f"{esc(view.asin or '—')} · product type {esc(view.product_type or '—')} · "
+                                f"Amazon {esc(country_name(view.country))}")
 
     def update_buttons(self, *_args) -> None:
         busy = self.busy()
         country_ok = self.country() not in NO_MARKETPLACE and bool(self.country())
         self.fetch_button.setEnabled(not busy and bool(self.sku_edit.text().strip()) and country_ok)
-        ready = not busy and self.view is not None and bool(self.assigned or self.removed)
+        state = self.state
+        ready = not busy and state.ready()
         self.validate_button.setEnabled(ready)
         self.publish_button.setEnabled(ready)
-        tip = "" if self.view is not None else "Fetch the listing first"
-        if self.view is not None and not (self.assigned or self.removed):
+        tip = "" if state.view is not None else "Fetch the listing first"
+        if state.view is not None and not (state.assigned or state.removed):
             tip = "Assign at least one approved image to a slot"
         for b in (self.validate_button, self.publish_button):
             b.setToolTip(tip or b.accessibleName())
-        target = self.undo_target()
-        self.undo_button.setEnabled(not busy and target is not None)
-        self.undo_button.setText(f"Undo publish #{target}" if target is not None else "Undo publish")
+        self.show_undo(busy)
 
     def show_target(self, sp) -> None:
         """Which SP-API publishing uses: the sandbox, or the live seller."""

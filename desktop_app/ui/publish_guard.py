@@ -6,14 +6,11 @@ country), with Cancel as the default button, and only a yes sends them. The ques
 
 from __future__ import annotations
 
-import asyncio
-
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
-from shiboken6 import isValid
 
 from ..api.vocab import in_country
 from ..core.publish import AsinMismatch
+from .publish_confirm import ask
 
 
 def question_text(mismatch: AsinMismatch, *, validate_only: bool) -> str:
@@ -28,30 +25,14 @@ def question_text(mismatch: AsinMismatch, *, validate_only: bool) -> str:
 
 async def confirm_other_product(parent: QWidget, mismatch: AsinMismatch, *, validate_only: bool) -> bool:
     """True only when the seller chooses to go on; Cancel, Escape, Return (the default) or closing says no."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Another product", question_text(mismatch, validate_only=validate_only),
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName("asinMismatchBox")
-    box.setAccessibleName("Publish onto another product?")
-    box.setTextFormat(Qt.TextFormat.PlainText)  # the title comes from Amazon
-    go = box.addButton("Validate anyway" if validate_only else "Publish anyway", QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-    box.finished.connect(lambda _result: answer.done() or answer.set_result(box.clickedButton() is go))
-    box.open()
-    try:
-        return await answer
-    finally:
-        if isValid(box):  # gone already when the window was closed meanwhile
-            box.close()
-            box.deleteLater()
+    return await ask(parent, "asinMismatchBox", "Another product", question_text(mismatch, validate_only=validate_only),
+                     "Validate anyway" if validate_only else "Publish anyway", QMessageBox.Icon.Warning)
 
 
 async def publish_or_ask(window, publish, view, values, *, validate_only: bool):
     """``publish.publish`` of the window's job images onto ``view``; onto another product only after a yes.
     None: the seller cancelled, nothing was sent."""
-    kwargs = {"validate_only": validate_only, "job_id": window.job_id or None, "on_warnings": window.show_findings}
+    kwargs = {"validate_only": validate_only, "job_id": window.state.job_id or None, "on_warnings": window.show_findings}
     try:
         return await publish.publish(view.sku, view.country, values, **kwargs)
     except AsinMismatch as mismatch:

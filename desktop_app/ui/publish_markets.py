@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMenu, QToolButton
 
 from ..api.marketplaces import MARKETPLACES
 from ..core.publish_multi import markets_of, publish_many
-from .publish_slots import _esc
+from .publish_slots import esc
 
 
 class MarketPicker(QToolButton):
@@ -54,15 +54,15 @@ async def publish_also(window, publish, view, values, *, validate_only: bool) ->
     if not countries:
         return ""
     results = await publish_many(publish, view.sku, markets_of(countries), values, validate_only=validate_only,
-                                 job_id=window.job_id or None)
+                                 job_id=window.state.job_id or None)
     lines = []
     for market, result in results:
         if isinstance(result, Exception):
             code = getattr(result, "code", None) or type(result).__name__
-            text = f"<b>{_esc(code)}</b> — {_esc(getattr(result, 'message', None) or str(result))}"
+            text = f"<b>{esc(code)}</b> — {esc(getattr(result, 'message', None) or str(result))}"
         elif result.status == "ACCEPTED":
             text = f"<b>submitted</b> as publish #{result.record_id} (undo it from that marketplace's listing)"
         else:
-            text = f"<b>{_esc(result.status or '—')}</b>" + (f": {len(result.issues)} issue(s)" if result.issues else "")
-        lines.append(f"{_esc(market.country)}: {text}")
+            text = f"<b>{esc(result.status or '—')}</b>" + (f": {len(result.issues)} issue(s)" if result.issues else "")
+        lines.append(f"{esc(market.country)}: {text}")
     return "<br>".join(lines)

@@ -247,16 +247,16 @@ class SlotRow(QObject):
 def issue_html(severity: str, code: str, message: str, attribute: str = "") -> str:
     c = theme.colors()
     colour = c["error_text"] if severity == "ERROR" else c["muted"]
-    where = f" <span style='color:{c['muted']}'>({_esc(attribute)})</span>" if attribute else ""
-    return f"<span style='color:{colour}'><b>{_esc(severity)}</b> {_esc(code)}</span>: {_esc(message)}{where}"
+    where = f" <span style='color:{c['muted']}'>({esc(attribute)})</span>" if attribute else ""
+    return f"<span style='color:{colour}'><b>{esc(severity)}</b> {esc(code)}</span>: {esc(message)}{where}"
 
 
-def _esc(text: str) -> str:
+def esc(text: str) -> str:
     """Text (often from Amazon) for a rich-text label: control characters replaced, markup escaped."""
     return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _decode_bytes(data: bytes, edge: int) -> QImage:
+def decode_bytes(data: bytes, edge: int) -> QImage:
     """Decode and scale an image (worker thread: QImage only)."""
     image = QImage.fromData(data)
     if not image.isNull() and max(image.width(), image.height()) > edge:

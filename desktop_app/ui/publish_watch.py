@@ -25,22 +25,20 @@ class PublishWatcher:
         self._again: asyncio.Event | None = None  # made on the running loop
         self.rounds = 0
 
-    def unsettled(self) -> list:
-        return PublishStore(self.service.rt.journal).unsettled()
-
     def start(self) -> asyncio.Task | None:
-        """Watch the unsettled publishes (none: no task, no request); a running watch starts its schedule over."""
+        """Watch the unsettled publishes; a running watch starts its schedule over. The task ends at once, without
+        a request, when nothing is unsettled (the journal is read through the store worker)."""
         if self.task is not None and not self.task.done():
             if self._again is not None:
                 self._again.set()
             return self.task
-        if not self.unsettled():
-            return None
         self.task = self.service.tasks.spawn(self._run(), name="publish-watch")
         return self.task
 
     async def _run(self) -> None:
         self._again = asyncio.Event()
+        if not await self.service.store.call(lambda journal: PublishStore(journal).unsettled()):
+            return
         step, first = 0, True
         while True:
             rt = self.service.rt  # the runtime is rebuilt when the mode changes

@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QMimeData, QPointF, Qt  # noqa: E402
-from PySide6.QtWidgets import QComboBox, QLineEdit, QListView, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QComboBox, QLineEdit, QListView, QMessageBox, QPushButton  # noqa: E402
 from support.ui import png_bytes, simulate_drop  # noqa: E402
 
 from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL  # noqa: E402
@@ -45,6 +45,7 @@ def open_dialog(studio, qtbot):
     dialog = w.publish_dialog
     assert dialog is not None and dialog.isVisible() and not dialog.isModal()
     assert dialog.objectName() == "publishDialog"
+    qtbot.waitUntil(lambda: bool(dialog.strip_title.text()), timeout=3000)  # the job's images, read off the GUI thread
     return dialog
 
 
@@ -54,6 +55,22 @@ def fetch(dialog, qtbot, sku: str, country: str) -> None:
     dialog.set_country(country)
     qtbot.mouseClick(dialog.fetch_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.busy(), timeout=5000)
+
+
+def confirmation(dialog, qtbot):
+    """The question asked before a real publish, once it is shown."""
+    def shown():
+        return next((b for b in dialog.findChildren(QMessageBox, "publishConfirmBox") if b.isVisible()), None)
+    qtbot.waitUntil(lambda: shown() is not None, timeout=5000)
+    return shown()
+
+
+def click_publish(dialog, qtbot) -> None:
+    """Publish, and answer the confirmation with its Publish button."""
+    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    box = confirmation(dialog, qtbot)
+    yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
 
 
 def wait_idle(dialog, qtbot, timeout=8000) -> None:
@@ -84,12 +101,12 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     # an unknown SKU: one inline message, nothing else
     fetch(dialog, qtbot, "NO-SUCH-SKU", "US")
     assert dialog.message.isVisible() and "NOT_FOUND" in dialog.message.text().upper()
-    assert dialog.view is None and not dialog.publish_button.isEnabled()
+    assert dialog.state.view is None and not dialog.publish_button.isEnabled()
 
     # fetch MUG-BLK-16 (US): product type, title, ASIN, current images by slot
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
     assert not dialog.message.isVisible(), dialog.message.text()
-    view = dialog.view
+    view = dialog.state.view
     original = dict(view.slots)
     assert view.asin == "B0SANDMUG1" and view.product_type == "DRINKING_CUP"
     info = dialog.info_label.text()
@@ -101,7 +118,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert dialog.rows["PT03"].current.text() == "empty"
 
     # the two approved images are assigned by export order; compliance marks computed off the GUI thread
-    assert sorted(dialog.assigned) == ["MAIN", "PT01"]
+    assert sorted(dialog.state.assigned) == ["MAIN", "PT01"]
     assert dialog.strip.count() == 2
     qtbot.waitUntil(lambda: dialog.rows["MAIN"].badge.level in ("pass", "warning", "fail"), timeout=5000)
     qtbot.waitUntil(lambda: dialog.rows["PT01"].badge.level in ("pass", "warning", "fail"), timeout=5000)
@@ -111,7 +128,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     mime = QMimeData()
     mime.setText(f"{MEDIA}not-a-photo.webp")
     simulate_drop(dialog.rows["PT01"].assigned, mime, QPointF(10, 10))
-    assert dialog.assigned["PT01"] == f"{MEDIA}not-a-photo.webp"
+    assert dialog.state.assigned["PT01"] == f"{MEDIA}not-a-photo.webp"
     qtbot.mouseClick(dialog.validate_button, Qt.MouseButton.LeftButton)
     wait_idle(dialog, qtbot)
     assert "INVALID" in dialog.status_label.text(), dialog.message.text()
@@ -123,33 +140,38 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     drag = QMimeData()
     drag.setData(IMAGE_MIME, key.encode())
     simulate_drop(dialog.rows["PT01"].assigned, drag, QPointF(10, 10))
-    assert not isinstance(dialog.assigned["PT01"], str)
+    assert not isinstance(dialog.state.assigned["PT01"], str)
     # and a slot cleared / chosen again through its menu
     qtbot.mouseClick(dialog.rows["MAIN"].clear_button, Qt.MouseButton.LeftButton)
-    assert "MAIN" not in dialog.assigned
+    assert "MAIN" not in dialog.state.assigned
     combo = dialog.rows["MAIN"].combo
     combo.setCurrentIndex(combo.findData(dialog.strip.item(0).data(Qt.ItemDataRole.UserRole)))
     combo.activated.emit(combo.currentIndex())
-    assert dialog.assigned["MAIN"].index == 0
+    assert dialog.state.assigned["MAIN"].index == 0
     qtbot.mouseClick(dialog.validate_button, Qt.MouseButton.LeftButton)
     wait_idle(dialog, qtbot)
     assert "VALID" in dialog.status_label.text() and "INVALID" not in dialog.status_label.text(), \
         dialog.message.text()
-    assert dialog.view.slots == original  # validation changed nothing
+    assert dialog.state.view.slots == original  # validation changed nothing
 
     # publish: submitted with a submission id, then live; the slots show what Amazon serves now
-    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    click_publish(dialog, qtbot)
     qtbot.waitUntil(lambda: "submitted" in dialog.status_label.text() or dialog.message.isVisible(), timeout=8000)
     assert "submitted" in dialog.status_label.text(), dialog.message.text()
-    record_id = dialog.last_record_id
+    record_id = dialog.state.last_record_id
     assert record_id is not None
     qtbot.waitUntil(lambda: "live" in dialog.status_label.text().split("—")[0], timeout=15000)
-    qtbot.waitUntil(lambda: dialog.view.slots["MAIN"] != original["MAIN"], timeout=5000)
+    qtbot.waitUntil(lambda: dialog.state.view.slots["MAIN"] != original["MAIN"], timeout=5000)
     assert "live" in dialog.rows["MAIN"].status.text() and "live" in dialog.rows["PT01"].status.text()
-    assert dialog.view.slots["PT02"] == original["PT02"]  # untouched slot kept
+    assert dialog.state.view.slots["PT02"] == original["PT02"]  # untouched slot kept
     store = studio.rt.publish.store
     assert store.get(record_id).state == "live"
-    assert dialog.undo_button.isEnabled() and dialog.undo_button.text() == f"Undo publish #{record_id}"
+    from desktop_app.ui.publish_state import when
+    undo_text = f"Undo {when(store.get(record_id).created_at)} — 1 · MAIN, 2 · PT01"
+    assert dialog.undo_button.isEnabled() and dialog.undo_button.text() == undo_text and "#" not in undo_text
+    assert "new image" in dialog.rows["MAIN"].status.text() and store.get(record_id).submission_id \
+        not in dialog.status_label.text()  # the submission id only in the details (tooltip)
+    assert store.get(record_id).submission_id in dialog.status_label.toolTip()
     qtbot.waitUntil(lambda: "on Amazon: MUG-BLK-16 (US) live" in w.gallery.summary.text(), timeout=3000)
 
     def shown(slot):
@@ -162,9 +184,15 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Undo of" in dialog.status_label.text() or dialog.message.isVisible(), timeout=8000)
     assert "Undo of" in dialog.status_label.text(), dialog.message.text()
-    qtbot.waitUntil(lambda: dialog.view.slots == original, timeout=15000)
+    qtbot.waitUntil(lambda: dialog.state.view.slots == original, timeout=15000)
     assert store.get(record_id).state == "undone"
     qtbot.waitUntil(lambda: "on Amazon" not in w.gallery.summary.text(), timeout=3000)  # undone: no longer there
+    # each row says what Amazon serves now: the previous image, not "the new image"
+    qtbot.waitUntil(lambda: "previous image" in dialog.rows["MAIN"].status.text(), timeout=5000)
+    for slot in ("MAIN", "PT01"):
+        text = dialog.rows[slot].status.text()
+        assert "previous image" in text and "new image" not in text, (slot, text)
+    assert dialog.grab().save(str(tmp_path / "undone.png"))
 
     # the journal holds each submission (invalid preview, valid preview, the publish, its undo)
     rows = store.for_listing(SANDBOX_SELLER_ID, "MUG-BLK-16", US)
@@ -173,7 +201,11 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert {"invalid", "valid", "undone"} <= set(states) and any(r.undo_of == record_id for r in rows)
     qtbot.waitUntil(lambda: dialog.history.count() == len(rows), timeout=3000)
     texts = [dialog.history.item(i).text() for i in range(dialog.history.count())]
-    assert any(t.startswith(f"#{record_id} ") and "undone" in t for t in texts)
+    published = f"{when(store.get(record_id).created_at)} · publish · 1 · MAIN, 2 · PT01 · undone"
+    assert published in texts, texts
+    assert not any("#" in t or (r.submission_id and r.submission_id in t) for t in texts for r in rows)
+    tips = [dialog.history.item(i).toolTip() for i in range(dialog.history.count())]
+    assert any(store.get(record_id).submission_id in t for t in tips)
     dialog.close()
     qtbot.waitUntil(lambda: w.publish_dialog is None, timeout=3000)
 
@@ -186,7 +218,7 @@ def test_publish_errors_are_inline(studio, qtbot):
     from desktop_app.sandbox.spapi_data import SANDBOX_REFRESH_TOKEN
     studio.rt.spapi_emulator.revoke_refresh_token(SANDBOX_REFRESH_TOKEN)
     fetch(dialog, qtbot, "LAMP-WHT", "DE")
-    assert dialog.message.isVisible() and dialog.view is None
+    assert dialog.message.isVisible() and dialog.state.view is None
     assert "revoked" in dialog.message.text().lower() or "invalid_grant" in dialog.message.text().lower()
     assert not studio.window.banner.isVisible() or "revoked" not in studio.window.banner.text().lower()
     dialog.close()
@@ -213,7 +245,7 @@ def test_remove_a_slot_image_publish_and_undo(studio, qtbot, monkeypatch):
     studio.rt.publish.settle_seconds = 0.1
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
     assert not dialog.message.isVisible(), dialog.message.text()
-    original = dict(dialog.view.slots)
+    original = dict(dialog.state.view.slots)
     assert original["PT02"] is not None
 
     from desktop_app.ui.publish_slots import REMOVE
@@ -221,22 +253,22 @@ def test_remove_a_slot_image_publish_and_undo(studio, qtbot, monkeypatch):
     assert dialog.rows["MAIN"].combo.findData(REMOVE) < 0
     assert all(dialog.rows[s].combo.findData(REMOVE) >= 0 for s in ("PT01", "PT08", "SWCH"))
     qtbot.mouseClick(dialog.rows["MAIN"].clear_button, Qt.MouseButton.LeftButton)
-    assert not dialog.assigned and not dialog.publish_button.isEnabled()
+    assert not dialog.state.assigned and not dialog.publish_button.isEnabled()
 
     # PT02 → "Remove image" through its menu
     combo = dialog.rows["PT02"].combo
     combo.setCurrentIndex(combo.findData(REMOVE))
     combo.activated.emit(combo.currentIndex())
-    assert dialog.removed == {"PT02"} and "remove" in dialog.rows["PT02"].assigned.text()
+    assert dialog.state.removed == {"PT02"} and "remove" in dialog.rows["PT02"].assigned.text()
     assert dialog.publish_button.isEnabled() and dialog.rows["PT02"].clear_button.isEnabled()
 
-    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    click_publish(dialog, qtbot)
     qtbot.waitUntil(lambda: "submitted" in dialog.status_label.text() or dialog.message.isVisible(), timeout=8000)
     assert "submitted" in dialog.status_label.text(), dialog.message.text()
-    record_id = dialog.last_record_id
+    record_id = dialog.state.last_record_id
     qtbot.waitUntil(lambda: "live" in dialog.status_label.text().split("—")[0], timeout=15000)
-    qtbot.waitUntil(lambda: dialog.view.slots["PT02"] is None, timeout=5000)
-    assert {s: v for s, v in dialog.view.slots.items() if s != "PT02"} == \
+    qtbot.waitUntil(lambda: dialog.state.view.slots["PT02"] is None, timeout=5000)
+    assert {s: v for s, v in dialog.state.view.slots.items() if s != "PT02"} == \
         {s: v for s, v in original.items() if s != "PT02"}              # nothing else touched
     rec = studio.rt.publish.store.get(record_id)
     assert rec.operation == "patch" and rec.slots_before["PT02"] == original["PT02"] and rec.slots_after["PT02"] is None
@@ -245,14 +277,14 @@ def test_remove_a_slot_image_publish_and_undo(studio, qtbot, monkeypatch):
     qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Undo of" in dialog.status_label.text() or dialog.message.isVisible(), timeout=8000)
     assert "Undo of" in dialog.status_label.text(), dialog.message.text()
-    qtbot.waitUntil(lambda: dialog.view.slots == original, timeout=15000)
+    qtbot.waitUntil(lambda: dialog.state.view.slots == original, timeout=15000)
     assert studio.rt.publish.store.get(record_id).state == "undone"
 
     # Clear takes the removal back
     combo.setCurrentIndex(combo.findData(REMOVE))
     combo.activated.emit(combo.currentIndex())
     qtbot.mouseClick(dialog.rows["PT02"].clear_button, Qt.MouseButton.LeftButton)
-    assert not dialog.removed and not dialog.publish_button.isEnabled()
+    assert not dialog.state.removed and not dialog.publish_button.isEnabled()
     dialog.close()
 
 
@@ -270,16 +302,17 @@ def test_a_dropped_photo_without_a_bucket_is_flagged_when_assigned(studio, qtbot
     qtbot.waitUntil(studio.service.set_review(job_id, dropped.index, "approved").done, timeout=3000)
     dialog = open_dialog(studio, qtbot)
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
-    assert dialog.hosting is False and dialog.strip.count() == 2
+    assert dialog.state.hosting is False and dialog.strip.count() == 2
     assert "NEEDS_PUBLIC_URL" not in dialog.rows["MAIN"].status.text()  # the service link lasts: no hosting needed
     combo = dialog.rows["PT03"].combo
     combo.setCurrentIndex(combo.findData(dialog.strip.item(1).data(Qt.ItemDataRole.UserRole)))
     combo.activated.emit(combo.currentIndex())
-    assert dialog.assigned["PT03"].index == dropped.index
+    assert dialog.state.assigned["PT03"].index == dropped.index
+    qtbot.waitUntil(lambda: "NEEDS_PUBLIC_URL" in dialog.rows["PT03"].status.text(), timeout=3000)
     status = dialog.rows["PT03"].status.text()
     assert "NEEDS_PUBLIC_URL" in status and "public URL" in status
     before = len(studio.rt.spapi_emulator.stats()["submissions"])
-    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    click_publish(dialog, qtbot)
     wait_idle(dialog, qtbot)
     assert dialog.message.isVisible() and "bucket" in dialog.message.text().lower()
     assert len(studio.rt.spapi_emulator.stats()["submissions"]) == before  # nothing reached Amazon
@@ -298,7 +331,7 @@ def test_a_lost_answer_is_said_as_unknown_and_watched_until_live(studio_factory,
     emulator = studio.rt.spapi_emulator
     emulator.add_fault("reset_after", "/listings/", method="PATCH", count=0)  # every real PATCH; previews pass
     w.publish_watch.schedule = (0.1,)
-    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    click_publish(dialog, qtbot)
     wait_idle(dialog, qtbot, timeout=15000)
     emulator.clear_faults()
     status = dialog.status_label.text()
@@ -315,17 +348,17 @@ def test_a_photo_file_dropped_on_a_slot_joins_the_job_and_fills_the_slot(studio,
     job_id = completed_job(studio, qtbot, "B0LOCALFIL", approve=(0,))
     dialog = open_dialog(studio, qtbot)
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
-    main = dialog.assigned["MAIN"]
+    main = dialog.state.assigned["MAIN"]
     photo = tmp_path / "my lifestyle shot.png"
     photo.write_bytes(png_bytes((1200, 900), (40, 90, 160)))
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(photo))])
     simulate_drop(dialog.rows["PT04"].assigned, mime, QPointF(10, 10))
-    qtbot.waitUntil(lambda: not isinstance(dialog.assigned.get("PT04", ""), str), timeout=5000)
-    record = dialog.assigned["PT04"]
+    qtbot.waitUntil(lambda: not isinstance(dialog.state.assigned.get("PT04", ""), str), timeout=5000)
+    record = dialog.state.assigned["PT04"]
     assert record.source == "user" and record.review == "approved" and record.job_id == job_id
     assert [r for r in journal.images(job_id) if r.source == "user"][0].review == "approved"
-    assert dialog.strip.count() == 2 and dialog.assigned["MAIN"] is main  # the other slots keep their images
+    assert dialog.strip.count() == 2 and dialog.state.assigned["MAIN"] is main  # the other slots keep their images
     # a file that is not an image: one clear message, nothing assigned, nothing added
     bad = tmp_path / "notes.txt"
     bad.write_text("not a photo")
@@ -334,7 +367,7 @@ def test_a_photo_file_dropped_on_a_slot_joins_the_job_and_fills_the_slot(studio,
     count = len(journal.images(job_id))
     simulate_drop(dialog.rows["PT05"].assigned, mime, QPointF(10, 10))
     qtbot.waitUntil(dialog.message.isVisible, timeout=5000)
-    assert "notes.txt" in dialog.message.text() and "PT05" not in dialog.assigned
+    assert "notes.txt" in dialog.message.text() and "PT05" not in dialog.state.assigned
     assert len(journal.images(job_id)) == count
 
 

@@ -15,7 +15,7 @@ from shiboken6 import isValid  # noqa: E402
 
 
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID, US  # noqa: E402
-from test_ui_publish import completed_job, fetch, open_dialog, wait_idle  # noqa: E402
+from test_ui_publish import click_publish, completed_job, fetch, open_dialog, wait_idle  # noqa: E402
 
 
 SKU = "MUG-BLK-16"
@@ -35,14 +35,14 @@ def test_another_products_images_are_published_only_after_a_yes(studio, qtbot, m
     job_id = completed_job(studio, qtbot, "B0CX23V2ZK", approve=(0,), country="DE")
     dialog = open_dialog(studio, qtbot)
     fetch(dialog, qtbot, SKU, "US")
-    assert dialog.view is not None and dialog.view.asin == "B0SANDMUG1", dialog.message.text()
+    assert dialog.state.view is not None and dialog.state.view.asin == "B0SANDMUG1", dialog.message.text()
     assert (studio.rt.journal.job(job_id).asin, studio.rt.journal.job(job_id).country) == ("B0CX23V2ZK", "DE")
     emulator = studio.rt.spapi_emulator
     store = studio.rt.publish.store
     before = emulator.listing(SANDBOX_SELLER_ID, SKU, US)
 
     # Publish: a question naming both products; Return answers it with its default button, Cancel
-    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    click_publish(dialog, qtbot)
     box = question(dialog, qtbot)
     text = box.text()
     for part in ("B0CX23V2ZK", "in Germany", "B0SANDMUG1", "Sandbox Ceramic Mug", SKU, "in the United States"):
@@ -63,14 +63,14 @@ def test_another_products_images_are_published_only_after_a_yes(studio, qtbot, m
     assert emulator.stats()["submissions"] == [] and store.last_id() == 0
 
     # Publish again, and this time the seller says yes: it is validated and sent
-    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    click_publish(dialog, qtbot)
     box = question(dialog, qtbot)
     yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
     qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "submitted" in dialog.status_label.text() or dialog.message.isVisible(), timeout=8000)
     assert "submitted" in dialog.status_label.text(), dialog.message.text()
     assert [s["mode"] for s in emulator.stats()["submissions"]] == ["VALIDATION_PREVIEW", None]
-    assert store.get(dialog.last_record_id).job_id == job_id
+    assert store.get(dialog.state.last_record_id).job_id == job_id
     wait_idle(dialog, qtbot)
     dialog.close()
 
@@ -79,7 +79,7 @@ def test_closing_the_window_while_asked_sends_nothing(studio, qtbot, caplog):
     completed_job(studio, qtbot, "B0CX23V2ZK", approve=(0,), country="DE")
     dialog = open_dialog(studio, qtbot)
     fetch(dialog, qtbot, SKU, "US")
-    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    click_publish(dialog, qtbot)
     box = question(dialog, qtbot)
     dialog.close()
     qtbot.waitUntil(lambda: not isValid(box) and not dialog.busy(), timeout=5000)  # closed and deleted with it

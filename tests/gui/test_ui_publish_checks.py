@@ -29,7 +29,7 @@ def drop_url(dialog, slot: str, url: str) -> None:
     mime = QMimeData()
     mime.setText(url)
     simulate_drop(dialog.rows[slot].assigned, mime, QPointF(10, 10))
-    assert dialog.assigned[slot] == url
+    assert dialog.state.assigned[slot] == url
 
 
 def test_url_findings_in_the_slot_row_before_the_preview(studio, qtbot, host):

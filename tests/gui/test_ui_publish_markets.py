@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from desktop_app.api.marketplaces import MARKETPLACES  # noqa: E402
 from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL  # noqa: E402
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID  # noqa: E402
-from test_ui_publish import completed_job, fetch, open_dialog, wait_idle  # noqa: E402
+from test_ui_publish import click_publish, completed_job, fetch, open_dialog, wait_idle  # noqa: E402
 from test_ui_publish_checks import drop_url  # noqa: E402
 
 MAIN = "main_product_image_locator"
@@ -35,7 +35,7 @@ def test_other_marketplaces_of_the_region_each_on_their_own(studio, qtbot, monke
     assert picker.text() == "Also: FR, IT"
     url = f"{SPAPI_SANDBOX_URL}/spapi-media/candle-everywhere.jpg"
     drop_url(dialog, "PT02", url)
-    qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
+    click_publish(dialog, qtbot)
     wait_idle(dialog, qtbot)
     status = dialog.status_label.text()
     assert status.startswith("DE: ") and "FR: <b>submitted</b>" in status and "IT: <b>submitted</b>" in status, status

@@ -15,7 +15,9 @@ from desktop_app.ui.publish_watch import PublishWatcher  # noqa: E402
 def test_an_accepted_publish_is_watched_until_amazon_serves_it(studio_factory, qtbot, aloop):
     studio = studio_factory(LISTING_STUDIO_SP_API_URL="sandbox")
     w = studio.window
-    assert w.publish_watch.start() is None and studio.rt.spapi_client is None  # nothing to watch: no request
+    idle = w.publish_watch.start()
+    qtbot.waitUntil(idle.done, timeout=5000)
+    assert studio.rt.spapi_client is None  # nothing to watch: it ended without a request
     publish = studio.rt.publish
     emulator = studio.rt.spapi_emulator
     emulator.configure(processing_seconds=3600.0)  # Amazon takes an hour
@@ -30,6 +32,9 @@ def test_an_accepted_publish_is_watched_until_amazon_serves_it(studio_factory, q
     assert watcher.start() is task  # one watch at a time
     emulator.advance(3600.0)  # Amazon has processed it
     qtbot.waitUntil(task.done, timeout=5000)
+    rounds = watcher.rounds
     assert publish.store.get(outcome.record_id).state == LIVE
     assert f"publish #{outcome.record_id} (MUG-BLK-16)" in w.banner.text_label.text()
-    assert watcher.start() is None  # settled: nothing more to do
+    again = watcher.start()
+    qtbot.waitUntil(again.done, timeout=5000)  # settled: nothing more to do
+    assert watcher.rounds == rounds

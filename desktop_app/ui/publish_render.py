@@ -1,0 +1,240 @@
+"""How the publish window draws its :class:`~.publish_state.PublishState`: the job's images in the strip and the
+slot rows, the fetched listing, an outcome's issues per slot, what Amazon serves once a submission is live, the
+listing's submissions and the Undo button named by date and slots. Part of
+:class:`~.publish_dialog.PublishDialog`; thumbnails are decoded and fetched off the GUI thread."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QListWidgetItem
+
+from ..api.vocab import country_name
+from ..core.compliance import Finding
+from ..core.publish import changed_slots
+from ..store.journal import ImageRecord
+from . import theme
+from .compliance_badge import Verdict
+from .gallery_model import decode_image
+from .publish_slots import KEEP, REMOVE, THUMB, decode_bytes, esc, fetch_image_bytes, image_key, issue_html
+from .publish_state import history_details, history_text, undo_label
+
+log = logging.getLogger(__name__)
+
+
+class PublishRender:
+    def init_render(self) -> None:
+        self._thumbs: dict[str, QPixmap] = {}    # image key or URL → thumbnail
+
+    @staticmethod
+    def country_label(code: str) -> str:
+        return country_name(code)
+
+    # --- the job's images --------------------------------------------------------------------------
+
+    def show_job(self) -> None:
+        state = self.state
+        self.strip.set_images(state.records)
+        if state.job is None:
+            self.strip_title.setText("Select a job in the main window to publish its approved images.")
+        elif not state.records:
+            self.strip_title.setText(f"Job {state.job.asin}: no approved image yet — approve images (A) in the "
+                                     "gallery.")
+        else:
+            self.strip_title.setText(f"Approved images of job {state.job.asin} ({len(state.records)}) — drag one "
+                                     "onto a slot, or choose it in the slot's menu.")
+        for slot, row in self.rows.items():
+            current = state.assigned.get(slot)
+            key = REMOVE if slot in state.removed else KEEP if current is None else \
+                current if isinstance(current, str) else image_key(current)
+            row.set_choices(state.records, key)
+            self.show_assigned(slot)
+        for record in state.records:
+            self.run(self._thumb_file(record), f"publish-thumb:{image_key(record)}")
+        self.update_buttons()
+
+    async def _thumb_file(self, record: ImageRecord) -> None:
+        key = image_key(record)
+        if key not in self._thumbs:
+            image = await asyncio.to_thread(decode_image, record.cache_path, THUMB)
+            self._thumbs[key] = QPixmap.fromImage(image)
+        self.strip.set_thumbnail(key, self._thumbs[key])
+        for slot, assigned in self.state.assigned.items():
+            if not isinstance(assigned, str) and image_key(assigned) == key:
+                self.show_assigned(slot)
+
+    def show_assigned(self, slot: str) -> None:
+        record = self.state.assigned.get(slot)
+        row = self.rows[slot]
+        if slot in self.state.removed:
+            row.set_removed()
+            return
+        if record is None or isinstance(record, str):
+            row.set_assigned(record, None)
+            return
+        row.set_assigned(record, self._thumbs.get(image_key(record)))
+        verdict = self.checker.verdict(record.cache_path, "amazon", slot)
+        if verdict is None:
+            row.badge.set_checking()
+        else:
+            row.badge.set_verdict(verdict)
+
+    def verdict_ready(self, _key: str) -> None:
+        for slot in self.state.assigned:
+            self.show_assigned(slot)
+
+    # --- the listing and what Amazon serves --------------------------------------------------------
+
+    def show_listing(self, *, quiet: bool = False) -> None:
+        view = self.state.view
+        self.set_info(view)
+        by_slot = _issues_by_slot(view.issues)
+        for slot, row in self.rows.items():
+            url = view.slots.get(slot)
+            row.set_current(url, self._thumbs.get(url) if url else None)
+            lines = [issue_html(i.severity, i.code, i.message, ", ".join(i.attribute_names))
+                     for i in by_slot.get(slot, [])]
+            if slot in self.state.served:
+                lines.insert(0, f"<b>{esc(self.state.served[slot])}</b>")
+            row.set_status("<br>".join(lines))
+            if url and url not in self._thumbs:
+                self.run(self._thumb_url(url), f"publish-thumb:{url}")
+        general = by_slot.get("", [])
+        if general and not quiet:
+            self.show_message("Listing issues: " + "; ".join(f"{i.severity} {i.code}: {i.message}"
+                                                            for i in general), "notice")
+
+    async def _thumb_url(self, url: str) -> None:
+        """A current Amazon image, fetched off the GUI thread; a failure shows a placeholder text."""
+        try:
+            own = next((r for r in self.state.records if r.url == url), None)  # a job image: its cached copy
+            if own is not None:
+                image = await asyncio.to_thread(decode_image, own.cache_path, THUMB)
+            else:
+                data = await fetch_image_bytes(self.service.rt, url)
+                image = await asyncio.to_thread(decode_bytes, data, THUMB)
+        except Exception as exc:  # noqa: BLE001 — a thumbnail is never worth an error message
+            log.info("thumbnail %s: %s", url, exc)
+            image = QImage()
+        pixmap = QPixmap.fromImage(image) if not image.isNull() else None
+        if pixmap is not None:
+            self._thumbs[url] = pixmap
+        view = self.state.view
+        for slot, row in self.rows.items():
+            if view is not None and view.slots.get(slot) == url:
+                row.set_current(url, pixmap, "" if pixmap else "no preview")
+
+    def show_settled(self, record) -> None:
+        """Where a watched submission (a publish or an undo) stands once watching ends."""
+        changed = changed_slots(record)
+        undo = bool(record.undo_of)
+        if record.state == "live":
+            self.state.went_live(record, changed)
+            self.status_label.setText("<b>back</b> — Amazon serves the previous images again." if undo else
+                                      "<b>live</b> — Amazon serves the new images.")
+        elif record.state == "other_shown":
+            self.state.went_live(record, changed - {"MAIN"})
+            self.status_label.setText("<b>processed</b>, but shoppers see <b>another contributor's main image</b>: "
+                                      "Amazon picked another seller's contribution, which no API can change. The "
+                                      "listing holds yours; Undo puts the previous images back.")
+        elif record.error_code:
+            self.status_label.setText(f"<b>submitted</b>, but Amazon reports <b>{esc(record.error_code)}</b>: it "
+                                      "still serves the previous images.")
+        else:
+            self.status_label.setText("<b>submitted</b> — Amazon does not serve the new images yet (that can take "
+                                      "hours); Listing Studio keeps checking while it runs and says so when they "
+                                      "are live.")
+        if record.submission_id:
+            self.status_label.setToolTip(f"Amazon submission id: {record.submission_id}")
+
+    # --- outcomes ----------------------------------------------------------------------------------
+
+    def show_outcome(self, outcome, what: str = "") -> None:
+        status = outcome.status or "—"
+        if status == "ACCEPTED":
+            head = "<b>submitted</b> — Amazon accepted the change; waiting until it serves the new images…"
+            self.status_label.setToolTip(f"Amazon submission id: {outcome.submission_id or '—'}")
+        elif status == "VALID":
+            head = "<b>VALID</b> — Amazon would accept this change; nothing was sent. Publish to send it."
+        else:
+            head = f"<b>{esc(status)}</b> — nothing was sent; fix the issues below and validate again."
+        self.status_label.setText(f"{esc(what)}{head}")
+        by_slot = _issues_by_slot(outcome.issues)
+        changed = {s for s, (before, after) in outcome.slots.items() if before != after}
+        warned = self.by_slot(outcome.warnings)
+        for slot, row in self.rows.items():
+            lines = [issue_html(i.severity, i.code, i.message, ", ".join(i.attribute_names))
+                     for i in by_slot.get(slot, [])]
+            lines += [f"<span style='color:{theme.colors()['muted']}'>{esc(w)}</span>" for w in warned.get(slot, [])]
+            if len(lines) == len(warned.get(slot, [])) and slot in changed:
+                lines.insert(0, "submitted — not live yet" if status == "ACCEPTED" else
+                             "valid" if status == "VALID" else "not sent")
+            row.set_status("<br>".join(lines))
+        notes = [f"{i.severity} {i.code}: {i.message}" for i in by_slot.get("", [])] + warned.get("", [])
+        if notes:
+            self.show_message("<br>".join(esc(n) for n in notes), "error" if status == "INVALID" else "notice")
+
+    def by_slot(self, warnings: list[str]) -> dict[str, list[str]]:
+        """Compliance warnings ("SLOT: level: message") by slot row; "" for those of no row."""
+        warned: dict[str, list[str]] = {}
+        for text in warnings:
+            slot, _, rest = text.partition(": ")
+            warned.setdefault(slot if slot in self.rows else "", []).append(rest if slot in self.rows else text)
+        return warned
+
+    def show_findings(self, warnings: list[str]) -> None:
+        """Every image's compliance warnings in its slot row, as soon as they are known (before the preview is
+        sent); publishing goes on."""
+        warned = self.by_slot(warnings)
+        muted = theme.colors()["muted"]
+        for slot, lines in warned.items():
+            if slot in self.rows:
+                self.rows[slot].set_status("<br>".join(f"<span style='color:{muted}'>{esc(w)}</span>" for w in lines),
+                                           "\n".join(lines))
+        for slot in [s for s, v in self.state.assigned.items() if isinstance(v, str) and s in self.rows]:
+            found = [Finding("publish", *line.split(": ", 1), "") for line in warned.get(slot, []) if ": " in line]
+            level = "fail" if any(f.level == "fail" for f in found) else "warning" if found else "pass"
+            self.rows[slot].badge.set_verdict(Verdict(level, tuple(found)))  # the URL's image as fetched
+
+    # --- submissions and undo ----------------------------------------------------------------------
+
+    def show_history(self) -> None:
+        selected = self.selected_record()
+        by_id = self.state.by_id()
+        self.history.blockSignals(True)
+        self.history.clear()
+        for rec in self.state.history:
+            item = QListWidgetItem(history_text(rec, by_id))
+            item.setData(Qt.ItemDataRole.UserRole, rec.id)
+            item.setToolTip(history_details(rec))
+            self.history.addItem(item)
+            if rec.id == selected:
+                self.history.setCurrentItem(item)
+        self.history.blockSignals(False)
+        self.update_buttons()
+
+    def selected_record(self) -> int | None:
+        item = self.history.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def undo_target(self):
+        return self.state.undo_target(self.selected_record())
+
+    def show_undo(self, busy: bool) -> None:
+        target = self.undo_target()
+        self.undo_button.setEnabled(not busy and target is not None)
+        self.undo_button.setText(undo_label(target) if target is not None else "Undo publish")
+        self.undo_button.setToolTip(f"Put back the images the publish of {undo_label(target)[5:]} replaced"
+                                    if target is not None else "Select a publish in the list below to undo it")
+
+
+def _issues_by_slot(issues) -> dict[str, list]:
+    by_slot: dict[str, list] = {}
+    for issue in issues:
+        for slot in issue.slots or ("",):
+            by_slot.setdefault(slot, []).append(issue)
+    return by_slot
+
