@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolButton
 
 from ..api.marketplaces import MARKETPLACES
+from ..api.vocab import country_name
 from ..core.publish_multi import markets_of, publish_many
 from .publish_slots import esc
 
@@ -31,20 +32,22 @@ class MarketPicker(QToolButton):
         region = MARKETPLACES[country].region if country in MARKETPLACES else None
         for code, market in sorted(MARKETPLACES.items()):
             if region is not None and market.region == region and code != country:
-                action = QAction(code, menu, checkable=True, objectName=f"alsoMarket{code}")
+                action = QAction(country_name(code), menu, checkable=True, objectName=f"alsoMarket{code}")
+                action.setData(code)
                 action.toggled.connect(self._label)
                 menu.addAction(action)
         self.setEnabled(bool(menu.actions()))
         self._label()
 
     def action(self, country: str) -> QAction | None:
-        return next((a for a in self.menu().actions() if a.text() == country), None)
+        return next((a for a in self.menu().actions() if a.data() == country), None)
 
     def checked(self) -> list[str]:
-        return [a.text() for a in self.menu().actions() if a.isChecked()]
+        """The country codes chosen."""
+        return [a.data() for a in self.menu().actions() if a.isChecked()]
 
     def _label(self, *_args) -> None:
-        chosen = self.checked()
+        chosen = [country_name(c) for c in self.checked()]
         self.setText(f"Also: {', '.join(chosen)}" if chosen else "Also publish to…")
 
 
@@ -61,8 +64,8 @@ async def publish_also(window, publish, view, values, *, validate_only: bool) ->
             code = getattr(result, "code", None) or type(result).__name__
             text = f"<b>{esc(code)}</b> — {esc(getattr(result, 'message', None) or str(result))}"
         elif result.status == "ACCEPTED":
-            text = f"<b>submitted</b> as publish #{result.record_id} (undo it from that marketplace's listing)"
+            text = "<b>submitted</b> (to undo it, fetch the listing in that marketplace)"
         else:
             text = f"<b>{esc(result.status or '—')}</b>" + (f": {len(result.issues)} issue(s)" if result.issues else "")
-        lines.append(f"{esc(market.country)}: {text}")
+        lines.append(f"{esc(country_name(market.country))}: {text}")
     return "<br>".join(lines)
