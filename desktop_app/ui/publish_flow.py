@@ -248,6 +248,7 @@ class PublishFlow:
             self.show_error(exc, "Could not check whether the images are live: ")
             return
         self.show_settled(record)
+        await self.refresh_history()
         if record.state not in ("live", "other_shown") and not record.error_code:
             self._hand_over()
         health = getattr(self.parent(), "publish_health", None)

@@ -145,7 +145,7 @@ def test_saving_complete_credentials_switches_publishing_to_the_real_service(stu
     from desktop_app.ui.publish_dialog import PublishDialog
     publish = PublishDialog(studio.service, sku="MUG-BLK-16", country="US")
     publish.fetch()
-    qtbot.waitUntil(lambda: publish.view is not None, timeout=8000)
+    qtbot.waitUntil(lambda: publish.state.view is not None, timeout=8000)
     assert f"Live: seller {SANDBOX_SELLER_ID}" in publish.target_label.text()
     assert any(r["path"].startswith("/listings/") for r in spapi.stats()["requests"])
     publish.close()

@@ -106,6 +106,8 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     # fetch MUG-BLK-16 (US): product type, title, ASIN, current images by slot
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
     assert not dialog.message.isVisible(), dialog.message.text()
+    from PySide6.QtCore import QRect
+    dialog.fit_to_screen(QRect(0, 0, 1280, 720))
     view = dialog.state.view
     original = dict(view.slots)
     assert view.asin == "B0SANDMUG1" and view.product_type == "DRINKING_CUP"
@@ -122,6 +124,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert dialog.strip.count() == 2
     qtbot.waitUntil(lambda: dialog.rows["MAIN"].badge.level in ("pass", "warning", "fail"), timeout=5000)
     qtbot.waitUntil(lambda: dialog.rows["PT01"].badge.level in ("pass", "warning", "fail"), timeout=5000)
+    assert dialog.grab().save(str(tmp_path / "before.png"))
     assert dialog.rows["MAIN"].badge.toolTip().startswith("Amazon image rules")
 
     # an image in a format Amazon refuses, dropped as a URL onto PT01: Validate says INVALID next to PT01
