@@ -16,6 +16,7 @@ from ..api.download import DownloadError, fetch_bytes
 from ..store.journal import ImageRecord
 from . import theme
 from .compliance_badge import ComplianceBadge
+from .publish_state import slot_name
 
 IMAGE_MIME = "application/x-listing-studio-job-image"   # "job_id\nindex"
 THUMB = 84
@@ -139,7 +140,7 @@ class SlotRow(QObject):
     def __init__(self, slot: str, grid: QGridLayout, row: int, parent=None) -> None:
         super().__init__(parent)
         self.slot = slot
-        self.name = QLabel(f"<b>{slot}</b>", objectName=f"slotName{slot}")
+        self.name = QLabel(f"<b>{slot_name(slot)}</b>", objectName=f"slotName{slot}")
         self.name.setAccessibleName(f"Slot {slot}")
         self.current = _thumb_label(f"currentImage{slot}", f"Current {slot} image on Amazon")
         self.assigned = SlotDropLabel(f"assignedImage{slot}")
