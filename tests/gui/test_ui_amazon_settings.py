@@ -184,7 +184,9 @@ def test_start_settles_unfinished_publishes_only_when_there_are_some(studio_fact
     from desktop_app.store.publishes import LIVE, UNKNOWN, PublishStore
     from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL
     first = studio_factory(LISTING_STUDIO_SP_API_URL="sandbox")
-    assert first.window.publish_watch.task is None and first.rt.spapi_client is None  # nothing unsettled: no client
+    idle = first.window.publish_watch.task
+    qtbot.waitUntil(lambda: idle is None or idle.done(), timeout=3000)
+    assert first.rt.spapi_client is None  # nothing unsettled: it ended without a client
     store = PublishStore(first.rt.journal)
     main = f"{SPAPI_SANDBOX_URL}/spapi-media/mug-main.jpg"  # what the sandbox listing serves
     rid = store.begin(SANDBOX_SELLER_ID, "MUG-BLK-16", "ATVPDKIKX0DER", "patch", {"MAIN": "https://old/a.jpg"},
