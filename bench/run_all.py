@@ -15,7 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import RESULTS_JSON, ROOT, machine  # noqa: E402
 
-BENCHES = ["startup.py", "first_paint.py", "gui_load.py", "export_vs_cp.py", "poll_cycle.py", "batch_floor.py", "reliability.py",
+BENCHES = ["startup.py", "first_paint.py", "gui_load.py", "export_cli_vs_cp.py", "window_export_vs_cp.py",
+           "big_images_rss.py", "poll_cycle.py", "batch_floor.py", "reliability.py",
            "publish_cycle.py"]
 
 

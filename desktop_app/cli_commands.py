@@ -128,7 +128,8 @@ async def _finish(rt: Any, report: JobReport, record: JobRecord, export_dir: Pat
     if export_dir is not None:  # the files are exported unchanged; say which break the platform's image rules
         _report_stale(report, export_dir, record.asin, naming, images)
         from .core.compliance import file_warnings
-        files = [(i.index, i.file) for i in images if i.file]
+        cached = {img.index: img.cache_path for img in rt.jobs.journal.images(record.job_id) if img.cached}
+        files = [(i.index, i.file, cached.get(i.index, i.file)) for i in images if i.file]
         for line in await asyncio.to_thread(file_warnings, files, record.listing_type):
             _say(f"warning: {line}")
     bad = [i for i in images if i.error_code]

@@ -132,14 +132,19 @@ def slot_for(platform: str, index: int) -> str:
     return "main" if index == 0 else "gallery"
 
 
-def file_warnings(files: list[tuple[int, str | os.PathLike[str]]], listing_type: str) -> list[str]:
-    """One line per exported file that fails or warns on its platform's rules for its slot (blocking: decodes)."""
+def file_warnings(files: list[tuple[int, str | os.PathLike[str], str | os.PathLike[str]]],
+                  listing_type: str) -> list[str]:
+    """One line per exported file that fails or warns on its platform's rules for its slot. ``files``: (index,
+    exported file, the cached image it was copied from); the findings are the cached image's, judged when it
+    arrived (:mod:`.compliance_memo`), so nothing is decoded again unless they are missing."""
+    from .compliance_memo import findings
+
     platform = platform_of(listing_type)
     lines = []
-    for index, path in files:
+    for index, path, cached in files:
         slot = slot_for(platform, index)
         try:
-            bad = problems(check_image(path, platform, slot))
+            bad = problems(findings(cached, platform, slot))
         except (OSError, ValueError) as exc:
             lines.append(f"{os.path.basename(path)}: not checked ({exc})")
             continue

@@ -20,6 +20,7 @@ from .cache import ImageCache
 from .expiry import likely_expired
 from .housekeeping import sweep_stale_temp
 from .export import ExportItem, export_images
+from .compliance_memo import judge_arrival
 from .imagecheck import ImageCheckError, verify_file
 from .validation import InputError
 from ..store.journal import Intent, JobRecord, Journal
@@ -207,6 +208,8 @@ class JobService:
             self._swept_cache = True
             await asyncio.to_thread(sweep_stale_temp, self.cache.root, recursive=True)
         semaphore = asyncio.Semaphore(DOWNLOAD_CONCURRENCY)
+        record = self.journal.job(job_id)
+        listing_type = record.listing_type if record is not None else None
 
         async def one(index: int, url: str) -> None:
             async with semaphore:
@@ -216,6 +219,8 @@ class JobService:
                         sink.close()
                         info = await asyncio.to_thread(verify_file, tmp)
                         cached = await asyncio.to_thread(self.cache.adopt, tmp, fetched.sha256, info)
+                    if listing_type:  # judged once, now; export and the window read the findings back
+                        await asyncio.to_thread(judge_arrival, cached.path, listing_type, index)
                 except (DownloadError, ImageCheckError) as exc:
                     self.journal.set_image_error(job_id, index, exc.code, exc.message)
                 except OSError as exc:

@@ -18,6 +18,8 @@ processing_seconds         4.0 (env LISTING_STUDIO_SANDBOX_PROCESSING)
 expiry_seconds             604800 (7 days)             job and image-link lifetime after completed_at
 prices                     see PRICES                  credits per listing_type (a partial dict merges)
 ads_per_type               see ADS_PER_TYPE            number of ads per listing_type (merges)
+image_bytes                0 (env LISTING_STUDIO_      every served image padded to this many bytes (still
+                           SANDBOX_IMAGE_BYTES)        a valid image; 0: as rendered), for big-image runs
 =========================  ==========================  ===================================================
 
 Organisation keys accepted by the same call (default organisation unless ``org`` is given):
@@ -36,6 +38,7 @@ PRICES = {"amazon_listing": 10, "amazon_main_images": 4, "amazon_mobile_listing"
 ADS_PER_TYPE = {"amazon_listing": 7, "amazon_main_images": 2, "amazon_mobile_listing": 5,
                 "shopify_listing": 5, "tiktok_listing": 4}
 DEFAULT_BALANCE = 1000
+MAX_IMAGE_BYTES = 100 * 1024 * 1024  # what the app downloads at most
 DEFAULT_ORG = "default"
 STATUS_PROFILES = ("listing-builder-page", "errors-page")
 ENVELOPES = ("flat", "wrapped")
@@ -64,6 +67,7 @@ def default_config() -> dict[str, Any]:
         "expiry_seconds": 7 * 86400.0,
         "prices": dict(PRICES),
         "ads_per_type": dict(ADS_PER_TYPE),
+        "image_bytes": int(env_seconds("LISTING_STUDIO_SANDBOX_IMAGE_BYTES", 0)),
     }
 
 
@@ -98,6 +102,8 @@ def validate_config(changes: dict[str, Any]) -> list[str]:
             positive = key == "ads_per_type"
             ok = isinstance(value, dict) and all(
                 k in LISTING_TYPES and _number(v, positive=positive, integer=positive) for k, v in value.items())
+        elif key == "image_bytes":
+            ok = _number(value, integer=True) and value <= MAX_IMAGE_BYTES
         elif key == "minute_window_seconds":
             ok = _number(value, positive=True)
         else:  # pending_seconds, processing_seconds, expiry_seconds

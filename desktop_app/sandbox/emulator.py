@@ -170,7 +170,7 @@ class PixiiEmulator(ControlMixin, FileMixin):
                 if isinstance(result, EmuResponse):
                     response = result
                 else:
-                    render = result
+                    render = (*result, cfg.get("image_bytes", 0))
             else:
                 reply = self._api(state, cfg, now, method, path, query, hdrs, body)
                 if fault and reply.ok and fault["kind"] in ("missing_fields", "extra_fields"):

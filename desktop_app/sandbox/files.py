@@ -59,7 +59,7 @@ class FileMixin:
         return job["asin"], job["listing_type"], index, job["mode"] == "test"
 
     @staticmethod
-    def _render(asin: str, listing_type: str, index: int, test_key: bool) -> EmuResponse:
+    def _render(asin: str, listing_type: str, index: int, test_key: bool, image_bytes: int = 0) -> EmuResponse:
         content_type = image_kind(index)[1]
         headers = {"Content-Type": content_type, "Cache-Control": "private, max-age=3600"}
         scenario = asin.upper()
@@ -72,6 +72,8 @@ class FileMixin:
             data = data[: len(data) // 2]
         if index == 1 and scenario.startswith(J.IMAGE_HUGE_PREFIX):
             data = padded_png(data, HUGE_BYTES)
+        if image_bytes > len(data):
+            return padded_response(headers, data, index, image_bytes)
         return EmuResponse(200, headers, data)
 
 
@@ -84,6 +86,21 @@ def padded_png(png: bytes, size: int) -> bytes:
     head = 8 + 25  # signature + IHDR chunk
     pad = max(0, size - len(png) - 12)
     return png[:head] + _chunk(b"lARg", bytes(pad)) + png[head:]
+
+
+def padded_response(headers: dict[str, str], data: bytes, index: int, size: int) -> EmuResponse:
+    """The image grown to ``size`` bytes and still valid, the zero padding produced only as it is sent: zeros after
+    a JPEG's end marker (decoders stop there), or inside an ancillary chunk right after a PNG's IHDR."""
+    if index == 0:
+        return EmuResponse(200, headers, data, pad=size - len(data), pad_at=len(data))
+    head = 8 + 25  # signature + IHDR chunk
+    pad = max(0, size - len(data) - 12)
+    crc, zeros, left = zlib.crc32(b"lARg"), bytes(1024 * 1024), pad
+    while left:
+        crc = zlib.crc32(zeros[:min(left, len(zeros))], crc)
+        left -= min(left, len(zeros))
+    body = data[:head] + struct.pack(">I", pad) + b"lARg" + struct.pack(">I", crc) + data[head:]
+    return EmuResponse(200, headers, body, pad=pad, pad_at=head + 8)
 
 
 def bomb_png(width: int = 30000, height: int = 30000) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 MESSAGES = {
     "UNAUTHORIZED": "Missing or invalid API key.",
@@ -28,6 +28,24 @@ class EmuResponse:
     body: bytes
     fault: str | None = None  # "reset" | "timeout": the transport drops or hangs instead of answering
     delay: float = 0.0  # seconds to wait before answering
+    pad: int = 0  # zero bytes sent at offset ``pad_at`` of the body, produced as they are sent (big images)
+    pad_at: int = 0
+
+    @property
+    def length(self) -> int:
+        return len(self.body) + self.pad
+
+    def parts(self, chunk: int = 1024 * 1024) -> Iterator[bytes]:
+        """The body as it is sent, in pieces: the padding is never held whole."""
+        if not self.pad:
+            yield self.body
+            return
+        yield self.body[:self.pad_at]
+        zeros, left = bytes(chunk), self.pad
+        while left:
+            yield zeros[:min(left, chunk)]
+            left -= min(left, chunk)
+        yield self.body[self.pad_at:]
 
 
 @dataclass

@@ -77,10 +77,11 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers.items():
             if name.lower() not in ("content-length", "connection"):
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(response.length))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(response.body)
+            for part in response.parts():
+                self.wfile.write(part)
 
     def _reset(self) -> None:
         """Drop the connection without an answer: SO_LINGER 0 then close sends an RST."""

@@ -49,7 +49,24 @@ def _finish(request: httpx.Request, response: EmuResponse) -> httpx.Response:
         raise httpx.ReadError("Connection reset by peer", request=request)
     if response.fault == "timeout":
         raise httpx.ReadTimeout("timed out", request=request)
+    if response.pad:
+        headers = {**response.headers, "Content-Length": str(response.length)}
+        return httpx.Response(response.status, headers=headers, stream=_Parts(response), request=request)
     return httpx.Response(response.status, headers=response.headers, content=response.body, request=request)
+
+
+class _Parts(httpx.AsyncByteStream, httpx.SyncByteStream):
+    """A padded body streamed piece by piece (see EmuResponse.parts)."""
+
+    def __init__(self, response: EmuResponse) -> None:
+        self.response = response
+
+    def __iter__(self):
+        return self.response.parts()
+
+    async def __aiter__(self):
+        for part in self.response.parts():
+            yield part
 
 
 class SandboxTransport(httpx.AsyncBaseTransport):

@@ -337,7 +337,8 @@ def test_file_warnings_name_each_exported_file_that_breaks_its_slots_rules(tmp_p
     Image.new("RGB", (400, 300), (200, 40, 40)).save(small)  # small and not on white: fails the main image rules
     fine = tmp_path / "B0X.PT01.png"
     Image.new("RGB", (1600, 1600), (90, 140, 60)).save(fine)
-    (line,) = compliance.file_warnings([(0, small), (1, fine)], "amazon_listing")
+    (line,) = compliance.file_warnings([(0, small, small), (1, fine, fine)], "amazon_listing")
     assert line.startswith("B0X.MAIN.png (MAIN): fail on amazon's image rules: ") and "more)" in line
-    assert compliance.file_warnings([(1, fine)], "tiktok_listing") == []
-    assert "not checked" in compliance.file_warnings([(0, tmp_path / "gone.png")], "amazon_listing")[0]
+    assert compliance.file_warnings([(1, fine, fine)], "tiktok_listing") == []
+    gone = tmp_path / "gone.png"
+    assert "not checked" in compliance.file_warnings([(0, gone, gone)], "amazon_listing")[0]
