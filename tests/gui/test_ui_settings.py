@@ -175,7 +175,9 @@ def test_first_run_banner_offers_to_add_a_key(studio, qtbot, memory_keyring):
     dialog.close()
     # a passing message does not lose the notice
     banner.show_info("Something happened.", timeout_ms=50)
-    qtbot.waitUntil(lambda: banner.showing_notice(), timeout=2000)
+    assert banner.showing_notice() and "Something happened." in banner.text()
+    qtbot.waitUntil(lambda: "Something happened." not in banner.text(), timeout=2000)
+    assert banner.showing_notice()
     banner.dismiss()
     assert not banner.isVisible()
 
