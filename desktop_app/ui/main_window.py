@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QMessageBox, QSpl
 
 from ..api.pixii import redact
 from ..api.vocab import country_name, listing_type_name
+from .. import APP_NAME
 from .banner import INPUT, NETWORK, Banner, BannerAction
 from .batch_panel import BatchController
 from .export_dialog import ExportDialog
@@ -146,7 +147,8 @@ class MainWindow(QMainWindow):
     def _update_mode(self) -> None:
         """Title, mode label and its tooltip for the current service (the key only ever redacted)."""
         s = self.settings
-        self.setWindowTitle(f"Listing Studio — {'Sandbox' if s.sandbox else 'Live'}")
+        # ends with the application's display name, so that the platform does not add it a second time
+        self.setWindowTitle(f"{'Sandbox' if s.sandbox else 'Live'} — {APP_NAME}")
         if s.sandbox:
             self.mode_label.setText(SANDBOX_TEXT)
             self.mode_label.setStyleSheet(theme.pill_style("notice"))

@@ -57,3 +57,53 @@ def test_saving_amazon_settings_says_what_was_kept(studio_factory, qtbot, memory
     assert section.result_label.text().startswith("Saved the LWA client id in the system keyring.")
     assert "Seller id" not in section.result_label.text()  # unchanged: not said again
     dialog.close()
+
+
+def test_the_status_bar_says_how_many_submissions_are_left(studio):
+    w = studio.window
+    studio.rt.client.rate_limits.update_from_headers({"X-RateLimit-Limit-Minute": "10",
+                                                      "X-RateLimit-Remaining-Minute": "1"})
+    assert w.rate_label.text() == "1 of 10 submissions left this minute"
+    studio.rt.client.rate_limits.update_from_headers({"X-RateLimit-Remaining-Minute": "9",
+                                                      "X-RateLimit-Limit-Day": "100", "X-RateLimit-Remaining-Day": "95"})
+    assert w.rate_label.text() == "9 of 10 submissions left this minute, 95 of 100 left today"
+
+
+def test_the_window_title_names_the_application_once(studio, qapp):
+    """The platform appends the application's display name to a title that does not already end with it
+    (QPlatformWindow::formatWindowTitle): the title must end with it, and not say it twice."""
+    from desktop_app import APP_NAME
+
+    before = qapp.applicationDisplayName()
+    qapp.setApplicationDisplayName(APP_NAME)  # as the application does at start
+    try:
+        title, name = studio.window.windowTitle(), qapp.applicationDisplayName()
+        shown = title if title.endswith(name) else f"{title} — {name}"
+        assert shown == "Sandbox — Listing Studio" and shown.count(APP_NAME) == 1
+    finally:
+        qapp.setApplicationDisplayName(before)
+
+
+def settled(qapp) -> None:
+    """Let the posted layout requests run (no waiting: the events already queued)."""
+    for _ in range(3):
+        qapp.processEvents()
+
+
+def test_the_left_pane_keeps_its_width_when_a_job_finishes(studio, qtbot, qapp):
+    w = studio.window
+    w.resize(960, 720)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.keyClicks(w.form.asin_edit, "B0CX23V2ZK")
+    qtbot.mouseClick(w.form.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.jobs_model.rowCount() == 1, timeout=3000)
+    job = w.jobs_model.record(0).job_id
+    qtbot.waitUntil(lambda: w.gallery_model.job_id == job, timeout=3000)
+    settled(qapp)
+    while_running, width = w.splitter.sizes(), w.width()
+    assert studio.rt.journal.job(job).status != "completed"
+    qtbot.waitUntil(lambda: studio.rt.journal.job(job).status == "completed", timeout=5000)
+    qtbot.waitUntil(lambda: w.gallery_model.rowCount() > 0 and bool(w.gallery.summary.text()), timeout=5000)
+    settled(qapp)
+    assert w.splitter.sizes() == while_running and w.width() == width

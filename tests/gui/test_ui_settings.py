@@ -201,7 +201,7 @@ def test_switching_to_live_and_back_rebuilds_the_runtime(studio_factory, qtbot, 
     qtbot.waitUntil(lambda: not studio.settings.sandbox and not studio.switching(), timeout=5000)
     wait_idle(qtbot, dialog)
     assert first_rt.http.is_closed and studio.rt is not first_rt and studio.service.rt is studio.rt
-    assert w.mode_label.text() == "Live (pk_test_…)" and w.windowTitle() == "Listing Studio — Live"
+    assert w.mode_label.text() == "Live (pk_test_…)" and w.windowTitle() == "Live — Listing Studio"
     assert "Now on Live" in dialog.result_label.text() and TEST_KEY not in dialog.result_label.text()
     assert studio.settings.api_url == server.url and w.jobs_model.rowCount() == 0  # the live service's jobs
     assert 'mode=live' in prefs_text(studio) and TEST_KEY not in prefs_text(studio)
