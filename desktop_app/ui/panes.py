@@ -80,7 +80,10 @@ def hold_pane_widths(splitter) -> None:
 
 
 def install(window) -> None:
+    from . import narrow
+
     hold_pane_widths(window.splitter)
+    window.narrow_layout = narrow.install(window)
     f, p, g = window.form, window.job_panel, window.gallery
     window.pane_cycler = PaneCycler(window, [(f, f.asin_edit), (p, p.table), (g, g.view)])
     window.focus_ring = FocusRing(window)
