@@ -2,7 +2,8 @@
 
 - the standing notice (e.g. the first-run sandbox note, a batch left unfinished): stays until dismissed or
   until what it says no longer holds;
-- the message: errors with their code (no modal cascades), short notices that fade out by themselves.
+- the message: errors in a seller's words with their code as the detail (no modal cascades), short notices
+  that fade out by themselves.
 
 An error goes away by itself once its cause is gone: a mistake in what the seller typed, dropped or chose
 (``INPUT``) when the next action starts well or the form becomes valid; a network failure (``NETWORK``) when
@@ -132,9 +133,11 @@ class Banner(QFrame):
             return  # the same actionable error again (e.g. the key refused by several polls): said once
         self.count = self.count + 1 if showing and self.code else 1
         self.code, self.cause = code, cause_of(code)
-        more = f" <span style='color:{theme.colors()['muted']}'>(+{self.count - 1} earlier)</span>" if self.count > 1 else ""
+        muted = theme.colors()['muted']
+        more = f", +{self.count - 1} earlier" if self.count > 1 else ""
         self._kind = "error"
-        self.text_label.setText(f"⚠ <b>{_esc(code)}</b> — {_esc(message)}{more}")
+        # the seller's line first; the code is only the detail (for support, a search, the log)
+        self.text_label.setText(f"⚠ {_esc(message)} <span style='color:{muted}'>({_esc(code)}{more})</span>")
         self.setAccessibleDescription(f"Error {code}: {message}")
         self._show_row(self.message_row, action)
 

@@ -32,6 +32,8 @@ def test_a_drop_error_clears_once_the_form_is_valid_and_never_hides_the_sandbox_
     assert banner.showing_notice() and "Sandbox" in banner.text()
     drop_words(w.form)
     assert banner.code == "INVALID_IMAGE_URL" and banner.message_row.isVisible()
+    line = banner.text_label.text()  # the seller's words first, the code only as the detail
+    assert line.startswith("⚠ That drop holds no image URL") and line.index("INVALID_IMAGE_URL") > line.index("changed")
     assert banner.showing_notice() and banner.notice_row.isVisible()  # both: the error does not cover the notice
     assert "Sandbox" in banner.text() and "INVALID_IMAGE_URL" in banner.text()
     qtbot.keyClicks(w.form.asin_edit, "B0CX23V2Z")
