@@ -281,7 +281,8 @@ class MainWindow(QMainWindow):
             self._title(record.job_id)
 
     def _submitted(self, job_id: str) -> None:
-        self.banner.resolve(INPUT)  # a new job started well: earlier mistakes are behind
+        self.banner.resolve(INPUT)  # a new job started well: earlier mistakes are behind,
+        self.banner.resolve(NETWORK)  # and the service answered
         self.job_panel.select_job(job_id)
 
     def _form_edited(self, *_args) -> None:
