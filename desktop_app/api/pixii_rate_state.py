@@ -23,17 +23,26 @@ class RateLimitSnapshot:
     day_exhausted: bool = False
 
     def describe(self) -> str:
+        """What is left, e.g. "1 of 10 submissions left this minute, 95 of 100 left today"."""
         if self.day_exhausted:
             return "Daily submission limit reached"
         parts = []
         if self.remaining_minute is not None:
-            parts.append(f"{self.remaining_minute}/{self.limit_minute or '?'} this minute")
+            parts.append(f"{_left(self.remaining_minute, self.limit_minute)} left this minute")
         if self.remaining_day is not None:
-            parts.append(f"{self.remaining_day}/{self.limit_day or '?'} today")
+            parts.append(f"{_left(self.remaining_day, self.limit_day, noun=not parts)} left today")
         wait = self.blocked_until - time.monotonic()
         if wait > 0:
-            parts.append(f"waiting {wait:.0f} s")
-        return "Submissions: " + ", ".join(parts) if parts else "Submissions: limits not known yet"
+            parts.append(f"waiting {wait:.0f} s" if parts else f"Submissions: waiting {wait:.0f} s")
+        return ", ".join(parts) if parts else "Submissions: limits not known yet"
+
+
+def _left(remaining: int, limit: int | None, noun: bool = True) -> str:
+    """ "9 of 10 submissions", "1 submission" (``noun`` False: "9 of 10")."""
+    count = f"{remaining} of {limit}" if limit else str(remaining)
+    if not noun:
+        return count
+    return f"{count} submission{'' if remaining == 1 and not limit else 's'}"
 
 
 def _int(headers: Mapping[str, str], name: str) -> int | None:

@@ -123,15 +123,16 @@ class AmazonSettings(CredentialSection):
         return self._run("Saving the Amazon credentials…", self._save, "settings-save-amazon")
 
     async def _save(self) -> None:
-        seller = "" if self.account.env_seller() else self.seller_edit.text()
+        seller = "" if self.account.env_seller() else self.seller_edit.text().strip()
+        typed = [f for f, v in self.typed().items() if v]
+        seller_changed = bool(seller) and seller != self.studio.prefs.seller_id()
         try:
             state = await self.account.save(self.typed(), seller)
         except ValueError as exc:
             self._done(str(exc), BAD_COLOUR)
             return
         self.clear_secrets()
-        text, colour = ("Saved in the system keyring.", OK_COLOUR) if not state.problem else (
-            f"{state.problem} They are not written to any file.", WARN_COLOUR)
+        text, colour = saved_text(typed, state, seller_changed)
         await self._show_target()
         self._done(f"{text} Publishing uses: {self.target}.", colour)
 
@@ -147,3 +148,27 @@ class AmazonSettings(CredentialSection):
             self._done(f"The saved credentials could not be deleted: {state.problem}.", BAD_COLOUR)
         else:
             self._done(f"Removed. Publishing uses: {self.target}.", OK_COLOUR)
+
+
+def saved_text(typed: list[str], state, seller_changed: bool) -> tuple[str, str]:
+    """What a Save really kept, in a line: the secrets in the keyring (or for this session only), the ones the
+    environment overrides (not stored), the seller id; "Nothing was saved" when nothing was."""
+    def names(fields: list[str]) -> str:
+        labels = [SP_API_LABELS[f] for f in fields]
+        return ", ".join(labels[:-1]) + (" and " if len(labels) > 1 else "") + labels[-1]
+
+    by_source = {src: [f for f in typed if state.sources.get(f) == src] for src in ("keyring", "session", "env")}
+    parts, colour = [], OK_COLOUR
+    if by_source["keyring"]:
+        parts.append(f"Saved the {names(by_source['keyring'])} in the system keyring.")
+    if by_source["session"]:
+        parts.append(f"{(state.problem or 'The system keyring could not be used.').rstrip('.')}: the "
+                     f"{names(by_source['session'])} {'are' if len(by_source['session']) > 1 else 'is'} kept for "
+                     "this session only, not written to any file.")
+        colour = WARN_COLOUR
+    if by_source["env"]:
+        parts.append(f"Not saved: the environment sets the {names(by_source['env'])}, and it wins.")
+        colour = WARN_COLOUR
+    if seller_changed:
+        parts.append("Seller id saved in the preferences.")
+    return (" ".join(parts) if parts else "Nothing was saved: type new values first."), colour

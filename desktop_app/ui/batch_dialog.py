@@ -1,30 +1,76 @@
 """File ▸ Import batch…: pick a CSV file or paste a column of ASINs / Amazon links / CSV text; every row
-is validated first (invalid ones listed with their line and reason), the plan (rows, the time the rate
-limits impose, what is known of the cost) is shown before anything is sent. Non-modal: the window stays
-usable while the dialog is open. Start hands the parsed batch to the window's BatchController."""
+is validated first and previewed in a table (line, product, country, listing type, and the problem of an
+invalid row in a seller's words, its code as a tooltip), with the plan (products, how long the rate limits
+make it take when it is not instant, what is known of the cost) before anything is sent. Non-modal: the
+window stays usable while the dialog is open. Start hands the parsed batch to the window's BatchController."""
 
 from __future__ import annotations
 
 import asyncio
+import csv
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout)
 
-from ..api.vocab import COUNTRIES, LISTING_TYPES
-from ..core.batch import ParsedBatch, parse_batch, read_batch_file
+from ..api.vocab import COUNTRIES, LISTING_TYPES, country_name, listing_type_name
+from ..core.batch import ALIASES, COLUMNS as BATCH_COLUMNS, ParsedBatch, Plan, parse_batch, read_batch_file
 from ..core.validation import InputError
+from . import theme
+from .window_fit import WrappedLabel
 
 NO_DEFAULT = ""
+COLUMNS = ("Line", "Product", "Country", "Listing type", "Problem")
 
 
-def plan_text(describe: str, invalid: int) -> str:
-    """Plan.describe() as short lines, each starting with a capital."""
-    lines = [part[:1].upper() + part[1:] for part in describe.split("; ")]
-    if invalid:
-        lines[0] = lines[0].replace("row(s)", "valid row(s)", 1)
+def duration_text(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
+def plan_text(plan: Plan) -> str:
+    """The plan in a seller's words: how many products, how long it takes (nothing when it is instant), the cost."""
+    products = f"{plan.rows} product{'s' if plan.rows != 1 else ''} to generate"
+    if plan.to_submit < plan.rows:
+        products += f" ({plan.to_submit} still to send)"
+    lines = [products + "."]
+    if plan.min_seconds >= 1:
+        lines.append(f"At the current rate limits, sending them takes about {duration_text(plan.min_seconds)}.")
+    if plan.fit_today < plan.to_submit:
+        lines.append(f"Only {plan.fit_today} fit in today's limit: resume the batch tomorrow for the rest.")
+    lines.append(f"Credits: {plan.credits_note}.")
     return "\n".join(lines)
+
+
+def raw_columns(lines: list[str]) -> tuple[str, ...]:
+    """The batch's columns: named by its header row, else the documented order."""
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            names = [c.strip().lower().replace(" ", "_").replace("-", "_") for c in next(csv.reader([line]), [])]
+            if names and names[0] in ALIASES:
+                return tuple(ALIASES.get(n, n) for n in names)
+            break
+    return BATCH_COLUMNS
+
+
+def raw_cells(lines: list[str], line: int, columns: tuple[str, ...]) -> dict[str, str]:
+    """The cells of an invalid row as typed, by column (to show what it says beside what is wrong)."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    cells = [c.strip() for c in next(csv.reader([text], skipinitialspace=True), [])]
+    return dict(zip(columns, cells))
+
+
+def market_names() -> list[tuple[str, str]]:
+    """(country name, code) once per country (GB and UK are both the United Kingdom), sorted by name."""
+    seen: dict[str, str] = {}
+    for code in COUNTRIES:
+        seen.setdefault(country_name(code), code)
+    return sorted(seen.items())
 
 
 class BatchDialog(QDialog):
@@ -36,7 +82,7 @@ class BatchDialog(QDialog):
         self.setObjectName("batchDialog")
         self.setWindowTitle("Import batch")
         self.setModal(False)
-        self.resize(640, 560)
+        self.resize(720, 620)
         self.batch: ParsedBatch | None = None
         self.source = "pasted"
         self._file_text: str | None = None   # the text read from the chosen file (the paste box is then unused)
@@ -54,26 +100,33 @@ class BatchDialog(QDialog):
         self.country_combo = QComboBox(objectName="batchCountryCombo")
         self.country_combo.setAccessibleName("Default marketplace")
         self.country_combo.addItem("(none — each row names it)", NO_DEFAULT)
-        for code, name in COUNTRIES.items():
-            self.country_combo.addItem(f"{code} — {name}", code)
+        for name, code in market_names():
+            self.country_combo.addItem(name, code)
         self.type_combo = QComboBox(objectName="batchTypeCombo")
         self.type_combo.setAccessibleName("Default listing type")
         self.type_combo.addItem("(none — each row names it)", NO_DEFAULT)
         for value, desc in LISTING_TYPES.items():
-            self.type_combo.addItem(value, value)
+            self.type_combo.addItem(listing_type_name(value), value)
             self.type_combo.setItemData(self.type_combo.count() - 1, desc, Qt.ItemDataRole.ToolTipRole)
         self._select(self.country_combo, country)
         self._select(self.type_combo, listing_type)
 
-        self.errors = QListWidget(objectName="batchErrors")
-        self.errors.setAccessibleName("Invalid rows")
-        self.errors.setMaximumHeight(130)
-        self.errors.setWordWrap(True)
-        self.errors.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.errors_label = QLabel("<b>Invalid rows</b>")
-        self.plan_label = QLabel(objectName="batchPlan", wordWrap=True)
+        self.rows_table = QTableWidget(0, len(COLUMNS), objectName="batchPreview")
+        self.rows_table.setAccessibleName("The batch's rows")
+        self.rows_table.setHorizontalHeaderLabels(COLUMNS)
+        self.rows_table.verticalHeader().hide()
+        self.rows_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.rows_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.rows_table.setTabKeyNavigation(False)
+        self.rows_table.setWordWrap(False)
+        header = self.rows_table.horizontalHeader()
+        for column in range(len(COLUMNS) - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.rows_label = QLabel("<b>Rows</b>", objectName="batchRowsLabel")
+        self.plan_label = WrappedLabel(objectName="batchPlan")
         self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reason_label = QLabel(objectName="batchStartReason", wordWrap=True)
+        self.reason_label = WrappedLabel(objectName="batchStartReason")
         self.reason_label.setStyleSheet("color: #a50e0e;")
         self.start_button = QPushButton("Start batch", objectName="batchStartButton")
         self.start_button.setDefault(True)
@@ -95,8 +148,8 @@ class BatchDialog(QDialog):
         layout.addLayout(defaults)
         layout.addWidget(QLabel("Or paste ASINs, Amazon links or CSV rows:"))
         layout.addWidget(self.text_edit, 1)
-        layout.addWidget(self.errors_label)
-        layout.addWidget(self.errors)
+        layout.addWidget(self.rows_label)
+        layout.addWidget(self.rows_table, 2)
         layout.addWidget(self.plan_label)
         layout.addLayout(buttons)
 
@@ -164,7 +217,7 @@ class BatchDialog(QDialog):
 
     def validate(self) -> None:
         self._timer.stop()
-        self.errors.clear()
+        self.rows_table.setRowCount(0)
         self.batch = None
         text = self.text()
         try:
@@ -172,39 +225,58 @@ class BatchDialog(QDialog):
                                 listing_type=self.type_combo.currentData() or None,
                                 api_is_local=self.controller.service.settings.api_is_local)
         except InputError as exc:
-            return self._blocked(f"{exc.code}: {exc.message}")
+            self.rows_label.setText("<b>Rows:</b> none")
+            return self._blocked(exc.message, detail=exc.code)
         self.batch = batch
-        for bad in batch.invalid:
-            item = QListWidgetItem(f"Line {bad.line}: {bad.code} — {bad.reason}")
-            item.setData(Qt.ItemDataRole.UserRole, bad.line)
-            item.setToolTip(item.text())
-            self.errors.addItem(item)
-        self.errors_label.setText(f"<b>Invalid rows: {len(batch.invalid)}</b>" if batch.invalid
-                                  else "<b>Invalid rows:</b> none")
-        self.errors.setVisible(bool(batch.invalid))
+        self._preview(batch, text.splitlines())
+        bad = len(batch.invalid)
+        self.rows_label.setText(f"<b>Rows: {len(batch.rows)} ready</b>" + (f", <b>{bad} with a problem</b>" if bad else "")
+                                if batch.rows or bad else "<b>Rows:</b> none")
         if not batch.rows and not batch.invalid:
             return self._blocked("Paste ASINs or choose a CSV file." if not text.strip() else "No rows to submit.",
                                  plan="")
         try:
-            self.plan_label.setText(plan_text(self.controller.plan(batch).describe(), len(batch.invalid))
-                                    if batch.rows else "")
+            self.plan_label.setText(plan_text(self.controller.plan(batch)) if batch.rows else "")
         except Exception as exc:  # noqa: BLE001 — a plan that cannot be made must not break the dialog
-            self.plan_label.setText(f"The plan could not be computed: {getattr(exc, 'message', exc)}")
-        if batch.invalid:
-            n = len(batch.invalid)
-            return self._blocked(f"Fix the {n} invalid row{'s' if n != 1 else ''} first (nothing is sent until "
-                                 "every row is valid).", plan=None)
+            self.plan_label.setText(f"The plan could not be made: {getattr(exc, 'message', exc)}")
+        if bad:
+            return self._blocked(f"Fix the {bad} row{'s' if bad != 1 else ''} with a problem first (nothing is sent "
+                                 "until every row is ready).", plan=None)
         busy = self.controller.busy_reason()
         if busy:
             return self._blocked(busy, plan=None)
         self.reason_label.clear()
+        self.reason_label.setToolTip("")
         self.start_button.setEnabled(True)
         self.start_button.setToolTip("")
 
-    def _blocked(self, reason: str, plan: str | None = "") -> None:
+    def _preview(self, batch: ParsedBatch, lines: list[str]) -> None:
+        """One table row per line: what a valid row will generate, or what is wrong with an invalid one."""
+        entries = [(row.line, row.request.asin, country_name(row.request.country_code),
+                    listing_type_name(row.request.listing_type), "", "") for row in batch.rows]
+        columns = raw_columns(lines)
+        for bad in batch.invalid:
+            raw = raw_cells(lines, bad.line, columns)
+            country = raw.get("country_code", "")
+            problem = (f"'{country}' is not a marketplace: use a country code such as DE, FR or GB."
+                       if bad.code == "INVALID_COUNTRY" else bad.reason)
+            entries.append((bad.line, raw.get("asin", ""), country_name(country) if country in COUNTRIES else country,
+                            listing_type_name(raw.get("listing_type", "")), problem, bad.code))
+        table = self.rows_table
+        table.setRowCount(len(entries))
+        for r, (line, product, country, kind, problem, code) in enumerate(sorted(entries)):
+            for column, value in enumerate((str(line), product, country, kind, problem)):
+                item = QTableWidgetItem(value)
+                item.setToolTip(f"{problem} ({code})" if code else value)
+                if problem:
+                    item.setForeground(theme.color("error_text"))
+                table.setItem(r, column, item)
+
+    def _blocked(self, reason: str, plan: str | None = "", detail: str = "") -> None:
         self.start_button.setEnabled(False)
         self.start_button.setToolTip(reason)
         self.reason_label.setText(reason)
+        self.reason_label.setToolTip(detail)
         if plan is not None:
             self.plan_label.setText(plan)
 

@@ -247,7 +247,4 @@ class BatchController(QObject):
         return self.start(batch, info.source)
 
     def _clear_offer(self) -> None:
-        banner = self.window.banner
-        if banner.action is not None and banner.action.name == "batchResumeButton":
-            banner.clear_notice()
-            banner.dismiss()
+        self.window.banner.clear_notice("batchResumeButton")

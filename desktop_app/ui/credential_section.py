@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLine
     QVBoxLayout, QWidget
 
 from ..logs import redact_text
+from .window_fit import WrappedLabel
 
 OK_COLOUR, BAD_COLOUR, WARN_COLOUR, MUTED_COLOUR = "#137333", "#b3261e", "#8a5300", "#5f6368"
 
@@ -24,7 +25,7 @@ def show_result(label: QLabel, text: str, colour: str) -> None:
 
 
 def plain_label(name: str) -> QLabel:
-    label = QLabel(objectName=name, wordWrap=True)
+    label = WrappedLabel(objectName=name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QMessageBox, QSpl
 
 from ..api.pixii import redact
 from ..api.vocab import country_name, listing_type_name
-from .banner import Banner, BannerAction
+from .. import APP_NAME
+from .banner import INPUT, NETWORK, Banner, BannerAction
 from .batch_panel import BatchController
 from .export_dialog import ExportDialog
 from .publish_health import PublishHealthWatch
@@ -95,6 +96,10 @@ class MainWindow(QMainWindow):
         service.submitted.connect(self._submitted)
         service.error.connect(self.banner.show_error)
         service.info.connect(self.banner.show_info)
+        service.reached.connect(lambda: self.banner.resolve(NETWORK))
+        self.form.asin_edit.textChanged.connect(self._form_edited)
+        self.form.refs.model().rowsInserted.connect(self._form_edited)
+        self.form.refs.model().rowsRemoved.connect(self._form_edited)
         service.credits_changed.connect(self._credits)
         service.rate_limit_changed.connect(self.rate_label.setText)
         service.key_refused.connect(self.show_key_refused)
@@ -142,7 +147,8 @@ class MainWindow(QMainWindow):
     def _update_mode(self) -> None:
         """Title, mode label and its tooltip for the current service (the key only ever redacted)."""
         s = self.settings
-        self.setWindowTitle(f"Listing Studio — {'Sandbox' if s.sandbox else 'Live'}")
+        # ends with the application's display name, so that the platform does not add it a second time
+        self.setWindowTitle(f"{'Sandbox' if s.sandbox else 'Live'} — {APP_NAME}")
         if s.sandbox:
             self.mode_label.setText(SANDBOX_TEXT)
             self.mode_label.setStyleSheet(theme.pill_style("notice"))
@@ -275,7 +281,13 @@ class MainWindow(QMainWindow):
             self._title(record.job_id)
 
     def _submitted(self, job_id: str) -> None:
+        self.banner.resolve(INPUT)  # a new job started well: earlier mistakes are behind,
+        self.banner.resolve(NETWORK)  # and the service answered
         self.job_panel.select_job(job_id)
+
+    def _form_edited(self, *_args) -> None:
+        if self.form.problem() is None:
+            self.banner.resolve(INPUT)
 
     def show_job(self, job_id: str) -> None:
         if job_id == self.gallery_model.job_id:
@@ -323,6 +335,7 @@ class MainWindow(QMainWindow):
         if not job_id:
             self.banner.show_error("NO_JOB_SELECTED", "Select a completed job to export its approved images.")
             return
+        self.banner.resolve(INPUT)
         if self.export_dialog is not None:
             self.export_dialog.close()
         dialog = ExportDialog(self.service, job_id, self, prefs=self.prefs)
@@ -335,6 +348,7 @@ class MainWindow(QMainWindow):
         """Job ▸ Publish to Amazon…: the non-modal publish window for the selected job (one at a time)."""
         from .publish_dialog import PublishDialog
 
+        self.banner.resolve(INPUT)
         dialog = self.publish_dialog
         if dialog is not None:
             if self.gallery_model.job_id and self.gallery_model.job_id != dialog.job_id:

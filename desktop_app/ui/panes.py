@@ -1,6 +1,7 @@
 """Moving around the main window by keyboard: F6 / Shift+F6 go to the next / previous pane (the form, the
 jobs, the images), each pane remembering where its focus was; a ring in the focus colour around the
-focused button, drawn over the style so that it shows in the light and the dark scheme alike."""
+focused button, drawn over the style so that it shows in the light and the dark scheme alike. And panes that
+keep their width: what a pane shows (a job's review summary) never pushes the split."""
 
 from __future__ import annotations
 
@@ -70,7 +71,19 @@ class FocusRing(QFocusFrame):
         painter.end()
 
 
+def hold_pane_widths(splitter) -> None:
+    """Fix each pane's minimum width to what its controls need now, before any job is shown: a longer text later
+    (the summary of a finished job) is clipped rather than moving the split or widening the window."""
+    for i in range(splitter.count()):
+        pane = splitter.widget(i)
+        pane.setMinimumWidth(pane.minimumSizeHint().width())
+
+
 def install(window) -> None:
+    from . import narrow
+
+    hold_pane_widths(window.splitter)
+    window.narrow_layout = narrow.install(window)
     f, p, g = window.form, window.job_panel, window.gallery
     window.pane_cycler = PaneCycler(window, [(f, f.asin_edit), (p, p.table), (g, g.view)])
     window.focus_ring = FocusRing(window)

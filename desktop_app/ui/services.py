@@ -56,6 +56,7 @@ class StudioService(QObject):
     runtime_changed = Signal()              # rebind(): another service, key or journal (Live/Sandbox switch)
     resumed = Signal()                      # resume() ran (start, switch): e.g. offer unfinished batches
     store_waiting = Signal(bool)            # the journal is locked by another process (True until it is not)
+    reached = Signal()                      # the service answered a request (network trouble is over)
 
     def __init__(self, runtime, tasks: TaskRegistry, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +89,7 @@ class StudioService(QObject):
     # --- core callbacks ------------------------------------------------------------------------
 
     def job_changed_callback(self, record: JobRecord) -> None:
+        self.reached.emit()  # called with the service's answer (a poll, a download)
         self.job_changed.emit(record.job_id)
         self._check_credits()
 

@@ -20,6 +20,7 @@ from ..config import SANDBOX
 from ..credentials import key_problem
 from ..logs import redact_text
 from .credential_section import BAD_COLOUR, MUTED_COLOUR, OK_COLOUR, WARN_COLOUR, show_result
+from .window_fit import WrappedLabel
 
 
 def _where(url: str) -> str:
@@ -64,7 +65,7 @@ class SettingsDialog(QDialog):
         for b in (self.check_button, self.save_button, self.remove_button):
             b.setAutoDefault(False)
         self.check_button.setDefault(True)  # Enter in the key field checks it; nothing is saved by accident
-        self.result_label = QLabel(objectName="keyResultLabel", wordWrap=True)
+        self.result_label = WrappedLabel(objectName="keyResultLabel")
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_label.hide()

@@ -187,5 +187,12 @@ def banner_style(kind: str) -> str:
             f" border-radius: 6px; }} QLabel {{ color: {c[kind + '_fg']}; }}")
 
 
+def banner_row_style(name: str, kind: str) -> str:
+    """One row of the message banner (the frame named ``name``) in the colours of ``kind``."""
+    c = colors()
+    return (f"QFrame#{name} {{ background: {c[kind + '_bg']}; border: 1px solid {c[kind + '_border']};"
+            f" border-radius: 6px; }} QFrame#{name} QLabel {{ color: {c[kind + '_fg']}; }}")
+
+
 def muted_style() -> str:
     return f"color: {colors()['muted']};"

@@ -1,11 +1,12 @@
 """The main window on a laptop screen: opened inside the screen's available area (a remembered size or
-position that no longer fits is pulled in), and buttons that shorten their labels when their row is narrow."""
+position that no longer fits is pulled in), buttons that shorten their labels when their row is narrow, and
+word-wrapped labels that always get the height of all their lines."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton, QStyle, QStyleOptionButton
+from PySide6.QtWidgets import QLabel, QPushButton, QStyle, QStyleOptionButton
 
 DEFAULT_SIZE = QSize(1280, 800)
 # Room kept for the window manager's title bar and borders (unknown until the window is shown).
@@ -71,3 +72,25 @@ class ShrinkingButton(QPushButton):
         wanted = self.long_text if event.size().width() >= self.sizeHint().width() else self.short_text
         if self.text() != wanted:
             self.setText(wanted)
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label whose minimum height is that of all its lines at its width: a layout (a tab, a dialog
+    sized before the text came) can no longer cut a long message to its first line; the window grows instead."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        need = max(self.heightForWidth(self.width()), 0) if self.text() else 0
+        if need != self.minimumHeight():
+            self.setMinimumHeight(need)

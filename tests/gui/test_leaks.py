@@ -150,7 +150,7 @@ def test_no_key_leaks_from_the_window(studio_factory, qtbot, aloop, tmp_path, ap
 
     # 2. Live at a loopback server with the same key: a full flow, then the key is revoked (401 banner)
     live = studio_factory(LISTING_STUDIO_API_URL=loopback.url, PIXII_API_KEY=KEY)
-    assert not live.settings.sandbox and live.window.windowTitle() == "Listing Studio — Live"
+    assert not live.settings.sandbox and live.window.windowTitle() == "Live — Listing Studio"
     job_id = gui_flow(live, qtbot, "B0LEAKLIV1", tmp_path / "export-live")
     loopback.emulator.revoke_key(KEY)
     live.window.job_panel.select_job(job_id)

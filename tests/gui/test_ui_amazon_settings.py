@@ -112,7 +112,8 @@ def test_the_section_is_busy_until_its_result_line_is_final(studio_factory, qtbo
         await read_back.wait()
         return await current()
     monkeypatch.setattr(section.account, "current", held_read)
-    for button, busy_text, final_text in ((section.save_button, "Saving", "Saved in the system keyring."),
+    saved = "Saved the LWA client id, LWA client secret and refresh token in the system keyring."
+    for button, busy_text, final_text in ((section.save_button, "Saving", saved),
                                           (section.remove_button, "Removing", "Removed. Publishing uses:")):
         read_back.clear()
         entered.clear()

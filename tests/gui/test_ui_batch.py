@@ -50,15 +50,16 @@ def test_dialog_lists_invalid_rows_and_blocks_start_until_fixed(studio, qtbot, t
     w = studio.window
     dialog = open_dialog(w, qtbot, "B0BATCH001\nB0BATCH002\nB0B@D\nB0BATCH003\n")
     assert dialog.objectName() == "batchDialog"
-    assert dialog.errors.count() == 1
-    assert dialog.errors.item(0).text().startswith("Line 3: INVALID_ASIN")
+    problems = [dialog.rows_table.item(r, 4).text() for r in range(dialog.rows_table.rowCount())]
+    assert dialog.rows_table.rowCount() == 4 and [bool(p) for p in problems] == [False, False, True, False]
+    assert "INVALID_ASIN" in dialog.rows_table.item(2, 4).toolTip() and "INVALID_ASIN" not in problems[2]
     assert not dialog.start_button.isEnabled()
-    assert "invalid row" in dialog.reason_label.text() and "invalid row" in dialog.start_button.toolTip()
+    assert "with a problem" in dialog.reason_label.text() and "with a problem" in dialog.start_button.toolTip()
     dialog.text_edit.setPlainText("B0BATCH001\nhttps://www.amazon.de/dp/B0BATCH002\nB0BATCH003\n")
     qtbot.waitUntil(dialog.start_button.isEnabled, timeout=2000)
-    assert dialog.errors.count() == 0 and dialog.reason_label.text() == ""
+    assert dialog.rows_table.rowCount() == 3 and dialog.reason_label.text() == ""
     plan = dialog.plan_label.text()
-    assert plan.startswith("3 row(s)") and "rate limits" in plan and "sandbox" in plan  # no credits on the sandbox
+    assert plan.startswith("3 products to generate.") and "sandbox" in plan  # no credits on the sandbox
     assert [r.request.country_code for r in dialog.batch.rows] == ["US", "DE", "US"]  # the link names DE
     csv = tmp_path / "catalogue.csv"
     csv.write_text("asin,country_code,listing_type\nB0CSVROW01,FR,amazon_listing\nB0CSVROW02,,\n")

@@ -175,7 +175,9 @@ def test_first_run_banner_offers_to_add_a_key(studio, qtbot, memory_keyring):
     dialog.close()
     # a passing message does not lose the notice
     banner.show_info("Something happened.", timeout_ms=50)
-    qtbot.waitUntil(lambda: banner.showing_notice(), timeout=2000)
+    assert banner.showing_notice() and "Something happened." in banner.text()
+    qtbot.waitUntil(lambda: "Something happened." not in banner.text(), timeout=2000)
+    assert banner.showing_notice()
     banner.dismiss()
     assert not banner.isVisible()
 
@@ -199,7 +201,7 @@ def test_switching_to_live_and_back_rebuilds_the_runtime(studio_factory, qtbot, 
     qtbot.waitUntil(lambda: not studio.settings.sandbox and not studio.switching(), timeout=5000)
     wait_idle(qtbot, dialog)
     assert first_rt.http.is_closed and studio.rt is not first_rt and studio.service.rt is studio.rt
-    assert w.mode_label.text() == "Live (pk_test_…)" and w.windowTitle() == "Listing Studio — Live"
+    assert w.mode_label.text() == "Live (pk_test_…)" and w.windowTitle() == "Live — Listing Studio"
     assert "Now on Live" in dialog.result_label.text() and TEST_KEY not in dialog.result_label.text()
     assert studio.settings.api_url == server.url and w.jobs_model.rowCount() == 0  # the live service's jobs
     assert 'mode=live' in prefs_text(studio) and TEST_KEY not in prefs_text(studio)

@@ -41,7 +41,7 @@ def test_a_remembered_geometry_from_a_bigger_screen_is_pulled_in(studio):
 
 def test_at_1024_by_600_the_essential_controls_are_visible(studio, qtbot):
     w = studio.window
-    minimum = w.minimumSizeHint()
+    minimum = w.minimumSize()  # the window's own minimum (the layout's depends on the arrangement)
     assert minimum.width() <= 1024 and minimum.height() <= 600, minimum
     w.resize(1024, 600)
     w.show()

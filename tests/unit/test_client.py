@@ -184,7 +184,7 @@ def test_rate_limit_headers_are_visible_state():
     run(client.create_listing(REQ))
     snap = client.rate_limits.snapshot
     assert (snap.limit_minute, snap.remaining_minute, snap.limit_day, snap.remaining_day) == (10, 7, 500, 480)
-    assert seen and "7/10 this minute" in snap.describe()
+    assert seen and snap.describe() == "7 of 10 submissions left this minute, 480 of 500 left today"
 
 
 @pytest.mark.parametrize("failure", [httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError])
