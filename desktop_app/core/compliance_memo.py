@@ -61,6 +61,15 @@ def _write(path: Path, data: dict) -> None:
             discard_temp(tmp)
 
 
+def in_cache(image: str | os.PathLike[str], cache_root: str | os.PathLike[str]) -> bool:
+    """True when ``image`` lies in the image cache under ``cache_root`` (only those have findings kept beside
+    them: a seller's own file never gets a file written next to it)."""
+    try:
+        return Path(image).resolve().is_relative_to(Path(cache_root).resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 def findings(image: str | os.PathLike[str], platform: str, slot: str) -> list[Finding]:
     """The findings of the cached ``image`` in ``platform``'s ``slot``: remembered ones, else computed and
     remembered. Raises what check_image raises (ValueError for an unknown platform or slot, OSError)."""

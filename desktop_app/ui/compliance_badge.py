@@ -1,7 +1,9 @@
 """Compliance marks for the window: pass / warning / fail of an image for a platform's slot, with the reasons.
 
-The check (:func:`desktop_app.core.compliance.check_image`) decodes the image, so it always runs in a worker
-thread; :class:`ComplianceChecker` keeps the answers (per file, platform and slot) and says when one arrives.
+A cached image's findings were judged when it arrived and are read back (:mod:`desktop_app.core.compliance_memo`);
+only when none are kept does the check (:func:`desktop_app.core.compliance.check_image`) decode the image. Both run
+in a worker thread; :class:`ComplianceChecker` keeps the answers (per file, platform and slot) and says when one
+arrives.
 One checker per StudioService (:func:`checker_for`), shared by the gallery tiles and the publish window.
 """
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel
 
+from ..core import compliance_memo
 from ..core.compliance import Finding, advice, check_image, platform_of, problems, slot_for, summary
 from . import theme
 
@@ -50,13 +53,21 @@ def mark_color(level: str) -> str:
     return {"pass": c["green"], "warning": "#e37400" if not theme.is_dark() else "#fdd663", "fail": c["red"]}[level]
 
 
+def judge(path: str, platform: str, slot: str, cache_root: str | None) -> list[Finding]:
+    """The findings of ``path``: the kept ones of a cached image (judged once), else checked now. Blocking."""
+    if cache_root is not None and compliance_memo.in_cache(path, cache_root):
+        return compliance_memo.findings(path, platform, slot)
+    return check_image(path, platform, slot)
+
+
 class ComplianceChecker(QObject):
-    """Answers from the cache at once; a miss starts one check in a worker thread and returns None."""
+    """Answers from memory at once; a miss starts one look-up in a worker thread and returns None."""
     ready = Signal(str)  # the key of a verdict that just arrived
 
-    def __init__(self, spawn, parent: QObject | None = None) -> None:
+    def __init__(self, spawn, parent: QObject | None = None, cache_root=lambda: None) -> None:
         super().__init__(parent)
         self.spawn = spawn
+        self.cache_root = cache_root  # () -> the image cache's folder (None: no kept findings)
         self._cache: OrderedDict[str, Verdict] = OrderedDict()
         self._pending: set[str] = set()
 
@@ -80,7 +91,8 @@ class ComplianceChecker(QObject):
 
     async def _check(self, key: str, path: str, platform: str, slot: str) -> None:
         try:
-            findings = await asyncio.to_thread(check_image, path, platform, slot)
+            root = self.cache_root()
+            findings = await asyncio.to_thread(judge, path, platform, slot, None if root is None else str(root))
             verdict = Verdict(summary(findings), tuple(findings))
         except (OSError, ValueError) as exc:
             verdict = Verdict("warning", (Finding("check", "warning", f"not checked: {exc}", ""),))
@@ -99,7 +111,8 @@ def checker_for(service) -> ComplianceChecker:
     """The service's one checker (made on first use; its tasks go through the service's TaskRegistry)."""
     checker = getattr(service, "_compliance_checker", None)
     if checker is None:
-        checker = ComplianceChecker(lambda coro, key=None: service.tasks.spawn(coro, key=key), service)
+        checker = ComplianceChecker(lambda coro, key=None: service.tasks.spawn(coro, key=key), service,
+                                    cache_root=lambda: service.rt.cache.root)
         service._compliance_checker = checker
     return checker
 

@@ -38,3 +38,43 @@ def test_export_dialog_lists_images_that_break_the_rules(studio, qtbot):
         assert (f"image {index + 1} (" in text) == (level != "pass")
     assert dialog.export_button.isEnabled()  # a warning, not a block
     dialog.close()
+
+
+def test_the_window_reads_the_findings_kept_when_the_images_arrived(studio, qtbot, monkeypatch):
+    from desktop_app.core import compliance
+    from desktop_app.ui import compliance_badge
+    judged: list[tuple[str, str]] = []
+    real = compliance.check_image
+
+    def counting(path, platform, slot):
+        judged.append((str(path), slot))
+        return real(path, platform, slot)
+
+    monkeypatch.setattr(compliance, "check_image", counting)
+    monkeypatch.setattr(compliance_badge, "check_image", counting)
+    job_id = completed_job(studio, qtbot, "B0RULES002", approve=(0, 1, 2))
+    images = [i for i in studio.rt.journal.images(job_id) if i.cached]
+    qtbot.mouseClick(studio.window.gallery.export_button, Qt.MouseButton.LeftButton)
+    dialog = studio.window.export_dialog
+    checker = dialog.compliance.checker
+    keys = [checker.key(i.cache_path, "amazon", slot_for("amazon", i.index)) for i in images]
+    qtbot.waitUntil(lambda: all(checker.verdict(i.cache_path, "amazon", slot_for("amazon", i.index)) is not None
+                                for i in images), timeout=8000)
+    assert all(checker._cache[k].level in ("pass", "warning", "fail") for k in keys)
+    assert sorted(judged) == sorted((i.cache_path, slot_for("amazon", i.index)) for i in images)  # once, on arrival
+    dialog.close()
+
+
+def test_findings_are_kept_for_cached_images_only(tmp_path):
+    from desktop_app.core.compliance_memo import memo_path
+    from desktop_app.ui.compliance_badge import judge
+    cache = tmp_path / "cache"
+    (cache / "ab").mkdir(parents=True)
+    cached, own = cache / "ab" / "abcd.png", tmp_path / "mine.png"
+    for path in (cached, own):
+        path.write_bytes(png_bytes((400, 300), (200, 40, 40)))
+    first = judge(str(cached), "amazon", "MAIN", str(cache))
+    assert memo_path(cached).exists() and summary(first) == "fail"
+    assert judge(str(cached), "amazon", "MAIN", str(cache)) == first
+    assert summary(judge(str(own), "amazon", "MAIN", str(cache))) == "fail"
+    assert not memo_path(own).exists()  # nothing is written beside a seller's own file

@@ -162,10 +162,10 @@ def test_overwrite_replaces(tmp_path, sources):
 def test_disk_full_leaves_nothing(tmp_path, sources, monkeypatch):
     dest = check_export_dir(tmp_path / "out")
 
-    def no_space(fd):
+    def no_space(*_args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export_mod.os, "fsync", no_space)
+    monkeypatch.setattr(export_mod.os, "copy_file_range", no_space)
     calls = []
     results = export_images(sources, ASIN, dest, "amazon", progress=lambda d, n: calls.append((d, n)))
     assert [r.error_code for r in results] == ["EXPORT_FAILED"] * 4
@@ -173,6 +173,19 @@ def test_disk_full_leaves_nothing(tmp_path, sources, monkeypatch):
     assert all(r.path is None for r in results)
     assert all_files(dest) == []  # no partial final file, no temp file
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_without_a_kernel_copy_the_bytes_pass_through_the_app(tmp_path, sources, monkeypatch):
+    dest = check_export_dir(tmp_path / "out")
+
+    def unsupported(*_args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(export_mod.os, "copy_file_range", unsupported)
+    results = export_images(sources, ASIN, dest, "amazon")
+    assert [r.error_code for r in results] == [None] * 4
+    assert [r.path.read_bytes() for r in results] == [s.source.read_bytes() for s in sources]
+    assert len(all_files(dest)) == 4
 
 
 def test_write_error_midway_leaves_nothing(tmp_path, sources, monkeypatch):
