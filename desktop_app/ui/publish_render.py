@@ -20,7 +20,7 @@ from . import theme
 from .compliance_badge import Verdict
 from .gallery_model import decode_image
 from .publish_slots import KEEP, REMOVE, THUMB, decode_bytes, esc, fetch_image_bytes, image_key, issue_html
-from .publish_state import history_details, history_text, undo_label
+from .publish_state import history_details, history_text
 
 log = logging.getLogger(__name__)
 
@@ -203,11 +203,11 @@ class PublishRender:
 
     def show_history(self) -> None:
         selected = self.selected_record()
-        by_id = self.state.by_id()
+        labels = self.state.dates()
         self.history.blockSignals(True)
         self.history.clear()
         for rec in self.state.history:
-            item = QListWidgetItem(history_text(rec, by_id))
+            item = QListWidgetItem(history_text(rec, labels))
             item.setData(Qt.ItemDataRole.UserRole, rec.id)
             item.setToolTip(history_details(rec))
             self.history.addItem(item)
@@ -226,8 +226,9 @@ class PublishRender:
     def show_undo(self, busy: bool) -> None:
         target = self.undo_target()
         self.undo_button.setEnabled(not busy and target is not None)
-        self.undo_button.setText(undo_label(target) if target is not None else "Undo publish")
-        self.undo_button.setToolTip(f"Put back the images the publish of {undo_label(target)[5:]} replaced"
+        label = self.state.undo_label(target) if target is not None else ""
+        self.undo_button.setText(label or "Undo publish")
+        self.undo_button.setToolTip(f"Put back the images the publish of {label[5:]} replaced"
                                     if target is not None else "Select a publish in the list below to undo it")
 
 

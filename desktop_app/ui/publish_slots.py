@@ -16,7 +16,7 @@ from ..api.download import DownloadError, fetch_bytes
 from ..store.journal import ImageRecord
 from . import theme
 from .compliance_badge import ComplianceBadge
-from .publish_state import slot_name
+from ..core.publish_words import slot_name
 
 IMAGE_MIME = "application/x-listing-studio-job-image"   # "job_id\nindex"
 THUMB = 84

@@ -9,55 +9,24 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..api.marketplaces import BY_ID
 from ..api.spapi_models import SLOTS
 from ..api.vocab import country_name
-from ..core.publish import ListingView, changed_slots
+from ..core.publish import ListingView
+from ..core.publish_words import STATE_WORDS, changed_slots, dates, slots_text, undo_button, when
 from ..store.journal import ImageRecord, JobRecord
 from ..store.publishes import PublishRecord
 
 UNDOABLE = ("accepted", "live", "other_shown")
-STATE_WORDS = {"invalid": "refused by validation", "valid": "validated", "refused": "not sent",
-               "sending": "sending", "accepted": "submitted, not live yet", "live": "live",
-               "other_shown": "live, another seller's main image shown", "unknown": "unknown — answer lost",
-               "undone": "undone"}
 
 
-def slot_name(slot: str) -> str:
-    """``1 · MAIN``, ``2 · PT01`` … ``10 · SWCH``: Amazon's slots counted from 1."""
-    return f"{SLOTS.index(slot) + 1} · {slot}" if slot in SLOTS else slot
-
-
-def slots_text(slots) -> str:
-    """The slots in Amazon's order, by name (``1 · MAIN, 2 · PT01``); ``—`` for none."""
-    return ", ".join(slot_name(s) for s in SLOTS if s in set(slots)) or "—"
-
-
-def marketplace_name(marketplace_id: str) -> str:
-    """The country a marketplace id serves (``A1PA6795UKMFR9`` → Germany)."""
-    market = BY_ID.get(marketplace_id)
-    return country_name(market.country) if market else marketplace_id
-
-
-def when(timestamp: float) -> str:
-    """``3 Dec 14:05``, local time."""
-    t = time.localtime(timestamp)
-    return f"{t.tm_mday} {time.strftime('%b %H:%M', t)}"
-
-
-def undo_label(rec: PublishRecord) -> str:
-    """The undo button of a submission: ``Undo 3 Dec 14:05 — 1 · MAIN, 2 · PT01``."""
-    return f"Undo {when(rec.created_at)} — {slots_text(changed_slots(rec))}"
-
-
-def history_text(rec: PublishRecord, records: dict[int, PublishRecord]) -> str:
-    """One line of the listing's submissions: when, what, which slots, its state in words."""
+def history_text(rec: PublishRecord, label: dict[int, str]) -> str:
+    """One line of the listing's submissions: when, what, which slots, its state in words; ``label``: the
+    submissions' dates told apart (:func:`~desktop_app.core.publish_words.dates`)."""
     if rec.undo_of:
-        undone = records.get(rec.undo_of)
-        kind = f"undo of {when(undone.created_at)}" if undone else "undo"
+        kind = f"undo of {label[rec.undo_of]}" if rec.undo_of in label else "undo"
     else:
         kind = {"patch": "publish", "put": "publish (full)"}.get(rec.operation, rec.operation)
-    text = f"{when(rec.created_at)} · {kind} · {slots_text(changed_slots(rec))} · {STATE_WORDS.get(rec.state, rec.state)}"
+    text = f"{label.get(rec.id) or when(rec.created_at)} · {kind} · {slots_text(changed_slots(rec))} · {STATE_WORDS.get(rec.state, rec.state)}"
     return text + (f" · {rec.error_code}" if rec.error_code else "")
 
 
@@ -146,6 +115,14 @@ class PublishState:
     def went_live(self, rec: PublishRecord, slots: set[str]) -> None:
         for slot in slots:
             self.served[slot] = served_note(rec, slot)
+
+    def dates(self) -> dict[int, str]:
+        """The date label of each submission of the listing, told apart to the second where needed."""
+        return dates(self.history)
+
+    def undo_label(self, rec: PublishRecord) -> str:
+        """The undo button of a submission: ``Undo 3 Dec 14:05 — 1 · MAIN, 2 · PT01``."""
+        return undo_button(rec, self.dates().get(rec.id))
 
     def by_id(self) -> dict[int, PublishRecord]:
         return {r.id: r for r in self.history}

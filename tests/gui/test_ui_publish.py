@@ -169,7 +169,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert dialog.state.view.slots["PT02"] == original["PT02"]  # untouched slot kept
     store = studio.rt.publish.store
     assert store.get(record_id).state == "live"
-    from desktop_app.ui.publish_state import when
+    from desktop_app.core.publish_words import when
     undo_text = f"Undo {when(store.get(record_id).created_at)} — 1 · MAIN, 2 · PT01"
     assert dialog.undo_button.isEnabled() and dialog.undo_button.text() == undo_text and "#" not in undo_text
     assert "new image" in dialog.rows["MAIN"].status.text() and store.get(record_id).submission_id \
