@@ -95,7 +95,8 @@ class PublishDialog(QDialog, PublishFlow, PublishRender):
         self.also_markets = MarketPicker(self)
         head.addWidget(self.also_markets)
 
-        self.target_label = QLabel("Amazon: the SP-API in use is shown on the first fetch.", objectName="publishTarget")
+        self.target_label = QLabel("Amazon: the SP-API in use is shown on the first fetch.", objectName="publishTarget",
+                                   wordWrap=True)
         self.target_label.setAccessibleName("Where publishing goes")
         self.target_label.setTextFormat(Qt.TextFormat.PlainText)
         self.info_label = QLabel("Enter a SKU and fetch its listing.", objectName="listingInfo", wordWrap=True)
@@ -130,7 +131,8 @@ class PublishDialog(QDialog, PublishFlow, PublishRender):
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
 
-        self.strip_title = QLabel(objectName="approvedTitle", wordWrap=True)
+        self.strip_title = QLabel(objectName="approvedTitle")
+        self.strip_title.setMinimumWidth(1)  # long titles are cut, the whole text is the tooltip
         self.strip = ApprovedStrip(self)
 
         self.validate_button = self._button("Validate", "validateButton",
@@ -142,26 +144,30 @@ class PublishDialog(QDialog, PublishFlow, PublishRender):
         self.close_button = self._button("Close", "publishCloseButton", "Close the publish window")
         self.history = QListWidget(objectName="publishHistory")
         self.history.setAccessibleName("Submissions of this listing")
-        self.history.setMaximumHeight(76)
-        self.history.setMinimumHeight(40)
+        self.history.setFixedHeight(self.strip.height())
         buttons = QHBoxLayout()
         for b in (self.validate_button, self.publish_button, self.undo_button):
             buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons.addWidget(self.target_label, 1)
         buttons.addWidget(self.close_button)
 
+        below = QGridLayout()  # the job's approved images and the listing's submissions, side by side
+        below.addWidget(self.strip_title, 0, 0)
+        below.addWidget(self.strip, 1, 0)
+        below.addWidget(QLabel("<b>Submissions of this listing</b>"), 0, 1)
+        below.addWidget(self.history, 1, 1)
+        below.setColumnStretch(0, 3)
+        below.setColumnStretch(1, 2)
+        below.setVerticalSpacing(2)
+
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addLayout(head)
-        layout.addWidget(self.target_label)
         layout.addWidget(self.info_label)
         layout.addWidget(self.message)
         layout.addWidget(scroll, 1)
-        layout.addWidget(self.strip_title)
-        layout.addWidget(self.strip)
+        layout.addLayout(below)
         layout.addWidget(self.status_label)
-        history_title = QLabel("<b>Submissions of this listing</b>")
-        layout.addWidget(history_title)
-        layout.addWidget(self.history)
         layout.addLayout(buttons)
 
         self.fetch_button.clicked.connect(self.fetch)

@@ -39,13 +39,15 @@ class PublishRender:
         state = self.state
         self.strip.set_images(state.records)
         if state.job is None:
-            self.strip_title.setText("Select a job in the main window to publish its approved images.")
+            title, tip = "No job selected", "Select a job in the main window to publish its approved images."
         elif not state.records:
-            self.strip_title.setText(f"Job {state.job.asin}: no approved image yet — approve images (A) in the "
-                                     "gallery.")
+            title, tip = (f"No approved image of {state.job.asin} yet",
+                          "Approve images (A) in the main window's gallery to publish them.")
         else:
-            self.strip_title.setText(f"Approved images of job {state.job.asin} ({len(state.records)}) — drag one "
-                                     "onto a slot, or choose it in the slot's menu.")
+            title, tip = (f"Approved images of {state.job.asin} ({len(state.records)}) — drag one onto a slot",
+                          "Drag an image onto a slot, or choose it in the slot's menu.")
+        self.strip_title.setText(title)
+        self.strip_title.setToolTip(tip)
         for slot, row in self.rows.items():
             current = state.assigned.get(slot)
             key = REMOVE if slot in state.removed else KEEP if current is None else \
