@@ -51,13 +51,12 @@ class MarketPicker(QToolButton):
         self.setText(f"Also: {', '.join(chosen)}" if chosen else "Also publish to…")
 
 
-async def publish_also(window, publish, view, values, *, validate_only: bool) -> str:
-    """The same images to every checked marketplace; the result lines (rich text), "" when none is checked."""
-    countries = window.also_markets.checked()
+async def publish_also(publish, view, values, countries: list[str], *, job_id: str, validate_only: bool) -> str:
+    """The same images to each of ``countries``; the result lines (rich text), "" when there is none."""
     if not countries:
         return ""
     results = await publish_many(publish, view.sku, markets_of(countries), values, validate_only=validate_only,
-                                 job_id=window.state.job_id or None)
+                                 job_id=job_id or None)
     lines = []
     for market, result in results:
         if isinstance(result, Exception):

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..api.spapi_models import SLOTS
 from ..api.vocab import country_name
 from ..core.publish import ListingView
-from ..core.publish_words import STATE_WORDS, changed_slots, dates, slots_text, undo_button, when
+from ..core.publish_words import STATE_WORDS, changed_slots, dates, publish_name, slots_text, undo_button, when
 from ..store.journal import ImageRecord, JobRecord
 from ..store.publishes import PublishRecord
 
@@ -119,6 +119,10 @@ class PublishState:
     def dates(self) -> dict[int, str]:
         """The date label of each submission of the listing, told apart to the second where needed."""
         return dates(self.history)
+
+    def name(self, rec: PublishRecord) -> str:
+        """``the publish of 3 Dec 14:05 (1 · MAIN)``, its date told apart from the listing's other submissions."""
+        return publish_name(rec, self.dates().get(rec.id))
 
     def undo_label(self, rec: PublishRecord) -> str:
         """The undo button of a submission: ``Undo 3 Dec 14:05 — 1 · MAIN, 2 · PT01``."""
