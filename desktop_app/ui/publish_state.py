@@ -1,7 +1,8 @@
 """What the publish window knows, without Qt: the fetched listing, the job's approved images, which image goes
 into which slot, what Amazon serves after a publish or an undo, and the submissions of the listing. The window
-(:mod:`.publish_dialog`) holds one :class:`PublishState` and draws it; the words it shows a seller about slots,
-marketplaces and submissions are made here too (slots counted from 1, countries by name, submissions by date)."""
+(:mod:`.publish_dialog`) holds one :class:`PublishState` and draws it; the lines it shows a seller about the
+listing's submissions are made here from the shared words of :mod:`desktop_app.core.publish_words` (slots counted
+from 1, countries by name, submissions by date, told apart to the second where two share a minute)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def history_text(rec: PublishRecord, label: dict[int, str]) -> str:
         kind = f"undo of {label[rec.undo_of]}" if rec.undo_of in label else "undo"
     else:
         kind = {"patch": "publish", "put": "publish (full)"}.get(rec.operation, rec.operation)
-    text = f"{label.get(rec.id) or when(rec.created_at)} · {kind} · {slots_text(changed_slots(rec))} · {STATE_WORDS.get(rec.state, rec.state)}"
+    state = STATE_WORDS.get(rec.state, rec.state)
+    text = f"{label.get(rec.id) or when(rec.created_at)} · {kind} · {slots_text(changed_slots(rec))} · {state}"
     return text + (f" · {rec.error_code}" if rec.error_code else "")
 
 

@@ -4,7 +4,8 @@ Amazon answers ACCEPTED at once but may take minutes, sometimes hours, to serve 
 §5.2, step 5). The publish window watches a fresh submission for two minutes; after that, and at start for
 publishes left accepted/sending/unknown last time, :class:`PublishWatcher` re-reads their listings on a
 widening schedule (1, 2, 5, 10, 30 minutes, then hourly) and says in the banner when one goes live or Amazon
-reports a problem, naming each publish by its listing, date and slots. One task at a time, in the service's TaskRegistry; no request when nothing is unsettled.
+reports a problem, naming each publish by its listing, date and slots. One task at a time, in the service's
+TaskRegistry; no request when nothing is unsettled.
 """
 
 from __future__ import annotations
