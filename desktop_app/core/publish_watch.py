@@ -48,8 +48,10 @@ class ListingHealth:
                 "submission": r.id, "state": r.state, "error_code": r.error_code, "reasons": list(self.reasons)}
 
     def words(self) -> str:
-        """The seller's line: the listing by SKU and country, the publish by date and slots, what shoppers see."""
-        why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
+        """The seller's line: the listing by SKU and country, the publish by date and slots, what shoppers see and
+        Amazon's reasons in its words (their codes are in :meth:`line`)."""
+        reasons = [r.split(": ", 1)[-1].rstrip(". ") for r in self.reasons]
+        why = f" ({'; '.join(reasons)})" if reasons else ""
         return f"{sentence(publish_title(self.record))}: {SAY[self.outcome]}{why}"
 
     def line(self) -> str:
