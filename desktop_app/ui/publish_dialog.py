@@ -196,8 +196,8 @@ class PublishDialog(QDialog):
         flow, render = self.flow, self.render
         for row in self.rows.values():
             row.assign.connect(flow.assign)
-        self.fetch_button.clicked.connect(self._fetch)
-        self.sku_edit.returnPressed.connect(self._fetch)
+        self.fetch_button.clicked.connect(self.fetch)
+        self.sku_edit.returnPressed.connect(self.fetch)
         self.sku_edit.textChanged.connect(render.update_buttons)
         self.market_combo.currentIndexChanged.connect(render.update_buttons)
         self.validate_button.clicked.connect(lambda: flow.submit(validate_only=True, also=self.also_markets.checked()))
@@ -207,7 +207,8 @@ class PublishDialog(QDialog):
         self.history.currentRowChanged.connect(render.update_buttons)
         self.checker.ready.connect(render.verdict_ready)
 
-    def _fetch(self) -> None:
+    def fetch(self) -> None:
+        """Fetch the listing of the SKU and marketplace entered."""
         self.flow.fetch(self.sku_edit.text().strip(), self.render.country())
 
     def closeEvent(self, event) -> None:
