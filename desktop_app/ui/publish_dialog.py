@@ -167,6 +167,8 @@ class PublishDialog(QDialog):
         self.history = QListWidget(objectName="publishHistory")
         self.history.setAccessibleName("Submissions of this listing")
         self.history.setFixedHeight(self.strip.height())
+        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole line is in the tooltip
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         buttons = QHBoxLayout()
         for b in (self.validate_button, self.publish_button, self.undo_button):
             buttons.addWidget(b)
@@ -178,8 +180,8 @@ class PublishDialog(QDialog):
         below.addWidget(self.strip, 1, 0)
         below.addWidget(QLabel("<b>Submissions of this listing</b>"), 0, 1)
         below.addWidget(self.history, 1, 1)
-        below.setColumnStretch(0, 3)
-        below.setColumnStretch(1, 2)
+        below.setColumnStretch(0, 1)
+        below.setColumnStretch(1, 1)
         below.setVerticalSpacing(2)
 
         layout = QVBoxLayout(self)

@@ -305,9 +305,10 @@ class PublishRender:
         self.w.history.blockSignals(True)
         self.w.history.clear()
         for rec in self.state.history:
-            item = QListWidgetItem(history_text(rec, labels))
+            text = history_text(rec, labels)
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, rec.id)
-            item.setToolTip(history_details(rec))
+            item.setToolTip(f"{text}\n{history_details(rec)}")
             self.w.history.addItem(item)
             if rec.id == selected:
                 self.w.history.setCurrentItem(item)
