@@ -310,7 +310,7 @@ async def _run(args: argparse.Namespace, report: JobReport, interrupts: Interrup
         from .cli_progress import Progress, typical_seconds
         progress = Progress(estimate=lambda r: typical_seconds(rt.journal, rt.settings.service, r.listing_type,
                                                                "sandbox" if rt.settings.sandbox else rt.client.mode))
-        rt.jobs._on_job = progress
+        rt.jobs.on_job = progress
         ticker = asyncio.ensure_future(progress.ticking()) if progress.tty else None
         try:
             handler = {"generate": cmd_generate, "export": cmd_export}[args.command]

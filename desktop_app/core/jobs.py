@@ -53,7 +53,7 @@ class JobService:
         self.cache = cache
         self.service = service
         self.poll_interval = poll_interval
-        self._on_job = on_job
+        self.on_job = on_job  # told of every change of a job (the window, the command line's progress)
         # Optional proactive pacing of POSTs (batches set one); this instance owns the submissions it sends
         # and the poll leases it holds (two instances on one data dir never poll the same job).
         self.limiter: SubmissionLimiter | None = None
@@ -66,8 +66,8 @@ class JobService:
 
     def _notify(self, job_id: str) -> JobRecord | None:
         record = self.journal.job(job_id)
-        if record and self._on_job:
-            self._on_job(record)
+        if record and self.on_job:
+            self.on_job(record)
         return record
 
     # --- submissions (see .submit) -------------------------------------------------------------

@@ -31,6 +31,7 @@ from ..api.urls import resolve_host
 from . import publish_images
 from .hosting import ImageHost
 from .publish_fetch import AmazonFetch
+from .publish_words import STATE_WORDS, changed_slots, dates, publish_name, sentence, slots_text
 from ..store.journal import JobRecord, Journal
 from ..store.publishes import (ACCEPTED, INVALID, LIVE, OTHER_SHOWN, REFUSED, SENDING, UNKNOWN, VALID,
                                PublishRecord, PublishStore)
@@ -72,6 +73,15 @@ class PublishOutcome:
 
 class SubmissionNotFound(InputError):
     pass
+
+
+class UndoRefused(InputError):
+    """A publish that cannot be undone now. ``words``: why, naming the publishes by date and slots (the window's
+    line); ``message`` adds their submission numbers, the command line's handle on them."""
+
+    def __init__(self, code: str, words: str, ids: str) -> None:
+        super().__init__(code, f"{words} [{ids}]")
+        self.words = words
 
 
 class AsinMismatch(InputError):
@@ -174,16 +184,20 @@ class PublishService:
         request); :class:`InputError` when it cannot be undone."""
         rec = self.find(record_id)
         if rec.state not in UNDOABLE:
-            raise InputError("NOT_UNDOABLE", f"Submission {rec.id} is {rec.state}: only an accepted or live "
-                             "publish can be undone")
+            raise UndoRefused("NOT_UNDOABLE", f"{sentence(self.named(rec))} is "
+                              f"{STATE_WORDS.get(rec.state, rec.state)}: only a submitted or live publish can be "
+                              "undone", f"Submission {rec.id} cannot be undone")
         changed = {s: rec.slots_before.get(s) for s in SLOTS if s in changed_slots(rec)}
         if not changed:
-            raise InputError("NOTHING_TO_UNDO", f"Submission {rec.id} changed no slot")
+            raise UndoRefused("NOTHING_TO_UNDO", f"{sentence(self.named(rec))} changed no "
+                              "image", f"submission {rec.id}")
         later = self._later_change(rec, set(changed))
         if later is not None:
             both = [s for s in SLOTS if s in changed_slots(later) and s in changed]
-            raise InputError("LATER_PUBLISH", f"Publish #{later.id} changed {', '.join(both)} after #{rec.id}: undo "
-                             f"#{later.id} first (undoing #{rec.id} now would overwrite it)")
+            raise UndoRefused("LATER_PUBLISH", f"{sentence(self.named(later))} changed "
+                              f"{slots_text(both)} again after {self.named(rec)}: undo the later "
+                              "one first (undoing the earlier one now would overwrite it)",
+                              f"undo submission {later.id} first, then submission {rec.id}")
         return rec, changed
 
     async def undo(self, record_id: int | str) -> PublishOutcome:
@@ -196,13 +210,19 @@ class PublishService:
                 why = (f"Amazon reported {rec.error_code} and still serves the previous images: there is nothing to "
                        "undo" if rec.error_code else "Amazon does not serve it yet; undo it once it is live (an undo "
                        "sent now could be overtaken by the publish itself)")
-                raise InputError("NOT_LIVE_YET", f"Publish #{rec.id} is submitted, but {why}")
+                raise UndoRefused("NOT_LIVE_YET", f"{sentence(self.named(rec))} is submitted, "
+                                  f"but {why}", f"submission {rec.id}")
         item = await self._read(rec.sku, rec.marketplace_id)
         outcome = await self._submit(rec.sku, rec.marketplace_id, item, _product_type(item, rec.marketplace_id),
                                      changed, "patch", undo_of=rec.id, job_id=rec.job_id)
         if outcome.status == "ACCEPTED" and outcome.record_id is not None:
             self.store.mark_undone(rec.id, outcome.record_id)
         return outcome
+
+    def named(self, rec: PublishRecord) -> str:
+        """``the publish of 3 Dec 14:05 (1 · MAIN)``, its date told apart from the listing's other submissions."""
+        label = dates(self.store.for_listing(rec.seller_id, rec.sku, rec.marketplace_id))
+        return publish_name(rec, label.get(rec.id))
 
     def _later_change(self, rec: PublishRecord, slots: set[str]) -> PublishRecord | None:
         """A later submission on the same listing that changed (or may have changed) one of ``slots`` and still
@@ -338,11 +358,6 @@ def _other_shown(shown: str | None, rec: PublishRecord) -> bool:
     Amazon picked another contribution (image-rules-and-after-publish.md, "After a publish")."""
     before, after = rec.slots_before.get("MAIN"), rec.slots_after.get("MAIN")
     return shown is not None and before is not None and shown == before and shown != after
-
-
-def changed_slots(rec: PublishRecord) -> set[str]:
-    """The slots a submission changes."""
-    return {s for s in SLOTS if rec.slots_before.get(s) != rec.slots_after.get(s)}
 
 
 def _issue_key(issue: dict) -> tuple:

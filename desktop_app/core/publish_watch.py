@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..api import marketplaces
 from ..api.spapi_models import ListingItem
+from .publish_words import publish_title, sentence
 from ..store.publishes import ACCEPTED, LIVE, OTHER_SHOWN, PublishRecord
 
 LIVE_NOW, OTHER_IMAGE, REJECTED, WAITING, SUPPRESSED = "live", "other_image", "rejected", "waiting", "suppressed"
@@ -46,7 +47,15 @@ class ListingHealth:
         return {"sku": r.sku, "marketplace_id": r.marketplace_id, "country": self.country, "outcome": self.outcome,
                 "submission": r.id, "state": r.state, "error_code": r.error_code, "reasons": list(self.reasons)}
 
+    def words(self) -> str:
+        """The seller's line: the listing by SKU and country, the publish by date and slots, what shoppers see and
+        Amazon's reasons in its words (their codes are in :meth:`line`)."""
+        reasons = [r.split(": ", 1)[-1].rstrip(". ") for r in self.reasons]
+        why = f" ({'; '.join(reasons)})" if reasons else ""
+        return f"{sentence(publish_title(self.record))}: {SAY[self.outcome]}{why}"
+
     def line(self) -> str:
+        """The command line's line, with the submission number ``listing-studio undo`` takes."""
         why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
         return f"{self.record.sku} {self.country}: {SAY[self.outcome]}{why} [submission {self.record.id}]"
 

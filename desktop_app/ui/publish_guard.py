@@ -29,15 +29,16 @@ async def confirm_other_product(parent: QWidget, mismatch: AsinMismatch, *, vali
                      "Validate anyway" if validate_only else "Publish anyway", QMessageBox.Icon.Warning)
 
 
-async def publish_or_ask(window, publish, view, values, *, validate_only: bool):
-    """``publish.publish`` of the window's job images onto ``view``; onto another product only after a yes.
-    None: the seller cancelled, nothing was sent."""
-    kwargs = {"validate_only": validate_only, "job_id": window.state.job_id or None, "on_warnings": window.show_findings}
+async def publish_or_ask(parent: QWidget, render, publish, view, values, *, job_id: str, validate_only: bool):
+    """``publish.publish`` of the job's images onto ``view``; onto another product only after a yes (asked over
+    ``parent``; ``render`` says where it stands and shows the compliance findings). None: the seller cancelled,
+    nothing was sent."""
+    kwargs = {"validate_only": validate_only, "job_id": job_id or None, "on_warnings": render.show_findings}
     try:
         return await publish.publish(view.sku, view.country, values, **kwargs)
     except AsinMismatch as mismatch:
-        window.status_label.setText("The listing is another product than the job's: waiting for your answer…")
-        if not await confirm_other_product(window, mismatch, validate_only=validate_only):
+        render.status("The listing is another product than the job's: waiting for your answer…")
+        if not await confirm_other_product(parent, mismatch, validate_only=validate_only):
             return None
-    window.status_label.setText("Validating…" if validate_only else "Validating, then publishing…")
+    render.status("Validating…" if validate_only else "Validating, then publishing…")
     return await publish.publish(view.sku, view.country, values, any_asin=True, **kwargs)

@@ -3,7 +3,8 @@
 Amazon may suppress a listing hours after a publish went live, and sellers often notice late
 (image-rules-and-after-publish.md). :class:`PublishHealthWatch` looks at each published listing
 (:func:`desktop_app.core.publish_watch.check_all`) every ``interval`` seconds; when one becomes suppressed or its
-publish rejected, it says so once: a desktop notification and a banner with a one-click Undo of that publish. No
+publish rejected, it says so once, naming the listing and the publish by date and slots: a desktop notification and
+a banner with a one-click Undo of that publish. No
 task and no request while nothing was published from this app.
 """
 
@@ -14,7 +15,8 @@ import logging
 from typing import Callable
 
 from ..core.publish_watch import check_all
-from ..store.publishes import PublishStore
+from ..core.publish_words import listing_name, publish_title, undo_button
+from ..store.publishes import PublishRecord, PublishStore
 from .banner import BannerAction
 
 log = logging.getLogger(__name__)
@@ -62,32 +64,38 @@ class PublishHealthWatch:
 
     def _say(self, health) -> None:
         rec = health.record
-        title = f"{rec.sku} ({health.country}) is {health.outcome} on Amazon"
-        body = f"{health.line()}. Undo publish #{rec.id} in Listing Studio to put the previous images back."
+        title = f"{listing_name(rec)} is {health.outcome} on Amazon"
+        body = f"{health.words()}. Undo it in Listing Studio to put the previous images back."
         if self.notify is not None:
             try:
                 self.notify(title, body)
             except Exception as exc:  # noqa: BLE001 — the banner says it anyway
                 log.info("Desktop notification failed: %s", exc)
-        action = BannerAction(f"Undo publish #{rec.id}", "undoSuppressedPublish", lambda: self.undo(rec.id))
-        self.banner.show_error("LISTING_SUPPRESSED" if health.outcome == "suppressed" else "PUBLISH_REJECTED",
-                               health.line(), action)
+        action = BannerAction(undo_button(rec), "undoSuppressedPublish", lambda: self.undo(rec, health.outcome))
+        self.banner.show_error(_code(health.outcome), health.words(), action)
 
-    def undo(self, record_id: int) -> asyncio.Task | None:
-        self.undo_task = self.service.tasks.spawn(self._undo(record_id), name=f"publish-undo:{record_id}")
+    def undo(self, rec: PublishRecord, outcome: str = "suppressed") -> asyncio.Task | None:
+        self.undo_task = self.service.tasks.spawn(self._undo(rec, outcome), name=f"publish-undo:{rec.id}")
         return self.undo_task
 
-    async def _undo(self, record_id: int) -> None:
+    async def _undo(self, rec: PublishRecord, outcome_said: str) -> None:
         publish = await asyncio.to_thread(lambda: self.service.rt.publish)
+        name = publish_title(rec)
         try:
-            outcome = await publish.undo(record_id)
+            outcome = await publish.undo(rec.id)
         except Exception as exc:  # noqa: BLE001 — said in the banner, never a modal
-            self.banner.show_error(getattr(exc, "code", None) or type(exc).__name__,
-                                   f"Undo of publish #{record_id} failed: {getattr(exc, 'message', None) or exc}")
+            why = getattr(exc, "words", None) or getattr(exc, "message", None) or str(exc)
+            self.banner.show_error(getattr(exc, "code", None) or type(exc).__name__, f"Could not undo {name}: {why}")
             return
         if outcome.status == "ACCEPTED":
-            self.banner.show_info(f"Undo of publish #{record_id} submitted to Amazon as submission "
-                                  f"{outcome.record_id}; the previous images come back once Amazon processes it.",
-                                  timeout_ms=12000)
+            self.banner.clear_error(_code(outcome_said))  # its cause is being put right
+            self.banner.show_info(f"The undo of {name} was sent to Amazon; the previous images come back once "
+                                  "Amazon has processed it.", timeout_ms=12000)
         else:
-            self.banner.show_error(outcome.status or "INVALID", f"Amazon refused the undo of publish #{record_id}")
+            issues = "; ".join(i.message for i in outcome.issues)
+            self.banner.show_error(outcome.issues[0].code if outcome.issues else "UNDO_REFUSED",
+                                   f"Amazon refused to undo {name}" + (f": {issues}" if issues else ""))
+
+
+def _code(outcome: str) -> str:
+    return "LISTING_SUPPRESSED" if outcome == "suppressed" else "PUBLISH_REJECTED"

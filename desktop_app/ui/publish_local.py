@@ -15,12 +15,13 @@ def _images(journal, job_id: str):
     return journal.images(job_id)
 
 
-async def add_local_photo(window, slot: str, path: str) -> None:
-    """Add ``path`` to the window's job and assign it to ``slot``; a clear message in the window otherwise."""
+async def add_local_photo(flow, slot: str, path: str) -> None:
+    """Add ``path`` to the job of the window's :class:`~.publish_flow.PublishFlow` and assign it to ``slot``; a
+    clear message in the window otherwise."""
     name = Path(path).name
-    service, job_id = window.service, window.state.job_id
+    service, job_id, render = flow.service, flow.state.job_id, flow.render
     if not job_id:
-        window.show_message(f"{name}: select a job in the main window first — your photo joins its images.", "notice")
+        render.show_message(f"{name}: select a job in the main window first — your photo joins its images.", "notice")
         return
     known = {r.index for r in await service.store.call(_images, job_id)}
     problems: list[str] = []
@@ -36,10 +37,10 @@ async def add_local_photo(window, slot: str, path: str) -> None:
         service.error.disconnect(collect)
     new = [r for r in await service.store.call(_images, job_id) if r.index not in known and r.cached]
     if not new:
-        window.show_message(problems[0] if problems else f"{name} could not be added.", "error")
+        render.show_message(problems[0] if problems else f"{name} could not be added.", "error")
         return
     await service.set_review(job_id, new[0].index, "approved")
     record = next(r for r in await service.store.call(_images, job_id) if r.index == new[0].index)
-    window.state.add_record(record)
-    window.show_job()
-    window.assign(slot, image_key(record))
+    flow.state.add_record(record)
+    render.show_job()
+    flow.assign(slot, image_key(record))

@@ -51,21 +51,24 @@ class MarketPicker(QToolButton):
         self.setText(f"Also: {', '.join(chosen)}" if chosen else "Also publish to…")
 
 
-async def publish_also(window, publish, view, values, *, validate_only: bool) -> str:
-    """The same images to every checked marketplace; the result lines (rich text), "" when none is checked."""
-    countries = window.also_markets.checked()
+async def publish_also(publish, view, values, countries: list[str], *, job_id: str, validate_only: bool) -> str:
+    """The same images to each of ``countries``; the result lines (rich text), "" when there is none."""
     if not countries:
         return ""
     results = await publish_many(publish, view.sku, markets_of(countries), values, validate_only=validate_only,
-                                 job_id=window.state.job_id or None)
+                                 job_id=job_id or None)
     lines = []
     for market, result in results:
         if isinstance(result, Exception):
             code = getattr(result, "code", None) or type(result).__name__
-            text = f"<b>{esc(code)}</b> — {esc(getattr(result, 'message', None) or str(result))}"
+            why = getattr(result, "words", None) or getattr(result, "message", None) or str(result)
+            text = f"<b>not sent</b> — {esc(why)} ({esc(code)})"
         elif result.status == "ACCEPTED":
             text = "<b>submitted</b> (to undo it, fetch the listing in that marketplace)"
+        elif result.status == "VALID":
+            text = "<b>valid</b> — nothing was sent"
         else:
-            text = f"<b>{esc(result.status or '—')}</b>" + (f": {len(result.issues)} issue(s)" if result.issues else "")
+            issues = f"{len(result.issues)} issue{'s' if len(result.issues) != 1 else ''}: " if result.issues else ""
+            text = f"<b>refused by Amazon's check</b> — {issues}nothing was sent ({esc(result.status or '—')})"
         lines.append(f"{esc(country_name(market.country))}: {text}")
     return "<br>".join(lines)

@@ -9,18 +9,18 @@ from urllib.parse import parse_qsl, urlsplit
 from PySide6.QtCore import QMimeData, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout, QLabel, QListView, QListWidget,
-                               QListWidgetItem, QPushButton, QSizePolicy)
+                               QListWidgetItem, QPushButton, QSizePolicy, QStyle)
 
 from ..api.answers import printable
 from ..api.download import DownloadError, fetch_bytes
 from ..store.journal import ImageRecord
 from . import theme
 from .compliance_badge import ComplianceBadge
-from .publish_state import slot_name
+from ..core.publish_words import slot_name
 
 IMAGE_MIME = "application/x-listing-studio-job-image"   # "job_id\nindex"
 THUMB = 84
-STRIP_THUMB = 72
+STRIP_THUMB = 56
 KEEP = ""  # the combo's "keep what Amazon has" entry
 REMOVE = "remove:"  # the combo's "remove Amazon's image" entry (PT01–PT08 and SWCH; never MAIN)
 
@@ -49,8 +49,9 @@ class ApprovedStrip(QListWidget):
         self.setWrapping(False)
         self.setMovement(QListView.Movement.Static)
         self.setIconSize(QSize(STRIP_THUMB, STRIP_THUMB))
-        self.setGridSize(QSize(STRIP_THUMB + 40, STRIP_THUMB + 26))
-        self.setFixedHeight(STRIP_THUMB + 44)
+        self.setGridSize(QSize(STRIP_THUMB + 36, STRIP_THUMB + 22))
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.setFixedHeight(STRIP_THUMB + 22 + bar + 2 * self.frameWidth() + 2)  # one row, and its scroll bar
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setDragEnabled(True)

@@ -1,7 +1,8 @@
 """What the publish window knows, without Qt: the fetched listing, the job's approved images, which image goes
 into which slot, what Amazon serves after a publish or an undo, and the submissions of the listing. The window
-(:mod:`.publish_dialog`) holds one :class:`PublishState` and draws it; the words it shows a seller about slots,
-marketplaces and submissions are made here too (slots counted from 1, countries by name, submissions by date)."""
+(:mod:`.publish_dialog`) holds one :class:`PublishState` and draws it; the lines it shows a seller about the
+listing's submissions are made here from the shared words of :mod:`desktop_app.core.publish_words` (slots counted
+from 1, countries by name, submissions by date, told apart to the second where two share a minute)."""
 
 from __future__ import annotations
 
@@ -9,55 +10,25 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..api.marketplaces import BY_ID
 from ..api.spapi_models import SLOTS
 from ..api.vocab import country_name
-from ..core.publish import ListingView, changed_slots
+from ..core.publish import ListingView
+from ..core.publish_words import STATE_WORDS, changed_slots, dates, publish_name, slots_text, undo_button, when
 from ..store.journal import ImageRecord, JobRecord
 from ..store.publishes import PublishRecord
 
 UNDOABLE = ("accepted", "live", "other_shown")
-STATE_WORDS = {"invalid": "refused by validation", "valid": "validated", "refused": "not sent",
-               "sending": "sending", "accepted": "submitted, not live yet", "live": "live",
-               "other_shown": "live, another seller's main image shown", "unknown": "unknown — answer lost",
-               "undone": "undone"}
 
 
-def slot_name(slot: str) -> str:
-    """``1 · MAIN``, ``2 · PT01`` … ``10 · SWCH``: Amazon's slots counted from 1."""
-    return f"{SLOTS.index(slot) + 1} · {slot}" if slot in SLOTS else slot
-
-
-def slots_text(slots) -> str:
-    """The slots in Amazon's order, by name (``1 · MAIN, 2 · PT01``); ``—`` for none."""
-    return ", ".join(slot_name(s) for s in SLOTS if s in set(slots)) or "—"
-
-
-def marketplace_name(marketplace_id: str) -> str:
-    """The country a marketplace id serves (``A1PA6795UKMFR9`` → Germany)."""
-    market = BY_ID.get(marketplace_id)
-    return country_name(market.country) if market else marketplace_id
-
-
-def when(timestamp: float) -> str:
-    """``3 Dec 14:05``, local time."""
-    t = time.localtime(timestamp)
-    return f"{t.tm_mday} {time.strftime('%b %H:%M', t)}"
-
-
-def undo_label(rec: PublishRecord) -> str:
-    """The undo button of a submission: ``Undo 3 Dec 14:05 — 1 · MAIN, 2 · PT01``."""
-    return f"Undo {when(rec.created_at)} — {slots_text(changed_slots(rec))}"
-
-
-def history_text(rec: PublishRecord, records: dict[int, PublishRecord]) -> str:
-    """One line of the listing's submissions: when, what, which slots, its state in words."""
+def history_text(rec: PublishRecord, label: dict[int, str]) -> str:
+    """One line of the listing's submissions: when, what, which slots, its state in words; ``label``: the
+    submissions' dates told apart (:func:`~desktop_app.core.publish_words.dates`)."""
     if rec.undo_of:
-        undone = records.get(rec.undo_of)
-        kind = f"undo of {when(undone.created_at)}" if undone else "undo"
+        kind = f"undo of {label[rec.undo_of]}" if rec.undo_of in label else "undo"
     else:
         kind = {"patch": "publish", "put": "publish (full)"}.get(rec.operation, rec.operation)
-    text = f"{when(rec.created_at)} · {kind} · {slots_text(changed_slots(rec))} · {STATE_WORDS.get(rec.state, rec.state)}"
+    state = STATE_WORDS.get(rec.state, rec.state)
+    text = f"{label.get(rec.id) or when(rec.created_at)} · {kind} · {slots_text(changed_slots(rec))} · {state}"
     return text + (f" · {rec.error_code}" if rec.error_code else "")
 
 
@@ -146,6 +117,18 @@ class PublishState:
     def went_live(self, rec: PublishRecord, slots: set[str]) -> None:
         for slot in slots:
             self.served[slot] = served_note(rec, slot)
+
+    def dates(self) -> dict[int, str]:
+        """The date label of each submission of the listing, told apart to the second where needed."""
+        return dates(self.history)
+
+    def name(self, rec: PublishRecord) -> str:
+        """``the publish of 3 Dec 14:05 (1 · MAIN)``, its date told apart from the listing's other submissions."""
+        return publish_name(rec, self.dates().get(rec.id))
+
+    def undo_label(self, rec: PublishRecord) -> str:
+        """The undo button of a submission: ``Undo 3 Dec 14:05 — 1 · MAIN, 2 · PT01``."""
+        return undo_button(rec, self.dates().get(rec.id))
 
     def by_id(self) -> dict[int, PublishRecord]:
         return {r.id: r for r in self.history}

@@ -4,13 +4,15 @@ Amazon answers ACCEPTED at once but may take minutes, sometimes hours, to serve 
 §5.2, step 5). The publish window watches a fresh submission for two minutes; after that, and at start for
 publishes left accepted/sending/unknown last time, :class:`PublishWatcher` re-reads their listings on a
 widening schedule (1, 2, 5, 10, 30 minutes, then hourly) and says in the banner when one goes live or Amazon
-reports a problem. One task at a time, in the service's TaskRegistry; no request when nothing is unsettled.
+reports a problem, naming each publish by its listing, date and slots. One task at a time, in the service's
+TaskRegistry; no request when nothing is unsettled.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from ..core.publish_words import publish_title
 from ..store.publishes import LIVE, PublishStore
 
 SCHEDULE = (60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)  # seconds between rounds; the last one repeats
@@ -75,12 +77,12 @@ class PublishWatcher:
         waiting = [r for r in records if r.state != LIVE and not r.error_code]
         if problems:
             r = problems[0]
-            banner.show_error(r.error_code, f"Publish #{r.id} ({r.sku}) is {r.state}: {r.error_code}"
-                              + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
-                              + ". Open Publish to Amazon to see it.")
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            banner.show_error(r.error_code, f"Amazon did not take {publish_title(r)}{more}: it still serves the "
+                              "previous images. Open Publish to Amazon to see why.")
         elif live:
-            names = ", ".join(f"#{r.id} ({r.sku})" for r in live[:3]) + (" …" if len(live) > 3 else "")
-            text = f"Amazon now serves the images of publish {names}."
+            names = "; ".join(publish_title(r) for r in live[:3]) + (" …" if len(live) > 3 else "")
+            text = f"Amazon now serves the new images: {names}."
             if waiting:
                 text += f" {len(waiting)} not live yet; still watching."
             banner.show_info(text, timeout_ms=12000)

@@ -179,7 +179,8 @@ async def _export_stale(studio):
 
 async def _suppressed(studio) -> None:
     """A publish onto the sandbox listing MUG-BLK-16 goes live; Amazon suppresses the listing later: the watch of
-    published listings says so in the banner, with "Undo publish #N"."""
+    published listings says so in the banner, naming the listing, the publish's date and slots, with its one-click
+    Undo."""
     from ..sandbox.spapi import SPAPI_SANDBOX_URL
     from ..sandbox.spapi_data import SANDBOX_SELLER_ID, US
 

@@ -78,7 +78,7 @@ class StudioService(QObject):
         self._credits: float | None = runtime.client.last_remaining_credits
         self._reported: set[str] = set()  # failed jobs already announced in the banner
         self._key_refused_told = False    # a 401 in the background is announced once per runtime
-        self.jobs._on_job = self.job_changed_callback
+        self.jobs.on_job = self.job_changed_callback
         self.client.rate_limits.subscribe(self._rate_limits)
 
     def rebind(self, runtime) -> None:

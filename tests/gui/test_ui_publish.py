@@ -169,8 +169,12 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert dialog.state.view.slots["PT02"] == original["PT02"]  # untouched slot kept
     store = studio.rt.publish.store
     assert store.get(record_id).state == "live"
-    from desktop_app.ui.publish_state import when
-    undo_text = f"Undo {when(store.get(record_id).created_at)} — 1 · MAIN, 2 · PT01"
+    from desktop_app.core.publish_words import dates, when
+    rec = store.get(record_id)
+    # the previews just before it were journalled in the same minute: its date is told apart to the second
+    date = dates(store.for_listing(SANDBOX_SELLER_ID, "MUG-BLK-16", US))[record_id]
+    assert date.startswith(when(rec.created_at)) and date in (when(rec.created_at), when(rec.created_at, seconds=True))
+    undo_text = f"Undo {date} — 1 · MAIN, 2 · PT01"
     assert dialog.undo_button.isEnabled() and dialog.undo_button.text() == undo_text and "#" not in undo_text
     assert "new image" in dialog.rows["MAIN"].status.text() and store.get(record_id).submission_id \
         not in dialog.status_label.text()  # the submission id only in the details (tooltip)
@@ -204,8 +208,9 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert {"invalid", "valid", "undone"} <= set(states) and any(r.undo_of == record_id for r in rows)
     qtbot.waitUntil(lambda: dialog.history.count() == len(rows), timeout=3000)
     texts = [dialog.history.item(i).text() for i in range(dialog.history.count())]
-    published = f"{when(store.get(record_id).created_at)} · publish · 1 · MAIN, 2 · PT01 · undone"
+    published = f"{dates(rows)[record_id]} · publish · 1 · MAIN, 2 · PT01 · undone"
     assert published in texts, texts
+    assert len({t.split(" · ")[0] for t in texts}) == len(texts)  # no two submissions with the same date
     assert not any("#" in t or (r.submission_id and r.submission_id in t) for t in texts for r in rows)
     tips = [dialog.history.item(i).toolTip() for i in range(dialog.history.count())]
     assert any(store.get(record_id).submission_id in t for t in tips)
@@ -342,7 +347,8 @@ def test_a_lost_answer_is_said_as_unknown_and_watched_until_live(studio_factory,
     assert dialog.history.count() == 1 and "unknown" in dialog.history.item(0).text()
     record_id = studio.rt.publish.store.last_id()
     qtbot.waitUntil(lambda: studio.rt.publish.store.get(record_id).state == "live", timeout=8000)
-    qtbot.waitUntil(lambda: f"publish #{record_id}" in w.banner.text_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "MUG-BLK-16 in the United States" in w.banner.text_label.text(), timeout=3000)
+    assert "1 · MAIN" in w.banner.text_label.text() and "#" not in w.banner.text_label.text()
 
 
 def test_a_photo_file_dropped_on_a_slot_joins_the_job_and_fills_the_slot(studio, qtbot, tmp_path):

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QPushButton  # noqa: E402
 from support.ui import run_in_window  # noqa: E402
 
+from desktop_app.core.publish_words import when  # noqa: E402
 from desktop_app.store.publishes import UNDONE  # noqa: E402
 from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL  # noqa: E402
 from desktop_app.sandbox.spapi_data import SANDBOX_SELLER_ID, US  # noqa: E402
@@ -41,14 +42,21 @@ def test_a_suppression_is_notified_with_a_one_click_undo(studio_factory, qtbot, 
     qtbot.waitUntil(lambda: watch.rounds >= rounds + 2, timeout=5000)
     assert len(notes) == 1  # said once, not every round
     title, body = notes[0]
-    assert "MUG-BLK-16" in title and "suppressed" in title and f"#{outcome.record_id}" in body
-    assert w.banner.isVisible() and "LISTING_SUPPRESSED" in w.banner.text()
+    assert "MUG-BLK-16" in title and "United States" in title and "suppressed" in title
+    assert "1 · MAIN" in body and "#" not in body and "submission" not in body
+    shown = w.banner.text_label.text()
+    assert w.banner.isVisible() and "LISTING_SUPPRESSED" in shown  # the code, as detail
+    assert all(word in shown for word in ("MUG-BLK-16", "United States", "1 · MAIN")) and "#" not in shown
     button = w.banner.findChild(QPushButton, "undoSuppressedPublish")
-    assert button is not None and button.isVisible() and button.text() == f"Undo publish #{outcome.record_id}"
+    rec = publish.store.get(outcome.record_id)
+    assert button is not None and button.isVisible() and button.text() == f"Undo {when(rec.created_at)} — 1 · MAIN"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: watch.undo_task is not None and watch.undo_task.done(), timeout=5000)
     assert publish.store.get(outcome.record_id).state == UNDONE
     qtbot.waitUntil(lambda: emulator.listing(SANDBOX_SELLER_ID, "MUG-BLK-16", US) is not None, timeout=2000)
     main = emulator.listing(SANDBOX_SELLER_ID, "MUG-BLK-16", US)["attributes"]["main_product_image_locator"]
     assert main[0]["media_location"] == before  # the previous image is back
+    said = w.banner.text_label.text()
+    assert "undo of MUG-BLK-16 in the United States" in said and "1 · MAIN" in said and "#" not in said
+    assert "submission" not in said
     task.cancel()

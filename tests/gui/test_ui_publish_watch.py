@@ -7,6 +7,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from support.ui import run_in_window  # noqa: E402
 
+from desktop_app.core.publish_words import when  # noqa: E402
 from desktop_app.store.publishes import ACCEPTED, LIVE  # noqa: E402
 from desktop_app.sandbox.spapi import SPAPI_SANDBOX_URL  # noqa: E402
 from desktop_app.ui.publish_watch import PublishWatcher  # noqa: E402
@@ -34,7 +35,29 @@ def test_an_accepted_publish_is_watched_until_amazon_serves_it(studio_factory, q
     qtbot.waitUntil(task.done, timeout=5000)
     rounds = watcher.rounds
     assert publish.store.get(outcome.record_id).state == LIVE
-    assert f"publish #{outcome.record_id} (MUG-BLK-16)" in w.banner.text_label.text()
+    said = w.banner.text_label.text()
+    assert "MUG-BLK-16 in the United States" in said and "4 · PT03" in said and "#" not in said
     again = watcher.start()
     qtbot.waitUntil(again.done, timeout=5000)  # settled: nothing more to do
     assert watcher.rounds == rounds
+
+
+def test_a_publish_amazon_rejects_later_is_named_by_listing_date_and_slots(studio_factory, qtbot, aloop):
+    studio = studio_factory(LISTING_STUDIO_SP_API_URL="sandbox")
+    w = studio.window
+    publish = studio.rt.publish
+    emulator = studio.rt.spapi_emulator
+    emulator.configure(processing_seconds=0.0)
+    emulator.add_fault("invalid_image")  # Amazon takes the submission, then rejects its image while processing
+    url = f"{SPAPI_SANDBOX_URL}/spapi-media/rejected.png"
+    outcome = run_in_window(qtbot, aloop, publish.publish("LAMP-WHT", "DE", {"PT02": url}))
+    assert outcome.status == "ACCEPTED"
+    watcher = w.publish_watch = PublishWatcher(studio.service, w.banner, schedule=(0.05,), round_timeout=0.05)
+    task = watcher.start()
+    qtbot.waitUntil(task.done, timeout=5000)
+    rec = publish.store.get(outcome.record_id)
+    assert rec.state == ACCEPTED and rec.error_code
+    said = w.banner.text_label.text()
+    assert w.banner.isVisible() and rec.error_code in said  # the code, as detail
+    assert all(word in said for word in ("LAMP-WHT", "Germany", "3 · PT02", when(rec.created_at))), said
+    assert "#" not in said and "accepted" not in said and "INVALID" not in said.replace("INVALID_IMAGE", "")

@@ -149,7 +149,7 @@ def test_each_downloaded_image_is_announced_as_it_arrives(sandbox, tmp_path):
         job = await service.submit(REQ)
         await service.wait(job.job_id)
         seen = []
-        service._on_job = lambda record: seen.append(sum(i.cached for i in service.journal.images(record.job_id)))
+        service.on_job = lambda record: seen.append(sum(i.cached for i in service.journal.images(record.job_id)))
         await service.download_images(job.job_id)
         return seen
 

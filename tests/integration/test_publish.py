@@ -171,7 +171,8 @@ def test_undo_refuses_to_overwrite_a_later_publish_of_the_same_slot():
         await service.watch_live(second.record_id, timeout=10)
         with pytest.raises(InputError) as later:
             await service.undo(first.record_id)
-        assert later.value.code == "LATER_PUBLISH" and f"undo #{second.record_id} first" in later.value.message
+        assert later.value.code == "LATER_PUBLISH" and f"undo submission {second.record_id} first" in later.value.message
+        assert "#" not in later.value.words and "4 · PT03" in later.value.words
         undo_second = await service.undo(second.record_id)  # back to the first publish's image
         await service.watch_live(undo_second.record_id, timeout=10)
         undo_first = await service.undo(first.record_id)  # now allowed: the later change was undone
