@@ -1,6 +1,8 @@
-"""The live job panel: filter by ASIN or batch, the job table (status with a progress bar and elapsed
-time, the expiry state of results, a Batch column whose rows sort together), context menu and keys for
-open (Enter), refresh (F5), export and copy job id (Ctrl+C). A batch's progress panel sits on top."""
+"""The live job panel: filter by ASIN or batch, the job table (status with a progress bar, elapsed time and
+estimate, the expiry state of results and what was done with them, a Batch column whose rows sort together),
+the job's menu (right-click, the Menu key or Shift+F10: open, refresh, retry, export, open the export folder,
+publish, copy the job id, remove from the list) and keys for open (Enter), refresh (F5) and copy (Ctrl+C).
+A batch's progress panel sits on top."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from ..core.expiry import EXPIRED, EXPIRING
 from . import theme
 from .jobs_model import (COL_ASIN, COL_BATCH, COL_STATUS, EXPIRY_ROLE, FILTER_ROLE, JOB_ID_ROLE, PROGRESS_ROLE,
-                         SORT_ROLE, STATUS_ROLE, JobsModel)
+                         STATUS_ROLE, JobsModel)
 
 STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f",
                   EXPIRING: "#f29900", EXPIRED: "#80868b"}
@@ -57,9 +59,13 @@ class JobTable(QTableView):
     open_requested = Signal()
     refresh_requested = Signal()
     copy_requested = Signal()
+    menu_requested = Signal()
 
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        shift_f10 = event.key() == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier
+        if event.key() == Qt.Key.Key_Menu or shift_f10:
+            self.menu_requested.emit()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.open_requested.emit()
         elif event.key() == Qt.Key.Key_F5:
             self.refresh_requested.emit()
@@ -74,6 +80,10 @@ class JobPanel(QWidget):
     open_requested = Signal(str)
     refresh_requested = Signal(str)
     export_requested = Signal(str)
+    retry_requested = Signal(str)
+    remove_requested = Signal(str)
+    folder_requested = Signal(str)
+    publish_requested = Signal(str)
 
     def __init__(self, model: JobsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,8 +93,7 @@ class JobPanel(QWidget):
         self.proxy.setFilterKeyColumn(COL_ASIN)
         self.proxy.setFilterRole(FILTER_ROLE)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setSortRole(SORT_ROLE)  # newest first; a batch's rows together, in file order
-        self.proxy.sort(COL_ASIN, Qt.SortOrder.DescendingOrder)
+        # no sorting here: the model keeps its rows in the list's order (newest first, a batch together)
 
         self.filter_edit = QLineEdit(objectName="jobFilter", placeholderText="Filter by ASIN, batch file or type")
         self.filter_edit.setAccessibleName("Filter jobs by ASIN, batch file or listing type")
@@ -115,10 +124,23 @@ class JobPanel(QWidget):
         self.refresh_action = QAction("Refresh", self, shortcut=QKeySequence(Qt.Key.Key_F5))
         self.export_action = QAction("Export approved…", self)
         self.copy_action = QAction("Copy job id", self, shortcut=QKeySequence.StandardKey.Copy)
+        self.retry_action = QAction("Retry", self, objectName="retryJobAction")
+        self.folder_action = QAction("Open export folder", self, objectName="openExportFolderAction")
+        self.publish_action = QAction("Publish…", self, objectName="publishJobAction")
+        self.remove_action = QAction("Remove from list", self, objectName="removeJobAction")
+        self.remove_action.setToolTip("Hide the job in this window; it stays in the journal")
+        self.show_hidden_action = QAction("Show removed jobs", self, objectName="showHiddenJobsAction",
+                                          checkable=True)
         self.open_action.triggered.connect(self._open)
         self.refresh_action.triggered.connect(self._refresh)
         self.export_action.triggered.connect(self._export)
         self.copy_action.triggered.connect(self.copy_job_id)
+        for action, signal in ((self.retry_action, self.retry_requested), (self.remove_action, self.remove_requested),
+                               (self.folder_action, self.folder_requested),
+                               (self.publish_action, self.publish_requested)):
+            action.triggered.connect(lambda _checked=False, s=signal: self._emit(s))
+        self.show_hidden_action.toggled.connect(self._show_hidden)
+        self.menu: QMenu | None = None   # the job's menu while it is open
 
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Jobs</b>"))
@@ -132,6 +154,7 @@ class JobPanel(QWidget):
 
         self.filter_edit.textChanged.connect(self._filter)
         self.table.customContextMenuRequested.connect(self._menu)
+        self.table.menu_requested.connect(self._menu_at_current)
         self.table.open_requested.connect(self._open)
         self.table.refresh_requested.connect(self._refresh)
         self.table.copy_requested.connect(self.copy_job_id)
@@ -139,6 +162,9 @@ class JobPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
             signal.connect(self._count)
+        self._wanted = ""   # a job to select once its row arrives
+        model.rowsInserted.connect(self._arrived)
+        model.modelReset.connect(self._arrived)
         self._count()
         self.table.setColumnHidden(COL_BATCH, not model.has_batches())
 
@@ -153,7 +179,10 @@ class JobPanel(QWidget):
         return index.data(JOB_ID_ROLE) or "" if index.isValid() else ""
 
     def select_job(self, job_id: str) -> bool:
+        """Make ``job_id`` the current job; a job not in the list yet (just submitted, its row being read)
+        is selected when its row arrives."""
         row = self.model.row_of(job_id)
+        self._wanted = job_id if row < 0 else ""
         if row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))
@@ -163,6 +192,10 @@ class JobPanel(QWidget):
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index)
         return True
+
+    def _arrived(self, *_args) -> None:
+        if self._wanted and self.model.row_of(self._wanted) >= 0:
+            self.select_job(self._wanted)
 
     def _current_changed(self, current, _previous) -> None:
         self.job_selected.emit(current.data(JOB_ID_ROLE) or "" if current.isValid() else "")
@@ -186,17 +219,51 @@ class JobPanel(QWidget):
         if job_id:
             QGuiApplication.clipboard().setText(job_id)
 
+    def _emit(self, signal) -> None:
+        if self.current_job():
+            signal.emit(self.current_job())
+
+    def _menu_at_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.table.scrollTo(index)
+            self._menu(self.table.visualRect(index).center())
+
     def _menu(self, pos) -> None:
+        """The job's menu at ``pos`` (viewport coordinates); the row under it becomes the current job."""
         if not self.table.indexAt(pos).isValid():
             return
         self.table.setCurrentIndex(self.table.indexAt(pos))
+        row = self.model.job_row(self._source_row())
+        if row is None:
+            return
+        record = row.record
         menu = QMenu(self.table)
+        menu.setObjectName("jobMenu")
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for action in (self.open_action, self.refresh_action, self.export_action, self.copy_action):
-            menu.addAction(action)
-        record = self.model.record(self._source_row())
-        self.export_action.setEnabled(record is not None and record.status == "completed")
+        menu.destroyed.connect(lambda *_a: setattr(self, "menu", None))
+        for action in (self.open_action, self.refresh_action, self.export_action, self.folder_action,
+                       self.publish_action, None, self.retry_action, self.copy_action, None, self.remove_action,
+                       self.show_hidden_action):
+            menu.addAction(action) if action is not None else menu.addSeparator()
+        completed = record.status == "completed" and row.expiry != "expired"
+        self.export_action.setEnabled(completed)
+        self.publish_action.setEnabled(completed and row.approved > 0)
+        self.folder_action.setEnabled(bool(row.exported))
+        self.retry_action.setEnabled(record.status == "failed" or row.expiry == "expired")
+        hidden = self.model.marks is not None and row.job_id in self.model.marks.hidden()
+        self.remove_action.setText("Put back in the list" if hidden else "Remove from list")
+        self.show_hidden_action.setText(f"Show removed jobs ({self.model.hidden_count()})"
+                                        if self.model.hidden_count() else "Show removed jobs")
+        self.show_hidden_action.setEnabled(self.model.hidden_count() > 0 or self.model.show_hidden)
+        self.menu = menu
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _show_hidden(self, show: bool) -> None:
+        current = self.current_job()
+        self.model.set_show_hidden(show)
+        if current:
+            self.select_job(current)
 
     def _source_row(self) -> int:
         return self.proxy.mapToSource(self.table.currentIndex()).row()

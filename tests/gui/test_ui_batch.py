@@ -167,11 +167,13 @@ def test_expiry_state_is_shown_without_requests(studio, qtbot):
         pass
     soon, gone = (r.job_id for r in runner.rows)
     journal = studio.rt.journal
+    reads = []
     for job_id, age in ((soon, 6.5 * 86400), (gone, 8 * 86400)):  # not cached, completed long ago
         journal.write([("UPDATE jobs SET created_at=?, completed_at=? WHERE job_id=?",
                          (_iso(age + 120), _iso(age), job_id)),
                         ("UPDATE images SET cache_path=NULL WHERE job_id=?", (job_id,))])
-        w.jobs_model.update_job(job_id)
+        reads.append(w.jobs_model.update_job(job_id))  # the row is re-read on the store worker
+    qtbot.waitUntil(lambda: all(task.done() for task in reads), timeout=3000)
     model = w.jobs_model
     soon_text = model.index(model.row_of(soon), COL_STATUS).data()
     assert "expires soon — images not downloaded" in soon_text

@@ -4,6 +4,7 @@ and the filter box finds jobs by that name as well as by ASIN."""
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -11,7 +12,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt  # noqa: E402
 
 from desktop_app.api.models import ListingRequest  # noqa: E402
 from desktop_app.store.journal import Journal  # noqa: E402
-from desktop_app.ui.jobs_model import COL_ASIN, COL_MARKET, COL_TYPE, FILTER_ROLE, JobsModel  # noqa: E402
+from desktop_app.ui.jobs_model import COL_ASIN, COL_MARKET, COL_TYPE, FILTER_ROLE, JobsModel, load_rows  # noqa: E402
 
 
 def model_of(tmp_path, jobs) -> JobsModel:
@@ -19,7 +20,11 @@ def model_of(tmp_path, jobs) -> JobsModel:
     for n, (asin, country, listing_type) in enumerate(jobs):
         intent = journal.add_intent("svc", ListingRequest(asin, country, listing_type))
         journal.accept(intent, f"job_{n}", "pending", f"2026-01-0{n + 1}T00:00:00Z", owner=None)
-    return JobsModel(journal, "svc")
+    model = JobsModel()
+    with ThreadPoolExecutor(1) as worker:  # as the window's store worker does: never on the GUI thread
+        model.set_rows(worker.submit(load_rows, journal, "svc", {}).result())
+    journal.close()
+    return model
 
 
 def test_type_shows_the_listing_types_name_and_market_tooltip_names_the_country(qtbot, tmp_path):
