@@ -160,7 +160,7 @@ class JobPanel(QWidget):
         self.table.copy_requested.connect(self.copy_job_id)
         self.table.doubleClicked.connect(lambda _i: self._open())
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):  # after the proxy's own update
             signal.connect(self._count)
         self._wanted = ""   # a job to select once its row arrives
         model.rowsInserted.connect(self._arrived)
