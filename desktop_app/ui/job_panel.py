@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPainterPath, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QStyle,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QMenu, QStyle,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
 from ..core.expiry import EXPIRED, EXPIRING
@@ -19,6 +19,7 @@ from .jobs_model import (COL_ASIN, COL_BATCH, COL_STATUS, EXPIRY_ROLE, FILTER_RO
 STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f",
                   EXPIRING: "#f29900", EXPIRED: "#80868b"}
 TEXT_COLOURS = {"failed": "#b3261e", EXPIRING: "#8a4b00", EXPIRED: "#5f6368"}
+STATUS_MIN_WIDTH = 210   # "3 approved · exported · published" stays readable
 DARK_TEXT_COLOURS = {"failed": "#f28b82", EXPIRING: "#fdd663", EXPIRED: "#a8adb4"}
 
 
@@ -56,10 +57,21 @@ class StatusDelegate(QStyledItemDelegate):
 
 
 class JobTable(QTableView):
+    """The job table; its Status column takes the room the others leave, never less than it needs to be read
+    (a narrow pane scrolls sideways instead)."""
     open_requested = Signal()
     refresh_requested = Signal()
     copy_requested = Signal()
     menu_requested = Signal()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_status()
+
+    def fit_status(self) -> None:
+        others = sum(self.columnWidth(c) for c in range(self.model().columnCount() if self.model() else 0)
+                     if c != COL_STATUS and not self.isColumnHidden(c))
+        self.setColumnWidth(COL_STATUS, max(STATUS_MIN_WIDTH, self.viewport().width() - others))
 
     def keyPressEvent(self, event) -> None:
         shift_f10 = event.key() == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier
@@ -115,9 +127,10 @@ class JobPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for col, width in enumerate((96, 54, 128, 190, 92, 52, 84)):
+        for col, width in enumerate((96, 46, 120, STATUS_MIN_WIDTH, 90, 52, 84)):
             self.table.setColumnWidth(col, width)
-        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
+        header.moveSection(header.visualIndex(COL_STATUS), 1)   # the status right after the product
+        header.setStretchLastSection(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
         self.open_action = QAction("Open", self, shortcut=QKeySequence(Qt.Key.Key_Return))
@@ -277,9 +290,8 @@ class JobPanel(QWidget):
         self._layout.insertWidget(0, panel)
 
     def _count(self, *_args) -> None:
-        if self.table.isColumnHidden(COL_BATCH) and self.model.has_batches():
-            self.table.setColumnHidden(COL_BATCH, False)
-        elif not self.table.isColumnHidden(COL_BATCH) and not self.model.has_batches():
-            self.table.setColumnHidden(COL_BATCH, True)
+        if self.table.isColumnHidden(COL_BATCH) == self.model.has_batches():
+            self.table.setColumnHidden(COL_BATCH, not self.model.has_batches())
+            self.table.fit_status()
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} job{'s' if total != 1 else ''}")

@@ -130,10 +130,10 @@ def status_cell(r: JobRecord, state: str, done: str) -> str:
     elif state == expiry.EXPIRING:
         text = f"{r.status} · {EXPIRY_TEXT[state]}"
     elif r.status == "completed":
-        text = "completed"
+        return done or "completed"   # a completed job says what was done with its images
     else:
         text = status_text(r)
-    return f"{text} · {done}" if done and r.status == "completed" else text
+    return text
 
 
 def sort_key(o: JobOverview) -> str:

@@ -109,8 +109,8 @@ class MainWindow(QMainWindow):
         self.job_panel.refresh_requested.connect(service.refresh)
         self.job_panel.export_requested.connect(self.export_job)
         self.gallery.export_requested.connect(self.export_job)
-        self.job_panel.ticker.timeout.connect(self._tick)
         self.jobs_model.dataChanged.connect(self._activity)
+        self.jobs_model.dataChanged.connect(self._row_changed)
         self.jobs_model.rowsInserted.connect(self._activity)
         self.jobs_model.loaded.connect(self._jobs_loaded)
         self.jobs_model.reload()
@@ -267,17 +267,16 @@ class MainWindow(QMainWindow):
             self.gallery_model.refresh()
             self.gallery.refresh_published()  # e.g. a publish of its images went live
             self.gallery.update_state()
-            self._title(job_id)
 
     def _jobs_loaded(self) -> None:
         self._activity()
         if self.jobs_model.rowCount() and not self.job_panel.current_job():
             self.job_panel.select_job(self.jobs_model.record(0).job_id)
 
-    def _tick(self) -> None:
-        record = self._record(self.gallery_model.job_id)
-        if record is not None and not record.terminal:
-            self._title(record.job_id)
+    def _row_changed(self, top, bottom, _roles=()) -> None:
+        """The shown job's row was re-read (or its clock ticked): its title follows."""
+        if top.row() <= self.jobs_model.row_of(self.gallery_model.job_id) <= bottom.row():
+            self._title(self.gallery_model.job_id)
 
     def _submitted(self, job_id: str) -> None:
         self.job_panel.select_job(job_id)

@@ -147,7 +147,7 @@ def test_done_counts_open_export_folder_and_publish(studio, qtbot, tmp_path):
     opened = []
     w.job_actions.open_url = lambda url: opened.append(url.toLocalFile()) or True
     w.job_actions.exported(job_id, tmp_path / "B0DONE0001")   # what the export dialog reports when done
-    qtbot.waitUntil(lambda: w.jobs_model.index(0, COL_STATUS).data() == "completed · 3 approved · exported",
+    qtbot.waitUntil(lambda: w.jobs_model.index(0, COL_STATUS).data() == "3 approved · exported",
                     timeout=3000)
     actions = open_menu(w, qtbot)
     actions["openExportFolderAction"].trigger()
@@ -157,3 +157,15 @@ def test_done_counts_open_export_folder_and_publish(studio, qtbot, tmp_path):
     qtbot.waitUntil(lambda: w.publish_dialog is not None and w.publish_dialog.isVisible(), timeout=3000)
     assert w.publish_dialog.job_id == job_id
     w.publish_dialog.close()
+
+
+def test_status_stays_readable_at_1280_by_720(studio, qtbot):
+    from desktop_app.ui.job_panel import STATUS_MIN_WIDTH
+    w = studio.window
+    generate(w, qtbot, "B0NARROW01")
+    w.show()
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: w.width() == 1280, timeout=1000)
+    table = w.job_table
+    rect = table.visualRect(w.job_panel.proxy.index(0, COL_STATUS))
+    assert rect.width() >= STATUS_MIN_WIDTH and 0 <= rect.left() and rect.right() <= table.viewport().width()
