@@ -168,4 +168,4 @@ def test_status_stays_readable_at_1280_by_720(studio, qtbot):
     qtbot.waitUntil(lambda: w.width() == 1280, timeout=1000)
     table = w.job_table
     rect = table.visualRect(w.job_panel.proxy.index(0, COL_STATUS))
-    assert rect.width() >= STATUS_MIN_WIDTH and 0 <= rect.left() and rect.right() <= table.viewport().width()
+    assert table.columnWidth(COL_STATUS) >= STATUS_MIN_WIDTH and 0 <= rect.left() and rect.right() <= table.viewport().width()
