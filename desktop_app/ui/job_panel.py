@@ -6,14 +6,14 @@ A batch's progress panel sits on top."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QMenu, QStyle,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
 from ..core.expiry import EXPIRED, EXPIRING
 from . import theme
-from .jobs_model import (COL_ASIN, COL_BATCH, COL_STATUS, EXPIRY_ROLE, FILTER_ROLE, JOB_ID_ROLE, PROGRESS_ROLE,
+from .jobs_model import (COL_BATCH, COL_STATUS, EXPIRY_ROLE, JOB_ID_ROLE, PROGRESS_ROLE,
                          STATUS_ROLE, JobsModel)
 
 STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f",
@@ -100,12 +100,7 @@ class JobPanel(QWidget):
     def __init__(self, model: JobsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(model)
-        self.proxy.setFilterKeyColumn(COL_ASIN)
-        self.proxy.setFilterRole(FILTER_ROLE)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        # no sorting here: the model keeps its rows in the list's order (newest first, a batch together)
+        # the model keeps its rows in the list's order and filters them itself: the view never sorts
 
         self.filter_edit = QLineEdit(objectName="jobFilter", placeholderText="Filter by ASIN, batch file or type")
         self.filter_edit.setAccessibleName("Filter jobs by ASIN, batch file or listing type")
@@ -115,7 +110,7 @@ class JobPanel(QWidget):
 
         self.table = JobTable(objectName="jobTable")
         self.table.setAccessibleName("Jobs")
-        self.table.setModel(self.proxy)
+        self.table.setModel(model)
         self.table.setItemDelegateForColumn(COL_STATUS, StatusDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -173,9 +168,12 @@ class JobPanel(QWidget):
         self.table.copy_requested.connect(self.copy_job_id)
         self.table.doubleClicked.connect(lambda _i: self._open())
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):  # after the proxy's own update
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._count)
         self._wanted = ""   # a job to select once its row arrives
+        self._resetting = ""   # the current job while the model resets ("-": none)
+        model.modelAboutToBeReset.connect(self._before_reset)
+        model.modelReset.connect(self._after_reset)
         model.rowsInserted.connect(self._arrived)
         model.modelReset.connect(self._arrived)
         self._count()
@@ -194,14 +192,13 @@ class JobPanel(QWidget):
     def select_job(self, job_id: str) -> bool:
         """Make ``job_id`` the current job; a job not in the list yet (just submitted, its row being read)
         is selected when its row arrives."""
+        if self.model.row_of(job_id) < 0 and self.model.in_list(job_id):  # hidden by the filter: show it
+            self.filter_edit.clear()
         row = self.model.row_of(job_id)
         self._wanted = job_id if row < 0 else ""
         if row < 0:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():  # hidden by the filter: show it
-            self.filter_edit.clear()
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        index = self.model.index(row, 0)
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index)
         return True
@@ -211,7 +208,20 @@ class JobPanel(QWidget):
             self.select_job(self._wanted)
 
     def _current_changed(self, current, _previous) -> None:
-        self.job_selected.emit(current.data(JOB_ID_ROLE) or "" if current.isValid() else "")
+        if not self._resetting:
+            self.job_selected.emit(current.data(JOB_ID_ROLE) or "" if current.isValid() else "")
+
+    def _before_reset(self) -> None:
+        self._resetting = self.current_job() or "-"
+
+    def _after_reset(self) -> None:
+        """A re-read or a new filter: the current job stays current when it is still shown (no flicker of
+        the gallery through "no job")."""
+        was, self._resetting = self._resetting, ""
+        if was != "-" and self.model.row_of(was) >= 0:
+            self.table.setCurrentIndex(self.model.index(self.model.row_of(was), 0))
+        if self.current_job() != (was if was != "-" else ""):
+            self.job_selected.emit(self.current_job())
 
     # --- actions ---------------------------------------------------------------------------------------
 
@@ -247,7 +257,7 @@ class JobPanel(QWidget):
         if not self.table.indexAt(pos).isValid():
             return
         self.table.setCurrentIndex(self.table.indexAt(pos))
-        row = self.model.job_row(self._source_row())
+        row = self.model.job_row(self.table.currentIndex().row())
         if row is None:
             return
         record = row.record
@@ -278,11 +288,8 @@ class JobPanel(QWidget):
         if current:
             self.select_job(current)
 
-    def _source_row(self) -> int:
-        return self.proxy.mapToSource(self.table.currentIndex()).row()
-
     def _filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
+        self.model.set_filter(text)
         self._count()
 
     def set_batch_panel(self, panel: QWidget) -> None:
@@ -293,5 +300,5 @@ class JobPanel(QWidget):
         if self.table.isColumnHidden(COL_BATCH) == self.model.has_batches():
             self.table.setColumnHidden(COL_BATCH, not self.model.has_batches())
             self.table.fit_status()
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.model.rowCount(), self.model.total()
         self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} job{'s' if total != 1 else ''}")

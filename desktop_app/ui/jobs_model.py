@@ -6,9 +6,8 @@ row by row as jobs change. Jobs the seller removed from the list stay in the jou
 from __future__ import annotations
 
 import bisect
-import logging
 import time
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -18,26 +17,45 @@ from ..store.job_overview import job_overview, job_overviews
 from ..store.journal import JobRecord, Journal
 from .jobs_rows import TYPICAL_SECONDS, JobRow, make_row, progress, status_text
 
-log = logging.getLogger(__name__)
 
 COLUMNS = ("ASIN", "Market", "Type", "Status", "Created", "Credits", "Batch")
 COL_ASIN, COL_MARKET, COL_TYPE, COL_STATUS, COL_CREATED, COL_CREDITS, COL_BATCH = range(len(COLUMNS))
 JOB_ID_ROLE = Qt.ItemDataRole.UserRole
-RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2   # 0.0 … 1.0
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3     # the raw status string
-SORT_ROLE = Qt.ItemDataRole.UserRole + 4       # a string; descending order = the list's order
 EXPIRY_ROLE = Qt.ItemDataRole.UserRole + 5     # expiry.result_status of the job
-FILTER_ROLE = Qt.ItemDataRole.UserRole + 6     # what the filter box matches: ASIN, batch label, listing type
 EXPIRY_RECHECK_TICKS = 300                     # the expiry state moves with time: re-read every 5 min
 FAILED_TEXT = QColor("#b3261e")
 
 
-def load_rows(journal: Journal, service: str, exported: dict[str, str]) -> list[JobRow]:
-    """Every job's row, in the list's order (runs on the store worker)."""
-    rows = [make_row(o, exported.get(o.record.job_id, "")) for o in job_overviews(journal, service)]
+class Listing(NamedTuple):
+    """The list as read on the store worker: the rows shown and those the seller removed, each in order, with
+    what the window would otherwise compute by walking every row on the GUI thread."""
+    shown: list[JobRow]
+    hidden: list[JobRow]
+    ids: tuple[str, ...]          # of the rows shown
+    unfinished: frozenset[str]
+    batches: bool                 # a job of a batch is shown
+
+
+def listing(rows: list[JobRow], hidden: frozenset[str] = frozenset()) -> Listing:
+    shown = [r for r in rows if r.job_id not in hidden]
+    return Listing(shown, [r for r in rows if r.job_id in hidden], tuple(r.job_id for r in shown),
+                   frozenset(r.job_id for r in shown if not r.terminal), any(r.record.batch_id for r in shown))
+
+
+def load_rows(journal: Journal, service: str, exported: dict[str, str], hidden: frozenset[str] = frozenset(),
+              previous: tuple[JobRow, ...] = ()) -> Listing:
+    """Every job's row, in the list's order (runs on the store worker). A row equal to its ``previous`` one is
+    that very object: the window replaces only the rows that changed (and frees the others here)."""
+    before = {r.job_id: r for r in previous}
+    rows = []
+    for o in job_overviews(journal, service):
+        row = make_row(o, exported.get(o.record.job_id, ""))
+        old = before.get(row.job_id)
+        rows.append(old if old == row else row)
     rows.sort(key=lambda row: row.sort_key, reverse=True)
-    return rows
+    return listing(rows, hidden)
 
 
 def load_row(journal: Journal, job_id: str, exported: str) -> JobRow | None:
@@ -45,7 +63,14 @@ def load_row(journal: Journal, job_id: str, exported: str) -> JobRow | None:
     return make_row(overview, exported) if overview is not None else None
 
 
+def _place(rows: list[JobRow], row: JobRow) -> int:
+    """Where ``row`` goes in ``rows`` (newest first)."""
+    return bisect.bisect_left(rows, _Desc(row.sort_key), key=lambda r: _Desc(r.sort_key))
+
+
 class JobsModel(QAbstractTableModel):
+    """The rows shown are the list's rows that match the filter text (filtered here, in one pass over cached
+    texts: no view or proxy asks ``data()`` row by row to filter or sort)."""
     loaded = Signal()   # the whole list was (re)read
 
     def __init__(self, service=None, parent: QObject | None = None, marks=None) -> None:
@@ -59,14 +84,19 @@ class JobsModel(QAbstractTableModel):
         self.show_hidden = False
         self._ticks = 0
         self._generation = 0
-        self._rows: list[JobRow] = []
+        self._all: list[JobRow] = []             # the list (without the removed jobs unless show_hidden)
         self._hidden: dict[str, JobRow] = {}     # removed from the list, shown with show_hidden
+        self._filter = ""                        # casefolded
+        self._rows: list[JobRow] = self._all     # shown: _all itself when there is no filter
         self._rowof: dict[str, int] = {}
+        self._unfinished: set[str] = set()
+        self._ids: tuple[str, ...] | None = None  # of _all, as last read whole (None: changed since)
+        self._batches = False
 
     # --- reading the journal (on the store worker) ------------------------------------------------------
 
-    def _hidden_ids(self) -> set[str]:
-        return self.marks.hidden() if self.marks is not None else set()
+    def _hidden_ids(self) -> frozenset[str]:
+        return frozenset(self.marks.hidden()) if self.marks is not None and not self.show_hidden else frozenset()
 
     def _exported(self) -> dict[str, str]:
         return self.marks.exported() if self.marks is not None else {}
@@ -75,12 +105,13 @@ class JobsModel(QAbstractTableModel):
         """Read the whole list again (in the background); :attr:`loaded` when it is shown."""
         self._generation += 1
         return self.service.tasks.spawn(self._reload(self._generation, self.service.settings.service),
-                                        key="jobs-list")
+                                        name="jobs-list")
 
     async def _reload(self, generation: int, service: str) -> None:
-        rows = await self.service.store.call(load_rows, service, self._exported())
+        found = await self.service.store.call(load_rows, service, self._exported(), self._hidden_ids(),
+                                              tuple(self._all))
         if generation == self._generation:
-            self.set_rows(rows)
+            self.set_rows(found)
 
     def update_job(self, job_id: str):
         """Re-read one job (in the background): update its row in place, or insert it where it sorts."""
@@ -93,45 +124,86 @@ class JobsModel(QAbstractTableModel):
 
     # --- the rows -----------------------------------------------------------------------------------------
 
-    def set_rows(self, rows: list[JobRow]) -> None:
-        """Show ``rows`` (already in the list's order)."""
-        hidden = self._hidden_ids() if not self.show_hidden else set()
-        self.beginResetModel()
-        self._rows = [r for r in rows if r.job_id not in hidden]
-        self._hidden = {r.job_id: r for r in rows if r.job_id in hidden}
-        self._reindex()
-        self.endResetModel()
+    def set_rows(self, found: Listing) -> None:
+        """Show a :class:`Listing` (rows already in the list's order)."""
+        self._hidden = {r.job_id: r for r in found.hidden}
+        self._unfinished = set(found.unfinished)
+        self._batches = found.batches
+        if found.ids == self._ids and not self._filter:   # re-read, nothing moved: changed rows in place
+            rows = self._all
+            for i, row in enumerate(found.shown):
+                if row is not rows[i]:
+                    rows[i] = row
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+        else:
+            self.beginResetModel()
+            self._all = list(found.shown)
+            self._ids = found.ids
+            self._rows = self._matching()
+            self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
+            self.endResetModel()
         self.loaded.emit()
 
-    def _reindex(self, start: int = 0) -> None:
-        if start == 0:
-            self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
+    def _matching(self) -> list[JobRow]:
+        return [r for r in self._all if self._filter in r.filter_text] if self._filter else self._all
+
+    def set_filter(self, text: str) -> None:
+        """Show only the jobs whose ASIN, batch label or listing type contains ``text``."""
+        text = text.strip().casefold()
+        if text == self._filter:
             return
-        for i in range(start, len(self._rows)):
-            self._rowof[self._rows[i].job_id] = i
+        self.beginResetModel()
+        self._filter = text
+        self._rows = self._matching()
+        self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
+        self.endResetModel()
+
+    def _reindex(self, start: int) -> None:
+        rows, rowof = self._rows, self._rowof
+        for i in range(start, len(rows)):
+            rowof[rows[i].job_id] = i
 
     def put(self, row: JobRow) -> None:
         """Update a row in place, or insert it where it sorts."""
         if row.job_id in self._hidden:
             self._hidden[row.job_id] = row
             return
+        if row.terminal:
+            self._unfinished.discard(row.job_id)
+        else:
+            self._unfinished.add(row.job_id)
+        self._batches = self._batches or bool(row.record.batch_id)
+        if self._rows is not self._all:   # filtered: keep the whole list in order too
+            old = next((i for i, r in enumerate(self._all) if r.job_id == row.job_id), None)
+            if old is not None:
+                del self._all[old]
+            self._all.insert(_place(self._all, row), row)
+            if self._filter not in row.filter_text:
+                self.take(row.job_id)
+                return
         at = self._rowof.get(row.job_id)
         if at is not None and self._rows[at].sort_key == row.sort_key:
             self._rows[at] = row
             self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
             return
         if at is not None:
-            self.take(row.job_id)
-        at = bisect.bisect_left(self._rows, _Desc(row.sort_key), key=lambda r: _Desc(r.sort_key))
+            self.take(row.job_id, keep_in_list=True)
+        at = _place(self._rows, row)
+        self._ids = None
         self.beginInsertRows(QModelIndex(), at, at)
         self._rows.insert(at, row)
         self._reindex(at)
         self.endInsertRows()
 
-    def take(self, job_id: str) -> JobRow | None:
+    def take(self, job_id: str, keep_in_list: bool = False) -> JobRow | None:
+        """Remove a job's row from the rows shown (and from the list, unless ``keep_in_list``)."""
+        if not keep_in_list and self._rows is not self._all:
+            self._all[:] = [r for r in self._all if r.job_id != job_id]
+            self._ids = None
         at = self._rowof.pop(job_id, None)
         if at is None:
             return None
+        self._ids = None
         self.beginRemoveRows(QModelIndex(), at, at)
         row = self._rows.pop(at)
         self._reindex(at)
@@ -142,14 +214,13 @@ class JobsModel(QAbstractTableModel):
         """Remove a job from the list (it stays in the journal)."""
         if self.marks is not None:
             self.marks.set_hidden(job_id, True)
-        row = self.take(job_id) if not self.show_hidden else None
+        if self.show_hidden:
+            return
+        row = self._row_anywhere(job_id)
+        self.take(job_id)
         if row is not None:
             self._hidden[job_id] = row
-
-    def set_show_hidden(self, show: bool) -> None:
-        """Show the jobs removed from the list too (or not)."""
-        self.show_hidden = show
-        self.set_rows(sorted(self._rows + list(self._hidden.values()), key=lambda r: r.sort_key, reverse=True))
+            self._unfinished.discard(job_id)
 
     def unhide_job(self, job_id: str) -> None:
         if self.marks is not None:
@@ -158,11 +229,27 @@ class JobsModel(QAbstractTableModel):
         if row is not None:
             self.put(row)
 
+    def set_show_hidden(self, show: bool) -> None:
+        """Show the jobs removed from the list too (or not)."""
+        self.show_hidden = show
+        rows = sorted(self._all + list(self._hidden.values()), key=lambda r: r.sort_key, reverse=True)
+        self.set_rows(listing(rows, self._hidden_ids()))
+
+    def _row_anywhere(self, job_id: str) -> JobRow | None:
+        return next((r for r in self._all if r.job_id == job_id), None)
+
     def hidden_count(self) -> int:
         return len(self._hidden)
 
+    def total(self) -> int:
+        """Jobs in the list, whatever the filter."""
+        return len(self._all)
+
+    def in_list(self, job_id: str) -> bool:
+        return job_id in self._rowof or self._row_anywhere(job_id) is not None
+
     def has_batches(self) -> bool:
-        return any(r.record.batch_id for r in self._rows)
+        return self._batches
 
     def row_of(self, job_id: str) -> int:
         return self._rowof.get(job_id, -1)
@@ -174,10 +261,11 @@ class JobsModel(QAbstractTableModel):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def rows(self) -> list[JobRow]:
-        return list(self._rows)
+        """The whole list, whatever the filter."""
+        return list(self._all)
 
     def unfinished(self) -> list[str]:
-        return [r.job_id for r in self._rows if not r.record.terminal]
+        return list(self._unfinished)
 
     # --- Qt model API ---------------------------------------------------------------------------------------
 
@@ -206,7 +294,7 @@ class JobsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_MARKET and r.record.country:
                 return country_name(r.record.country)
-            if col == COL_STATUS and not r.record.terminal and r.expiry != "expired":
+            if col == COL_STATUS and not r.terminal and r.expiry != "expired":
                 return status_text(r.record, self.clock(), self.typical)
             return r.cells[col]
         if role == JOB_ID_ROLE:
@@ -217,12 +305,6 @@ class JobsModel(QAbstractTableModel):
             return r.expiry
         if role == PROGRESS_ROLE:
             return progress(r.record, self.clock(), self.typical)
-        if role == FILTER_ROLE:
-            return r.filter_text
-        if role == SORT_ROLE:
-            return r.sort_key
-        if role == RECORD_ROLE:
-            return r.record
         if role == Qt.ItemDataRole.ToolTipRole:
             return r.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and r.record.status == "failed":
@@ -240,8 +322,9 @@ class JobsModel(QAbstractTableModel):
         if self._ticks % EXPIRY_RECHECK_TICKS == 0 and self.service is not None:
             self.reload()
             return
-        for row, r in enumerate(self._rows):
-            if not r.record.terminal:
+        for job_id in self._unfinished:
+            row = self._rowof.get(job_id)
+            if row is not None:
                 index = self.index(row, COL_STATUS)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, PROGRESS_ROLE])
 

@@ -103,21 +103,19 @@ def done_text(approved: int, exported: bool, published: bool) -> str:
     return " · ".join(parts + ["exported"] * exported + ["published"] * published)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobRow:
+    job_id: str
+    terminal: bool              # finished: nothing in the row moves with the clock
     record: JobRecord
     cells: tuple[str, ...]      # per column; the status cell of an unfinished job is made when painted
     sort_key: str               # descending order: newest first, a batch's rows together in file order
-    filter_text: str
+    filter_text: str            # casefolded
     expiry: str                 # expiry.result_status
     approved: int
     exported: str               # the folder the approved images were exported to ("" when never)
     published: bool
     tooltip: str
-
-    @property
-    def job_id(self) -> str:
-        return self.record.job_id
 
     @property
     def done(self) -> str:
@@ -178,5 +176,6 @@ def make_row(o: JobOverview, exported: str = "", now: float | None = None) -> Jo
     type_name = listing_type_name(r.listing_type) or "—"
     cells = (r.asin or "?", r.country or "—", type_name, status_cell(r, state, done), created_text(r),
              credits_text(r), batch)
-    return JobRow(r, cells, sort_key(o), f"{r.asin} {batch} {type_name}", state, approved, exported, o.published,
+    return JobRow(r.job_id, r.terminal, r, cells, sort_key(o), f"{r.asin} {batch} {type_name}".casefold(), state,
+                  approved, exported, o.published,
                   _tooltip(r, batch, state, done, exported))

@@ -42,7 +42,7 @@ def stats(studio) -> dict:
 
 
 def table_rows(window) -> list[tuple[str, str]]:
-    proxy = window.job_panel.proxy
+    proxy = window.jobs_model
     return [(proxy.index(r, 0).data(), proxy.index(r, COL_BATCH).data()) for r in range(proxy.rowCount())]
 
 
@@ -96,7 +96,7 @@ def test_a_batch_runs_to_the_end_grouped_in_the_job_table(studio, qtbot, qtmodel
     assert not w.job_table.isColumnHidden(COL_BATCH)
     qtmodeltester.check(w.jobs_model)
     qtbot.keyClicks(w.job_panel.filter_edit, "pasted")  # the filter matches the batch label
-    assert w.job_panel.proxy.rowCount() == 3
+    assert w.jobs_model.rowCount() == 3
     w.job_panel.filter_edit.clear()
     assert "Batch finished" in w.banner.text()
 

@@ -54,7 +54,7 @@ def test_generating_a_product_again_asks_first(studio, qtbot):
 
     w.gallery_model.set_job("")  # "Open existing job" selects it and shows it
     w.job_panel.table.clearSelection()
-    w.job_panel.table.setCurrentIndex(w.job_panel.proxy.index(-1, -1))
+    w.job_panel.table.setCurrentIndex(w.jobs_model.index(-1, -1))
     click_generate(w, qtbot, "B0TWICE001")
     answer(question(w, qtbot), qtbot, "openExistingJobButton")
     qtbot.waitUntil(lambda: w.job_panel.current_job() == first, timeout=1000)
@@ -83,7 +83,7 @@ def test_the_question_names_the_price_the_app_knows(studio, qtbot, monkeypatch):
 
 
 def open_menu(w, qtbot, row: int = 0, keyboard: bool = False):
-    index = w.job_panel.proxy.index(row, 0)
+    index = w.jobs_model.index(row, 0)
     if keyboard:
         w.job_table.setCurrentIndex(index)
         w.job_table.setFocus()
@@ -113,8 +113,7 @@ def test_remove_from_list_keeps_the_job_in_the_journal(studio, qtbot):
     w = studio.window
     gone = generate(w, qtbot, "B0REMOVE01")
     kept = generate(w, qtbot, "B0REMOVE02")
-    actions = open_menu(w, qtbot, row=w.job_panel.proxy.mapFromSource(w.jobs_model.index(
-        w.jobs_model.row_of(gone), 0)).row())
+    actions = open_menu(w, qtbot, row=w.jobs_model.row_of(gone))
     actions["removeJobAction"].trigger()
     assert w.jobs_model.row_of(gone) < 0 and w.jobs_model.row_of(kept) >= 0
     assert studio.rt.journal.job(gone) is not None   # still in the journal
@@ -167,5 +166,5 @@ def test_status_stays_readable_at_1280_by_720(studio, qtbot):
     w.resize(1280, 720)
     qtbot.waitUntil(lambda: w.width() == 1280, timeout=1000)
     table = w.job_table
-    rect = table.visualRect(w.job_panel.proxy.index(0, COL_STATUS))
+    rect = table.visualRect(w.jobs_model.index(0, COL_STATUS))
     assert table.columnWidth(COL_STATUS) >= STATUS_MIN_WIDTH and 0 <= rect.left() and rect.right() <= table.viewport().width()
