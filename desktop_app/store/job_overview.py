@@ -5,29 +5,34 @@ batch started, the line of the job) and whether a publish of its images stands a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .batches import BatchTable
-from .journal import ImageRecord, JobRecord, Journal
+from .journal import JobRecord, Journal
 from .publishes import ACCEPTED, LIVE, OTHER_SHOWN, SENDING, UNKNOWN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobOverview:
     record: JobRecord
-    images: tuple[ImageRecord, ...]
+    approved: int              # images the seller approved
+    cached: bool               # every image the service produced is in the local cache
     batch_source: str          # the batch file's name ("" when not from a batch)
     batch_created: float       # when its batch started (0 when none)
     batch_line: int | None     # the job's line in its batch file
     published: bool            # a publish of its images stands (sent, accepted or live; not undone)
 
 
-def _images(journal: Journal, where: str, params: tuple) -> dict[str, list[ImageRecord]]:
-    found: dict[str, list[ImageRecord]] = {}
-    for r in journal.read(f"SELECT * FROM images WHERE job_id IN (SELECT job_id FROM jobs WHERE {where})"
-                          " ORDER BY job_id, idx", params):
-        found.setdefault(r["job_id"], []).append(
-            ImageRecord(r["job_id"], r["idx"], r["url"], r["error_code"], r["error_message"], r["sha256"], r["ext"],
-                        r["cache_path"], r["width"], r["height"], r["review"], r["source"]))
+def _images(journal: Journal, where: str, params: tuple) -> dict[str, tuple[int, bool]]:
+    """Per job: approved images, and whether every image the service produced is cached (one row per job,
+    the cached files' paths checked on disk here)."""
+    found = {}
+    for job_id, approved, missing, paths in journal.read(
+            "SELECT job_id, SUM(review='approved'), SUM(cache_path IS NULL AND url IS NOT NULL),"
+            f" GROUP_CONCAT(cache_path, char(10)) FROM images WHERE job_id IN (SELECT job_id FROM jobs WHERE {where})"
+            " GROUP BY job_id", params):
+        cached = not missing and all(Path(p).is_file() for p in (paths or "").split("\n") if p)
+        found[job_id] = (approved or 0, cached)
     return found
 
 
@@ -46,13 +51,15 @@ def _lines(journal: Journal, where: str, params: tuple) -> dict[str, int | None]
 
 def _overviews(journal: Journal, records: list[JobRecord], where: str, params: tuple) -> list[JobOverview]:
     images, published = _images(journal, where, params), _published(journal, where, params)
+    nothing = (0, True)
     lines = _lines(journal, where, params) if any(r.batch_id for r in records) else {}
     batches = {info.batch_id: info for info in BatchTable(journal).batches()} if lines else {}
     out = []
     for record in records:
         info = batches.get(record.batch_id) if record.batch_id else None
         source = ((info.source or "pasted") if info else "batch") if record.batch_id else ""
-        out.append(JobOverview(record, tuple(images.get(record.job_id, ())),
+        approved, cached = images.get(record.job_id, nothing)
+        out.append(JobOverview(record, approved, cached,
                                source.replace("\\", "/").rsplit("/", 1)[-1], float(info.created_at) if info else 0.0,
                                lines.get(record.job_id), record.job_id in published))
     return out

@@ -168,9 +168,7 @@ def _tooltip(r: JobRecord, batch: str, state: str, done: str, exported: str) -> 
 def make_row(o: JobOverview, exported: str = "", now: float | None = None) -> JobRow:
     """The row of one job (reads the image cache's files: call it off the GUI thread)."""
     r = o.record
-    state = expiry.result_status(r, list(o.images), now) if r.status == "completed" else \
-        expiry.result_status(r, [], now)
-    approved = sum(1 for img in o.images if img.review == "approved")
+    state, approved = expiry.status_of(r, o.cached, now), o.approved
     batch = (f"{o.batch_source}:{o.batch_line}" if o.batch_line is not None else o.batch_source) if r.batch_id else ""
     done = done_text(approved, bool(exported), o.published)
     type_name = listing_type_name(r.listing_type) or "—"
