@@ -313,6 +313,10 @@ class JobsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    def status_now(self, record: JobRecord) -> str:
+        """The job's status with its elapsed time and estimate, on the model's clock."""
+        return status_text(record, self.clock(), self.typical)
+
     # --- the clock ------------------------------------------------------------------------------------------
 
     def tick(self) -> None:

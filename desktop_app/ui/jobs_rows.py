@@ -20,6 +20,16 @@ EXPIRY_TEXT = {expiry.EXPIRING: "expires soon — images not downloaded", expiry
 TYPICAL_SECONDS = 120.0   # the service's own figure: a listing takes "about 2 minutes" (pixii.md)
 
 
+def typical_seconds(sandbox: bool) -> float:
+    """How long a job usually takes at the service: the sandbox's own pending + processing times, or the
+    live service's "about 2 minutes"."""
+    if not sandbox:
+        return TYPICAL_SECONDS
+    from ..sandbox.config import default_config
+    config = default_config()
+    return max(1.0, float(config["pending_seconds"]) + float(config["processing_seconds"]))
+
+
 def epoch(iso: str | None) -> float | None:
     if not iso:
         return None
@@ -66,7 +76,7 @@ def estimate_text(record: JobRecord, now: float | None = None, typical: float = 
         return "taking longer than usual"
     if left < 60:
         return f"about {max(1, int(round(left)))} s left"
-    return f"about {int(round(left / 60))} min left"
+    return f"about {math.ceil(left / 60)} min left"
 
 
 def status_text(record: JobRecord, now: float | None = None, typical: float = TYPICAL_SECONDS) -> str:

@@ -24,7 +24,7 @@ from .job_actions import JobActions
 from .job_marks import JobMarks
 from .job_panel import JobPanel
 from .jobs_model import JobsModel
-from .jobs_rows import status_text
+from .jobs_rows import typical_seconds
 from . import theme
 from .prefs import Preferences
 from .store_worker import WAITING_TEXT
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.publish_health = PublishHealthWatch(service, self.banner)  # published listings suppressed later
         self.form = SubmitForm(service, self)
         self.jobs_model = JobsModel(service, self, marks=JobMarks(self.prefs))
+        self.jobs_model.typical = typical_seconds(self.settings.sandbox)
         self.job_panel = JobPanel(self.jobs_model, self)
         self.job_actions = JobActions(self)   # the job's menu, the question before generating again
         self.batch = BatchController(service, self)   # File ▸ Import batch…, the batch's progress panel
@@ -252,6 +253,7 @@ class MainWindow(QMainWindow):
     def _runtime_changed(self) -> None:
         """Another service, key or journal: relabel, reload the job table, forget the shown job."""
         self._update_mode()
+        self.jobs_model.typical = typical_seconds(self.settings.sandbox)
         self.jobs_model.reload()
         self.gallery_model.set_journal(self.service.journal)
         self._title("")
@@ -311,10 +313,10 @@ class MainWindow(QMainWindow):
         elif record.terminal:
             placeholder = "This job has no images."
         else:
-            placeholder = f"The images appear here when the job completes ({status_text(record)})."
+            placeholder = f"The images appear here when the job completes ({self.jobs_model.status_now(record)})."
         self.gallery.set_title(f"<b>{record.asin}</b> · {country_name(record.country)} · "
                                f"{listing_type_name(record.listing_type)} · "
-                               f"{status_text(record)}", placeholder)
+                               f"{self.jobs_model.status_now(record)}", placeholder)
         self.gallery.setToolTip(f"Job {record.job_id}")
 
     def _credits(self, value) -> None:
