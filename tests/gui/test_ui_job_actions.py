@@ -82,12 +82,15 @@ def test_the_question_names_the_price_the_app_knows(studio, qtbot, monkeypatch):
     answer(box, qtbot, "dontGenerateButton")
 
 
-def open_menu(w, qtbot, row: int = 0, keyboard: bool = False):
+def open_menu(w, qtbot, row: int = 0, keyboard: bool = False, menu_key: bool = False):
     index = w.jobs_model.index(row, 0)
-    if keyboard:
+    if keyboard or menu_key:
         w.job_table.setCurrentIndex(index)
         w.job_table.setFocus()
-        qtbot.keyClick(w.job_table, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+        if menu_key:
+            qtbot.keyClick(w.job_table, Qt.Key.Key_Menu)
+        else:
+            qtbot.keyClick(w.job_table, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
     else:
         w.job_table.customContextMenuRequested.emit(w.job_table.visualRect(index).center())
     qtbot.waitUntil(lambda: w.job_panel.menu is not None, timeout=1000)
@@ -148,7 +151,7 @@ def test_done_counts_open_export_folder_and_publish(studio, qtbot, tmp_path):
     w.job_actions.exported(job_id, tmp_path / "B0DONE0001")   # what the export dialog reports when done
     qtbot.waitUntil(lambda: w.jobs_model.index(0, COL_STATUS).data() == "3 approved · exported",
                     timeout=3000)
-    actions = open_menu(w, qtbot)
+    actions = open_menu(w, qtbot, menu_key=True)   # the Menu key opens the job's menu too
     actions["openExportFolderAction"].trigger()
     assert opened == [str(tmp_path / "B0DONE0001")]
     actions = open_menu(w, qtbot)
