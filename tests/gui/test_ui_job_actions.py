@@ -154,6 +154,15 @@ def test_done_counts_open_export_folder_and_publish(studio, qtbot, tmp_path):
     actions = open_menu(w, qtbot, menu_key=True)   # the Menu key opens the job's menu too
     actions["openExportFolderAction"].trigger()
     assert opened == [str(tmp_path / "B0DONE0001")]
+    from desktop_app.store.publishes import ACCEPTED, LIVE, SENDING, PublishStore
+    publishes = PublishStore(studio.rt.journal)   # a publish of its images that Amazon now serves
+    rid = publishes.begin("SELLER", "SKU-1", "ATVPDKIKX0DER", "patch", {"MAIN": None}, {"MAIN": "https://x/1.jpg"},
+                          job_id=job_id)
+    for state in (SENDING, ACCEPTED, LIVE):
+        publishes.update(rid, state)
+    w.jobs_model.update_job(job_id)
+    qtbot.waitUntil(lambda: w.jobs_model.index(0, COL_STATUS).data() == "3 approved · exported · published",
+                    timeout=3000)
     actions = open_menu(w, qtbot)
     actions["publishJobAction"].trigger()
     qtbot.waitUntil(lambda: w.publish_dialog is not None and w.publish_dialog.isVisible(), timeout=3000)
