@@ -12,7 +12,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 
 from ..api.models import ListingRequest
-from ..api.vocab import country_name, listing_type_name
+from ..api.vocab import in_country, listing_type_name
 from ..core import expiry
 from .jobs_rows import JobRow, created_text
 
@@ -124,7 +124,7 @@ class JobActions(QObject):
         r = existing.record
         state = "is still running" if not r.terminal else "already finished"
         box = QMessageBox(QMessageBox.Icon.Question, "Generate this product again?",
-                          f"{r.asin} in {country_name(r.country)} as {listing_type_name(r.listing_type)} has a job "
+                          f"{r.asin} {in_country(r.country)} as {listing_type_name(r.listing_type)} has a job "
                           f"that {state} (created {created_text(r)}).\n\n"
                           f"{cost_words(rows, request, existing, self.window.settings.sandbox)} "
                           "Generate it again anyway?", QMessageBox.StandardButton.NoButton, self.window)

@@ -19,7 +19,7 @@ from .jobs_model import (COL_BATCH, COL_STATUS, EXPIRY_ROLE, JOB_ID_ROLE, PROGRE
 STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f",
                   EXPIRING: "#f29900", EXPIRED: "#80868b"}
 TEXT_COLOURS = {"failed": "#b3261e", EXPIRING: "#8a4b00", EXPIRED: "#5f6368"}
-STATUS_MIN_WIDTH = 210   # "3 approved · exported · published" stays readable
+STATUS_MIN_WIDTH = 232   # "pending · 0:02 · about 5 min left", "3 approved · exported · published" stay readable
 DARK_TEXT_COLOURS = {"failed": "#f28b82", EXPIRING: "#fdd663", EXPIRED: "#a8adb4"}
 
 
