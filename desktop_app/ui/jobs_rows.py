@@ -127,10 +127,6 @@ class JobRow:
     published: bool
     tooltip: str
 
-    @property
-    def done(self) -> str:
-        return done_text(self.approved, bool(self.exported), self.published)
-
 
 def status_cell(r: JobRecord, state: str, done: str) -> str:
     if state == expiry.EXPIRED:
