@@ -42,12 +42,17 @@ def all_cached(images: list[ImageRecord]) -> bool:
 
 def result_status(record: JobRecord, images: list[ImageRecord], now: float | None = None) -> str:
     """One of RUNNING, FAILED, CACHED, PENDING, EXPIRING, EXPIRED."""
+    return status_of(record, record.status == "completed" and all_cached(images), now)
+
+
+def status_of(record: JobRecord, cached: bool, now: float | None = None) -> str:
+    """:func:`result_status` when it is known whether every image the service produced is cached."""
     now = time.time() if now is None else now
     if record.status == "failed":
         return FAILED
     if record.status != "completed":
         return EXPIRED if likely_expired(record, now) else RUNNING
-    if all_cached(images):
+    if cached:
         return CACHED
     done = iso_epoch(record.completed_at) or iso_epoch(record.created_at) or now
     if now > done + RESULT_LIFETIME:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout
 
 from ..api.answers import printable
@@ -200,9 +201,10 @@ class Banner(QFrame):
     # --- reading and hiding -------------------------------------------------------------------------
 
     def text(self) -> str:
-        """The texts shown: the message, then the notice."""
+        """The texts shown, as the reader sees them (no markup): the message, then the notice."""
         rows = (self.message_row, self.notice_row)
-        return "\n".join(r.label.text() for r in rows if r.isVisibleTo(self))
+        return "\n".join(QTextDocumentFragment.fromHtml(r.label.text()).toPlainText()
+                         for r in rows if r.isVisibleTo(self))
 
     def showing_notice(self) -> bool:
         return self.isVisible() and self.notice_row.isVisibleTo(self)

@@ -108,10 +108,11 @@ class BatchController(QObject):
                                  self.limits or Limits.from_env())
 
     def known_prices(self) -> dict[str, float]:
+        """The credits each listing type cost last, from the window's job list (already read)."""
         prices: dict[str, float] = {}
-        for job in reversed(self.service.journal.jobs(service=self.service.settings.service)):
-            if job.credit_cost is not None and job.listing_type:
-                prices[job.listing_type] = job.credit_cost
+        for row in reversed(self.window.jobs_model.rows()):
+            if row.record.credit_cost is not None and row.record.listing_type:
+                prices[row.record.listing_type] = row.record.credit_cost
         return prices
 
     def plan(self, batch: ParsedBatch) -> Plan:

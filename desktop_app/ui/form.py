@@ -69,6 +69,8 @@ class SubmitForm(QWidget):
         super().__init__(parent)
         self.service = service
         self._busy = ""
+        # asked with the request and what to do next (the window asks about a product generated already)
+        self.ask_before_generate = lambda _request, proceed, cancelled=None: proceed()
         self.asin_edit = QLineEdit(objectName="asinEdit", placeholderText="ASIN or Amazon product link")
         self.asin_edit.setAccessibleName("ASIN")
         self.asin_edit.setClearButtonEnabled(True)
@@ -300,6 +302,11 @@ class SubmitForm(QWidget):
             self.update_state()
             return
         request = self.request()
+        self._set_busy("Waiting for your answer…")
+        self.ask_before_generate(request, lambda: self._generate(request), lambda: self._set_busy(""))
+
+    def _generate(self, request: ListingRequest) -> None:
+        self._set_busy("")
         urls = self.refs.urls()
         if urls and not self.settings.sandbox:  # a paid submission: prove the photos are reachable first
             self._set_busy("Checking the reference photos…")

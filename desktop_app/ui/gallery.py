@@ -283,7 +283,7 @@ class GalleryPanel(QWidget):
         record = self.model.record(self.current_row())
         if record is None:
             self._preview_path = None
-            self.preview.show_message(self.view.placeholder if self.model.job_id else
+            self.preview.show_message("No image to preview." if self.model.job_id else
                                       "Select a job, then an image, to preview it here.")
             return
         if record.error_code:

@@ -1,165 +1,273 @@
-"""Table model of the journal's jobs (newest first), updated row by row as jobs change (never reset per
-poll). Batch rows carry a short label (file name + line) and a sort key that keeps a batch together; the
-status of a completed job tells its expiry state (expiry.result_status), cached per job."""
+"""Table model of the journal's jobs, kept in its display order (newest first, a batch kept together), so the
+view never sorts: each row's texts are computed once on the store worker's thread (see :mod:`.jobs_rows`),
+``data()`` only hands them out. The list is read whole once (and after a Live/Sandbox switch), then updated
+row by row as jobs change. Jobs the seller removed from the list stay in the journal and can be shown again."""
 
 from __future__ import annotations
 
-import math
+import bisect
 import time
-from datetime import datetime
+from typing import Callable, NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from ..api.vocab import country_name, listing_type_name
-from ..core import expiry
-from ..store.batches import BatchTable
+from ..api.vocab import country_name
+from ..store.job_overview import job_overview, job_overviews
 from ..store.journal import JobRecord, Journal
+from .jobs_rows import TYPICAL_SECONDS, JobRow, make_row, progress, status_text
+
 
 COLUMNS = ("ASIN", "Market", "Type", "Status", "Created", "Credits", "Batch")
 COL_ASIN, COL_MARKET, COL_TYPE, COL_STATUS, COL_CREATED, COL_CREDITS, COL_BATCH = range(len(COLUMNS))
 JOB_ID_ROLE = Qt.ItemDataRole.UserRole
-RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2   # 0.0 … 1.0
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3     # the raw status string
-SORT_ROLE = Qt.ItemDataRole.UserRole + 4       # a string; descending order = newest first, a batch kept together
 EXPIRY_ROLE = Qt.ItemDataRole.UserRole + 5     # expiry.result_status of the job
-FILTER_ROLE = Qt.ItemDataRole.UserRole + 6     # what the filter box matches: ASIN, batch label, listing type
-EXPIRY_TEXT = {expiry.EXPIRING: "expires soon — images not downloaded", expiry.EXPIRED: "expired"}
-EXPIRY_RECHECK_TICKS = 300                     # the expiry state moves with time: re-check every 5 min
-TYPICAL_SECONDS = 90.0                          # shapes the (estimated) progress of a running job
+EXPIRY_RECHECK_TICKS = 300                     # the expiry state moves with time: re-read every 5 min
+FAILED_TEXT = QColor("#b3261e")
 
 
-def epoch(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
+class Listing(NamedTuple):
+    """The list as read on the store worker: the rows shown and those the seller removed, each in order, with
+    what the window would otherwise compute by walking every row on the GUI thread."""
+    shown: list[JobRow]
+    hidden: list[JobRow]
+    ids: tuple[str, ...]          # of the rows shown
+    unfinished: frozenset[str]
+    batches: bool                 # a job of a batch is shown
 
 
-def elapsed(record: JobRecord, now: float | None = None) -> float | None:
-    start = epoch(record.created_at)
-    if start is None:
-        return None
-    end = epoch(record.completed_at) if record.terminal else None
-    if end is None:
-        end = record.updated_at if record.terminal else (now or time.time())
-    return max(0.0, end - start)
+def listing(rows: list[JobRow], hidden: frozenset[str] = frozenset()) -> Listing:
+    shown = [r for r in rows if r.job_id not in hidden]
+    return Listing(shown, [r for r in rows if r.job_id in hidden], tuple(r.job_id for r in shown),
+                   frozenset(r.job_id for r in shown if not r.terminal), any(r.record.batch_id for r in shown))
 
 
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return f"{seconds // 60}:{seconds % 60:02d}"
+def load_rows(journal: Journal, service: str, exported: dict[str, str], hidden: frozenset[str] = frozenset(),
+              previous: tuple[JobRow, ...] = ()) -> Listing:
+    """Every job's row, in the list's order (runs on the store worker). A row equal to its ``previous`` one is
+    that very object: the window replaces only the rows that changed (and frees the others here)."""
+    before = {r.job_id: r for r in previous}
+    rows = []
+    for o in job_overviews(journal, service):
+        row = make_row(o, exported.get(o.record.job_id, ""))
+        old = before.get(row.job_id)
+        rows.append(old if old == row else row)
+    rows.sort(key=lambda row: row.sort_key, reverse=True)
+    return listing(rows, hidden)
 
 
-def progress(record: JobRecord, now: float | None = None) -> float:
-    if record.terminal:
-        return 1.0
-    if record.status == "pending":
-        return 0.05
-    spent = elapsed(record, now) or 0.0
-    return 0.1 + 0.85 * (1.0 - math.exp(-spent / TYPICAL_SECONDS))
+def load_row(journal: Journal, job_id: str, exported: str) -> JobRow | None:
+    overview = job_overview(journal, job_id)
+    return make_row(overview, exported) if overview is not None else None
 
 
-def status_text(record: JobRecord, now: float | None = None) -> str:
-    if record.status == "failed":
-        return f"failed: {record.error_code}" if record.error_code else "failed"
-    duration = format_duration(elapsed(record, now))
-    return f"{record.status} · {duration}" if duration else record.status
-
-
-def created_text(record: JobRecord) -> str:
-    stamp = epoch(record.created_at)
-    if stamp is None:
-        return record.created_at or ""
-    local = datetime.fromtimestamp(stamp)
-    if local.date() == datetime.now().date():
-        return local.strftime("today %H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def credits_text(record: JobRecord) -> str:
-    """Net credits used; "↩" marks a refund (the tooltip has the detail)."""
-    if record.credit_cost is None:
-        return "—"
-    if record.credits_refunded:
-        return f"↩ {max(0.0, record.credit_cost - record.credits_refunded):g}"
-    return f"{record.credit_cost:g}"
+def _place(rows: list[JobRow], row: JobRow) -> int:
+    """Where ``row`` goes in ``rows`` (newest first)."""
+    return bisect.bisect_left(rows, _Desc(row.sort_key), key=lambda r: _Desc(r.sort_key))
 
 
 class JobsModel(QAbstractTableModel):
-    def __init__(self, journal: Journal, service: str, parent: QObject | None = None) -> None:
+    """The rows shown are the list's rows that match the filter text (filtered here, in one pass over cached
+    texts: no view or proxy asks ``data()`` row by row to filter or sort)."""
+    loaded = Signal()   # the whole list was (re)read
+
+    def __init__(self, service=None, parent: QObject | None = None, marks=None) -> None:
+        """``service``: the StudioService whose store worker reads the journal (None: rows set by hand);
+        ``marks``: the seller's marks on jobs (hidden, exported folder), a :class:`~.job_marks.JobMarks`."""
         super().__init__(parent)
-        self._ticks = 0
-        self._load(journal, service)
-
-    def _load(self, journal: Journal, service: str) -> None:
-        self.journal = journal
         self.service = service
-        self._rows: list[JobRecord] = journal.jobs(service=service)
-        self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
-        self._expiry: dict[str, str] = {}                       # job id → expiry.result_status
-        self._batches: dict[str, tuple[str, float, dict[str, int]]] = {}  # batch id → (source, created, job → line)
+        self.marks = marks
+        self.clock: Callable[[], float] = time.time
+        self.typical = TYPICAL_SECONDS   # the service's usual time for a job, shapes the estimate
+        self.show_hidden = False
+        self._ticks = 0
+        self._generation = 0
+        self._all: list[JobRow] = []             # the list (without the removed jobs unless show_hidden)
+        self._hidden: dict[str, JobRow] = {}     # removed from the list, shown with show_hidden
+        self._filter = ""                        # casefolded
+        self._rows: list[JobRow] = self._all     # shown: _all itself when there is no filter
+        self._rowof: dict[str, int] = {}
+        self._unfinished: set[str] = set()
+        self._ids: tuple[str, ...] | None = None  # of _all, as last read whole (None: changed since)
+        self._batches = False
 
-    def set_source(self, journal: Journal, service: str) -> None:
-        """Show the jobs of another journal / service (after a Live/Sandbox switch)."""
+    # --- reading the journal (on the store worker) ------------------------------------------------------
+
+    def _hidden_ids(self) -> frozenset[str]:
+        return frozenset(self.marks.hidden()) if self.marks is not None and not self.show_hidden else frozenset()
+
+    def _exported(self) -> dict[str, str]:
+        return self.marks.exported() if self.marks is not None else {}
+
+    def reload(self):
+        """Read the whole list again (in the background); :attr:`loaded` when it is shown."""
+        self._generation += 1
+        return self.service.tasks.spawn(self._reload(self._generation, self.service.settings.service),
+                                        name="jobs-list")
+
+    async def _reload(self, generation: int, service: str) -> None:
+        found = await self.service.store.call(load_rows, service, self._exported(), self._hidden_ids(),
+                                              tuple(self._all))
+        if generation == self._generation:
+            self.set_rows(found)
+
+    def update_job(self, job_id: str):
+        """Re-read one job (in the background): update its row in place, or insert it where it sorts."""
+        return self.service.tasks.spawn(self._update(self._generation, job_id), name=f"jobs-row:{job_id}")
+
+    async def _update(self, generation: int, job_id: str) -> None:
+        row = await self.service.store.call(load_row, job_id, self._exported().get(job_id, ""))
+        if row is not None and generation == self._generation and row.record.service == self.service.settings.service:
+            self.put(row)
+
+    # --- the rows -----------------------------------------------------------------------------------------
+
+    def set_rows(self, found: Listing) -> None:
+        """Show a :class:`Listing` (rows already in the list's order)."""
+        self._hidden = {r.job_id: r for r in found.hidden}
+        self._unfinished = set(found.unfinished)
+        self._batches = found.batches
+        if found.ids == self._ids and not self._filter:   # re-read, nothing moved: changed rows in place
+            rows = self._all
+            for i, row in enumerate(found.shown):
+                if row is not rows[i]:
+                    rows[i] = row
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+        else:
+            self.beginResetModel()
+            self._all = list(found.shown)
+            self._ids = found.ids
+            self._rows = self._matching()
+            self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
+            self.endResetModel()
+        self.loaded.emit()
+
+    def _matching(self) -> list[JobRow]:
+        return [r for r in self._all if self._filter in r.filter_text] if self._filter else self._all
+
+    def set_filter(self, text: str) -> None:
+        """Show only the jobs whose ASIN, batch label or listing type contains ``text``."""
+        text = text.strip().casefold()
+        if text == self._filter:
+            return
         self.beginResetModel()
-        self._load(journal, service)
+        self._filter = text
+        self._rows = self._matching()
+        self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
         self.endResetModel()
 
-    # --- batches and expiry (cached: data() runs on every paint) ---------------------------------
+    def _reindex(self, start: int) -> None:
+        rows, rowof = self._rows, self._rowof
+        for i in range(start, len(rows)):
+            rowof[rows[i].job_id] = i
 
-    def _batch(self, batch_id: str, job_id: str) -> tuple[str, float, int | None]:
-        known = self._batches.get(batch_id)
-        if known is None or job_id not in known[2]:
-            info = BatchTable(self.journal).info(batch_id)
-            source = (info.source or "pasted") if info else "batch"
-            created = float(info.created_at) if info else 0.0
-            known = (source.replace("\\", "/").rsplit("/", 1)[-1], created, self.journal.batch_lines(batch_id))
-            known[2].setdefault(job_id, None)  # a job without its intent: asked once, not on every paint
-            self._batches[batch_id] = known
-        return known[0], known[1], known[2].get(job_id)
+    def put(self, row: JobRow) -> None:
+        """Update a row in place, or insert it where it sorts."""
+        if row.job_id in self._hidden:
+            self._hidden[row.job_id] = row
+            return
+        if row.terminal:
+            self._unfinished.discard(row.job_id)
+        else:
+            self._unfinished.add(row.job_id)
+        self._batches = self._batches or bool(row.record.batch_id)
+        if self._rows is not self._all:   # filtered: keep the whole list in order too
+            old = next((i for i, r in enumerate(self._all) if r.job_id == row.job_id), None)
+            if old is not None:
+                del self._all[old]
+            self._all.insert(_place(self._all, row), row)
+            if self._filter not in row.filter_text:
+                self.take(row.job_id)
+                return
+        at = self._rowof.get(row.job_id)
+        if at is not None and self._rows[at].sort_key == row.sort_key:
+            self._rows[at] = row
+            self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+            return
+        if at is not None:
+            self.take(row.job_id, keep_in_list=True)
+        at = _place(self._rows, row)
+        self._ids = None
+        self.beginInsertRows(QModelIndex(), at, at)
+        self._rows.insert(at, row)
+        self._reindex(at)
+        self.endInsertRows()
 
-    def batch_label(self, record: JobRecord) -> str:
-        if not record.batch_id:
-            return ""
-        source, _created, line = self._batch(record.batch_id, record.job_id)
-        return f"{source}:{line}" if line is not None else source
+    def take(self, job_id: str, keep_in_list: bool = False) -> JobRow | None:
+        """Remove a job's row from the rows shown (and from the list, unless ``keep_in_list``)."""
+        if not keep_in_list and self._rows is not self._all:
+            self._all[:] = [r for r in self._all if r.job_id != job_id]
+            self._ids = None
+        at = self._rowof.pop(job_id, None)
+        if at is None:
+            return None
+        self._ids = None
+        self.beginRemoveRows(QModelIndex(), at, at)
+        row = self._rows.pop(at)
+        self._reindex(at)
+        self.endRemoveRows()
+        return row
 
-    def sort_key(self, record: JobRecord) -> str:
-        if record.batch_id:
-            _source, created, line = self._batch(record.batch_id, record.job_id)
-            anchor = created or epoch(record.created_at) or record.recorded_at
-            return f"{anchor:017.3f}|{record.batch_id}|{999999 - (line or 0):06d}"
-        anchor = epoch(record.created_at) or record.recorded_at
-        return f"{anchor:017.3f}|{record.recorded_at:017.3f}|{record.job_id}"
+    def hide_job(self, job_id: str) -> None:
+        """Remove a job from the list (it stays in the journal)."""
+        if self.marks is not None:
+            self.marks.set_hidden(job_id, True)
+        if self.show_hidden:
+            return
+        row = self._row_anywhere(job_id)
+        self.take(job_id)
+        if row is not None:
+            self._hidden[job_id] = row
+            self._unfinished.discard(job_id)
 
-    def expiry_state(self, record: JobRecord) -> str:
-        state = self._expiry.get(record.job_id)
-        if state is None:
-            images = self.journal.images(record.job_id) if record.status == "completed" else []
-            state = expiry.result_status(record, images)
-            self._expiry[record.job_id] = state
-        return state
+    def unhide_job(self, job_id: str) -> None:
+        if self.marks is not None:
+            self.marks.set_hidden(job_id, False)
+        row = self._hidden.pop(job_id, None)
+        if row is not None:
+            self.put(row)
 
-    def status_cell(self, record: JobRecord) -> str:
-        state = self.expiry_state(record)
-        if state == expiry.EXPIRED:
-            return "expired" if record.status != "failed" else status_text(record)
-        if state == expiry.EXPIRING:
-            return f"{record.status} · {EXPIRY_TEXT[state]}"
-        return status_text(record)
+    def set_show_hidden(self, show: bool) -> None:
+        """Show the jobs removed from the list too (or not)."""
+        self.show_hidden = show
+        rows = sorted(self._all + list(self._hidden.values()), key=lambda r: r.sort_key, reverse=True)
+        self.set_rows(listing(rows, self._hidden_ids()))
+
+    def _row_anywhere(self, job_id: str) -> JobRow | None:
+        return next((r for r in self._all if r.job_id == job_id), None)
+
+    def hidden_count(self) -> int:
+        return len(self._hidden)
+
+    def total(self) -> int:
+        """Jobs in the list, whatever the filter."""
+        return len(self._all)
+
+    def in_list(self, job_id: str) -> bool:
+        return job_id in self._rowof or self._row_anywhere(job_id) is not None
 
     def has_batches(self) -> bool:
-        return any(r.batch_id for r in self._rows)
+        return self._batches
 
-    # --- Qt model API ---------------------------------------------------------------------------
+    def row_of(self, job_id: str) -> int:
+        return self._rowof.get(job_id, -1)
+
+    def record(self, row: int) -> JobRecord | None:
+        return self._rows[row].record if 0 <= row < len(self._rows) else None
+
+    def job_row(self, row: int) -> JobRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rows(self) -> list[JobRow]:
+        """The whole list, whatever the filter."""
+        return list(self._all)
+
+    def unfinished(self) -> list[str]:
+        return list(self._unfinished)
+
+    # --- Qt model API ---------------------------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -178,98 +286,59 @@ class JobsModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._rows):
             return None
-        r = self._rows[index.row()]
+        r = self._rows[row]
         col = index.column()
-        if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_MARKET and r.country:
-            return country_name(r.country)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if col == COL_STATUS:
-                return self.status_cell(r)
-            if col == COL_BATCH:
-                return self.batch_label(r)
-            return (r.asin or "?", r.country or "—", listing_type_name(r.listing_type) or "—", "", created_text(r),
-                    credits_text(r))[col]
+            if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_MARKET and r.record.country:
+                return country_name(r.record.country)
+            if col == COL_STATUS and not r.terminal and r.expiry != "expired":
+                return status_text(r.record, self.clock(), self.typical)
+            return r.cells[col]
         if role == JOB_ID_ROLE:
             return r.job_id
-        if role == RECORD_ROLE:
-            return r
         if role == STATUS_ROLE:
-            return r.status
+            return r.record.status
         if role == EXPIRY_ROLE:
-            return self.expiry_state(r)
+            return r.expiry
         if role == PROGRESS_ROLE:
-            return progress(r)
-        if role == SORT_ROLE:
-            return self.sort_key(r)
-        if role == FILTER_ROLE:
-            return f"{r.asin} {self.batch_label(r)} {listing_type_name(r.listing_type)}"
+            return progress(r.record, self.clock(), self.typical)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(r)
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and r.status == "failed":
-            return QColor("#b3261e")
+            return r.tooltip
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and r.record.status == "failed":
+            return FAILED_TEXT
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_CREDITS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def _tooltip(self, r: JobRecord) -> str:
-        tip = f"Job {r.job_id}\nStatus: {r.status}\nCreated: {r.created_at}"
-        if r.country:
-            tip += f"\nMarketplace: {country_name(r.country)} ({r.country})"
-        if r.batch_id:
-            tip += f"\nBatch: {self.batch_label(r)} ({r.batch_id})"
-        if r.error_code:
-            tip += f"\nError: {r.error_code}"
-        if r.credit_cost is not None:
-            tip += f"\nCredits: {r.credit_cost:g} charged" + (f", {r.credits_refunded:g} refunded"
-                                                               if r.credits_refunded else "")
-        if r.main_image_url or r.other_image_urls:
-            tip += f"\nReference photos: {1 if r.main_image_url else 0} main + {len(r.other_image_urls)} other"
-        state = self.expiry_state(r)
-        if r.status == "completed" or state == expiry.EXPIRED:
-            tip += "\nImages: " + expiry.describe(state, r)
-        return tip
+    def status_now(self, record: JobRecord) -> str:
+        """The job's status with its elapsed time and estimate, on the model's clock."""
+        return status_text(record, self.clock(), self.typical)
 
-    # --- live updates -------------------------------------------------------------------------------
-
-    def row_of(self, job_id: str) -> int:
-        return self._rowof.get(job_id, -1)
-
-    def record(self, row: int) -> JobRecord | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def update_job(self, job_id: str) -> None:
-        """Re-read one job from the journal: update its row in place, or insert it where it sorts."""
-        record = self.journal.job(job_id)
-        if record is None or record.service != self.service:
-            return
-        self._expiry.pop(job_id, None)
-        row = self._rowof.get(job_id)
-        if row is not None:
-            self._rows[row] = record
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-            return
-        key = (record.created_at, record.recorded_at)
-        row = 0
-        while row < len(self._rows) and (self._rows[row].created_at, self._rows[row].recorded_at) >= key:
-            row += 1
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.insert(row, record)
-        self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
-        self.endInsertRows()
+    # --- the clock ------------------------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Advance the elapsed time and estimated progress of the unfinished jobs; now and then, the
-        expiry state of the completed ones (it moves with time)."""
+        """Advance the elapsed time and estimate of the unfinished jobs; now and then re-read the completed
+        ones' expiry state (it moves with time)."""
         self._ticks += 1
-        recheck = self._ticks % EXPIRY_RECHECK_TICKS == 0
-        if recheck:
-            self._expiry.clear()
-        for row, record in enumerate(self._rows):
-            if not record.terminal or recheck:
+        if self._ticks % EXPIRY_RECHECK_TICKS == 0 and self.service is not None:
+            self.reload()
+            return
+        for job_id in self._unfinished:
+            row = self._rowof.get(job_id)
+            if row is not None:
                 index = self.index(row, COL_STATUS)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, PROGRESS_ROLE])
 
-    def unfinished(self) -> list[str]:
-        return [r.job_id for r in self._rows if not r.terminal]
+
+class _Desc:
+    """Orders sort keys backwards (the list is newest first) for :func:`bisect.bisect_left`."""
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __lt__(self, other: "_Desc") -> bool:
+        return self.key > other.key

@@ -3,9 +3,10 @@ the message banner on top, mode / credits / rate limits in the status bar."""
 
 from __future__ import annotations
 
+import gc
 import logging
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget)
 
@@ -20,8 +21,11 @@ from .publish_watch import PublishWatcher
 from .form import SubmitForm
 from .gallery import GalleryPanel
 from .gallery_model import GalleryModel, ImageLoader
+from .job_actions import JobActions
+from .job_marks import JobMarks
 from .job_panel import JobPanel
-from .jobs_model import JobsModel, status_text
+from .jobs_model import JobsModel
+from .jobs_rows import typical_seconds
 from . import theme
 from .prefs import Preferences
 from .store_worker import WAITING_TEXT
@@ -51,8 +55,10 @@ class MainWindow(QMainWindow):
         self.publish_watch = PublishWatcher(service, self.banner)  # publishes until Amazon serves them
         self.publish_health = PublishHealthWatch(service, self.banner)  # published listings suppressed later
         self.form = SubmitForm(service, self)
-        self.jobs_model = JobsModel(service.journal, self.settings.service, self)
+        self.jobs_model = JobsModel(service, self, marks=JobMarks(self.prefs))
+        self.jobs_model.typical = typical_seconds(self.settings.sandbox)
         self.job_panel = JobPanel(self.jobs_model, self)
+        self.job_actions = JobActions(self)   # the job's menu, the question before generating again
         self.batch = BatchController(service, self)   # File ▸ Import batch…, the batch's progress panel
         self.job_panel.set_batch_panel(self.batch.panel)
         self.loader = ImageLoader(service.tasks.spawn, parent=self)
@@ -110,12 +116,14 @@ class MainWindow(QMainWindow):
         self.job_panel.refresh_requested.connect(service.refresh)
         self.job_panel.export_requested.connect(self.export_job)
         self.gallery.export_requested.connect(self.export_job)
-        self.job_panel.ticker.timeout.connect(self._tick)
         self.jobs_model.dataChanged.connect(self._activity)
+        self.jobs_model.dataChanged.connect(self._row_changed)
         self.jobs_model.rowsInserted.connect(self._activity)
-        self._activity()
-        if self.jobs_model.rowCount():
-            QTimer.singleShot(0, lambda: self.job_panel.select_job(self.jobs_model.record(0).job_id))
+        self.jobs_model.loaded.connect(self._jobs_loaded)
+        # What start-up made (modules, the window) lives as long as the app: kept out of the cyclic collector,
+        # so a full collection triggered by a long job list does not walk it all while the GUI waits for the GIL.
+        gc.freeze()
+        self.jobs_model.reload()
         self.form.asin_edit.setFocus()
 
     def _build_status_bar(self) -> None:
@@ -251,7 +259,8 @@ class MainWindow(QMainWindow):
     def _runtime_changed(self) -> None:
         """Another service, key or journal: relabel, reload the job table, forget the shown job."""
         self._update_mode()
-        self.jobs_model.set_source(self.service.journal, self.settings.service)
+        self.jobs_model.typical = typical_seconds(self.settings.sandbox)
+        self.jobs_model.reload()
         self.gallery_model.set_journal(self.service.journal)
         self._title("")
         self.rate_label.setText(self.service.rate_limit_text())
@@ -261,9 +270,6 @@ class MainWindow(QMainWindow):
             self.form.refs._request_thumb(url)
         self.banner.clear_error("UNAUTHORIZED")
         self._activity()
-        if self.jobs_model.rowCount():
-            QTimer.singleShot(0, lambda: self.job_panel.select_job(self.jobs_model.record(0).job_id)
-                              if self.jobs_model.rowCount() else None)
 
     # --- reactions --------------------------------------------------------------------------------------
 
@@ -273,12 +279,16 @@ class MainWindow(QMainWindow):
             self.gallery_model.refresh()
             self.gallery.refresh_published()  # e.g. a publish of its images went live
             self.gallery.update_state()
-            self._title(job_id)
 
-    def _tick(self) -> None:
-        record = self._record(self.gallery_model.job_id)
-        if record is not None and not record.terminal:
-            self._title(record.job_id)
+    def _jobs_loaded(self) -> None:
+        self._activity()
+        if self.jobs_model.rowCount() and not self.job_panel.current_job():
+            self.job_panel.select_job(self.jobs_model.record(0).job_id)
+
+    def _row_changed(self, top, bottom, _roles=()) -> None:
+        """The shown job's row was re-read (or its clock ticked): its title follows."""
+        if top.row() <= self.jobs_model.row_of(self.gallery_model.job_id) <= bottom.row():
+            self._title(self.gallery_model.job_id)
 
     def _submitted(self, job_id: str) -> None:
         self.banner.resolve(INPUT)  # a new job started well: earlier mistakes are behind,
@@ -315,10 +325,10 @@ class MainWindow(QMainWindow):
         elif record.terminal:
             placeholder = "This job has no images."
         else:
-            placeholder = f"The images appear here when the job completes ({status_text(record)})."
+            placeholder = f"The images appear here when the job completes ({self.jobs_model.status_now(record)})."
         self.gallery.set_title(f"<b>{record.asin}</b> · {country_name(record.country)} · "
                                f"{listing_type_name(record.listing_type)} · "
-                               f"{status_text(record)}", placeholder)
+                               f"{self.jobs_model.status_now(record)}", placeholder)
         self.gallery.setToolTip(f"Job {record.job_id}")
 
     def _credits(self, value) -> None:
@@ -341,6 +351,7 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(self.service, job_id, self, prefs=self.prefs)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result, d=dialog: self._export_closed(d))
+        dialog.export_done.connect(lambda *_counts, d=dialog: self.job_actions.exported(job_id, d.dest))
         self.export_dialog = dialog
         dialog.open()
 

@@ -42,7 +42,7 @@ def stats(studio) -> dict:
 
 
 def table_rows(window) -> list[tuple[str, str]]:
-    proxy = window.job_panel.proxy
+    proxy = window.jobs_model
     return [(proxy.index(r, 0).data(), proxy.index(r, COL_BATCH).data()) for r in range(proxy.rowCount())]
 
 
@@ -97,7 +97,7 @@ def test_a_batch_runs_to_the_end_grouped_in_the_job_table(studio, qtbot, qtmodel
     assert not w.job_table.isColumnHidden(COL_BATCH)
     qtmodeltester.check(w.jobs_model)
     qtbot.keyClicks(w.job_panel.filter_edit, "pasted")  # the filter matches the batch label
-    assert w.job_panel.proxy.rowCount() == 3
+    assert w.jobs_model.rowCount() == 3
     w.job_panel.filter_edit.clear()
     assert "Batch finished" in w.banner.text()
 
@@ -168,11 +168,13 @@ def test_expiry_state_is_shown_without_requests(studio, qtbot):
         pass
     soon, gone = (r.job_id for r in runner.rows)
     journal = studio.rt.journal
+    reads = []
     for job_id, age in ((soon, 6.5 * 86400), (gone, 8 * 86400)):  # not cached, completed long ago
         journal.write([("UPDATE jobs SET created_at=?, completed_at=? WHERE job_id=?",
                          (_iso(age + 120), _iso(age), job_id)),
                         ("UPDATE images SET cache_path=NULL WHERE job_id=?", (job_id,))])
-        w.jobs_model.update_job(job_id)
+        reads.append(w.jobs_model.update_job(job_id))  # the row is re-read on the store worker
+    qtbot.waitUntil(lambda: all(task.done() for task in reads), timeout=3000)
     model = w.jobs_model
     soon_text = model.index(model.row_of(soon), COL_STATUS).data()
     assert "expires soon — images not downloaded" in soon_text

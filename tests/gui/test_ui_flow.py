@@ -120,9 +120,9 @@ def test_job_keys_copy_refresh_and_filter(studio, qtbot):
     qtbot.keyClick(table, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: not studio.tasks.running(f"refresh:{first}"), timeout=3000)
     qtbot.keyClicks(w.job_panel.filter_edit, "filter")
-    assert w.job_panel.proxy.rowCount() == 1 and w.job_panel.count_label.text() == "1 of 2"
+    assert w.jobs_model.rowCount() == 1 and w.job_panel.count_label.text() == "1 of 2"
     w.job_panel.filter_edit.clear()
-    assert w.job_panel.proxy.rowCount() == 2
+    assert w.jobs_model.rowCount() == 2
 
 
 def test_reference_drops_are_sent_with_the_job(studio, qtbot):
@@ -172,7 +172,7 @@ def test_export_folder_picker_bad_folder_and_context_menu(studio, qtbot, tmp_pat
     qtbot.mouseClick(w.gallery.approve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: studio.rt.journal.images(job_id)[0].review == "approved", timeout=3000)
     # the job's context menu offers export
-    rect = w.job_table.visualRect(w.job_panel.proxy.index(0, 0))
+    rect = w.job_table.visualRect(w.jobs_model.index(0, 0))
     w.job_table.customContextMenuRequested.emit(rect.center())
     menu = w.job_table.findChild(QMenu)
     assert menu is not None and [a.text() for a in menu.actions()][:3] == ["Open", "Refresh", "Export approved…"]

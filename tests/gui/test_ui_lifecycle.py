@@ -26,7 +26,7 @@ def test_restart_shows_jobs_and_resumes_an_unfinished_one(studio_factory, qtbot,
     second = studio_factory(start=False)
     (record,) = second.rt.journal.jobs()
     assert record.status == "pending"
-    assert second.window.jobs_model.rowCount() == 1  # shown before any network traffic
+    qtbot.waitUntil(lambda: second.window.jobs_model.rowCount() == 1, timeout=2000)  # before any network traffic
     assert second.start() == 1
     assert second.service.polling(record.job_id)
     qtbot.waitUntil(lambda: second.rt.journal.job(record.job_id).status == "completed", timeout=5000)

@@ -203,7 +203,8 @@ def test_switching_to_live_and_back_rebuilds_the_runtime(studio_factory, qtbot, 
     assert first_rt.http.is_closed and studio.rt is not first_rt and studio.service.rt is studio.rt
     assert w.mode_label.text() == "Live (pk_test_…)" and w.windowTitle() == "Live — Listing Studio"
     assert "Now on Live" in dialog.result_label.text() and TEST_KEY not in dialog.result_label.text()
-    assert studio.settings.api_url == server.url and w.jobs_model.rowCount() == 0  # the live service's jobs
+    assert studio.settings.api_url == server.url
+    qtbot.waitUntil(lambda: w.jobs_model.rowCount() == 0, timeout=2000)  # the live service's jobs (none)
     assert 'mode=live' in prefs_text(studio) and TEST_KEY not in prefs_text(studio)
     assert "Now on Live" in w.banner.text() and not w.banner.showing_notice()
     dialog.close()
@@ -218,12 +219,13 @@ def test_switching_to_live_and_back_rebuilds_the_runtime(studio_factory, qtbot, 
     click_radio(qtbot, dialog.sandbox_radio)
     qtbot.waitUntil(lambda: studio.settings.sandbox and not studio.switching(), timeout=5000)
     assert not studio.service.polling(live_job)  # the old service's tasks were cancelled
-    assert [w.jobs_model.record(r).job_id for r in range(w.jobs_model.rowCount())] == [sandbox_job]
+    qtbot.waitUntil(lambda: [w.jobs_model.record(r).job_id for r in range(w.jobs_model.rowCount())] == [sandbox_job],
+                    timeout=2000)
     qtbot.waitUntil(lambda: w.job_panel.current_job() == sandbox_job, timeout=2000)
     assert w.mode_label.text().startswith("Sandbox") and 'mode=sandbox' in prefs_text(studio)
     click_radio(qtbot, dialog.live_radio)
     qtbot.waitUntil(lambda: not studio.settings.sandbox and not studio.switching(), timeout=5000)
-    assert w.jobs_model.record(0).job_id == live_job
+    qtbot.waitUntil(lambda: w.jobs_model.rowCount() and w.jobs_model.record(0).job_id == live_job, timeout=2000)
     assert studio.service.polling(live_job)  # unfinished jobs of the new service are resumed
     dialog.close()
 
