@@ -87,6 +87,7 @@ class PublishFlow:
     def set_job(self, job_id: str, *, its_country: bool = False) -> None:
         """Show the approved images of ``job_id`` (read through the store worker); ``its_country``: choose the
         job's marketplace as well."""
+        self.state.job_id = job_id or ""  # the window is this job's from now on; its images follow
         self.tasks.run(self._load_job(job_id or "", its_country), "publish-job")
 
     async def _load_job(self, job_id: str, its_country: bool) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from shiboken6 import isValid
 
 APP_ID = "io.github.listingstudio.ListingStudio"
 SCHEME_ENV = "LISTING_STUDIO_COLOR_SCHEME"
@@ -129,10 +130,17 @@ def notifier() -> _ThemeNotifier:
 
 
 def on_change(widget, callback) -> None:
-    """Call ``callback`` (a bound method of ``widget`` or of an object it owns: disconnected by Qt
-    when that object goes) now and whenever the colour scheme changes."""
+    """Call ``callback`` now and whenever the colour scheme changes, for as long as ``widget`` lives (the
+    callback may belong to a plain object the widget owns, which Qt would not disconnect by itself)."""
     callback()
-    notifier().changed.connect(callback)
+    changed = notifier().changed
+
+    def follow() -> None:
+        if isValid(widget):
+            callback()
+
+    changed.connect(follow)
+    widget.destroyed.connect(lambda *_a: changed.disconnect(follow))
 
 
 # --- icon ------------------------------------------------------------------------------------------------

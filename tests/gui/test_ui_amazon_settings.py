@@ -197,6 +197,6 @@ def test_start_settles_unfinished_publishes_only_when_there_are_some(studio_fact
     assert second.window.publish_watch.task is not None
     qtbot.waitUntil(lambda: second.window.publish_watch.task.done(), timeout=8000)
     assert PublishStore(second.rt.journal).get(rid).state == LIVE
-    said = second.window.banner.text_label.text()
+    said = second.window.banner.text()
     assert "now serves the new images: MUG-BLK-16 in the United States" in said and "1 · MAIN" in said, said
     assert "#" not in said

@@ -178,5 +178,8 @@ def test_status_stays_readable_at_1280_by_720(studio, qtbot):
     w.resize(1280, 720)
     qtbot.waitUntil(lambda: w.width() == 1280, timeout=1000)
     table = w.job_table
-    rect = table.visualRect(w.jobs_model.index(0, COL_STATUS))
-    assert table.columnWidth(COL_STATUS) >= STATUS_MIN_WIDTH and 0 <= rect.left() and rect.right() <= table.viewport().width()
+
+    def readable() -> bool:  # once the split has settled at the new size
+        rect = table.visualRect(w.jobs_model.index(0, COL_STATUS))
+        return table.columnWidth(COL_STATUS) >= STATUS_MIN_WIDTH and 0 <= rect.left() and rect.right() <= table.viewport().width()
+    qtbot.waitUntil(readable, timeout=2000)

@@ -347,8 +347,8 @@ def test_a_lost_answer_is_said_as_unknown_and_watched_until_live(studio_factory,
     assert dialog.history.count() == 1 and "unknown" in dialog.history.item(0).text()
     record_id = studio.rt.publish.store.last_id()
     qtbot.waitUntil(lambda: studio.rt.publish.store.get(record_id).state == "live", timeout=8000)
-    qtbot.waitUntil(lambda: "MUG-BLK-16 in the United States" in w.banner.text_label.text(), timeout=3000)
-    assert "1 · MAIN" in w.banner.text_label.text() and "#" not in w.banner.text_label.text()
+    qtbot.waitUntil(lambda: "MUG-BLK-16 in the United States" in w.banner.text(), timeout=3000)
+    assert "1 · MAIN" in w.banner.text() and "#" not in w.banner.text()
 
 
 def test_a_photo_file_dropped_on_a_slot_joins_the_job_and_fills_the_slot(studio, qtbot, tmp_path):

@@ -44,7 +44,7 @@ def test_a_suppression_is_notified_with_a_one_click_undo(studio_factory, qtbot, 
     title, body = notes[0]
     assert "MUG-BLK-16" in title and "United States" in title and "suppressed" in title
     assert "1 · MAIN" in body and "#" not in body and "submission" not in body
-    shown = w.banner.text_label.text()
+    shown = w.banner.text()
     assert w.banner.isVisible() and "LISTING_SUPPRESSED" in shown  # the code, as detail
     assert all(word in shown for word in ("MUG-BLK-16", "United States", "1 · MAIN")) and "#" not in shown
     button = w.banner.findChild(QPushButton, "undoSuppressedPublish")
@@ -56,7 +56,7 @@ def test_a_suppression_is_notified_with_a_one_click_undo(studio_factory, qtbot, 
     qtbot.waitUntil(lambda: emulator.listing(SANDBOX_SELLER_ID, "MUG-BLK-16", US) is not None, timeout=2000)
     main = emulator.listing(SANDBOX_SELLER_ID, "MUG-BLK-16", US)["attributes"]["main_product_image_locator"]
     assert main[0]["media_location"] == before  # the previous image is back
-    said = w.banner.text_label.text()
+    said = w.banner.text()
     assert "undo of MUG-BLK-16 in the United States" in said and "1 · MAIN" in said and "#" not in said
     assert "submission" not in said
     task.cancel()

@@ -35,7 +35,7 @@ def test_an_accepted_publish_is_watched_until_amazon_serves_it(studio_factory, q
     qtbot.waitUntil(task.done, timeout=5000)
     rounds = watcher.rounds
     assert publish.store.get(outcome.record_id).state == LIVE
-    said = w.banner.text_label.text()
+    said = w.banner.text()
     assert "MUG-BLK-16 in the United States" in said and "4 · PT03" in said and "#" not in said
     again = watcher.start()
     qtbot.waitUntil(again.done, timeout=5000)  # settled: nothing more to do
@@ -57,7 +57,7 @@ def test_a_publish_amazon_rejects_later_is_named_by_listing_date_and_slots(studi
     qtbot.waitUntil(task.done, timeout=5000)
     rec = publish.store.get(outcome.record_id)
     assert rec.state == ACCEPTED and rec.error_code
-    said = w.banner.text_label.text()
+    said = w.banner.text()
     assert w.banner.isVisible() and rec.error_code in said  # the code, as detail
     assert all(word in said for word in ("LAMP-WHT", "Germany", "3 · PT02", when(rec.created_at))), said
     assert "#" not in said and "accepted" not in said and "INVALID" not in said.replace("INVALID_IMAGE", "")
