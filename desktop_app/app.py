@@ -252,7 +252,7 @@ class Studio:
         self.rt.stop_sending()  # no new submission; the one on the wire is finished (core/submit.py)
         self.window.shut_down()
         await self.tasks.cancel_all()
-        self.window.loader.shutdown()
+        self.window.gallery_model.close()
         self.service.store.close()
         await self.rt.aclose()
         self.window.allow_close = True

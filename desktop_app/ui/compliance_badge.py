@@ -1,7 +1,7 @@
 """Compliance marks for the window: pass / warning / fail of an image for a platform's slot, with the reasons.
 
 The check (:func:`desktop_app.core.compliance.check_image`) decodes the image, so it always runs in a worker
-thread; :class:`ComplianceChecker` keeps the answers (per file, platform and slot) and says when one arrives.
+thread, once per version of the file (:mod:`desktop_app.core.filefacts`); :class:`ComplianceChecker` keeps the answers (per file, platform and slot) and says when one arrives.
 One checker per StudioService (:func:`checker_for`), shared by the gallery tiles and the publish window.
 """
 
@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel
 
 from ..core.compliance import Finding, advice, check_image, platform_of, problems, slot_for, summary
+from ..core.filefacts import checked
 from . import theme
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,10 @@ class ComplianceChecker(QObject):
 
     async def _check(self, key: str, path: str, platform: str, slot: str) -> None:
         try:
-            findings = await asyncio.to_thread(check_image, path, platform, slot)
+            findings = await asyncio.to_thread(checked, path, lambda p: check_image(p, platform, slot),
+                                               ("image rules", platform, slot))
+            if findings is None:
+                raise FileNotFoundError("the image file is gone")
             verdict = Verdict(summary(findings), tuple(findings))
         except (OSError, ValueError) as exc:
             verdict = Verdict("warning", (Finding("check", "warning", f"not checked: {exc}", ""),))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QSplitter,
                                QVBoxLayout, QWidget)
@@ -20,18 +20,6 @@ from .preview import PreviewView
 from .services import ImageSource
 from .tiles import TILE, TileDelegate
 from .window_fit import ShrinkingButton
-
-
-def published_note(journal, job_id: str | None) -> str:
-    """" · on Amazon: SKU (US) live" for the job's latest standing publish, else ""."""
-    from ..api.marketplaces import BY_ID
-    from ..store.publishes import PublishStore
-    rec = PublishStore(journal).latest_for_job(job_id) if job_id else None
-    if rec is None:
-        return ""
-    market = BY_ID.get(rec.marketplace_id)
-    state = {"accepted": "submitted", "sending": "unknown"}.get(rec.state, rec.state)
-    return f" · on Amazon: {rec.sku} ({market.country if market else rec.marketplace_id}) {state}"
 
 
 class GalleryView(QListView):
@@ -59,6 +47,9 @@ class GalleryView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.viewport().setAcceptDrops(True)  # drops arrive on the viewport
         self.setItemDelegate(TileDelegate(self))
+        self._visible_timer = QTimer(self, singleShot=True, interval=20)  # after a scroll has settled a little
+        self._visible_timer.timeout.connect(self._drop_hidden)
+        self.verticalScrollBar().valueChanged.connect(self._visible_timer.start)
 
     placeholder = "Select a job in the list to see its images."
 
@@ -70,6 +61,33 @@ class GalleryView(QListView):
             painter.drawText(self.viewport().rect().adjusted(16, 16, -16, -16),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
             painter.end()
+
+    def visible_rows(self) -> range:
+        """The rows whose tiles are at least partly in the viewport (tiles flow left to right, then down)."""
+        model = self.model()
+        count = model.rowCount() if model is not None else 0
+        bottom = self.viewport().rect().bottom()
+
+        def first(pred) -> int:  # the first row for which pred holds (pred is monotonic in the row)
+            lo, hi = 0, count
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if pred(self.visualRect(model.index(mid, 0))):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            return lo
+        if not count:
+            return range(0)
+        return range(first(lambda r: r.bottom() >= 0), first(lambda r: r.top() > bottom))
+
+    def _drop_hidden(self) -> None:
+        if self.model() is not None:
+            self.model().keep_only(self.visible_rows())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._visible_timer.start()
 
     def keyPressEvent(self, event) -> None:
         keys = {Qt.Key.Key_A: "approved", Qt.Key.Key_R: "rejected", Qt.Key.Key_U: "", Qt.Key.Key_0: ""}
@@ -105,7 +123,6 @@ class GalleryPanel(QWidget):
         self.model = model
         self._preview_task: asyncio.Task | None = None
         self._preview_path: str | None = None
-        self._published: tuple[str | None, str] = (None, "")  # (job id, its " · on Amazon: …" note)
         self.title = QLabel("<b>Images</b> — select a job", objectName="galleryTitle")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.summary = QLabel(objectName="reviewSummary")
@@ -206,7 +223,7 @@ class GalleryPanel(QWidget):
 
     def update_state(self, *_args) -> None:
         record = self.model.record(self.current_row())
-        reviewable = record is not None and record.cached
+        reviewable = record is not None and self.model.on_disk(self.current_row())
         info = ""
         if record is not None:
             info = self.model.index(self.current_row()).data()
@@ -220,7 +237,7 @@ class GalleryPanel(QWidget):
         self.clear_button.setEnabled(reviewable and record.review is not None)
         self.compliant_action.setEnabled(reviewable)
         records = self.model.records()
-        approved = sum(1 for r in records if r.review == "approved" and r.cached)
+        approved = sum(1 for row, r in enumerate(records) if r.review == "approved" and self.model.on_disk(row))
         failed = sum(1 for r in records if r.error_code)
         self.export_button.setEnabled(approved > 0)
         self.export_button.setToolTip("Export the approved images to a folder" if approved else
@@ -228,16 +245,10 @@ class GalleryPanel(QWidget):
         if records:
             text = f"{len(records)} images · {approved} approved"
             text += f" · {failed} failed" if failed else ""
-            if self._published[0] != self.model.job_id:  # read once per job, not on every selection change
-                self.refresh_published()
-            text += self._published[1]
+            text += self.model.published
             self.summary.setText(text + (" — approve with A to export" if not approved and failed < len(records) else ""))
         else:
             self.summary.setText("")
-
-    def refresh_published(self) -> None:
-        """Re-read where the shown job's images are published (after a publish changed, or another job shown)."""
-        self._published = (self.model.job_id, published_note(self.service.journal, self.model.job_id))
 
     def _reset(self) -> None:
         self._preview_path = None
@@ -270,7 +281,7 @@ class GalleryPanel(QWidget):
         """Approve, reject or clear the current image, then move on to the next one (the review loop)."""
         row = self.current_row()
         record = self.model.record(row)
-        if record is None or not record.cached:
+        if record is None or not self.model.on_disk(row):
             return
         # always written: the tile may not show a review the store worker has just recorded
         self.service.set_review(record.job_id, record.index, review)
@@ -290,19 +301,20 @@ class GalleryPanel(QWidget):
             self._preview_path = None
             self.preview.show_message(printable(f"{record.error_code}: {record.error_message or ''}"), error=True)
             return
-        if not record.cached:
+        if not self.model.on_disk(self.current_row()):
             self._preview_path = None
             self.preview.show_message("Downloading…")
             return
         if record.cache_path == self._preview_path:
             return
         self._preview_path = record.cache_path
+        self.model.pool.cancel(self)
         if self._preview_task is not None:
             self._preview_task.cancel()
         self._preview_task = self.service.tasks.spawn(self._load_preview(record.cache_path), name="preview")
 
     async def _load_preview(self, path: str) -> None:
-        image = await self.model.loader.load(path, None)
+        image = await self.model.pool.load(self, path, path)  # full size: the preview zooms to 100 %
         if path != self._preview_path:
             return
         if image.isNull():

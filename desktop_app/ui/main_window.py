@@ -18,7 +18,7 @@ from .publish_health import PublishHealthWatch
 from .publish_watch import PublishWatcher
 from .form import SubmitForm
 from .gallery import GalleryPanel
-from .gallery_model import GalleryModel, ImageLoader
+from .gallery_model import GalleryModel
 from .job_panel import JobPanel
 from .jobs_model import JobsModel, status_text
 from . import theme
@@ -54,8 +54,7 @@ class MainWindow(QMainWindow):
         self.job_panel = JobPanel(self.jobs_model, self)
         self.batch = BatchController(service, self)   # File ▸ Import batch…, the batch's progress panel
         self.job_panel.set_batch_panel(self.batch.panel)
-        self.loader = ImageLoader(service.tasks.spawn, parent=self)
-        self.gallery_model = GalleryModel(service.journal, self.loader, self)
+        self.gallery_model = GalleryModel(service, parent=self)
         self.gallery = GalleryPanel(service, self.gallery_model, self)
 
         # convenient handles (tests, accessibility checks)
@@ -264,8 +263,7 @@ class MainWindow(QMainWindow):
     def _job_changed(self, job_id: str) -> None:
         self.jobs_model.update_job(job_id)
         if job_id == self.gallery_model.job_id:
-            self.gallery_model.refresh()
-            self.gallery.refresh_published()  # e.g. a publish of its images went live
+            self.gallery_model.refresh()  # also where its images are published (e.g. a publish went live)
             self.gallery.update_state()
             self._title(job_id)
 
