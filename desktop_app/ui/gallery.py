@@ -49,7 +49,7 @@ class GalleryView(QListView):
         self.setItemDelegate(TileDelegate(self))
         self._visible_timer = QTimer(self, singleShot=True, interval=20)  # after a scroll has settled a little
         self._visible_timer.timeout.connect(self._drop_hidden)
-        self.verticalScrollBar().valueChanged.connect(self._visible_timer.start)
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self._visible_timer.start())
 
     placeholder = "Select a job in the list to see its images."
 
@@ -63,10 +63,10 @@ class GalleryView(QListView):
             painter.end()
 
     def visible_rows(self) -> range:
-        """The rows whose tiles are at least partly in the viewport (tiles flow left to right, then down)."""
+        """The rows whose grid cells are at least partly in the viewport (tiles flow left to right, then down)."""
         model = self.model()
         count = model.rowCount() if model is not None else 0
-        bottom = self.viewport().rect().bottom()
+        bottom, cell = self.viewport().rect().bottom(), self.gridSize().height()
 
         def first(pred) -> int:  # the first row for which pred holds (pred is monotonic in the row)
             lo, hi = 0, count
@@ -79,7 +79,7 @@ class GalleryView(QListView):
             return lo
         if not count:
             return range(0)
-        return range(first(lambda r: r.bottom() >= 0), first(lambda r: r.top() > bottom))
+        return range(first(lambda r: r.top() + cell > 0), first(lambda r: r.top() > bottom))
 
     def _drop_hidden(self) -> None:
         if self.model() is not None:

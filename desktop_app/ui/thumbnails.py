@@ -48,8 +48,7 @@ class ThumbnailPool:
     def load(self, owner: Hashable, key: Hashable, path: str, edge: int | None = None,
              box: QSize | None = None) -> asyncio.Future:
         """Decode ``path`` on a worker; awaited on the GUI thread. Cancelled if the owner drops ``key`` first."""
-        future = self._executor.submit(self.decode, path, edge, box) if box is not None else \
-            self._executor.submit(self.decode, path, edge)
+        future = self._executor.submit(self.decode, path, edge, box)
         with self._lock:
             self._queued.setdefault(owner, {})[key] = future
         future.add_done_callback(lambda f, o=owner, k=key: self._forget(o, k, f))
@@ -74,9 +73,13 @@ class ThumbnailPool:
         """Cancel every queued decode of the owner (it shows something else, or closes)."""
         return self.keep_only(owner, ())
 
-    def queued(self, owner: Hashable) -> int:
+    def queued_keys(self, owner: Hashable) -> set[Hashable]:
+        """The owner's decodes waiting for a worker."""
         with self._lock:
-            return sum(not f.running() for f in self._queued.get(owner, {}).values())
+            return {k for k, f in self._queued.get(owner, {}).items() if not f.running() and not f.done()}
+
+    def queued(self, owner: Hashable) -> int:
+        return len(self.queued_keys(owner))
 
 
 _SHARED: ThumbnailPool | None = None
