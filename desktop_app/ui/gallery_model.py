@@ -265,10 +265,13 @@ class GalleryModel(QAbstractListModel):
             i = self.index(row)
             self.dataChanged.emit(i, i, [Qt.ItemDataRole.DecorationRole])
 
+    def has_thumbnail(self, row: int) -> bool:
+        """The row's thumbnail is decoded (for tests and benchmarks)."""
+        return self.on_disk(row) and QPixmapCache.find(self.key(self._items[row])) is not None
+
     def thumbnails_ready(self) -> int:
         """How many downloaded images have a decoded thumbnail (for tests and benchmarks)."""
-        return sum(1 for row, r in enumerate(self._items)
-                   if self._on_disk[row] and QPixmapCache.find(self.key(r)) is not None)
+        return sum(self.has_thumbnail(row) for row in range(len(self._items)))
 
     def close(self) -> None:
         """The window closes: drop every queued decode."""
