@@ -132,7 +132,7 @@ def run_app(job_id: str) -> None:
         await studio.aclose()
         return result
 
-    app = QApplication.instance() or QApplication([])  # noqa: F841
+    QApplication.instance() or QApplication([])
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         print(json.dumps(runner.run(measure())))
 

@@ -1,13 +1,12 @@
 """Compliance marks for the window: pass / warning / fail of an image for a platform's slot, with the reasons.
 
 The check (:func:`desktop_app.core.compliance.check_image`) decodes the image, so it always runs in a worker
-thread, once per version of the file (:mod:`desktop_app.core.filefacts`); :class:`ComplianceChecker` keeps the answers (per file, platform and slot) and says when one arrives.
+thread of the app's bounded pool (:mod:`desktop_app.ui.thumbnails`), once per version of the file (:mod:`desktop_app.core.filefacts`); :class:`ComplianceChecker` keeps the answers (per file, platform and slot) and says when one arrives.
 One checker per StudioService (:func:`checker_for`), shared by the gallery tiles and the publish window.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QLabel
 from ..core.compliance import Finding, advice, check_image, platform_of, problems, slot_for, summary
 from ..core.filefacts import checked
 from . import theme
+from .thumbnails import shared_pool
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class ComplianceChecker(QObject):
 
     async def _check(self, key: str, path: str, platform: str, slot: str) -> None:
         try:
-            findings = await asyncio.to_thread(checked, path, lambda p: check_image(p, platform, slot),
+            findings = await shared_pool().run(self, key, checked, path, lambda p: check_image(p, platform, slot),
                                                ("image rules", platform, slot))
             if findings is None:
                 raise FileNotFoundError("the image file is gone")

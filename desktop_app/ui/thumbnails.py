@@ -1,4 +1,5 @@
-"""The window's one pool of image decoding (thumbnails, the preview, the loupe), shared by the whole app.
+"""The window's one pool of image work (thumbnails, the preview, the loupe, image-rules checks), shared by the
+whole app.
 
 Decoding runs on a few worker threads, never on the GUI thread, at the size it is shown (QImageReader with
 setScaledSize: JPEG scales while decoding). Each request belongs to an owner (a gallery, the loupe); an owner drops
@@ -48,7 +49,11 @@ class ThumbnailPool:
     def load(self, owner: Hashable, key: Hashable, path: str, edge: int | None = None,
              box: QSize | None = None) -> asyncio.Future:
         """Decode ``path`` on a worker; awaited on the GUI thread. Cancelled if the owner drops ``key`` first."""
-        future = self._executor.submit(self.decode, path, edge, box)
+        return self.run(owner, key, self.decode, path, edge, box)
+
+    def run(self, owner: Hashable, key: Hashable, fn: Callable, *args) -> asyncio.Future:
+        """Any other work on an image (e.g. its image-rules check) in the same bounded pool, cancellable alike."""
+        future = self._executor.submit(fn, *args)
         with self._lock:
             self._queued.setdefault(owner, {})[key] = future
         future.add_done_callback(lambda f, o=owner, k=key: self._forget(o, k, f))
