@@ -8,14 +8,15 @@ import asyncio
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
+                               QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from ..api.answers import printable
 from . import make_compliant, theme
 from .compliance_badge import checker_for
 from .dropdata import can_accept, parse_mime
 from .gallery_model import THUMB_EDGE, GalleryModel
+from .loupe import Loupe, tile_menu
 from .preview import PreviewView
 from .services import ImageSource
 from .tiles import TILE, TileDelegate
@@ -25,12 +26,15 @@ from .window_fit import ShrinkingButton
 class GalleryView(QListView):
     review_key = Signal(str)      # "approved" | "rejected" | "" (clear)
     dropped = Signal(object)      # DropContent
+    loupe_requested = Signal()    # Space or a double-click on a thumbnail
+    menu_requested = Signal(object, object)  # (index, global position): a right-click on a thumbnail
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("gallery")
         self.setAccessibleName("Images of the selected job")
-        self.setAccessibleDescription("A approves, R rejects, U clears the review; arrow keys move. "
+        self.setAccessibleDescription("A approves, R rejects, U clears the review; arrow keys move; Space or a "
+                                      "double-click shows the image full size. "
                                       "Drop image files or image URLs here to add your own images.")
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
@@ -94,8 +98,35 @@ class GalleryView(QListView):
         if event.key() in keys and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             self.review_key.emit(keys[event.key()])
             event.accept()
+        elif self.currentIndex().isValid() and (event.key() == Qt.Key.Key_Menu or (
+                event.key() == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier)):
+            index = self.currentIndex()  # the menu key: the current thumbnail's menu, at the thumbnail
+            self.menu_requested.emit(index, self.viewport().mapToGlobal(self.visualRect(index).center()))
+            event.accept()
+        elif event.key() == Qt.Key.Key_Space and not event.modifiers() and self.currentIndex().isValid():
+            self.loupe_requested.emit()
+            event.accept()
         else:
             super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
+            self.setCurrentIndex(index)
+            self.loupe_requested.emit()
+            event.accept()
+        else:
+            super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        mouse = event.reason() == event.Reason.Mouse
+        index = self.indexAt(event.pos()) if mouse else self.currentIndex()
+        if not index.isValid():
+            return
+        self.setCurrentIndex(index)
+        self.menu_requested.emit(index, event.globalPos() if mouse else
+                                 self.viewport().mapToGlobal(self.visualRect(index).center()))
+        event.accept()
 
     def dragEnterEvent(self, event) -> None:
         if event.source() is not self and can_accept(event.mimeData()):
@@ -186,6 +217,10 @@ class GalleryPanel(QWidget):
         self.preview.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%" if self.preview.has_image() else ""))
         self.view.review_key.connect(lambda r: self.review(r or None))
         self.view.dropped.connect(self.add_drop)
+        self.view.loupe_requested.connect(self.open_loupe)
+        self.view.menu_requested.connect(self.show_tile_menu)
+        self.loupe: Loupe | None = None
+        self.tile_menu: QMenu | None = None
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         model.modelReset.connect(self._reset)
         model.dataChanged.connect(self._data_changed)
@@ -287,6 +322,24 @@ class GalleryPanel(QWidget):
         self.service.set_review(record.job_id, record.index, review)
         if advance and row + 1 < self.model.rowCount():
             self.view.setCurrentIndex(self.model.index(row + 1))
+
+    # --- the loupe and the tile's menu ---------------------------------------------------------------------
+
+    def open_loupe(self) -> None:
+        """The current image over the whole window (Esc or Space closes it)."""
+        if self.model.record(self.current_row()) is None:
+            return
+        if self.loupe is None:
+            self.loupe = Loupe(self)
+        self.loupe.open()
+
+    def show_tile_menu(self, index, where) -> None:
+        """The thumbnail's menu: approve, reject, clear, view full size, open the file's folder, copy its path."""
+        if self.tile_menu is not None:
+            self.tile_menu.deleteLater()
+        self.tile_menu = tile_menu(self, index.row())
+        if self.tile_menu is not None:
+            self.tile_menu.popup(where)
 
     # --- preview ------------------------------------------------------------------------------------------
 
