@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, record  # noqa: E402
 
 COUNT, EDGE, REPEATS = 1000, 800, 5
-FLOOR_SECONDS = 4.0  # how long the bare window's 1 ms timer runs
+FLOOR_SECONDS = 3.0  # how long the bare window's 1 ms timer runs
 STALL = "longest GUI-thread stall while 1000 thumbnails decode and scroll (1 ms timer)"
 RSS = "window RSS with 1000 thumbnails, above a bare window"
 
@@ -117,19 +117,20 @@ def run_app(job_id: str) -> None:
         window.show_job(job_id)
         view, model = window.gallery_view, window.gallery_model
         bar = view.verticalScrollBar()
-        deadline = time.monotonic() + 60
+        deadline, seen = time.monotonic() + 60, set()
         while (model.rowCount() == 0 or model.reading()) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         while time.monotonic() < deadline:
             while (time.monotonic() < deadline and
                    not all(model.has_thumbnail(r) or not model.on_disk(r) for r in view.visible_rows())):
                 await asyncio.sleep(0.01)
+            seen.update(r for r in view.visible_rows() if model.has_thumbnail(r))
             if bar.value() >= bar.maximum():
                 break
             bar.setValue(min(bar.maximum(), bar.value() + view.viewport().height()))
             await asyncio.sleep(0.02)
         result = gaps.result()
-        result.update(ready=model.thumbnails_ready(), rows=model.rowCount(), rss=rss_mb())
+        result.update(ready=len(seen), rows=model.rowCount(), rss=rss_mb())
         await studio.aclose()
         return result
 
@@ -190,18 +191,18 @@ def main(quick: bool) -> int:
     floor = [b["longest"] for b in bares]
     above = [a["rss"] - b["rss"] for a, b in zip(apps, bares)]
     stall = statistics.median(longest)
-    ready = min(a["ready"] for a in apps)
+    ready, rows = min(a["ready"] for a in apps), apps[0]["rows"]
     note = "" if stall <= 16 else "not met: "
     record(STALL, stall, "≤ 16 ms",
            f"{note}median longest gap {stall:.1f} ms over {repeats} runs (spread {spread(longest)}), p99 "
            f"{statistics.median(a['p99'] for a in apps):.1f} ms; idle noise floor of the same 1 ms timer in a bare "
            f"window {statistics.median(floor):.1f} ms (p99 {statistics.median(b['p99'] for b in bares):.1f}); "
-           f"{ready} of {count} thumbnails of {EDGE}² JPEGs decoded while scrolling top to bottom")
+           f"{ready} of {rows} thumbnails ({count} of them {EDGE}² JPEGs) shown while scrolling top to bottom")
     mb = statistics.median(above)
     note = "" if mb <= 150 else "not met: "
     record(RSS, mb, "≤ +150 MB",
            f"{note}median +{mb:.0f} MB (spread {spread(above)}) over {repeats} paired runs: window "
-           f"{statistics.median(a['rss'] for a in apps):.0f} MB with {ready} thumbnails, bare QMainWindow "
+           f"{statistics.median(a['rss'] for a in apps):.0f} MB after showing {ready} thumbnails, bare QMainWindow "
            f"{statistics.median(b['rss'] for b in bares):.0f} MB (VmRSS at the end of each run)")
     return 0
 

@@ -21,7 +21,7 @@ from PySide6.QtGui import QPixmapCache  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-PIXMAP_CACHE_KB = 160 * 1024
+PIXMAP_CACHE_KB = 48 * 1024  # ~480 gallery thumbnails; older ones are decoded again when scrolled back to
 
 
 class Studio:
