@@ -225,6 +225,7 @@ class GalleryPanel(QWidget):
         model.modelReset.connect(self._reset)
         model.dataChanged.connect(self._data_changed)
         model.rowsInserted.connect(self._rows_inserted)
+        model.read_done.connect(self.update_state)  # e.g. where the job is published changed
         theme.on_change(self, self._restyle)
         self.update_state()
 
