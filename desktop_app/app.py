@@ -21,7 +21,7 @@ from PySide6.QtGui import QPixmapCache  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-PIXMAP_CACHE_KB = 160 * 1024
+PIXMAP_CACHE_KB = 48 * 1024  # ~480 gallery thumbnails; older ones are decoded again when scrolled back to
 
 
 class Studio:
@@ -252,7 +252,7 @@ class Studio:
         self.rt.stop_sending()  # no new submission; the one on the wire is finished (core/submit.py)
         self.window.shut_down()
         await self.tasks.cancel_all()
-        self.window.loader.shutdown()
+        self.window.gallery_model.close()
         self.service.store.close()
         await self.rt.aclose()
         self.window.allow_close = True

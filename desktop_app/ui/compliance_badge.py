@@ -2,14 +2,14 @@
 
 A cached image's findings were judged when it arrived and are read back (:mod:`desktop_app.core.compliance_memo`);
 only when none are kept does the check (:func:`desktop_app.core.compliance.check_image`) decode the image. Both run
-in a worker thread; :class:`ComplianceChecker` keeps the answers (per file, platform and slot) and says when one
-arrives.
+in a worker thread of the app's bounded pool (:mod:`desktop_app.ui.thumbnails`), once per version of the file
+(:mod:`desktop_app.core.filefacts`); :class:`ComplianceChecker` keeps the answers (per file, platform and slot)
+and says when one arrives.
 One checker per StudioService (:func:`checker_for`), shared by the gallery tiles and the publish window.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QLabel
 
 from ..core import compliance_memo
 from ..core.compliance import Finding, advice, check_image, platform_of, problems, slot_for, summary
+from ..core.filefacts import checked
 from . import theme
+from .thumbnails import shared_pool
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,11 @@ class ComplianceChecker(QObject):
     async def _check(self, key: str, path: str, platform: str, slot: str) -> None:
         try:
             root = self.cache_root()
-            findings = await asyncio.to_thread(judge, path, platform, slot, None if root is None else str(root))
+            root = None if root is None else str(root)
+            findings = await shared_pool().run(self, key, checked, path, lambda p: judge(p, platform, slot, root),
+                                               ("image rules", platform, slot))
+            if findings is None:
+                raise FileNotFoundError("the image file is gone")
             verdict = Verdict(summary(findings), tuple(findings))
         except (OSError, ValueError) as exc:
             verdict = Verdict("warning", (Finding("check", "warning", f"not checked: {exc}", ""),))

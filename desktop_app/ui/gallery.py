@@ -6,43 +6,35 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
+                               QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from ..api.answers import printable
 from . import make_compliant, theme
 from .compliance_badge import checker_for
 from .dropdata import can_accept, parse_mime
 from .gallery_model import THUMB_EDGE, GalleryModel
+from .loupe import Loupe, tile_menu
 from .preview import PreviewView
 from .services import ImageSource
 from .tiles import TILE, TileDelegate
 from .window_fit import ShrinkingButton
 
 
-def published_note(journal, job_id: str | None) -> str:
-    """" · on Amazon: SKU (US) live" for the job's latest standing publish, else ""."""
-    from ..api.marketplaces import BY_ID
-    from ..store.publishes import PublishStore
-    rec = PublishStore(journal).latest_for_job(job_id) if job_id else None
-    if rec is None:
-        return ""
-    market = BY_ID.get(rec.marketplace_id)
-    state = {"accepted": "submitted", "sending": "unknown"}.get(rec.state, rec.state)
-    return f" · on Amazon: {rec.sku} ({market.country if market else rec.marketplace_id}) {state}"
-
-
 class GalleryView(QListView):
     review_key = Signal(str)      # "approved" | "rejected" | "" (clear)
     dropped = Signal(object)      # DropContent
+    loupe_requested = Signal()    # Space or a double-click on a thumbnail
+    menu_requested = Signal(object, object)  # (index, global position): a right-click on a thumbnail
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("gallery")
         self.setAccessibleName("Images of the selected job")
-        self.setAccessibleDescription("A approves, R rejects, U clears the review; arrow keys move. "
+        self.setAccessibleDescription("A approves, R rejects, U clears the review; arrow keys move; Space or a "
+                                      "double-click shows the image full size. "
                                       "Drop image files or image URLs here to add your own images.")
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
@@ -59,6 +51,9 @@ class GalleryView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.viewport().setAcceptDrops(True)  # drops arrive on the viewport
         self.setItemDelegate(TileDelegate(self))
+        self._visible_timer = QTimer(self, singleShot=True, interval=20)  # after a scroll has settled a little
+        self._visible_timer.timeout.connect(self._drop_hidden)
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self._visible_timer.start())
 
     placeholder = "Select a job in the list to see its images."
 
@@ -71,13 +66,67 @@ class GalleryView(QListView):
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
             painter.end()
 
+    def visible_rows(self) -> range:
+        """The rows whose grid cells are at least partly in the viewport (tiles flow left to right, then down)."""
+        model = self.model()
+        count = model.rowCount() if model is not None else 0
+        bottom, cell = self.viewport().rect().bottom(), self.gridSize().height()
+
+        def first(pred) -> int:  # the first row for which pred holds (pred is monotonic in the row)
+            lo, hi = 0, count
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if pred(self.visualRect(model.index(mid, 0))):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            return lo
+        if not count:
+            return range(0)
+        return range(first(lambda r: r.top() + cell > 0), first(lambda r: r.top() > bottom))
+
+    def _drop_hidden(self) -> None:
+        if self.model() is not None:
+            self.model().keep_only(self.visible_rows())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._visible_timer.start()
+
     def keyPressEvent(self, event) -> None:
         keys = {Qt.Key.Key_A: "approved", Qt.Key.Key_R: "rejected", Qt.Key.Key_U: "", Qt.Key.Key_0: ""}
         if event.key() in keys and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             self.review_key.emit(keys[event.key()])
             event.accept()
+        elif self.currentIndex().isValid() and (event.key() == Qt.Key.Key_Menu or (
+                event.key() == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier)):
+            index = self.currentIndex()  # the menu key: the current thumbnail's menu, at the thumbnail
+            self.menu_requested.emit(index, self.viewport().mapToGlobal(self.visualRect(index).center()))
+            event.accept()
+        elif event.key() == Qt.Key.Key_Space and not event.modifiers() and self.currentIndex().isValid():
+            self.loupe_requested.emit()
+            event.accept()
         else:
             super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
+            self.setCurrentIndex(index)
+            self.loupe_requested.emit()
+            event.accept()
+        else:
+            super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        mouse = event.reason() == event.Reason.Mouse
+        index = self.indexAt(event.pos()) if mouse else self.currentIndex()
+        if not index.isValid():
+            return
+        self.setCurrentIndex(index)
+        self.menu_requested.emit(index, event.globalPos() if mouse else
+                                 self.viewport().mapToGlobal(self.visualRect(index).center()))
+        event.accept()
 
     def dragEnterEvent(self, event) -> None:
         if event.source() is not self and can_accept(event.mimeData()):
@@ -105,7 +154,6 @@ class GalleryPanel(QWidget):
         self.model = model
         self._preview_task: asyncio.Task | None = None
         self._preview_path: str | None = None
-        self._published: tuple[str | None, str] = (None, "")  # (job id, its " · on Amazon: …" note)
         self.title = QLabel("<b>Images</b> — select a job", objectName="galleryTitle")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.summary = QLabel(objectName="reviewSummary")
@@ -169,10 +217,15 @@ class GalleryPanel(QWidget):
         self.preview.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%" if self.preview.has_image() else ""))
         self.view.review_key.connect(lambda r: self.review(r or None))
         self.view.dropped.connect(self.add_drop)
+        self.view.loupe_requested.connect(self.open_loupe)
+        self.view.menu_requested.connect(self.show_tile_menu)
+        self.loupe: Loupe | None = None
+        self.tile_menu: QMenu | None = None
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         model.modelReset.connect(self._reset)
         model.dataChanged.connect(self._data_changed)
         model.rowsInserted.connect(self._rows_inserted)
+        model.read_done.connect(self.update_state)  # e.g. where the job is published changed
         theme.on_change(self, self._restyle)
         self.update_state()
 
@@ -206,7 +259,7 @@ class GalleryPanel(QWidget):
 
     def update_state(self, *_args) -> None:
         record = self.model.record(self.current_row())
-        reviewable = record is not None and record.cached
+        reviewable = record is not None and self.model.on_disk(self.current_row())
         info = ""
         if record is not None:
             info = self.model.index(self.current_row()).data()
@@ -220,7 +273,7 @@ class GalleryPanel(QWidget):
         self.clear_button.setEnabled(reviewable and record.review is not None)
         self.compliant_action.setEnabled(reviewable)
         records = self.model.records()
-        approved = sum(1 for r in records if r.review == "approved" and r.cached)
+        approved = sum(1 for row, r in enumerate(records) if r.review == "approved" and self.model.on_disk(row))
         failed = sum(1 for r in records if r.error_code)
         self.export_button.setEnabled(approved > 0)
         self.export_button.setToolTip("Export the approved images to a folder" if approved else
@@ -228,16 +281,10 @@ class GalleryPanel(QWidget):
         if records:
             text = f"{len(records)} images · {approved} approved"
             text += f" · {failed} failed" if failed else ""
-            if self._published[0] != self.model.job_id:  # read once per job, not on every selection change
-                self.refresh_published()
-            text += self._published[1]
+            text += self.model.published
             self.summary.setText(text + (" — approve with A to export" if not approved and failed < len(records) else ""))
         else:
             self.summary.setText("")
-
-    def refresh_published(self) -> None:
-        """Re-read where the shown job's images are published (after a publish changed, or another job shown)."""
-        self._published = (self.model.job_id, published_note(self.service.journal, self.model.job_id))
 
     def _reset(self) -> None:
         self._preview_path = None
@@ -270,12 +317,30 @@ class GalleryPanel(QWidget):
         """Approve, reject or clear the current image, then move on to the next one (the review loop)."""
         row = self.current_row()
         record = self.model.record(row)
-        if record is None or not record.cached:
+        if record is None or not self.model.on_disk(row):
             return
         # always written: the tile may not show a review the store worker has just recorded
         self.service.set_review(record.job_id, record.index, review)
         if advance and row + 1 < self.model.rowCount():
             self.view.setCurrentIndex(self.model.index(row + 1))
+
+    # --- the loupe and the tile's menu ---------------------------------------------------------------------
+
+    def open_loupe(self) -> None:
+        """The current image over the whole window (Esc or Space closes it)."""
+        if self.model.record(self.current_row()) is None:
+            return
+        if self.loupe is None:
+            self.loupe = Loupe(self)
+        self.loupe.open()
+
+    def show_tile_menu(self, index, where) -> None:
+        """The thumbnail's menu: approve, reject, clear, view full size, open the file's folder, copy its path."""
+        if self.tile_menu is not None:
+            self.tile_menu.deleteLater()
+        self.tile_menu = tile_menu(self, index.row())
+        if self.tile_menu is not None:
+            self.tile_menu.popup(where)
 
     # --- preview ------------------------------------------------------------------------------------------
 
@@ -290,19 +355,20 @@ class GalleryPanel(QWidget):
             self._preview_path = None
             self.preview.show_message(printable(f"{record.error_code}: {record.error_message or ''}"), error=True)
             return
-        if not record.cached:
+        if not self.model.on_disk(self.current_row()):
             self._preview_path = None
             self.preview.show_message("Downloading…")
             return
         if record.cache_path == self._preview_path:
             return
         self._preview_path = record.cache_path
+        self.model.pool.cancel(self)
         if self._preview_task is not None:
             self._preview_task.cancel()
         self._preview_task = self.service.tasks.spawn(self._load_preview(record.cache_path), name="preview")
 
     async def _load_preview(self, path: str) -> None:
-        image = await self.model.loader.load(path, None)
+        image = await self.model.pool.load(self, path, path)  # full size: the preview zooms to 100 %
         if path != self._preview_path:
             return
         if image.isNull():

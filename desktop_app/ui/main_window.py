@@ -20,7 +20,7 @@ from .publish_health import PublishHealthWatch
 from .publish_watch import PublishWatcher
 from .form import SubmitForm
 from .gallery import GalleryPanel
-from .gallery_model import GalleryModel, ImageLoader
+from .gallery_model import GalleryModel
 from .job_actions import JobActions
 from .job_marks import JobMarks
 from .job_panel import JobPanel
@@ -61,8 +61,7 @@ class MainWindow(QMainWindow):
         self.job_actions = JobActions(self)   # the job's menu, the question before generating again
         self.batch = BatchController(service, self)   # File ▸ Import batch…, the batch's progress panel
         self.job_panel.set_batch_panel(self.batch.panel)
-        self.loader = ImageLoader(service.tasks.spawn, parent=self)
-        self.gallery_model = GalleryModel(service.journal, self.loader, self)
+        self.gallery_model = GalleryModel(service, parent=self)
         self.gallery = GalleryPanel(service, self.gallery_model, self)
 
         # convenient handles (tests, accessibility checks)
@@ -276,8 +275,7 @@ class MainWindow(QMainWindow):
     def _job_changed(self, job_id: str) -> None:
         self.jobs_model.update_job(job_id)
         if job_id == self.gallery_model.job_id:
-            self.gallery_model.refresh()
-            self.gallery.refresh_published()  # e.g. a publish of its images went live
+            self.gallery_model.refresh()  # also where its images are published (e.g. a publish went live)
             self.gallery.update_state()
 
     def _jobs_loaded(self) -> None:

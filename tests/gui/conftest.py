@@ -64,8 +64,7 @@ def aloop(qloop, qtbot):
 # Window code that still reads the journal on the GUI thread, to move to the store worker
 # (desktop_app/ui/store_worker.py); any other journal call from window code on the GUI thread fails its test.
 STILL_DIRECT = frozenset({
-    "export_dialog.py:__init__", "gallery.py:published_note",
-    "gallery_model.py:refresh", "gallery_model.py:set_job", "notify.py:_job_changed", "notify.py:_seed",
+    "export_dialog.py:__init__", "notify.py:_job_changed", "notify.py:_seed",
     "services.py:resume",
 })
 

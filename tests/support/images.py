@@ -38,3 +38,17 @@ def gif_animation(frames=3, size=(1200, 1200)):
     buf = io.BytesIO()
     ims[0].save(buf, "GIF", save_all=True, append_images=ims[1:], duration=100, loop=0)
     return buf.getvalue()
+
+
+def add_to_job(rt, job_id: str, images: list[bytes]) -> None:
+    """Put encoded images into the runtime's image cache and the job, as the seller's own images."""
+    import hashlib
+
+    from desktop_app.core.imagecheck import verify_image
+    for data in images:
+        info = verify_image(data)
+        with rt.cache.incoming() as (tmp, sink):
+            sink.write(data)
+            sink.close()
+            cached = rt.cache.adopt(tmp, hashlib.sha256(data).hexdigest(), info)
+        rt.journal.add_user_image(job_id, None, cached.sha256, cached.ext, cached.path, info.width, info.height)
