@@ -67,10 +67,11 @@ class GalleryView(QListView):
             painter.end()
 
     def visible_rows(self) -> range:
-        """The rows whose grid cells are at least partly in the viewport (tiles flow left to right, then down)."""
+        """The rows whose tiles are at least partly in the viewport, as Qt paints them (tiles flow left to right,
+        then down)."""
         model = self.model()
         count = model.rowCount() if model is not None else 0
-        bottom, cell = self.viewport().rect().bottom(), self.gridSize().height()
+        bottom = self.viewport().rect().bottom()
 
         def first(pred) -> int:  # the first row for which pred holds (pred is monotonic in the row)
             lo, hi = 0, count
@@ -83,7 +84,7 @@ class GalleryView(QListView):
             return lo
         if not count:
             return range(0)
-        return range(first(lambda r: r.top() + cell > 0), first(lambda r: r.top() > bottom))
+        return range(first(lambda r: r.bottom() >= 0), first(lambda r: r.top() > bottom))
 
     def _drop_hidden(self) -> None:
         if self.model() is not None:
