@@ -64,12 +64,11 @@ def aloop(qloop, qtbot):
 # Window code that still reads the journal on the GUI thread, to move to the store worker
 # (desktop_app/ui/store_worker.py); any other journal call from window code on the GUI thread fails its test.
 STILL_DIRECT = frozenset({
-    "batch_panel.py:known_prices", "export_dialog.py:__init__", "gallery.py:published_note",
+    "batch_panel.py:known_prices", "gallery.py:published_note",
     "gallery_model.py:refresh", "gallery_model.py:set_job", "jobs_model.py:_batch", "jobs_model.py:_load",
-    "jobs_model.py:expiry_state", "jobs_model.py:update_job", "notify.py:_job_changed", "notify.py:_seed",
+    "jobs_model.py:expiry_state", "jobs_model.py:update_job",
     "publish_dialog.py:__init__", "publish_flow.py:_submit", "publish_flow.py:refresh_history",
     "publish_flow.py:set_job", "publish_local.py:add_local_photo", "publish_watch.py:unsettled",
-    "services.py:resume",
 })
 
 
