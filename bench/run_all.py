@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import RESULTS_JSON, ROOT, machine  # noqa: E402
 
 BENCHES = ["startup.py", "first_paint.py", "gui_load.py", "export_vs_cp.py", "poll_cycle.py", "batch_floor.py", "reliability.py",
-           "publish_cycle.py"]
+           "publish_cycle.py", "locked_journal.py", "batch_beside_window.py"]
 
 
 def main() -> int:

@@ -24,26 +24,28 @@ KEY = "pk_test_benchStallMeter1"
 
 class StallMeter:
     """A 1 ms precise timer on the GUI thread; the longest gap between its ticks while running is the longest
-    stall (a tick the GUI thread could not serve)."""
+    stall (a tick the GUI thread could not serve). ``busy_ms``: the CPU time the GUI thread itself used during
+    that gap — near the gap, the window was working; near zero, it was waiting (for the CPU, held by other
+    processes on a loaded machine, or for a lock)."""
 
     def __init__(self) -> None:
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(1)
         self.timer.timeout.connect(self._tick)
-        self.last = 0.0
-        self.longest = 0.0
+        self.last = self.last_cpu = 0.0
+        self.longest = self.busy_ms = 0.0
         self.ticks = 0
 
     def _tick(self) -> None:
-        now = time.perf_counter()
-        if self.ticks:
-            self.longest = max(self.longest, now - self.last)
-        self.last = now
+        now, cpu = time.perf_counter(), time.thread_time()
+        if self.ticks and now - self.last > self.longest:
+            self.longest, self.busy_ms = now - self.last, (cpu - self.last_cpu) * 1000
+        self.last, self.last_cpu = now, cpu
         self.ticks += 1
 
     def start(self) -> None:
-        self.longest, self.ticks = 0.0, 0
+        self.longest, self.busy_ms, self.ticks = 0.0, 0.0, 0
         self.timer.start()
 
     def stop(self) -> float:
