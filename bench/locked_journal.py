@@ -46,8 +46,8 @@ async def one_round(studio, asin_prefix: str, jobs: int) -> tuple[float, float, 
     studio.service.store_waiting.connect(waited.append)
     for i in range(jobs):
         await studio.rt.jobs.submit(ListingRequest(f"{asin_prefix}{i:02d}", "US", "amazon_main_images"))
-    for record in studio.rt.journal.jobs(unfinished_only=True):
-        studio.service.watch(record.job_id)
+    for job in studio.rt.journal.jobs(unfinished_only=True):
+        studio.service.watch(job.job_id)
     await asyncio.sleep(0.2)  # the polls are under way
     meter = StallMeter()
     holder = await asyncio.create_subprocess_exec(sys.executable, "-c", HOLD_THE_LOCK, str(studio.rt.journal.path),
