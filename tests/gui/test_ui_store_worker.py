@@ -113,3 +113,10 @@ def test_polling_goes_on_while_another_process_holds_the_journal(studio_factory,
             holder.wait()
     qtbot.waitUntil(lambda: journal.job(job_id).status == "completed", timeout=5000)
     qtbot.waitUntil(label.isHidden, timeout=3000)
+
+
+def test_a_core_service_calling_the_journal_on_the_gui_thread_is_refused(studio):
+    """The guard covers the core services the window runs on its loop, not only window code."""
+    from desktop_app.core.jobs import _record_job  # meant for the store worker's thread in the window
+    with pytest.raises(AssertionError, match="journal call on the GUI thread from jobs.py:_record_job"):
+        _record_job(studio.rt.journal, studio.settings.service, Job("job_any", "Listing Builder", "pending", ""))
