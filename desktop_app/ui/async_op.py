@@ -56,7 +56,11 @@ class Outcome:
 
 def error_text(failure: str, exc: BaseException) -> str:
     """``failure`` followed by the error in a seller's words: its own message when it has one, else its kind."""
-    message = getattr(exc, "message", None) or (str(exc) if isinstance(exc, (OSError, ValueError)) else "")
+    message = getattr(exc, "message", None)
+    if not message and isinstance(exc, OSError):
+        message = exc.strerror or str(exc)
+    elif not message and isinstance(exc, ValueError):
+        message = str(exc)
     return f"{failure}: {message or type(exc).__name__}"
 
 
