@@ -248,6 +248,10 @@ class JobService:
         image not cached yet has neither error nor file."""
         return _outcomes(self.journal.images(job_id), exported, export_errors, downloaded)
 
+    async def read_outcomes(self, job_id: str) -> list[ImageOutcome]:
+        """:meth:`outcomes` of the downloaded images, read through ``self.store``."""
+        return _outcomes(await self.store.call(Journal.images, job_id), None, None)
+
     async def export(self, job_id: str, dest: Path, naming: str, *, approved_only: bool = False,
                      overwrite: bool = False,
                      progress: Callable[[int, int], None] | None = None) -> list[ImageOutcome]:
