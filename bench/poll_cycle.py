@@ -48,7 +48,7 @@ async def measure() -> tuple[float, int]:
     rt.emulator.handle = counting
     tasks = TaskRegistry()
     service = StudioService(rt, tasks)
-    polled = service.resume()
+    polled = await service.resume()
     await asyncio.sleep(POLL * CYCLES)
     await tasks.cancel_all()
     await rt.aclose()

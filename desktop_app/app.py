@@ -89,8 +89,9 @@ class Studio:
         self.service.error.emit("INTERNAL_ERROR", f"{name or 'a background task'} failed: {type(exc).__name__}: {exc}"
                                 " (details in the log)")
 
-    def start(self) -> int:
-        """Show the window and resume every unfinished job; returns how many are polled."""
+    def start(self) -> asyncio.Task | None:
+        """Show the window and resume every unfinished job (read through the store worker, after the first
+        paint); returns the task that resumes them, whose result is how many are polled."""
         self.window.show()
         banner = self.window.banner
         if self.rt.journal.recovered_from:
@@ -100,12 +101,21 @@ class Studio:
             # First run (or no key yet): the sandbox notice, not an error. A keyring that can't be used is
             # explained in the settings dialog, where a key would be saved.
             self.window.show_first_run(self.key_state.problem)
-        resumed = self.service.resume()
-        if resumed:
-            banner.show_info(f"Resumed watching {resumed} unfinished job{'s' if resumed != 1 else ''} from last time.")
+        resuming = self.tasks.spawn(self._resume_at_start(), name="resume-at-start")
         self.window.publish_watch.start()  # publishes left accepted/sending/unknown, in the background
         self.window.publish_health.start()  # published listings suppressed while the app runs
+        return resuming
+
+    async def _resume_at_start(self) -> int:
+        resumed = await self._resume()
+        if resumed:
+            self.window.banner.show_info(f"Resumed watching {resumed} unfinished job{'s' if resumed != 1 else ''} "
+                                         "from last time.")
         return resumed
+
+    async def _resume(self) -> int:
+        task = self.service.resume()
+        return await task if task is not None else 0
 
     # --- the key and the mode (used by the settings dialog) -----------------------------------------
 
@@ -234,7 +244,7 @@ class Studio:
             self.window.show_first_run(self.key_state.problem)
         else:
             banner.clear_notice()
-        resumed = self.service.resume()
+        resumed = await self._resume()
         more = f" Watching {resumed} unfinished job{'s' if resumed != 1 else ''}." if resumed else ""
         if new.sandbox:
             if more or self.key_state.key:  # with no key, the first-run notice already says it

@@ -328,7 +328,7 @@ class BatchRunner:
     async def _poll_loop(self, submitter: asyncio.Task) -> None:
         gate = asyncio.Semaphore(POLL_CONCURRENCY)
         while not self._cancelled and self._fatal is None:
-            self.jobs.leases.claim(self._lease)  # renew: this instance still runs the batch
+            await self.jobs.store.call(_renew, self.jobs.leases, self._lease)  # this instance still runs the batch
             active = [r for r in self.rows if r.phase == ACTIVE]
             if active:
                 await asyncio.gather(*(self._poll(r, gate) for r in active))
@@ -381,17 +381,17 @@ class BatchRunner:
         assert job_id is not None
         async with self._finish_gate:
             try:
-                record = self.jobs.journal.job(job_id)
+                record, images = await self.jobs.store.call(_job_and_images, job_id)
                 if record is None or record.status == "failed":
                     row.job_error = record.error_code if record else None
                     code = row.job_error or "JOB_FAILED"
                     row.phase, row.error = FAILED, (code, f"job {job_id} failed: {code}")
                     return
-                if not self.jobs.journal.images(job_id):  # finished, but its output was never read
+                if not images:  # finished, but its output was never read
                     await self.jobs.refresh(job_id)
                 await self.jobs.download_images(job_id)
                 row.images = (await self._exporter.export(row.row, job_id) if self.export_dir
-                              else self.jobs.outcomes(job_id))
+                              else await self.jobs.read_outcomes(job_id))
                 bad = [i for i in row.images if i.error_code]
                 if bad:
                     row.phase, row.error = FAILED, ("PARTIAL", f"{len(bad)} of {len(row.images)} images failed: "
@@ -407,3 +407,11 @@ class BatchRunner:
             finally:
                 if row.phase != ACTIVE:
                     self._report(row)
+
+
+def _renew(journal, leases, lease: str) -> None:
+    leases.on(journal).claim(lease)
+
+
+def _job_and_images(journal, job_id: str):
+    return journal.job(job_id), journal.images(job_id)

@@ -1,5 +1,9 @@
 """The job service shared by the window and the command line: submit (with intent and
-reconciliation), refresh, poll, download into the cache, export. Qt-free."""
+reconciliation), refresh, poll, download into the cache, export. Qt-free.
+
+Polling, refreshing, downloading and exporting reach the journal through ``self.store``
+(:mod:`desktop_app.store.inline`): at once for the command line, on the store worker's thread in the window (see
+:meth:`JobService.use_store`), so that a journal locked by another process never freezes the window."""
 
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from .export import ExportItem, export_images
 from .compliance_memo import judge_arrival
 from .imagecheck import ImageCheckError, verify_file
 from .validation import InputError
-from ..store.journal import Intent, JobRecord, Journal
+from ..store.inline import InlineStore, Store
+from ..store.journal import ImageRecord, Intent, JobRecord, Journal
 from .lease import PollLeases, SubmissionOwner
 from .submit import SUBMIT_GRACE, Submitter
 
@@ -61,14 +66,26 @@ class JobService:
         self.leases = PollLeases(journal, ttl=max(20.0, 4 * poll_interval), owner=self.owner.owner, clock=clock)
         self.submitter = Submitter(client, journal, service, self.owner, self._notify)
         self._swept_cache = False
+        self.store: Store = InlineStore(journal)
         # where image links may lead: loopback and private hosts only when the API itself is on loopback
         self.hop_rule = HopRule(local_ok=is_loopback_host(urlsplit(client.base_url).hostname), resolve=resolve)
 
+    def use_store(self, store: Store) -> None:
+        """Reach the journal through ``store`` when polling, refreshing, downloading and exporting (the window's
+        store worker: ``await store.call(fn, *args)`` runs ``fn(journal, *args)`` on its own thread)."""
+        self.store = store
+
     def _notify(self, job_id: str) -> JobRecord | None:
         record = self.journal.job(job_id)
+        return self._tell(record)
+
+    def _tell(self, record: JobRecord | None) -> JobRecord | None:
         if record and self.on_job:
             self.on_job(record)
         return record
+
+    async def _notify_later(self, job_id: str) -> JobRecord | None:
+        return self._tell(await self.store.call(Journal.job, job_id))
 
     # --- submissions (see .submit) -------------------------------------------------------------
 
@@ -140,11 +157,7 @@ class JobService:
         """One GET of the job, recorded in the journal (an id not yet in the journal is added). An answer
         that is not a job (fields missing) is asked again, for up to the client's give-up time."""
         job: Job = await self._get_job(job_id)
-        if self.journal.job(job_id) is None:
-            self.journal.add_known_job(self.service, job)
-        else:
-            self.journal.update_job(job)
-        return self._notify(job_id)  # type: ignore[return-value]
+        return self._tell(await self.store.call(_record_job, self.service, job))  # type: ignore[return-value]
 
     async def _get_job(self, job_id: str) -> Job:
         # the client's policy, stepping from the poll interval without jitter (a job's answer, not a crowd)
@@ -170,20 +183,19 @@ class JobService:
                     return record
                 await asyncio.sleep(self.poll_interval)
         finally:
-            self.leases.release(job_id)
+            await self.store.call(_release, self.leases, job_id)
 
     async def poll_once(self, job_id: str) -> JobRecord | None:
         """One refresh if this instance holds (or can take) the job's poll lease, else the journal's
         record (which the holder keeps current). The lease is released once the job is terminal; a job
         the journal already shows finished is not asked for again."""
-        known = self.journal.job(job_id)
+        known, claimed = await self.store.call(_known_or_claim, self.leases, job_id)
         if known is not None and known.terminal:
-            self.leases.release(job_id)
-            return self._notify(job_id)
-        if self.leases.claim(job_id):
+            return self._tell(known)
+        if claimed:
             record = await self.refresh_or_journal(job_id)
             if record.terminal:
-                self.leases.release(job_id)
+                await self.store.call(_release, self.leases, job_id)
             elif likely_expired(record):
                 raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} expired at the service before it finished")
             return record
@@ -194,7 +206,7 @@ class JobService:
         try:
             return await self.refresh(job_id)
         except JobNotFound:
-            record = self.journal.job(job_id)
+            record = await self.store.call(Journal.job, job_id)
             if record is not None and (record.terminal or likely_expired(record)):
                 return record
             raise
@@ -203,7 +215,7 @@ class JobService:
 
     async def download_images(self, job_id: str) -> None:
         """Download, verify and cache every image of the job not cached yet (each only once)."""
-        pending = [img for img in self.journal.images(job_id) if img.url and not img.cached]
+        pending = [img for img in await self.store.call(Journal.images, job_id) if img.url and not img.cached]
         if pending and not self._swept_cache:  # temp files of a killed earlier run
             self._swept_cache = True
             await asyncio.to_thread(sweep_stale_temp, self.cache.root, recursive=True)
@@ -222,14 +234,14 @@ class JobService:
                     if listing_type:  # judged once, now; export and the window read the findings back
                         await asyncio.to_thread(judge_arrival, cached.path, listing_type, index)
                 except (DownloadError, ImageCheckError) as exc:
-                    self.journal.set_image_error(job_id, index, exc.code, exc.message)
+                    await self.store.call(Journal.set_image_error, job_id, index, exc.code, exc.message)
                 except OSError as exc:
-                    self.journal.set_image_error(job_id, index, "CACHE_FAILED",
-                                                 f"could not store the image: {exc.strerror or exc}")
+                    await self.store.call(Journal.set_image_error, job_id, index, "CACHE_FAILED",
+                                          f"could not store the image: {exc.strerror or exc}")
                 else:
-                    self.journal.set_image_cached(job_id, index, cached.sha256, cached.ext, cached.path,
-                                                  info.width, info.height)
-            self._notify(job_id)  # each image shows up as soon as it is in (or has failed)
+                    await self.store.call(Journal.set_image_cached, job_id, index, cached.sha256, cached.ext,
+                                          cached.path, info.width, info.height)
+            await self._notify_later(job_id)  # each image shows up as soon as it is in (or has failed)
 
         await asyncio.gather(*(one(img.index, img.url) for img in pending if img.url))
 
@@ -239,28 +251,23 @@ class JobService:
         """Per image: its error (service, download, check or export) or its file (the exported
         one when given, else the cached copy). ``downloaded=False``: the downloads were not tried, so an
         image not cached yet has neither error nor file."""
-        exported, export_errors = exported or {}, export_errors or {}
-        result = []
-        for img in self.journal.images(job_id):
-            code, message = img.error_code, img.error_message
-            if not code and not img.cached and downloaded:
-                code, message = "DOWNLOAD_FAILED", "the image has not been downloaded"
-            code, message = export_errors.get(img.index, (code, message))
-            file = exported.get(img.index) or (Path(img.cache_path) if img.cached else None)
-            result.append(ImageOutcome(img.index, img.url, code, message, None if code else file))
-        return result
+        return _outcomes(self.journal.images(job_id), exported, export_errors, downloaded)
+
+    async def read_outcomes(self, job_id: str) -> list[ImageOutcome]:
+        """:meth:`outcomes` of the downloaded images, read through ``self.store``."""
+        return _outcomes(await self.store.call(Journal.images, job_id), None, None)
 
     async def export(self, job_id: str, dest: Path, naming: str, *, approved_only: bool = False,
                      overwrite: bool = False,
                      progress: Callable[[int, int], None] | None = None) -> list[ImageOutcome]:
         """Export the cached images (or only the approved ones) of a job into ``dest``."""
-        record = self.journal.job(job_id)
+        record, all_images = await self.store.call(_job_and_images, job_id)
         if record is None:
             raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the journal")
         if not record.asin:
             raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
                              "(needed to name the files) is unknown")
-        images = [img for img in self.journal.images(job_id) if img.cached]
+        images = [img for img in all_images if img.cached]
         if approved_only:
             images = [img for img in images if img.review == "approved"]
         items = [ExportItem(img.index, Path(img.cache_path), img.ext) for img in images]  # type: ignore[arg-type]
@@ -269,4 +276,45 @@ class JobService:
                                           overwrite=overwrite, progress=progress)
         exported = {r.index: r.path for r in results if r.path is not None}
         errors = {r.index: (r.error_code, r.message or "") for r in results if r.error_code}
-        return self.outcomes(job_id, exported, errors)  # type: ignore[arg-type]
+        return _outcomes(await self.store.call(Journal.images, job_id), exported, errors)  # type: ignore[arg-type]
+
+
+def _outcomes(images: list[ImageRecord], exported: dict[int, Path] | None,
+              export_errors: dict[int, tuple[str, str]] | None, downloaded: bool = True) -> list[ImageOutcome]:
+    exported, export_errors = exported or {}, export_errors or {}
+    result = []
+    for img in images:
+        code, message = img.error_code, img.error_message
+        if not code and not img.cached and downloaded:
+            code, message = "DOWNLOAD_FAILED", "the image has not been downloaded"
+        code, message = export_errors.get(img.index, (code, message))
+        file = exported.get(img.index) or (Path(img.cache_path) if img.cached else None)
+        result.append(ImageOutcome(img.index, img.url, code, message, None if code else file))
+    return result
+
+
+def _record_job(journal: Journal, service: str, job: Job) -> JobRecord | None:
+    """The service's answer about ``job`` into the journal (added when not known yet); the journal's record."""
+    if journal.job(job.id) is None:
+        journal.add_known_job(service, job)
+    else:
+        journal.update_job(job)
+    return journal.job(job.id)
+
+
+def _known_or_claim(journal: Journal, leases: PollLeases, job_id: str) -> tuple[JobRecord | None, bool]:
+    """The journal's record of the job, and whether this instance (now) holds its poll lease: a job already
+    finished is not polled again (its lease is let go)."""
+    known = journal.job(job_id)
+    if known is not None and known.terminal:
+        leases.on(journal).release(job_id)
+        return known, False
+    return known, leases.on(journal).claim(job_id)
+
+
+def _release(journal: Journal, leases: PollLeases, job_id: str) -> None:
+    leases.on(journal).release(job_id)
+
+
+def _job_and_images(journal: Journal, job_id: str) -> tuple[JobRecord | None, list[ImageRecord]]:
+    return journal.job(job_id), journal.images(job_id)

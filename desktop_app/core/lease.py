@@ -54,6 +54,11 @@ class PollLeases:
         self.owner = owner or new_owner()
         self.clock = clock
 
+    def on(self, journal: Journal) -> "PollLeases":
+        """These leases (same owner, ttl and clock) through another connection to the journal, e.g. the window's
+        store worker's."""
+        return self if journal is self.journal else PollLeases(journal, ttl=self.ttl, owner=self.owner, clock=self.clock)
+
     def claim(self, job_id: str) -> bool:
         """Take or renew the lease of ``job_id``; False while another live instance holds it."""
         now = self.clock()

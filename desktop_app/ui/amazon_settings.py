@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 from ..credentials import SP_API_ENV, SP_API_FIELDS, SP_API_LABELS
 from ..logs import redact_text
 from .amazon_account import describe
-from .credential_section import BAD_COLOUR, OK_COLOUR, WARN_COLOUR, CredentialSection
+from .async_op import BAD, OK, WARN, Outcome
+from .credential_section import CredentialSection
 
 EDIT_NAMES = {"client_id": "amazonClientIdEdit", "client_secret": "amazonClientSecretEdit",
               "refresh_token": "amazonRefreshTokenEdit"}
@@ -42,7 +43,8 @@ class AmazonSettings(CredentialSection):
         self.check_button.setToolTip("Exchange the refresh token for an access token with Login with Amazon")
         self.build_layout(form, buttons)
         self._sync()
-        self.reload_task = dialog._spawn(self._reload(), "settings-reload-amazon")
+        self.reload_task = self.ops.spawn(self._reload(), name="settings-reload-amazon",
+                                          failure="The Amazon credentials could not be read")
 
     # --- state ------------------------------------------------------------------------------------------
 
@@ -51,7 +53,7 @@ class AmazonSettings(CredentialSection):
         for f, edit in self.edits.items():
             source, var = state.sources.get(f, ""), SP_API_ENV[f]
             from_env = source == "env"
-            edit.setReadOnly(from_env or bool(self._busy))
+            edit.setReadOnly(from_env or bool(self.busy))
             if from_env:
                 edit.clear()
             edit.setPlaceholderText(f"from the environment ({var}) — read-only" if from_env else
@@ -64,7 +66,7 @@ class AmazonSettings(CredentialSection):
             self.seller_edit.setReadOnly(True)
             self.seller_edit.setToolTip("from the environment (SP_API_SELLER_ID) — read-only")
         else:
-            self.seller_edit.setReadOnly(bool(self._busy))
+            self.seller_edit.setReadOnly(bool(self.busy))
         status = f"Publishing uses: {self.target}." if self.target else "Publishing uses: …"
         self.status_label.setText(status)
         notes = []
@@ -81,7 +83,7 @@ class AmazonSettings(CredentialSection):
         self._update()
 
     def _update(self, *_args) -> None:
-        idle = not self._busy
+        idle = not self.busy
         typed = self.typed()
         stored = self.account.state.sources
         self.check_button.setEnabled(idle and all(typed[f] or self.account.state.values.get(f) for f in SP_API_FIELDS))
@@ -101,74 +103,71 @@ class AmazonSettings(CredentialSection):
             self.target = describe(await self.account.current())
         except Exception as exc:  # noqa: BLE001 — e.g. half-set SP_API_* variables
             self.target = f"nothing usable ({getattr(exc, 'message', None) or type(exc).__name__})"
-        if not self._busy:
+        if not self.busy:
             self._sync()
 
     # --- actions --------------------------------------------------------------------------------------
 
     def check(self):
-        return self._run("Checking with Login with Amazon…", self._check, "settings-check-amazon")
+        return self._run("Checking with Login with Amazon…", self._check, "settings-check-amazon",
+                         "The check failed")
 
-    async def _check(self) -> None:
+    async def _check(self) -> Outcome:
         values = {f: t or self.account.state.values.get(f, "") for f, t in self.typed().items()}
-        ok = False
-        try:
-            result = await self.account.check(values)
-            self.last_check, ok, message = result, result.ok, result.message
-        except Exception as exc:  # noqa: BLE001 — shown, never a crash of the dialog
-            message = f"The check failed: {type(exc).__name__}"
-        self._done(message, OK_COLOUR if ok else BAD_COLOUR)
+        result = await self.account.check(values)
+        self.last_check = result
+        return Outcome(result.message, OK if result.ok else BAD)
 
     def save(self):
-        return self._run("Saving the Amazon credentials…", self._save, "settings-save-amazon")
+        return self._run("Saving the Amazon credentials…", self._save, "settings-save-amazon",
+                         "The Amazon credentials could not be saved")
 
-    async def _save(self) -> None:
+    async def _save(self) -> Outcome:
         seller = "" if self.account.env_seller() else self.seller_edit.text().strip()
         typed = [f for f, v in self.typed().items() if v]
         seller_changed = bool(seller) and seller != self.studio.prefs.seller_id()
         try:
             state = await self.account.save(self.typed(), seller)
         except ValueError as exc:
-            self._done(str(exc), BAD_COLOUR)
-            return
+            return Outcome(str(exc), BAD)
         self.clear_secrets()
-        text, colour = saved_text(typed, state, seller_changed)
+        text, tone = saved_text(typed, state, seller_changed)
         await self._show_target()
-        self._done(f"{text} Publishing uses: {self.target}.", colour)
+        return Outcome(f"{text} Publishing uses: {self.target}.", tone)
 
     def remove(self):
-        return self._run("Removing the Amazon credentials…", self._remove, "settings-remove-amazon")
+        return self._run("Removing the Amazon credentials…", self._remove, "settings-remove-amazon",
+                         "The Amazon credentials could not be removed")
 
-    async def _remove(self) -> None:
+    async def _remove(self) -> Outcome:
         state = await self.account.remove()
         self.clear_secrets()
         self.seller_edit.setText(self.account.seller_id())
         await self._show_target()
         if state.problem:
-            self._done(f"The saved credentials could not be deleted: {state.problem}.", BAD_COLOUR)
-        else:
-            self._done(f"Removed. Publishing uses: {self.target}.", OK_COLOUR)
+            return Outcome(f"The saved credentials could not be deleted: {state.problem}.", BAD)
+        return Outcome(f"Removed. Publishing uses: {self.target}.", OK)
 
 
 def saved_text(typed: list[str], state, seller_changed: bool) -> tuple[str, str]:
     """What a Save really kept, in a line: the secrets in the keyring (or for this session only), the ones the
-    environment overrides (not stored), the seller id; "Nothing was saved" when nothing was."""
+    environment overrides (not stored), the seller id; "Nothing was saved" when nothing was. With its tone (see :mod:`desktop_app.ui.async_op`)."""
     def names(fields: list[str]) -> str:
         labels = [SP_API_LABELS[f] for f in fields]
         return ", ".join(labels[:-1]) + (" and " if len(labels) > 1 else "") + labels[-1]
 
     by_source = {src: [f for f in typed if state.sources.get(f) == src] for src in ("keyring", "session", "env")}
-    parts, colour = [], OK_COLOUR
+    parts, tone = [], OK
     if by_source["keyring"]:
         parts.append(f"Saved the {names(by_source['keyring'])} in the system keyring.")
     if by_source["session"]:
         parts.append(f"{(state.problem or 'The system keyring could not be used.').rstrip('.')}: the "
                      f"{names(by_source['session'])} {'are' if len(by_source['session']) > 1 else 'is'} kept for "
                      "this session only, not written to any file.")
-        colour = WARN_COLOUR
+        tone = WARN
     if by_source["env"]:
         parts.append(f"Not saved: the environment sets the {names(by_source['env'])}, and it wins.")
-        colour = WARN_COLOUR
+        tone = WARN
     if seller_changed:
         parts.append("Seller id saved in the preferences.")
-    return (" ".join(parts) if parts else "Nothing was saved: type new values first."), colour
+    return (" ".join(parts) if parts else "Nothing was saved: type new values first."), tone

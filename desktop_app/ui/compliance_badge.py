@@ -167,11 +167,15 @@ class ComplianceSummary(QLabel):
         super().__init__(parent, wordWrap=True, objectName=name)
         self.setAccessibleName("Image rules")
         self.setTextFormat(Qt.TextFormat.RichText)
-        self.platform = platform_of(listing_type or "")
-        self.images = [(img, slot_for(self.platform, img.index)) for img in images if img.cache_path]
         self.checker = checker_for(service)
         self.checker.ready.connect(self.refresh)
         self.hide()
+        self.set_images(images, listing_type)
+
+    def set_images(self, images, listing_type: str) -> None:
+        """The images about to leave the app (read from the journal after the dialog opened), and their type."""
+        self.platform = platform_of(listing_type or "")
+        self.images = [(img, slot_for(self.platform, img.index)) for img in images if img.cache_path]
         self.refresh()
 
     def refresh(self, *_args) -> None:

@@ -1,6 +1,7 @@
 """What the credential sections of the settings dialog share (Settings ▸ Amazon, Settings ▸ Image hosting): masked
-secret fields with one Show/Hide button, a Check / Save / Remove row, a result line and a muted note, a "busy"
-state while a request runs in a task, and clearing typed secrets. Saved secrets are never put back into a widget.
+secret fields with one Show/Hide button, a Check / Save / Remove row, a result line and a muted note, the section's
+requests run through one :class:`~desktop_app.ui.async_op.WidgetOps` (busy state, result line, errors, cancelled
+when the dialog closes), and clearing typed secrets. Saved secrets are never put back into a widget.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLine
     QVBoxLayout, QWidget
 
 from ..logs import redact_text
+from .async_op import BAD, BUSY, OK, WARN, Outcome, WidgetOps
 from .window_fit import WrappedLabel
 
 OK_COLOUR, BAD_COLOUR, WARN_COLOUR, MUTED_COLOUR = "#137333", "#b3261e", "#8a5300", "#5f6368"
+TONE_COLOURS = {BUSY: MUTED_COLOUR, OK: OK_COLOUR, WARN: WARN_COLOUR, BAD: BAD_COLOUR}
 
 
 def show_result(label: QLabel, text: str, colour: str) -> None:
@@ -22,6 +25,11 @@ def show_result(label: QLabel, text: str, colour: str) -> None:
     label.setText(redact_text(text))
     label.setStyleSheet(f"color: {colour};")
     label.setVisible(bool(text))
+
+
+def show_tone(label: QLabel, text: str, tone: str) -> None:
+    """A result line in the colour of its tone (see :mod:`desktop_app.ui.async_op`)."""
+    show_result(label, text, TONE_COLOURS[tone])
 
 
 def plain_label(name: str) -> QLabel:
@@ -38,9 +46,10 @@ class CredentialSection(QGroupBox):
         super().__init__(title, parent)
         self.setObjectName(name)
         self.prefix, self.dialog = prefix, dialog
-        self._busy = ""
         self.last_check = None
         self.status_label = plain_label(f"{prefix}Status")
+        self.ops = WidgetOps(self, dialog.studio.tasks, show=lambda text, tone: show_tone(self.result_label, text, tone),
+                             render=self._sync, closing=dialog.finished)
 
     # --- building -------------------------------------------------------------------------------------
 
@@ -113,20 +122,10 @@ class CredentialSection(QGroupBox):
     def _update(self, *_args) -> None:  # overridden: which buttons are enabled
         pass
 
-    def _set_busy(self, text: str) -> None:
-        self._busy = text
-        if text:
-            self._result(text, MUTED_COLOUR)
-        self._sync()
-
-    def _done(self, text: str, colour: str) -> None:
-        """The request finished: the result line, and the widgets usable again."""
-        self._busy = ""
-        self._result(text, colour)
-        self._sync()
-
-    def _result(self, text: str, colour: str) -> None:
-        show_result(self.result_label, text, colour)
+    @property
+    def busy(self) -> str:
+        """The busy text while a request runs ("" when idle)."""
+        return self.ops.busy
 
     def _toggle_shown(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
@@ -140,12 +139,9 @@ class CredentialSection(QGroupBox):
             edit.clear()
         self.show_button.setChecked(False)
 
-    def _run(self, busy_text: str, work: Callable[[], Awaitable[None]], key: str):
+    def _run(self, busy_text: str, work: Callable[[], Awaitable[Outcome]], key: str, failure: str):
         """One request at a time: the section is busy (``busy_text`` shown) until ``work`` ends; its task."""
-        if self._busy:
-            return None
-        self._set_busy(busy_text)
-        return self.dialog._spawn(work(), key)
+        return self.ops.run(busy_text, work, name=key, failure=failure)
 
     # --- actions (overridden) ---------------------------------------------------------------------------
 

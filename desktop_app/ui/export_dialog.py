@@ -3,8 +3,9 @@ before replacing existing files, and an offer to open the folder. Stale files (t
 that the export neither wrote nor confirmed) are listed with an offer to move them to the system trash; the
 dialog never deletes anything on its own.
 
-Never blocks in a nested event loop: the dialog is shown with open(), the work runs as a task,
-and the replace question is awaited through its ``finished`` signal.
+Never blocks: the dialog is shown with open() at once and reads the job's approved images through the store worker
+(an Export clicked before that waits for them); the work runs as a task, and the replace question is awaited
+through its ``finished`` signal, never in a nested event loop.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
+from ..api.vocab import country_name, listing_type_name
 from ..core.export import (EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem,
                            stale_files)
 from . import theme
+from .async_op import BAD, WidgetOps
 from .compliance_badge import ComplianceSummary
 from .tasks import signal_future
 
@@ -36,7 +39,8 @@ class ExportDialog(QDialog):
 
     last_folder: str = ""
 
-    def __init__(self, service, job_id: str, parent: QWidget | None = None, prefs=None) -> None:
+    def __init__(self, service, job_id: str, parent: QWidget | None = None, prefs=None, record=None) -> None:
+        """``record``: the job as the window already holds it (its ASIN and listing type shown at once), or None."""
         super().__init__(parent)
         self.prefs = prefs  # Preferences: the last export folder and naming (never a secret)
         self.setObjectName("exportDialog")
@@ -44,18 +48,15 @@ class ExportDialog(QDialog):
         self.setAccessibleName("Export approved images")
         self.service = service
         self.job_id = job_id
-        self.record = service.journal.job(job_id)
+        self.record = record
         self.dest: Path | None = None
         self.question: QMessageBox | None = None
         self.folder_dialog: QFileDialog | None = None
-        images = service.journal.images(job_id)
-        self.approved = [img for img in images if img.review == "approved" and img.cached]
+        self.approved: list | None = None   # None until read from the journal
         asin = self.record.asin if self.record else "?"
 
         self.intro = QLabel(wordWrap=True, objectName="exportIntro")
-        self.intro.setText(f"{len(self.approved)} approved image{'s' if len(self.approved) != 1 else ''} of "
-                           f"<b>{asin}</b> ({self.record.country if self.record else ''}, "
-                           f"{self.record.listing_type if self.record else ''}) will be copied unchanged.")
+        self._introduce()
         self.folder_edit = QLineEdit(objectName="exportFolderEdit")
         self.folder_edit.setAccessibleName("Export folder")
         remembered = (prefs.export_folder() if prefs is not None else "") or ExportDialog.last_folder
@@ -74,9 +75,9 @@ class ExportDialog(QDialog):
         self.naming_combo.setCurrentIndex(max(0, self.naming_combo.findData(naming)))
         self.progress = QProgressBar(objectName="exportProgress")
         self.progress.setAccessibleName("Export progress")
-        self.progress.setRange(0, max(1, len(self.approved)))
+        self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.compliance = ComplianceSummary(service, self.approved, self.record.listing_type if self.record else "",
+        self.compliance = ComplianceSummary(service, [], self.record.listing_type if self.record else "",
                                             "exportCompliance", self)
         self.result_label = QLabel(wordWrap=True, objectName="exportResult")
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -131,13 +132,44 @@ class ExportDialog(QDialog):
         self.setTabOrder(self.folder_edit, self.browse_button)
         self.setTabOrder(self.browse_button, self.naming_combo)
         self.setTabOrder(self.naming_combo, self.export_button)
+        self.ops = WidgetOps(self, service.tasks, show=self._line, render=self._update)
+        self.reading = self.ops.spawn(self._read(), name=f"export-read:{job_id}", failure="The job could not be read")
 
     def naming(self) -> str:
         return self.naming_combo.currentData()
 
+    def _introduce(self) -> None:
+        r = self.record
+        what = f"<b>{r.asin}</b> ({country_name(r.country)}, {listing_type_name(r.listing_type)})" if r else "this job"
+        if self.approved is None:
+            self.intro.setText(f"Reading the approved images of {what}…")
+            return
+        count = len(self.approved)
+        self.intro.setText(f"{count} approved image{'s' if count != 1 else ''} of {what} will be copied unchanged.")
+
+    async def _read(self) -> None:
+        """The job and its approved, cached images, through the store worker."""
+        record, images = await self.service.store.call(_job_and_images, self.job_id)
+        fresh_type = record is not None and (self.record is None or record.listing_type != self.record.listing_type)
+        self.record = record
+        self.approved = [img for img in images if img.review == "approved" and img.cached]
+        if fresh_type:
+            naming = self.prefs.naming(record.listing_type) if self.prefs is not None else ""
+            naming = naming if naming in NAMING_PRESETS else default_naming(record.listing_type)
+            self.naming_combo.setCurrentIndex(max(0, self.naming_combo.findData(naming)))
+        self.progress.setRange(0, max(1, len(self.approved)))
+        self.compliance.set_images(self.approved, record.listing_type if record else "")
+        self._introduce()
+        self._update()
+
+    def _line(self, text: str, tone: str) -> None:
+        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if tone == BAD else "")
+        self.result_label.setText(text)
+
     def _update(self, *_args) -> None:
-        self.export_button.setEnabled(bool(self.approved) and bool(self.folder_edit.text().strip()) and not self._running)
-        if not self.approved:
+        readable = self.approved is None or bool(self.approved)   # while reading, Export waits for the images
+        self.export_button.setEnabled(readable and bool(self.folder_edit.text().strip()) and not self._running)
+        if self.approved == []:
             self.result_label.setText("No approved images: approve some in the gallery first (A).")
 
     # --- folder -------------------------------------------------------------------------------------
@@ -160,7 +192,7 @@ class ExportDialog(QDialog):
     # --- export -------------------------------------------------------------------------------------
 
     def start(self) -> asyncio.Task | None:
-        if self._running or not self.approved:
+        if self._running or self.approved == []:
             return None
         self._running = True
         self._update()
@@ -170,6 +202,10 @@ class ExportDialog(QDialog):
 
     async def _run(self, folder: str, naming: str) -> None:
         try:
+            if self.approved is None and self.reading is not None:
+                await asyncio.shield(self.reading)   # clicked before the images were read: wait for them
+            if not self.approved:
+                return
             await self._export(folder, naming)
         finally:
             self._running = False
@@ -281,3 +317,7 @@ class ExportDialog(QDialog):
         self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};")
         self.result_label.setText(f"{code}: {message}")
         self.export_done.emit(0, 0, 1)
+
+
+def _job_and_images(journal, job_id: str):
+    return journal.job(job_id), journal.images(job_id)

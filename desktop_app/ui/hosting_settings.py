@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLineEdit
 from ..core.hosting import KEY_PREFIX, bucket_policy, bucket_problem
 from ..credentials import AWS_ENV, AWS_FIELDS, AWS_LABELS
 from ..logs import redact_text
-from .credential_section import BAD_COLOUR, OK_COLOUR, WARN_COLOUR, CredentialSection, plain_label
+from .async_op import BAD, OK, WARN, Outcome
+from .credential_section import OK_COLOUR, CredentialSection, plain_label
 EDIT_NAMES = {"access_key_id": "awsAccessKeyIdEdit", "secret_access_key": "awsSecretAccessKeyEdit"}
 PLACEHOLDERS = {"access_key_id": "AKIA… (an IAM user's access key)", "secret_access_key": "AWS secret access key"}
 WHY_POLICY = ("Listing Studio gives Amazon https links to the images it uploads, so anyone must be able to read "
@@ -103,7 +104,8 @@ class HostingSettings(CredentialSection):
                                      extra=(self.policy_button,))
         self.build_layout(form, buttons)
         self._sync()
-        self.reload_task = dialog._spawn(self._reload(), "settings-reload-hosting")
+        self.reload_task = self.ops.spawn(self._reload(), name="settings-reload-hosting",
+                                          failure="The image hosting settings could not be read")
 
     # --- state ------------------------------------------------------------------------------------------
 
@@ -114,7 +116,7 @@ class HostingSettings(CredentialSection):
         state, account = self.account.aws_state, self.account
         for f, edit in self.edits.items():
             source, var = state.sources.get(f, ""), AWS_ENV[f]
-            edit.setReadOnly(state.env_wins or bool(self._busy))
+            edit.setReadOnly(state.env_wins or bool(self.busy))
             if state.env_wins:
                 edit.clear()
             edit.setPlaceholderText(f"from {var} — read-only" if source == "env" else
@@ -135,7 +137,7 @@ class HostingSettings(CredentialSection):
                 edit.setReadOnly(True)
                 edit.setToolTip(f"from the environment ({var}) — read-only")
             else:
-                edit.setReadOnly(bool(self._busy))
+                edit.setReadOnly(bool(self.busy))
         bucket = account.bucket()
         self.status_label.setText(
             f"Local files and generated images whose links expire soon are uploaded to this bucket (under "
@@ -159,7 +161,7 @@ class HostingSettings(CredentialSection):
         self._update()
 
     def _update(self, *_args) -> None:
-        idle, prefs, account = not self._busy, self.studio.prefs, self.account
+        idle, prefs, account = not self.busy, self.studio.prefs, self.account
         problem = bucket_problem(self.typed_bucket()) if self.typed_bucket() else "Enter the bucket name first."
         for button, tip in ((self.check_button, "One request to S3 (HeadBucket) with these keys: does the bucket "
                              "exist, and can they reach it?"),
@@ -178,7 +180,7 @@ class HostingSettings(CredentialSection):
         await self.account.refresh_hosting()
         self.bucket_edit.setText(self.account.bucket())
         self.region_edit.setText(self.account.region())
-        if not self._busy:
+        if not self.busy:
             self._sync()
 
     # --- actions --------------------------------------------------------------------------------------
@@ -187,54 +189,48 @@ class HostingSettings(CredentialSection):
         bucket = self.typed_bucket()
         if not bucket or bucket_problem(bucket):
             return None
-        return self._run(f"Checking bucket {bucket} with S3…", lambda: self._check(bucket), "settings-check-bucket")
+        return self._run(f"Checking bucket {bucket} with S3…", lambda: self._check(bucket), "settings-check-bucket",
+                         "The check failed")
 
-    async def _check(self, bucket: str) -> None:
-        colour, result = BAD_COLOUR, None
-        try:
-            result = await self.account.check_bucket(self.typed(), bucket, self.region_edit.text())
-            self.last_check, message = result, result.message
-            colour = OK_COLOUR if result.code == "OK" else WARN_COLOUR if result.ok else BAD_COLOUR
-        except Exception as exc:  # noqa: BLE001 — shown, never a crash of the dialog
-            message = f"The check failed: {type(exc).__name__}"
-        if result is not None and result.ok and result.region and not self.region_edit.text().strip() \
-                and not self.account.env_region():
+    async def _check(self, bucket: str) -> Outcome:
+        result = await self.account.check_bucket(self.typed(), bucket, self.region_edit.text())
+        self.last_check, message = result, result.message
+        tone = OK if result.code == "OK" else WARN if result.ok else BAD
+        if result.ok and result.region and not self.region_edit.text().strip() and not self.account.env_region():
             self.region_edit.setText(result.region)
             message += " Its region is filled in: Save to keep it."
-        self._done(message, colour)
+        return Outcome(message, tone)
 
     def save(self):
-        return self._run("Saving the image hosting settings…", self._save, "settings-save-hosting")
+        return self._run("Saving the image hosting settings…", self._save, "settings-save-hosting",
+                         "The image hosting settings could not be saved")
 
-    async def _save(self) -> None:
+    async def _save(self) -> Outcome:
         bucket = None if self.account.env_bucket() else self.bucket_edit.text()
         region = None if self.account.env_region() else self.region_edit.text()
         try:
             state = await self.account.save_hosting(self.typed(), bucket, region)
         except ValueError as exc:
-            self._done(str(exc), BAD_COLOUR)
-            return
+            return Outcome(str(exc), BAD)
         self.clear_secrets()
         if state.problem:
-            text, colour = f"{state.problem} They are not written to any file.", WARN_COLOUR
-        elif self.account.bucket():
-            text, colour = f"Saved. The next publish uploads local images to {self.account.bucket()}.", OK_COLOUR
-        else:
-            text, colour = "Saved. Without a bucket, only images with a public URL can be published.", WARN_COLOUR
-        self._done(text, colour)
+            return Outcome(f"{state.problem} They are not written to any file.", WARN)
+        if self.account.bucket():
+            return Outcome(f"Saved. The next publish uploads local images to {self.account.bucket()}.", OK)
+        return Outcome("Saved. Without a bucket, only images with a public URL can be published.", WARN)
 
     def remove(self):
-        return self._run("Removing the image hosting settings…", self._remove, "settings-remove-hosting")
+        return self._run("Removing the image hosting settings…", self._remove, "settings-remove-hosting",
+                         "The image hosting settings could not be removed")
 
-    async def _remove(self) -> None:
+    async def _remove(self) -> Outcome:
         state = await self.account.remove_hosting()
         self.clear_secrets()
         self.bucket_edit.setText(self.account.bucket())
         self.region_edit.setText(self.account.region())
         if state.problem:
-            self._done(f"The saved AWS keys could not be deleted: {state.problem}.", BAD_COLOUR)
-        else:
-            self._done("Removed: no AWS keys, bucket or region are saved now.", OK_COLOUR)
+            return Outcome(f"The saved AWS keys could not be deleted: {state.problem}.", BAD)
+        return Outcome("Removed: no AWS keys, bucket or region are saved now.", OK)
 
     def show_policy(self) -> BucketPolicyDialog | None:
         bucket = self.typed_bucket()

@@ -346,7 +346,7 @@ class MainWindow(QMainWindow):
         self.banner.resolve(INPUT)
         if self.export_dialog is not None:
             self.export_dialog.close()
-        dialog = ExportDialog(self.service, job_id, self, prefs=self.prefs)
+        dialog = ExportDialog(self.service, job_id, self, prefs=self.prefs, record=self._record(job_id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result, d=dialog: self._export_closed(d))
         dialog.export_done.connect(lambda *_counts, d=dialog: self.job_actions.exported(job_id, d.dest))

@@ -10,7 +10,9 @@ import logging
 import time
 from typing import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
+
+from ..api.vocab import country_name, listing_type_name
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,10 @@ class LazyNotifier:
 
 class JobNotifier(QObject):
     """Watches job changes; when a job seen unfinished ends after ``min_seconds`` and the window is
-    not active, calls ``notify(title, body)`` with the ASIN and the outcome."""
+    not active, calls ``notify(title, body)`` with the ASIN and the outcome. The journal is read through the
+    store worker; ``handled`` fires once a change has been looked at (notified or not)."""
+
+    handled = Signal(str, bool)   # job id, whether the job had ended
 
     def __init__(self, service, window, notify: Callable[[str, str], None] | None,
                  min_seconds: float = LONG_JOB_SECONDS, is_active: Callable[[], bool] | None = None) -> None:
@@ -103,15 +108,28 @@ class JobNotifier(QObject):
         self._seed()
 
     def _seed(self) -> None:
+        self.service.tasks.spawn(self._read_unfinished(), name="notify-seed")
+
+    async def _read_unfinished(self) -> None:
+        unfinished = await self.service.store.call(lambda journal: journal.jobs(unfinished_only=True))
         self._watching.clear()
-        journal = self.service.journal
-        for record in journal.jobs(unfinished_only=True):
+        for record in unfinished:
             self._watching[record.job_id] = record.recorded_at or time.time()
 
     def _job_changed(self, job_id: str) -> None:
-        record = self.service.journal.job(job_id)
+        self.service.tasks.spawn(self._look_at(job_id), name=f"notify:{job_id}")
+
+    async def _look_at(self, job_id: str) -> None:
+        record, images = await self.service.store.call(_job_and_images, job_id)
+        try:
+            self._consider(record, images)
+        finally:
+            self.handled.emit(job_id, record is not None and record.terminal)
+
+    def _consider(self, record, images) -> None:
         if record is None:
             return
+        job_id = record.job_id
         if not record.terminal:
             self._watching.setdefault(job_id, record.recorded_at or time.time())
             return
@@ -121,7 +139,6 @@ class JobNotifier(QObject):
         if time.time() - started < self.min_seconds or self.is_active():
             return
         if record.status == "completed":
-            images = self.service.journal.images(job_id)
             ok = sum(1 for i in images if not i.error_code)
             outcome = f"completed: {ok} image{'s' if ok != 1 else ''} ready to review"
             if len(images) > ok:
@@ -129,7 +146,12 @@ class JobNotifier(QObject):
         else:
             outcome = f"failed ({record.error_code or 'no error code'})"
         try:
-            self.notify(f"{record.asin} {record.status}", f"{record.asin} · {record.country} · "
-                        f"{record.listing_type}: {outcome}.")
+            self.notify(f"{record.asin} {record.status}", f"{record.asin} · {country_name(record.country)} · "
+                        f"{listing_type_name(record.listing_type)}: {outcome}.")
         except Exception:  # noqa: BLE001 — a notification is a courtesy
             log.exception("Could not show the desktop notification")
+
+
+def _job_and_images(journal, job_id: str):
+    record = journal.job(job_id)
+    return record, journal.images(job_id) if record is not None and record.status == "completed" else []

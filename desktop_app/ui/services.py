@@ -74,6 +74,7 @@ class StudioService(QObject):
         self.store.waiting.connect(self.store_waiting)
         self.cache = runtime.cache
         self.jobs = runtime.jobs
+        self.jobs.use_store(self.store)   # polls, downloads and exports reach the journal on the worker's thread
         self.client = runtime.client
         self._credits: float | None = runtime.client.last_remaining_credits
         self._reported: set[str] = set()  # failed jobs already announced in the banner
@@ -207,12 +208,16 @@ class StudioService(QObject):
         if any(img.url and not img.cached and not img.error_code for img in images):
             self.tasks.spawn(self.jobs.download_images(job_id), key=f"download:{job_id}")
 
-    def resume(self) -> int:
-        """Poll every unfinished job of this service and settle submissions whose answer was lost."""
-        unfinished = self.journal.jobs(unfinished_only=True, service=self.settings.service)
+    def resume(self) -> asyncio.Task | None:
+        """Poll every unfinished job of this service and settle submissions whose answer was lost (the journal
+        read through the store worker); the task's result is how many jobs are watched."""
+        return self.tasks.spawn(self._resume(), key="resume")
+
+    async def _resume(self) -> int:
+        unfinished, unresolved = await self.store.call(_unsettled, self.settings.service)
         for record in unfinished:
             self.watch(record.job_id)
-        if self.journal.unresolved_intents(self.settings.service):
+        if unresolved:
             self.tasks.spawn(self._reconcile(), key="reconcile")
         self.resumed.emit()
         return len(unfinished)
@@ -293,6 +298,11 @@ class StudioService(QObject):
 
 def _job_and_images(journal: Journal, job_id: str):
     return journal.job(job_id), journal.images(job_id)
+
+
+def _unsettled(journal: Journal, service: str):
+    """The unfinished jobs of ``service``, and whether some of its submissions never got their answer."""
+    return journal.jobs(unfinished_only=True, service=service), bool(journal.unresolved_intents(service))
 
 
 def _copy_hashed(source: ImageSource, sink) -> str:

@@ -1,8 +1,8 @@
 """File ▸ Settings…: the Pixii API key (paste, show/hide, live or test, check, save, remove) and
 the Live/Sandbox switch; the Amazon (:mod:`.amazon_settings`) and Image hosting (:mod:`.hosting_settings`) tabs.
 
-Never blocks: the dialog is shown with open(); keyring calls and the key check run as tasks (the
-keyring in a worker thread). The key is only ever shown in the (masked by default) edit; labels,
+Never blocks: the dialog is shown with open(); keyring calls, the key check and the mode switch run through the
+dialog's :class:`~desktop_app.ui.async_op.WidgetOps` (the keyring in a worker thread). The key is only ever shown in the (masked by default) edit; labels,
 messages and tooltips use its redacted form.
 """
 
@@ -19,7 +19,8 @@ from ..api.pixii import key_mode, redact
 from ..config import SANDBOX
 from ..credentials import key_problem
 from ..logs import redact_text
-from .credential_section import BAD_COLOUR, MUTED_COLOUR, OK_COLOUR, WARN_COLOUR, show_result
+from .async_op import BAD, OK, WARN, Outcome, WidgetOps
+from .credential_section import BAD_COLOUR, MUTED_COLOUR, show_tone
 from .window_fit import WrappedLabel
 
 
@@ -37,9 +38,9 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
-        self._busy = ""
         self._syncing = False
-        self._tasks: set[asyncio.Task] = set()  # cancelled when the dialog closes
+        self.ops = WidgetOps(self, studio.tasks, show=lambda text, tone: show_tone(self.result_label, text, tone),
+                             render=self._sync)  # cancelled when the dialog closes
         self.last_check = None  # the KeyCheck of the last "Check key"
 
         # --- the key ---
@@ -137,16 +138,10 @@ class SettingsDialog(QDialog):
         self.finished.connect(self._finished)
         self._sync()
         self.resize(600, self.sizeHint().height())
-        self.reload_task = self._spawn(self._reload(), "settings-reload-key")
+        self.reload_task = self.ops.spawn(self._reload(), name="settings-reload-key",
+                                          failure="The saved key could not be read")
 
     # --- state --------------------------------------------------------------------------------------
-
-    def _spawn(self, coro, name: str) -> asyncio.Task | None:
-        task = self.studio.tasks.spawn(coro, name=name)
-        if task is not None:
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return task
 
     def typed_key(self) -> str:
         return self.key_edit.text().strip()
@@ -176,8 +171,10 @@ class SettingsDialog(QDialog):
             (self.sandbox_radio if settings.sandbox else self.live_radio).setChecked(True)
         finally:
             self._syncing = False
-        self.live_radio.setEnabled(not forced and (bool(state.key) or not settings.sandbox) and not self._busy)
-        self.sandbox_radio.setEnabled(not self._busy)
+        busy = bool(self.ops.busy)
+        self.key_edit.setReadOnly(busy)
+        self.live_radio.setEnabled(not forced and (bool(state.key) or not settings.sandbox) and not busy)
+        self.sandbox_radio.setEnabled(not busy)
         if forced:
             self.live_radio.setToolTip("LISTING_STUDIO_API_URL=sandbox selects the embedded sandbox.")
             self.mode_note.setText("LISTING_STUDIO_API_URL=sandbox: the embedded sandbox is used.")
@@ -206,7 +203,7 @@ class SettingsDialog(QDialog):
         else:
             self.kind_label.setText(f"Test key ({redact(typed)}).")
         self.kind_label.setStyleSheet(f"color: {BAD_COLOUR if problem else MUTED_COLOUR};")
-        idle = not self._busy
+        idle = not self.ops.busy
         checkable = (typed and not problem) or (not typed and bool(self.studio.key_state.key))
         self.check_button.setEnabled(idle and bool(checkable))
         self.save_button.setEnabled(idle and bool(typed) and problem is None)
@@ -214,23 +211,6 @@ class SettingsDialog(QDialog):
         self.check_button.setToolTip(
             f"One free request to {_where(self.studio.live_url())} with "
             f"{'this key' if typed else 'the current key'} (lists the jobs of a dummy ASIN)")
-
-    def _set_busy(self, text: str) -> None:
-        self._busy = text
-        if text:
-            self._result(text, MUTED_COLOUR)
-        self.key_edit.setReadOnly(bool(text))
-        self._sync()
-
-    def _done(self, text: str, colour: str) -> None:
-        """A request finished: its result line and the usable widgets change together."""
-        self._busy = ""
-        self.key_edit.setReadOnly(False)
-        self._result(text, colour)
-        self._sync()
-
-    def _result(self, text: str, colour: str) -> None:
-        show_result(self.result_label, text, colour)
 
     def _toggle_shown(self, shown: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
@@ -241,95 +221,80 @@ class SettingsDialog(QDialog):
 
     async def _reload(self) -> None:
         await self.studio.refresh_key_state()
-        if not self._busy:
+        if not self.ops.busy:
             self._sync()
 
     def check(self) -> asyncio.Task | None:
         key = self._key_to_check()
-        if self._busy or not key or key_problem(key):
+        if not key or key_problem(key):
             return None
-        self._set_busy(f"Checking {redact(key)} with {_where(self.studio.live_url())}…")
-        return self._spawn(self._check(key), "settings-check-key")
+        return self.ops.run(f"Checking {redact(key)} with {_where(self.studio.live_url())}…",
+                            lambda: self._check(key), name="settings-check-key", failure="The check failed")
 
-    async def _check(self, key: str) -> None:
-        ok = False
-        try:
-            result = await self.studio.check_key(key)
-            self.last_check, ok = result, result.ok
-            message = result.message
-        except Exception as exc:  # noqa: BLE001 — shown, never a crash of the dialog
-            message = f"The check failed: {type(exc).__name__}"
-        self._done(message, OK_COLOUR if ok else BAD_COLOUR)
+    async def _check(self, key: str) -> Outcome:
+        result = await self.studio.check_key(key)
+        self.last_check = result
+        return Outcome(result.message, OK if result.ok else BAD)
 
     def save(self) -> asyncio.Task | None:
         key = self.typed_key()
-        if self._busy or not key or key_problem(key):
+        if not key or key_problem(key):
             return None
-        self._set_busy("Saving the key…")
-        return self._spawn(self._save(key), "settings-save-key")
+        return self.ops.run("Saving the key…", lambda: self._save(key), name="settings-save-key",
+                            failure="The key could not be saved")
 
-    async def _save(self, key: str) -> None:
+    async def _save(self, key: str) -> Outcome:
         try:
             state = await self.studio.save_key(key)
         except ValueError as exc:  # key_problem(): refused before anything was stored
-            self._done(str(exc), BAD_COLOUR)
-            return
+            return Outcome(str(exc), BAD)
         self.key_edit.clear()  # the edit is the only place the key was shown: not kept there
         self.show_button.setChecked(False)
         if state.source == "session":
-            text, colour = (f"{state.problem} It is not written to any file: paste it again after a restart.",
-                            WARN_COLOUR)
+            text, tone = f"{state.problem} It is not written to any file: paste it again after a restart.", WARN
         else:
-            text, colour = f"Saved {state.label} in the system keyring.", OK_COLOUR
+            text, tone = f"Saved {state.label} in the system keyring.", OK
         if self.studio.key_state.source == "env":
             text += " PIXII_API_KEY in the environment still wins over it."
         elif self.studio.switching():
             text += " Live now uses it."
         elif self.studio.settings.sandbox and self.studio.live_url() != SANDBOX:
             text += " Choose Live below to use it."
-        self._done(text, colour)
+        return Outcome(text, tone)
 
     def remove(self) -> asyncio.Task | None:
-        if self._busy:
-            return None
-        self._set_busy("Removing the key…")
-        return self._spawn(self._remove(), "settings-remove-key")
+        return self.ops.run("Removing the key…", self._remove, name="settings-remove-key",
+                            failure="The key could not be removed")
 
-    async def _remove(self) -> None:
-        try:
-            state = await self.studio.remove_key()
-        except Exception as exc:  # noqa: BLE001 — shown, never a crash of the dialog
-            self._done(f"The key could not be removed: {type(exc).__name__}", BAD_COLOUR)
-            return
+    async def _remove(self) -> Outcome:
+        state = await self.studio.remove_key()
         if state.problem:
-            self._done(f"The saved key could not be deleted: {state.problem}.", BAD_COLOUR)
-        elif state.key:
-            self._done(f"Removed. {state.label} is still used: it comes {state.where}.", WARN_COLOUR)
-        else:
-            self._done("Removed: no key is saved now." + (" Back on the sandbox." if self.studio.switching()
-                                                           else ""), OK_COLOUR)
+            return Outcome(f"The saved key could not be deleted: {state.problem}.", BAD)
+        if state.key:
+            return Outcome(f"Removed. {state.label} is still used: it comes {state.where}.", WARN)
+        return Outcome("Removed: no key is saved now." + (" Back on the sandbox." if self.studio.switching() else ""),
+                       OK)
 
     def _mode_chosen(self, live: bool) -> None:
-        if self._syncing or live == (not self.studio.settings.sandbox):
+        if self._syncing or self.ops.busy or live == (not self.studio.settings.sandbox):
             return
         task = self.studio.switch_mode(live)
         if task is None:
             self._sync()
             return
-        self._set_busy("Switching to Live…" if live else "Switching to the sandbox…")
+        self.ops.follow("Switching to Live…" if live else "Switching to the sandbox…", task, self._switched,
+                        failure="Could not switch")
+
+    def _switched(self) -> Outcome:
+        s = self.studio.settings
+        return Outcome("Now on the sandbox: sample images, no credits used." if s.sandbox else
+                       f"Now on Live: jobs go to {_where(s.api_url)} with {redact(s.api_key)} and use credits.", OK)
 
     def _runtime_changed(self) -> None:
-        if self._busy.startswith("Switching"):
-            s = self.studio.settings
-            self._done("Now on the sandbox: sample images, no credits used." if s.sandbox else
-                       f"Now on Live: jobs go to {_where(s.api_url)} with {redact(s.api_key)} and use credits.",
-                       OK_COLOUR)
-        else:
+        if not self.ops.busy:
             self._sync()
 
     def _finished(self, _result: int) -> None:
-        for task in list(self._tasks):  # they touch the dialog's widgets, which are about to go
-            task.cancel()
         try:
             self.studio.service.runtime_changed.disconnect(self._runtime_changed)
         except (RuntimeError, TypeError):

@@ -4,8 +4,9 @@
 holds the journal's write lock. While a call waits for such a lock, :attr:`StoreWorker.waiting` says so (the
 window shows "waiting for another Listing Studio process…").
 
-:func:`refuse_gui_thread` is the guard the window's tests install: a journal call made on the GUI thread by
-window code raises there, instead of freezing the window in a seller's hands.
+:func:`refuse_gui_thread` is the guard the window's tests install: a journal call made on the GUI thread by the
+app's code — window code, or a core service the window runs on its loop — raises there, instead of freezing the
+window in a seller's hands.
 """
 
 from __future__ import annotations
@@ -54,14 +55,15 @@ class StoreWorker(QObject):
         self._executor.shutdown(wait=False)
 
 
-_UI = str(Path(__file__).parent)
+_APP = str(Path(__file__).parent.parent)
 _STORE = str(Path(__file__).parent.parent / "store")
 
 
 def refuse_gui_thread(still_direct: frozenset[str] = frozenset()) -> Callable[[], None]:
-    """A :attr:`Database.guard <desktop_app.store.database.Database.guard>` that raises when window code (a
-    module of ``desktop_app/ui``) calls the journal on the main thread. ``still_direct``: the callers allowed to,
-    until they move to the worker, as ``"file.py:function"``."""
+    """A :attr:`Database.guard <desktop_app.store.database.Database.guard>` that raises when the app's code (any
+    module of ``desktop_app`` outside ``store``: the window, or a core service run on the window's loop) calls the
+    journal on the main thread. ``still_direct``: the nearest callers allowed to, until they move to the worker,
+    as ``"file.py:function"``. Code outside the app (a test reading the journal to check it) is not refused."""
     def guard() -> None:
         if threading.current_thread() is not threading.main_thread():
             return
@@ -73,7 +75,7 @@ def refuse_gui_thread(still_direct: frozenset[str] = frozenset()) -> Callable[[]
             return
         caller = frame.f_code.co_filename
         where = f"{Path(caller).name}:{frame.f_code.co_name}"
-        if caller.startswith(_UI) and where not in still_direct:
+        if caller.startswith(_APP) and where not in still_direct:
             raise AssertionError(f"journal call on the GUI thread from {where} line {frame.f_lineno} "
                                  "(go through the store worker)")
     return guard

@@ -119,10 +119,10 @@ def test_the_section_is_busy_until_its_result_line_is_final(studio_factory, qtbo
         entered.clear()
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: bool(entered), timeout=5000)
-        assert section._busy and section.result_label.text().startswith(busy_text)
+        assert section.busy and section.result_label.text().startswith(busy_text)
         assert not section.save_button.isEnabled() and not section.remove_button.isEnabled()
         read_back.set()
-        qtbot.waitUntil(lambda: not section._busy, timeout=5000)
+        qtbot.waitUntil(lambda: not section.busy, timeout=5000)
         assert section.result_label.text().startswith(final_text)
     dialog.close()
 

@@ -146,7 +146,8 @@ def test_an_unfinished_batch_is_offered_for_resume(studio_factory, qtbot):
     first = studio_factory()
     batch = parse_batch("B0RESUME01\nB0RESUME02\n", country="US", listing_type="amazon_listing")
     BatchStore(first.rt.journal).save(batch, first.settings.service, "catalogue.csv")  # never ran to the end
-    first.service.resume()  # as at the next start
+    resuming = first.service.resume()  # as at the next start
+    qtbot.waitUntil(resuming.done, timeout=3000)
     w = first.window
     button = w.findChild(QPushButton, "batchResumeButton")
     assert w.banner.isVisible() and "catalogue.csv" in w.banner.text() and button.isVisible()

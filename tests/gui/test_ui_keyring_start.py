@@ -84,7 +84,7 @@ def test_keyring_calls_never_block_the_gui_thread(studio, qtbot, aloop, monkeypa
         type_key(qtbot, dialog, TEST_KEY)
         ticks.clear()
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-        assert dialog._busy == "Saving the key…" and dialog.result_label.text() == "Saving the key…"
+        assert dialog.ops.busy == "Saving the key…" and dialog.result_label.text() == "Saving the key…"
         wait_idle(qtbot, dialog)
         assert len(ticks) >= 10
         dialog.close()

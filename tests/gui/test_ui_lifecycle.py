@@ -27,7 +27,9 @@ def test_restart_shows_jobs_and_resumes_an_unfinished_one(studio_factory, qtbot,
     (record,) = second.rt.journal.jobs()
     assert record.status == "pending"
     qtbot.waitUntil(lambda: second.window.jobs_model.rowCount() == 1, timeout=2000)  # before any network traffic
-    assert second.start() == 1
+    resuming = second.start()  # the journal is read through the store worker, after the window is shown
+    qtbot.waitUntil(resuming.done, timeout=3000)
+    assert resuming.result() == 1
     assert second.service.polling(record.job_id)
     qtbot.waitUntil(lambda: second.rt.journal.job(record.job_id).status == "completed", timeout=5000)
     qtbot.waitUntil(lambda: second.window.jobs_model.index(0, 3).data().startswith("completed"), timeout=2000)
@@ -42,7 +44,7 @@ def test_resume_after_a_job_submitted_outside_the_window(studio_factory, qtbot, 
     record = run_in_window(qtbot, aloop, loader.rt.jobs.submit(ListingRequest("B0CLIJOB01", "DE", "amazon_main_images")))
     run_in_window(qtbot, aloop, loader.aclose())
     studio = studio_factory()
-    assert "Resumed watching 1 unfinished job" in studio.window.banner.text()
+    qtbot.waitUntil(lambda: "Resumed watching 1 unfinished job" in studio.window.banner.text(), timeout=3000)
     qtbot.waitUntil(lambda: studio.rt.journal.job(record.job_id).status == "completed", timeout=5000)
 
 

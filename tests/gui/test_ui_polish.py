@@ -92,13 +92,8 @@ def test_notification_only_when_the_window_is_inactive(studio_factory, qtbot):
     recorder = Recorder()
     active = {"value": False}
     notifier = JobNotifier(studio.service, studio.window, recorder, min_seconds=0, is_active=lambda: active["value"])
-    ended = []  # connected after the notifier: a job seen here as ended has been seen by the notifier first
-
-    def job_changed(job_id):
-        record = studio.rt.journal.job(job_id)
-        if record is not None and record.terminal:
-            ended.append(job_id)
-    studio.service.job_changed.connect(job_changed)
+    ended = []  # jobs whose end the notifier has looked at (and notified, or not)
+    notifier.handled.connect(lambda job_id, terminal: terminal and ended.append(job_id))
     w = studio.window
     job_id = generate(w, qtbot, "B0NOTIFY01")
     qtbot.waitUntil(lambda: studio.rt.journal.job(job_id).status == "completed", timeout=5000)

@@ -50,7 +50,7 @@ def click_radio(qtbot, radio) -> None:
 
 
 def wait_idle(qtbot, dialog, timeout: int = 5000) -> None:
-    qtbot.waitUntil(lambda: not dialog._busy, timeout=timeout)
+    qtbot.waitUntil(lambda: not dialog.ops.busy, timeout=timeout)
 
 
 def generate(studio, qtbot, asin: str) -> str:

@@ -75,3 +75,48 @@ def test_window_code_calling_the_journal_on_the_gui_thread_is_refused(studio):
     from desktop_app.ui.services import _job_and_images  # meant for the store worker's thread
     with pytest.raises(AssertionError, match="journal call on the GUI thread from services.py:_job_and_images"):
         _job_and_images(studio.rt.journal, "job_any")
+
+
+def test_polling_goes_on_while_another_process_holds_the_journal(studio_factory, qtbot):
+    """The window's normal refreshes (a job polled until it finishes) write through the store worker: while a
+    command-line process holds the journal's write lock, the GUI thread keeps serving its events and the window
+    says what it waits for; once the lock is let go, the job's end reaches the journal."""
+    from desktop_app.api.models import ListingRequest
+
+    studio = studio_factory(LISTING_STUDIO_SANDBOX_PENDING="0.1", LISTING_STUDIO_SANDBOX_PROCESSING="0.2",
+                            LISTING_STUDIO_POLL_INTERVAL="0.05")
+    with qtbot.waitSignal(studio.service.submitted, timeout=5000) as submitted:
+        studio.service.submit(ListingRequest("B0LOCKPOLL", "US", "amazon_main_images"))
+    job_id = submitted.args[0]
+    qtbot.waitUntil(lambda: studio.service.polling(job_id), timeout=3000)
+    journal, label = studio.rt.journal, studio.window.store_label
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(journal.path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        qtbot.waitUntil(lambda: not label.isHidden(), timeout=3000)   # a poll's write waits for the lock
+        ticks: list[int] = []
+        timer = QTimer()
+        timer.setInterval(1)
+        timer.timeout.connect(lambda: ticks.append(1))
+        timer.start()
+        qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=3000)   # … and the GUI thread serves its events meanwhile
+        timer.stop()
+        assert label.isVisible() and label.text() == WAITING_TEXT
+        assert studio.service.polling(job_id) and not journal.job(job_id).terminal
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.wait(timeout=10) == 0
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    qtbot.waitUntil(lambda: journal.job(job_id).status == "completed", timeout=5000)
+    qtbot.waitUntil(label.isHidden, timeout=3000)
+
+
+def test_a_core_service_calling_the_journal_on_the_gui_thread_is_refused(studio):
+    """The guard covers the core services the window runs on its loop, not only window code."""
+    from desktop_app.core.jobs import _record_job  # meant for the store worker's thread in the window
+    with pytest.raises(AssertionError, match="journal call on the GUI thread from jobs.py:_record_job"):
+        _record_job(studio.rt.journal, studio.settings.service, Job("job_any", "Listing Builder", "pending", ""))

@@ -73,7 +73,7 @@ def click_and_wait(qtbot, section, button, timeout=8000) -> None:
     """Click an enabled button of a settings section and wait until its request is done."""
     assert button.isEnabled(), button.objectName()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not section._busy, timeout=timeout)
+    qtbot.waitUntil(lambda: not section.busy, timeout=timeout)
 
 
 def widget_texts(dialog) -> str:

@@ -1,0 +1,113 @@
+"""What the window benches that watch the GUI thread share: a 1 ms QTimer stall meter, a loopback sandbox server
+in its own process (so that its work never competes with the window's GUI thread), and a window on it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "pk_test_benchStallMeter1"
+
+
+class StallMeter:
+    """A 1 ms precise timer on the GUI thread; the longest gap between its ticks while running is the longest
+    stall (a tick the GUI thread could not serve). ``busy_ms``: the CPU time the GUI thread itself used during
+    that gap — near the gap, the window was working; near zero, it was waiting (for the CPU, held by other
+    processes on a loaded machine, or for a lock)."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self._tick)
+        self.last = self.last_cpu = 0.0
+        self.longest = self.busy_ms = 0.0
+        self.ticks = 0
+
+    def _tick(self) -> None:
+        now, cpu = time.perf_counter(), time.thread_time()
+        if self.ticks and now - self.last > self.longest:
+            self.longest, self.busy_ms = now - self.last, (cpu - self.last_cpu) * 1000
+        self.last, self.last_cpu = now, cpu
+        self.ticks += 1
+
+    def start(self) -> None:
+        self.longest, self.busy_ms, self.ticks = 0.0, 0.0, 0
+        self.timer.start()
+
+    def stop(self) -> float:
+        """The longest stall since start(), in ms."""
+        self.timer.stop()
+        return self.longest * 1000
+
+
+async def idle_floor(seconds: float) -> float:
+    """The longest gap of the meter while the window only idles for ``seconds`` (the noise floor), in ms."""
+    meter = StallMeter()
+    meter.start()
+    await asyncio.sleep(seconds)
+    return meter.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SandboxServer:
+    """``listing-studio sandbox --port N`` in its own process, its "minute" scaled down to ``window`` s."""
+
+    def __init__(self, pending: float, processing: float, window: float = 1.0, limit: int = 30) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, LISTING_STUDIO_SANDBOX_PENDING=str(pending),
+                   LISTING_STUDIO_SANDBOX_PROCESSING=str(processing), PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen([sys.executable, "-m", "desktop_app.cli", "sandbox", "--port", str(self.port)],
+                                     env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self._post("/_sandbox/config", {"minute_window_seconds": window, "minute_limit": limit})
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("the sandbox server did not start")
+                time.sleep(0.1)
+
+    def _post(self, path: str, body: dict) -> None:
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=5).read()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def window_env(data_dir: Path, server: SandboxServer, poll: float, window: float = 1.0) -> dict[str, str]:
+    """The environment of the window and of the command line: one data dir, the loopback sandbox, a test key."""
+    return {"LISTING_STUDIO_DATA_DIR": str(data_dir), "LISTING_STUDIO_API_URL": server.url, "PIXII_API_KEY": KEY,
+            "LISTING_STUDIO_POLL_INTERVAL": str(poll), "LISTING_STUDIO_MINUTE_WINDOW": str(window)}
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.1f}–{max(values):.1f}"

@@ -1,0 +1,29 @@
+"""The journal's async facade for code that may wait on it where it stands (the command line).
+
+Core services run their journal work as ``await store.call(fn, *args)``, ``fn(journal, *args)`` being plain
+journal work. The command line passes nothing and gets :class:`InlineStore`: the call runs at once, in the
+caller's thread. The window passes its store worker (:class:`desktop_app.ui.store_worker.StoreWorker`, the same
+``call``), so that the same work runs on the worker's thread and the GUI thread never waits for SQLite.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, TypeVar
+
+from .journal import Journal
+
+T = TypeVar("T")
+
+
+class Store(Protocol):
+    async def call(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+
+class InlineStore:
+    """Each call runs at once on ``journal``, in the caller's thread."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        return fn(self.journal, *args)
