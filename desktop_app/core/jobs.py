@@ -220,7 +220,7 @@ class JobService:
             self._swept_cache = True
             await asyncio.to_thread(sweep_stale_temp, self.cache.root, recursive=True)
         semaphore = asyncio.Semaphore(DOWNLOAD_CONCURRENCY)
-        record = self.journal.job(job_id)
+        record = await self.store.call(Journal.job, job_id)
         listing_type = record.listing_type if record is not None else None
 
         async def one(index: int, url: str) -> None:
