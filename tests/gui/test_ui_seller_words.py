@@ -31,7 +31,7 @@ def test_a_failed_key_check_is_shown_whole(studio_factory, qtbot, memory_keyring
     dialog.key_edit.clear()
     qtbot.keyClicks(dialog.key_edit, TEST_KEY)
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog._busy, timeout=15000)
+    qtbot.waitUntil(lambda: not dialog.ops.busy, timeout=15000)
     label = dialog.result_label
     assert dialog.last_check.code == "UNREACHABLE"
     qtbot.waitUntil(lambda: whole(label), timeout=2000)
