@@ -213,13 +213,13 @@ def test_disk_full_while_caching_and_exporting_leaves_no_partial_file(tmp_path, 
     assert not list((tmp_path / "cache").rglob("*.part"))
     monkeypatch.setattr(ImageCache, "adopt", real_adopt)
 
-    def no_space(fd):
+    def no_space(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     async def export(svc):
         job_id = svc.journal.jobs()[0].job_id
         await svc.download_images(job_id)
-        monkeypatch.setattr(export_mod.os, "fsync", no_space)
+        monkeypatch.setattr(export_mod.os, "copy_file_range", no_space)
         return await svc.export(job_id, out, "amazon")
 
     out = tmp_path / "out"
