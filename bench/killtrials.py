@@ -18,6 +18,7 @@ Used by tests/integration/test_kill_trials.py (a few trials) and bench/reliabili
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -35,6 +36,7 @@ for _path in (ROOT, Path(__file__).resolve().parent):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from desktop_app.core import compliance_memo as memo  # noqa: E402
 from desktop_app.core.imagecheck import ImageCheckError, verify_file  # noqa: E402
 from killtrials_companions import Companions  # noqa: E402
 from desktop_app.sandbox.emulator import PixiiEmulator  # noqa: E402
@@ -266,6 +268,12 @@ class Trial:
                     continue
                 if path.name.startswith(".") and path.suffix == ".part":
                     result.stale_temp += 1
+                    continue
+                if path.name.endswith(memo.SUFFIX):  # an image's kept rule findings: whole JSON, never a torn file
+                    try:
+                        json.loads(path.read_text())
+                    except (OSError, ValueError) as exc:
+                        result.problems.append(f"bad findings file {path.name}: {exc}")
                     continue
                 try:
                     verify_file(path)
