@@ -16,6 +16,7 @@ from ..api.vocab import country_name
 from ..store.job_overview import job_overview, job_overviews
 from ..store.journal import JobRecord, Journal
 from .jobs_rows import TYPICAL_SECONDS, JobRow, make_row, progress, status_text
+from .responsive import collector_paused
 
 
 COLUMNS = ("ASIN", "Market", "Type", "Status", "Created", "Credits", "Batch")
@@ -50,12 +51,13 @@ def load_rows(journal: Journal, service: str, exported: dict[str, str], hidden: 
     that very object: the window replaces only the rows that changed (and frees the others here)."""
     before = {r.job_id: r for r in previous}
     rows = []
-    for o in job_overviews(journal, service):
-        row = make_row(o, exported.get(o.record.job_id, ""))
-        old = before.get(row.job_id)
-        rows.append(old if old == row else row)
-    rows.sort(key=lambda row: row.sort_key, reverse=True)
-    return listing(rows, hidden)
+    with collector_paused():
+        for o in job_overviews(journal, service):
+            row = make_row(o, exported.get(o.record.job_id, ""))
+            old = before.get(row.job_id)
+            rows.append(old if old == row else row)
+        rows.sort(key=lambda row: row.sort_key, reverse=True)
+        return listing(rows, hidden)
 
 
 def load_row(journal: Journal, job_id: str, exported: str) -> JobRow | None:

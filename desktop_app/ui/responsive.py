@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gc
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 GIL_SLICE = 0.001   # seconds a background thread keeps the lock while the GUI thread asks for it (default 5 ms)
 _frozen = False
@@ -28,3 +30,19 @@ def freeze_startup_objects() -> None:
     if not _frozen:
         _frozen = True
         gc.freeze()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collection while the store worker reads the whole job list: its thousands of passing objects
+    (the journal's records, the overviews, the rows equal to those shown) would otherwise live long enough to
+    reach the oldest generation and set off a full collection, which holds the lock for its whole length.
+    They are freed by reference counting when the read ends; only the store worker's single thread pauses
+    the collector."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
