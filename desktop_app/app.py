@@ -35,9 +35,11 @@ class Studio:
         from .runtime import Runtime
         from .ui.main_window import MainWindow
         from .ui.prefs import Preferences
+        from .ui.responsive import freeze_startup_objects, share_the_gil
         from .ui.services import StudioService
         from .ui.tasks import TaskRegistry
 
+        share_the_gil()
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
         settings = settings or load_settings()
         self.keys = keys or KeyManager()
@@ -59,6 +61,7 @@ class Studio:
         self.tasks.on_error = self._task_failed
         self.window = MainWindow(self.service, prefs=self.prefs)
         self._polish_window(notifier)
+        freeze_startup_objects()
         self.window.settings_requested.connect(self.open_settings)
         self.quit_requested = asyncio.Event()
         self.window.close_requested.connect(self.quit_requested.set)

@@ -4,8 +4,8 @@ batch started, the line of the job) and whether a publish of its images stands a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from .batches import BatchTable
 from .journal import JobRecord, Journal
@@ -31,7 +31,7 @@ def _images(journal: Journal, where: str, params: tuple) -> dict[str, tuple[int,
             "SELECT job_id, SUM(review='approved'), SUM(cache_path IS NULL AND url IS NOT NULL),"
             f" GROUP_CONCAT(cache_path, char(10)) FROM images WHERE job_id IN (SELECT job_id FROM jobs WHERE {where})"
             " GROUP BY job_id", params):
-        cached = not missing and all(Path(p).is_file() for p in (paths or "").split("\n") if p)
+        cached = not missing and all(os.path.isfile(p) for p in (paths or "").split("\n") if p)
         found[job_id] = (approved or 0, cached)
     return found
 

@@ -46,7 +46,7 @@ class ImageRecord:
         return bool(self.cache_path) and Path(self.cache_path).is_file()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobRecord:
     job_id: str
     service: str

@@ -16,6 +16,7 @@ from ..api.vocab import country_name
 from ..store.job_overview import job_overview, job_overviews
 from ..store.journal import JobRecord, Journal
 from .jobs_rows import TYPICAL_SECONDS, JobRow, make_row, progress, status_text
+from .responsive import collector_paused
 
 
 COLUMNS = ("ASIN", "Market", "Type", "Status", "Created", "Credits", "Batch")
@@ -26,6 +27,12 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 3     # the raw status string
 EXPIRY_ROLE = Qt.ItemDataRole.UserRole + 5     # expiry.result_status of the job
 EXPIRY_RECHECK_TICKS = 300                     # the expiry state moves with time: re-read every 5 min
 FAILED_TEXT = QColor("#b3261e")
+RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+DISPLAY, ACCESSIBLE, TOOLTIP, FOREGROUND, ALIGNMENT = (
+    int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
+                     Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole))
+ANSWERED = frozenset((DISPLAY, ACCESSIBLE, TOOLTIP, FOREGROUND, ALIGNMENT, int(JOB_ID_ROLE), int(PROGRESS_ROLE),
+                      int(STATUS_ROLE), int(EXPIRY_ROLE)))
 
 
 class Listing(NamedTuple):
@@ -50,12 +57,13 @@ def load_rows(journal: Journal, service: str, exported: dict[str, str], hidden: 
     that very object: the window replaces only the rows that changed (and frees the others here)."""
     before = {r.job_id: r for r in previous}
     rows = []
-    for o in job_overviews(journal, service):
-        row = make_row(o, exported.get(o.record.job_id, ""))
-        old = before.get(row.job_id)
-        rows.append(old if old == row else row)
-    rows.sort(key=lambda row: row.sort_key, reverse=True)
-    return listing(rows, hidden)
+    with collector_paused():
+        for o in job_overviews(journal, service):
+            row = make_row(o, exported.get(o.record.job_id, ""))
+            old = before.get(row.job_id)
+            rows.append(old if old == row else row)
+        rows.sort(key=lambda row: row.sort_key, reverse=True)
+        return listing(rows, hidden)
 
 
 def load_row(journal: Journal, job_id: str, exported: str) -> JobRow | None:
@@ -285,14 +293,19 @@ class JobsModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        row = index.row()
-        if not index.isValid() or not 0 <= row < len(self._rows):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY):
+        """Hands out the row's cached values. A paint asks seven roles of every visible cell (each a call into
+        Python that may first wait for the interpreter lock): those never set answer before anything else."""
+        if role not in ANSWERED:
             return None
-        r = self._rows[row]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_MARKET and r.record.country:
+        row = index.row()   # -1 for an invalid index
+        rows = self._rows
+        if not 0 <= row < len(rows):
+            return None
+        r = rows[row]
+        if role == DISPLAY or role == ACCESSIBLE:
+            col = index.column()
+            if role == ACCESSIBLE and col == COL_MARKET and r.record.country:
                 return country_name(r.record.country)
             if col == COL_STATUS and not r.terminal and r.expiry != "expired":
                 return status_text(r.record, self.clock(), self.typical)
@@ -305,13 +318,11 @@ class JobsModel(QAbstractTableModel):
             return r.expiry
         if role == PROGRESS_ROLE:
             return progress(r.record, self.clock(), self.typical)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             return r.tooltip
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and r.record.status == "failed":
-            return FAILED_TEXT
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_CREDITS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        if role == FOREGROUND:
+            return FAILED_TEXT if index.column() == COL_STATUS and r.record.status == "failed" else None
+        return RIGHT_ALIGNED if index.column() == COL_CREDITS else None   # ALIGNMENT
 
     def status_now(self, record: JobRecord) -> str:
         """The job's status with its elapsed time and estimate, on the model's clock."""

@@ -3,7 +3,6 @@ the message banner on top, mode / credits / rate limits in the status bar."""
 
 from __future__ import annotations
 
-import gc
 import logging
 
 from PySide6.QtCore import Qt, Signal
@@ -119,9 +118,6 @@ class MainWindow(QMainWindow):
         self.jobs_model.dataChanged.connect(self._row_changed)
         self.jobs_model.rowsInserted.connect(self._activity)
         self.jobs_model.loaded.connect(self._jobs_loaded)
-        # What start-up made (modules, the window) lives as long as the app: kept out of the cyclic collector,
-        # so a full collection triggered by a long job list does not walk it all while the GUI waits for the GIL.
-        gc.freeze()
         self.jobs_model.reload()
         self.form.asin_edit.setFocus()
 
