@@ -10,7 +10,7 @@ bench:
 	.venv/bin/python bench/run_all.py
 
 screenshots:
-	.venv/bin/python -m desktop_app.ui.screenshots screenshots
+	.venv/bin/python -m tools.screenshots screenshots
 
 package:
 	bash packaging/build.sh

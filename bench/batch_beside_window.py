@@ -47,7 +47,7 @@ async def one_batch(csv: Path, env: dict[str, str]) -> tuple[float, float, float
 
 
 async def measure(repeats: int, tmp: Path) -> tuple[list[float], ...]:
-    from desktop_app.app import Studio
+    from desktop_app.ui.main.studio import Studio
     from desktop_app.config import load_settings
 
     studio = Studio(load_settings(read_keyring=False), notifier=False)

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import record  # noqa: E402
-from desktop_app.sandbox.emulator import PixiiEmulator  # noqa: E402
+from desktop_app.sandbox.pixii.emulator import PixiiEmulator  # noqa: E402
 from desktop_app.sandbox.server import serve  # noqa: E402
 
 KEY = "pk_test_benchBatchFloor1"

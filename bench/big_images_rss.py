@@ -31,12 +31,12 @@ import asyncio, os, sys, time
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
 import qasync
-from desktop_app.api.models import ListingRequest
+from desktop_app.api.pixii.models import ListingRequest
 from desktop_app.config import load_settings
-from desktop_app.core.reviews import set_reviews
+from desktop_app.core.jobs.reviews import set_reviews
 
 async def main(out):
-    from desktop_app.app import Studio
+    from desktop_app.ui.main.studio import Studio
     studio = Studio(load_settings(read_keyring=False))
     studio.start()
     jobs, window = studio.rt.jobs, studio.window

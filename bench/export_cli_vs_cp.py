@@ -67,7 +67,7 @@ def main() -> int:
             exports.append(timed(export + [str(tmp / f"e{run}")], env))
             if not run % 2:
                 cps.append(cp(files, tmp / f"c{run}"))
-        imports = statistics.median(timed([sys.executable, "-c", "import desktop_app.cli_commands, desktop_app.runtime"],
+        imports = statistics.median(timed([sys.executable, "-c", "import desktop_app.cli.commands, desktop_app.runtime"],
                                           env) for _ in range(3))
     ratios = [e / c for e, c in zip(exports, cps)]
     ratio = statistics.median(ratios)

@@ -69,7 +69,7 @@ def prepare(data_dir: str, count: int) -> None:
 
     from PIL import Image, ImageDraw
 
-    from desktop_app.api.models import ListingRequest
+    from desktop_app.api.pixii.models import ListingRequest
     from desktop_app.config import load_settings
     from desktop_app.runtime import Runtime
     sys.path.insert(0, str(ROOT / "tests"))
@@ -103,7 +103,7 @@ def run_app(job_id: str) -> None:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.app import Studio
+    from desktop_app.ui.main.studio import Studio
     from desktop_app.config import load_settings
 
     async def measure(_app: QApplication) -> dict:

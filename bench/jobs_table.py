@@ -119,7 +119,7 @@ async def until(predicate, timeout=60.0):
 
 
 async def main():
-    from desktop_app.app import Studio
+    from desktop_app.ui.main.studio import Studio
     from desktop_app.config import load_settings
     studio = Studio(load_settings(read_keyring=False), notifier=False)
     w = studio.window

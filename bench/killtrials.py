@@ -13,7 +13,7 @@ middle of reconciling), and a second ``generate`` (beside a batch, at times for 
   ``.….part`` temp file, never a partial file under a real name; those are counted, and swept by age);
 * no run crashed (exit 1, or a traceback on stderr).
 
-Used by tests/integration/test_kill_trials.py (a few trials) and bench/reliability.py (the full count).
+Used by tests/integration/jobs/test_kill_trials.py (a few trials) and bench/reliability.py (the full count).
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ for _path in (ROOT, Path(__file__).resolve().parent):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from desktop_app.core import compliance_memo as memo  # noqa: E402
-from desktop_app.core.imagecheck import ImageCheckError, verify_file  # noqa: E402
+from desktop_app.core.compliance import memo as memo  # noqa: E402
+from desktop_app.core.images.check import ImageCheckError, verify_file  # noqa: E402
 from killtrials_companions import Companions  # noqa: E402
-from desktop_app.sandbox.emulator import PixiiEmulator  # noqa: E402
+from desktop_app.sandbox.pixii.emulator import PixiiEmulator  # noqa: E402
 from desktop_app.sandbox.server import serve  # noqa: E402
 
 KEY = "pk_test_killTrialKey0001"

@@ -41,7 +41,7 @@ async def one_round(studio, asin_prefix: str, jobs: int) -> tuple[float, float, 
     """Submit ``jobs`` jobs, and while they are polled hold the journal's lock from another process: the
     longest GUI stall meanwhile (ms), the GUI thread's own CPU time in it (ms), and whether the window said it
     was waiting."""
-    from desktop_app.api.models import ListingRequest
+    from desktop_app.api.pixii.models import ListingRequest
     waited: list[bool] = []
     studio.service.store_waiting.connect(waited.append)
     for i in range(jobs):
@@ -62,7 +62,7 @@ async def one_round(studio, asin_prefix: str, jobs: int) -> tuple[float, float, 
 
 
 async def measure(repeats: int) -> tuple[list[float], list[float], list[float], int]:
-    from desktop_app.app import Studio
+    from desktop_app.ui.main.studio import Studio
     from desktop_app.config import load_settings
 
     studio = Studio(load_settings(read_keyring=False), notifier=False)

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 import qasync  # noqa: E402
 
 from bench.common import record  # noqa: E402
-from desktop_app.api.models import Ad, Job, ListingRequest, Submission  # noqa: E402
+from desktop_app.api.pixii.models import Ad, Job, ListingRequest, Submission  # noqa: E402
 from desktop_app.config import load_settings  # noqa: E402
 from desktop_app.runtime import Runtime  # noqa: E402
-from desktop_app.ui.services import StudioService  # noqa: E402
-from desktop_app.ui.tasks import TaskRegistry  # noqa: E402
+from desktop_app.ui.main.services import StudioService  # noqa: E402
+from desktop_app.ui.common.tasks import TaskRegistry  # noqa: E402
 
 FINISHED, ACTIVE, POLL, CYCLES = 500, 10, 0.1, 20
 

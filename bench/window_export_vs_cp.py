@@ -27,10 +27,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 import qasync  # noqa: E402
 
 from bench.common import record  # noqa: E402
-from desktop_app.api.models import ListingRequest  # noqa: E402
+from desktop_app.api.pixii.models import ListingRequest  # noqa: E402
 from desktop_app.config import load_settings  # noqa: E402
-from desktop_app.core.imagecheck import verify_file  # noqa: E402
-from desktop_app.core.reviews import set_reviews  # noqa: E402
+from desktop_app.core.images.check import verify_file  # noqa: E402
+from desktop_app.core.jobs.reviews import set_reviews  # noqa: E402
 
 COUNT = 100
 GOAL = "≤ 3×"
@@ -90,7 +90,7 @@ def cp(paths: list[Path], folder: Path) -> float:
 
 
 async def measure(repeats: int, out: Path) -> tuple[list[float], list[float], float, int]:
-    from desktop_app.app import Studio
+    from desktop_app.ui.main.studio import Studio
     studio = Studio(load_settings(read_keyring=False))
     studio.start()
     window = studio.window

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from .api.urls import is_loopback_host, url_problem
-from .api.vocab import DEFAULT_API_URL
-from .core.validation import InputError
-from .credentials import (SANDBOX_SELLER_ID, SANDBOX_SP_API, SP_API_ENV, KeyState, read_key, read_sp_api,
-                          sandbox_key)
+from desktop_app.api.urls import is_loopback_host, url_problem
+from desktop_app.api.pixii.vocab import DEFAULT_API_URL
+from desktop_app.core.validation import InputError
+from desktop_app.credentials import (SANDBOX_SELLER_ID, SANDBOX_SP_API, SP_API_ENV, KeyState, read_key, read_sp_api,
+                                     sandbox_key)
 
 SANDBOX = "sandbox"
 SANDBOX_BASE_URL = "https://sandbox.invalid"
@@ -169,7 +169,7 @@ def load_spapi_settings(env: Mapping[str, str] | None = None, *, seller_id: str 
     LISTING_STUDIO_S3_BUCKET (over ``s3_bucket``). ``stored``: the saved credentials (client_id, client_secret,
     refresh_token) already read (the window's :class:`~.credentials.SpApiCredentials`), used instead of the keyring.
     Raises InputError for unusable URLs or half-set credentials."""
-    from .api.spapi_auth import DEFAULT_LWA_URL
+    from desktop_app.api.amazon.auth import DEFAULT_LWA_URL
     env = os.environ if env is None else env
     url = (env.get("LISTING_STUDIO_SP_API_URL") or "").strip()
     lwa_url = (env.get("LISTING_STUDIO_LWA_URL") or "").strip() or DEFAULT_LWA_URL

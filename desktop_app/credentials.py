@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .api.errors import ApiError, RateLimited, Unauthorized, Unreachable
-from .api.pixii import key_mode, redact
-from .secrets import PIXII_API_KEY, SecretStoreError, delete_secret, get_secret, set_secret
+from desktop_app.api.errors import ApiError, RateLimited, Unauthorized, Unreachable
+from desktop_app.api.pixii.client import key_mode, redact
+from desktop_app.secrets import PIXII_API_KEY, SecretStoreError, delete_secret, get_secret, set_secret
 
 ENV_VAR = "PIXII_API_KEY"
 SP_API_ENV = {"client_id": "SP_API_CLIENT_ID", "client_secret": "SP_API_CLIENT_SECRET",
@@ -171,7 +171,7 @@ class KeyCheck:
 
 async def check_key(key: str, base_url: str, http, *, give_up_after: float = 8.0) -> KeyCheck:
     """One cheap authenticated request (list the jobs of a dummy ASIN) to ``base_url`` with ``key``."""
-    from .api.pixii import PixiiClient
+    from desktop_app.api.pixii.client import PixiiClient
 
     key = key.strip()
     problem = key_problem(key)
@@ -203,7 +203,7 @@ SP_API_LABELS = {"client_id": "LWA client id", "client_secret": "LWA client secr
 
 
 def _sp_api_names() -> dict[str, tuple[str, str]]:
-    from . import secrets
+    from desktop_app import secrets
     names = dict(zip(SP_API_FIELDS, secrets.SP_API_SECRETS))
     return {f: (names[f], SP_API_ENV[f]) for f in SP_API_FIELDS}
 
@@ -298,8 +298,8 @@ async def check_lwa(values: dict[str, str], lwa_url: str, *, transport=None, giv
     """Exchange the refresh token for an access token at ``lwa_url`` (one token request; nothing else)."""
     import httpx
 
-    from .api.spapi_auth import LwaCredentials, LwaTokenProvider
-    from .api.spapi_errors import AuthorizationRevoked, SpApiError, SpApiUnreachable
+    from desktop_app.api.amazon.auth import LwaCredentials, LwaTokenProvider
+    from desktop_app.api.amazon.errors import AuthorizationRevoked, SpApiError, SpApiUnreachable
 
     missing = [SP_API_LABELS[f] for f in SP_API_FIELDS if not values.get(f)]
     if missing:
@@ -329,7 +329,7 @@ _AWS_KEY_ID_RE = re.compile(r"[A-Z0-9]{16,128}")
 
 
 def _aws_names() -> dict[str, str]:
-    from . import secrets
+    from desktop_app import secrets
     return {"access_key_id": secrets.AWS_ACCESS_KEY_ID, "secret_access_key": secrets.AWS_SECRET_ACCESS_KEY}
 
 
@@ -408,7 +408,7 @@ def check_bucket(bucket: str, *, region: str | None = None, keys: tuple[str, ...
     """HeadBucket for ``bucket`` with ``keys`` (else the environment's credentials), then what a publish does: upload
     a tiny probe image (content-addressed, so always the same object) and read it back anonymously, as Amazon will.
     Blocking: call it in a worker thread."""
-    from .core.hosting import HostingAccessDenied, HostingError, HostingNotPublic, ImageHost
+    from desktop_app.core.publish.hosting import HostingAccessDenied, HostingError, HostingNotPublic, ImageHost
 
     bucket = bucket.strip()
     creds = dict(zip(("access_key_id", "secret_access_key"), keys))

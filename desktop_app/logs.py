@@ -27,7 +27,7 @@ class RedactingFilter(logging.Filter):
 
 
 def log_dir() -> Path:
-    from .config import default_data_dir
+    from desktop_app.config import default_data_dir
     return Path(os.environ.get("LISTING_STUDIO_DATA_DIR") or default_data_dir()) / "logs"
 
 

@@ -8,14 +8,14 @@ import threading
 
 import httpx
 
-from .api.pixii import DEFAULT_TIMEOUT, PixiiClient
-from .api.pixii_rate_state import RateLimitState
-from .api.urls import resolve_host
-from .config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settings
-from .core.cache import ImageCache
-from .core.imageview import release_large_blocks
-from .core.jobs import JobService
-from .store.journal import Journal
+from desktop_app.api.pixii.client import DEFAULT_TIMEOUT, PixiiClient
+from desktop_app.api.pixii.rate_state import RateLimitState
+from desktop_app.api.urls import resolve_host
+from desktop_app.config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settings
+from desktop_app.core.images.cache import ImageCache
+from desktop_app.core.images.view import release_large_blocks
+from desktop_app.core.jobs.service import JobService
+from desktop_app.store.journal import Journal
 
 
 class Runtime:
@@ -34,8 +34,8 @@ class Runtime:
         self.emulator = None
         mounts = {}
         if settings.sandbox:
-            from .sandbox.emulator import PixiiEmulator
-            from .sandbox.transport import SandboxTransport
+            from desktop_app.sandbox.pixii.emulator import PixiiEmulator
+            from desktop_app.sandbox.transport import SandboxTransport
             self.emulator = PixiiEmulator(store_path=settings.sandbox_store, base_url=SANDBOX_BASE_URL)
             host = SANDBOX_BASE_URL.split("://", 1)[1]
             mounts[f"all://{host}"] = SandboxTransport(self.emulator)
@@ -73,7 +73,7 @@ class Runtime:
         """The :class:`~.core.publish.PublishService` (built on first use)."""
         with self._publish_lock:  # the window builds it in a worker thread (the S3 client is slow to make)
             if self._publish is None:
-                from .core.publish import PublishService
+                from desktop_app.core.publish.service import PublishService
                 sp = self.spapi_settings
                 self.spapi_client = self._spapi_client(sp)
                 self._publish = PublishService(self.spapi_client, self.journal, sp.seller_id, host=_image_host(sp),
@@ -81,15 +81,15 @@ class Runtime:
             return self._publish
 
     def _spapi_client(self, sp: SpApiSettings):
-        from .api.spapi import SpApiClient
-        from .api.spapi_auth import LwaCredentials
+        from desktop_app.api.amazon.client import SpApiClient
+        from desktop_app.api.amazon.auth import LwaCredentials
         creds = LwaCredentials(sp.client_id, sp.client_secret, sp.refresh_token)
         if not sp.sandbox:
             return SpApiClient(creds, base_url=sp.url, lwa_url=sp.lwa_url,
                                give_up_after=self.settings.give_up_after)
-        from .sandbox.spapi import SPAPI_SANDBOX_URL, SpApiEmulator
-        from .sandbox.spapi_media import emulator_fetcher
-        from .sandbox.transport import SandboxTransport
+        from desktop_app.sandbox.amazon.emulator import SPAPI_SANDBOX_URL, SpApiEmulator
+        from desktop_app.sandbox.amazon.media import emulator_fetcher
+        from desktop_app.sandbox.transport import SandboxTransport
         fetcher = emulator_fetcher(self.emulator) if self.emulator is not None else None
         self.spapi_emulator = SpApiEmulator(store_path=self.settings.data_dir / "spapi-sandbox.sqlite",
                                             media_fetcher=fetcher)
@@ -105,8 +105,8 @@ class Runtime:
 
     def _amazon_fetch(self):
         """Image URLs fetched as Amazon will before a publish; the embedded sandboxes answer their own hosts."""
-        from .core.publish_fetch import AmazonFetch
-        from .sandbox.transport import SandboxTransport
+        from desktop_app.core.publish.fetch import AmazonFetch
+        from desktop_app.sandbox.transport import SandboxTransport
         mounts = {}
         for emulator in (self.emulator, self.spapi_emulator):
             if emulator is not None:
@@ -126,10 +126,10 @@ def _image_host(sp: SpApiSettings):
     settings carry the keys already (the window reads them in a worker thread)."""
     if not sp.s3_bucket:
         return None
-    from .core.hosting import ImageHost
+    from desktop_app.core.publish.hosting import ImageHost
     keys = sp.aws_keys
     if keys is None:
-        from .credentials import AwsCredentials
+        from desktop_app.credentials import AwsCredentials
         keys = AwsCredentials().load().keys  # () when the environment has AWS credentials or none are saved
     creds = dict(zip(("access_key_id", "secret_access_key"), keys))
     return ImageHost(sp.s3_bucket, region=sp.s3_region or None, **creds)

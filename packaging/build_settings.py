@@ -24,9 +24,9 @@ ENTRY_POINT = ROOT / "packaging" / "listing_studio_main.py"
 DATAS = [(str(ICONS), "resources/icons"),
          (str(ROOT / "resources" / "compliance-rules.json"), "resources")]
 HIDDEN_IMPORTS = [
-    "desktop_app.gui",               # imported lazily by the CLI for the window
-    "desktop_app.app",               # imported by the window behind its first frame
-    "desktop_app.cli_commands",      # imported lazily by the CLI for a command
+    "desktop_app.ui.main.gui",               # imported lazily by the CLI for the window
+    "desktop_app.ui.main.studio",               # imported by the window behind its first frame
+    "desktop_app.cli.commands",      # imported lazily by the CLI for a command
     "desktop_app.sandbox.server",    # imported lazily for `listing-studio sandbox`
     "keyring.backends.SecretService",
     "keyring.backends.macOS",

@@ -83,9 +83,9 @@ def moto_s3(moto_endpoint, monkeypatch, tmp_path):
 @pytest.fixture
 def servers():
     """One loopback sandbox server with the Pixii and SP-API emulators: (server, spapi emulator)."""
-    from desktop_app.sandbox.emulator import PixiiEmulator
+    from desktop_app.sandbox.pixii.emulator import PixiiEmulator
     from desktop_app.sandbox.server import serve
-    from desktop_app.sandbox.spapi import SpApiEmulator
+    from desktop_app.sandbox.amazon.emulator import SpApiEmulator
     spapi = SpApiEmulator()
     srv = serve(PixiiEmulator(), port=0, spapi=spapi)
     srv.start()
@@ -101,7 +101,7 @@ def public_bucket(moto_s3, monkeypatch):
     def make(name: str):
         import boto3
 
-        from desktop_app.core.hosting import bucket_policy
+        from desktop_app.core.publish.hosting import bucket_policy
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-SECRET-testing")
         monkeypatch.setenv("AWS_REGION", "us-east-1")

@@ -13,8 +13,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from .retry import RetryPolicy
-from .urls import Address, address_problem, fetch_url_problem, ip_literal
+from desktop_app.api.retry import RetryPolicy
+from desktop_app.api.urls import Address, address_problem, fetch_url_problem, ip_literal
 
 MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024
 MAX_REDIRECTS = 5

@@ -1,6 +1,6 @@
 """Typed errors of the services, keyed on the error ``code`` (never on the HTTP status alone).
 
-:class:`ApiError` is the common base of every service error, Pixii's and Amazon's (``api/spapi_errors.py``):
+:class:`ApiError` is the common base of every service error, Pixii's and Amazon's (``api/amazon/errors.py``):
 catch it for "any service error". The kinds both services share (refused, unreachable, server error, bad
 answer, interrupted, local configuration) derive from it directly; :class:`PixiiError` is the base of the
 errors only the Pixii API has (its codes, rate limits, ambiguous submissions).

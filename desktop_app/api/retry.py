@@ -8,8 +8,8 @@ jitter, the bound itself). A server's ``Retry-After`` wins over the backoff, nev
 gives up when the next wait would take it past ``give_up_after`` seconds since its first attempt, or after
 ``max_retries`` retries.
 
-How many requests may be sent is a separate decision: ``api/pixii_rate_state.py`` (what Pixii says is left),
-``api/spapi_ratelimit.py`` (SP-API token buckets) and ``core/submission_limiter.py`` (pacing Pixii submissions).
+How many requests may be sent is a separate decision: ``api/pixii/rate_state.py`` (what Pixii says is left),
+``api/amazon/ratelimit.py`` (SP-API token buckets) and ``core/jobs/submission_limiter.py`` (pacing Pixii submissions).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..api.urls import is_loopback_host, is_private_host
-from ..api.vocab import COUNTRY_CODES, LISTING_TYPES
+from desktop_app.api.urls import is_loopback_host, is_private_host
+from desktop_app.api.pixii.vocab import COUNTRY_CODES, LISTING_TYPES
 
 ASIN_RE = re.compile(r"^[A-Z0-9]{10}$")
 _PRODUCT_PATH_RE = re.compile(r"/(?:dp|gp/product|gp/aw/d|exec/obidos/asin|o/asin)/([A-Za-z0-9]{10})(?:[/?#]|$)")

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..api.vocab import LISTING_TYPES
+from desktop_app.api.pixii.vocab import LISTING_TYPES
 
 PRICES = {"amazon_listing": 10, "amazon_main_images": 4, "amazon_mobile_listing": 8,
           "shopify_listing": 8, "tiktok_listing": 6}

@@ -21,9 +21,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from .emulator import PixiiEmulator, internal_error
-from .spapi import SpApiEmulator
-from .spapi import owns as spapi_owns
+from desktop_app.sandbox.pixii.emulator import PixiiEmulator, internal_error
+from desktop_app.sandbox.amazon.emulator import SpApiEmulator
+from desktop_app.sandbox.amazon.emulator import owns as spapi_owns
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from .emulator import EmuResponse, PixiiEmulator, internal_error
+from desktop_app.sandbox.pixii.emulator import EmuResponse, PixiiEmulator, internal_error
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Batches in the journal: each batch with its rows (so a queue survives a restart and the window can show it
 again) and its state. What each row's submissions became is read from the intents (:mod:`.journal`); the
-batch's rules (resume, pause, stop) are decided in :mod:`desktop_app.core.batchrun`."""
+batch's rules (resume, pause, stop) are decided in :mod:`desktop_app.core.batch.runner`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import json
 import time
 from dataclasses import dataclass
 
-from ..api.models import ListingRequest
-from .database import Database
+from desktop_app.api.pixii.models import ListingRequest
+from desktop_app.store.database import Database
 
 RUNNING, PAUSED, CANCELLED, STOPPED, FINISHED = "running", "paused", "cancelled", "stopped", "finished"
 

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .datadir import classify, too_new
-from .schema import MIGRATIONS
+from desktop_app.store.datadir import classify, too_new
+from desktop_app.store.schema import MIGRATIONS
 
 WAIT_LIMIT = 15.0   # seconds a writer waits for another process's lock before it gives up
 

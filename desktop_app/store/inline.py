@@ -2,7 +2,7 @@
 
 Core services run their journal work as ``await store.call(fn, *args)``, ``fn(journal, *args)`` being plain
 journal work. The command line passes nothing and gets :class:`InlineStore`: the call runs at once, in the
-caller's thread. The window passes its store worker (:class:`desktop_app.ui.store_worker.StoreWorker`, the same
+caller's thread. The window passes its store worker (:class:`desktop_app.ui.common.store_worker.StoreWorker`, the same
 ``call``), so that the same work runs on the worker's thread and the GUI thread never waits for SQLite.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol, TypeVar
 
-from .journal import Journal
+from desktop_app.store.journal import Journal
 
 T = TypeVar("T")
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .batches import BatchTable
-from .journal import JobRecord, Journal
-from .publishes import ACCEPTED, LIVE, OTHER_SHOWN, SENDING, UNKNOWN
+from desktop_app.store.batches import BatchTable
+from desktop_app.store.journal import JobRecord, Journal
+from desktop_app.store.publishes import ACCEPTED, LIVE, OTHER_SHOWN, SENDING, UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..api.models import Job, ListingRequest, Submission
-from .database import Database, Row
-from .states import IntentState, JobStatus
+from desktop_app.api.pixii.models import Job, ListingRequest, Submission
+from desktop_app.store.database import Database, Row
+from desktop_app.store.states import IntentState, JobStatus
 
 INTENT_SENDING = IntentState.SENDING
 INTENT_AMBIGUOUS = IntentState.AMBIGUOUS

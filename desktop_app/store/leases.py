@@ -1,10 +1,10 @@
 """Per-job poll leases in the journal: which process polls a job, until when. A lease is taken (or renewed) by
 one conditional upsert inside one write transaction, so two processes can never both win it; who may take a
-lease over from a process that ended is decided in :mod:`desktop_app.core.lease`."""
+lease over from a process that ended is decided in :mod:`desktop_app.core.jobs.lease`."""
 
 from __future__ import annotations
 
-from .database import Database
+from desktop_app.store.database import Database
 
 
 class LeaseTable:

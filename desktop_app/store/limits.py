@@ -1,10 +1,10 @@
 """The submission limiter's memory in the journal: one row per submission sent (when it was sent, when its
 answer came) and the limits the service last announced, per service. Shared by every process on the data dir;
-how they are counted against the limits is decided in :mod:`desktop_app.core.submission_limiter`."""
+how they are counted against the limits is decided in :mod:`desktop_app.core.jobs.submission_limiter`."""
 
 from __future__ import annotations
 
-from .database import Database
+from desktop_app.store.database import Database
 
 KEEP_LOG = 2 * 86400.0   # seconds a submission stays in the log
 

@@ -1,7 +1,7 @@
 """Publish submissions in the journal. The slots' values are recorded *before* anything is changed
 at Amazon, so that Undo can put them back; each row says whether the change was sent whole, not at
 all (INVALID preview, refused), or with an unknown outcome. What to send and when is decided in
-:mod:`desktop_app.core.publish`."""
+:mod:`desktop_app.core.publish.service`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import json
 import time
 from dataclasses import dataclass
 
-from .database import Database
-from .states import PublishState
+from desktop_app.store.database import Database
+from desktop_app.store.states import PublishState
 
 PREVIEWING = PublishState.PREVIEWING
 INVALID = PublishState.INVALID

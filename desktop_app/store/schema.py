@@ -103,7 +103,7 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE publish_submissions ADD COLUMN issues_before TEXT NOT NULL DEFAULT '[]'
     """,
-    # 5: submissions belong to the process sending them (its identity; see core/lease.py), which beats a
+    # 5: submissions belong to the process sending them (its identity; see core/jobs/lease.py), which beats a
     # heartbeat while it sends; a job adopted for a submission whose process ended is marked, so that the next
     # identical submission takes it instead of paying again (adopted: 0 no, 1 waiting, 2 taken)
     """

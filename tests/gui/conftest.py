@@ -61,7 +61,7 @@ def aloop(qloop, qtbot):
         asyncio.set_event_loop(None)
 
 
-# Window code reads and writes the journal through the store worker (desktop_app/ui/store_worker.py) only: a
+# Window code reads and writes the journal through the store worker (desktop_app/ui/common/store_worker.py) only: a
 # journal call from window code on the GUI thread fails its test.
 STILL_DIRECT: frozenset[str] = frozenset()
 
@@ -75,7 +75,7 @@ CORE_STILL_DIRECT = frozenset({
     "jobs.py:submit", "lease.py:beat", "lease.py:claim", "lease.py:release_many",
     "publish.py:_check_asin", "publish.py:_later_change", "publish.py:_submit", "publish.py:find", "publish.py:undo",
     "publish.py:unsettled", "publish.py:watch_live", "publish_images.py:cached_copy",
-    "publish_images.py:job_assignments", "publish_watch.py:check_all", "submission_limiter.py:__init__",
+    "publish_images.py:job_assignments", "publish/watch.py:check_all", "submission_limiter.py:__init__",
     "submission_limiter.py:_day_count", "submission_limiter.py:_times", "submission_limiter.py:acquire",
     "submission_limiter.py:done", "submit.py:_claim", "submit.py:_reconcile_one", "submit.py:_record",
     "submit.py:earlier_job", "submit.py:reconcile", "submit.py:settle_wait",
@@ -87,7 +87,7 @@ def journal_off_the_gui_thread():
     """The guard: the app's code (window or core) calling the journal on the GUI thread raises (see STILL_DIRECT
     and CORE_STILL_DIRECT)."""
     from desktop_app.store.database import Database
-    from desktop_app.ui.store_worker import refuse_gui_thread
+    from desktop_app.ui.common.store_worker import refuse_gui_thread
     Database.guard = staticmethod(refuse_gui_thread(STILL_DIRECT | CORE_STILL_DIRECT))
     yield
     Database.guard = None
@@ -95,7 +95,7 @@ def journal_off_the_gui_thread():
 
 @pytest.fixture
 def web(monkeypatch):
-    from desktop_app.ui import services
+    from desktop_app.ui.main import services
     fake = FakeWeb(services.fetch_bytes)
     monkeypatch.setattr(services, "fetch_bytes", fake.fetch)
     monkeypatch.setattr(services, "fetch_to", fake.fetch_to)
@@ -105,7 +105,7 @@ def web(monkeypatch):
 @pytest.fixture
 def studio_factory(aloop, qtbot, web, monkeypatch):
     """Build Studio windows on the in-process sandbox; all are shut down cleanly after the test."""
-    from desktop_app.app import Studio
+    from desktop_app.ui.main.studio import Studio
     from desktop_app.config import load_settings
 
     monkeypatch.setenv("LISTING_STUDIO_API_URL", "sandbox")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from desktop_app.sandbox.emulator import PixiiEmulator
+from desktop_app.sandbox.pixii.emulator import PixiiEmulator
 from desktop_app.sandbox.server import serve
 
 from support.cli import spapi_cli_env

@@ -34,8 +34,8 @@ def cli_env(**extra: str) -> dict:
 def spapi_cli_env(url: str, data_dir: Path, key: str, give_up_after: str = "3") -> dict:
     """The command line against the loopback Pixii + SP-API emulators at ``url`` with the sandbox seller's
     credentials, its own data dir, and no S3 hosting."""
-    from desktop_app.sandbox.spapi_data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
-                                                SANDBOX_SELLER_ID)
+    from desktop_app.sandbox.amazon.data import (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN,
+                                                 SANDBOX_SELLER_ID)
     return cli_env(LISTING_STUDIO_API_URL=url, PIXII_API_KEY=key, LISTING_STUDIO_DATA_DIR=str(data_dir),
                    LISTING_STUDIO_GIVE_UP_AFTER=give_up_after, LISTING_STUDIO_SP_API_URL=url,
                    LISTING_STUDIO_LWA_URL=f"{url}/auth/o2/token", SP_API_CLIENT_ID=SANDBOX_CLIENT_ID,

@@ -44,7 +44,7 @@ def add_to_job(rt, job_id: str, images: list[bytes]) -> None:
     """Put encoded images into the runtime's image cache and the job, as the seller's own images."""
     import hashlib
 
-    from desktop_app.core.imagecheck import verify_image
+    from desktop_app.core.images.check import verify_image
     for data in images:
         info = verify_image(data)
         with rt.cache.incoming() as (tmp, sink):

@@ -1,0 +1,1 @@
+"""Image rules: the checker, its checks and pixel statistics, whole-set rules, the repair."""

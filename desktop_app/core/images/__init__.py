@@ -1,0 +1,1 @@
+"""Images on disk: the content-addressed cache, checking and reading images, export."""

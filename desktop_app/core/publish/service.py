@@ -1,0 +1,398 @@
+"""Publish approved images to an Amazon listing through SP-API, safely (sp-api-listings.md §5, cli-contract.md
+"Publishing to Amazon"). Shared by the window and the command line; Qt-free.
+
+Sequence of :meth:`PublishService.publish`: marketplace from the country (CN refused, no request) → slots and
+images checked → getListingsItem → local files hosted (content-addressed S3 keys) → the slots' current values
+journalled (:class:`PublishStore`) → the request with ``mode=VALIDATION_PREVIEW`` → (unless validate-only or
+INVALID) the same request for real. Default operation: patchListingsItem ``replace`` on the chosen image
+attributes only; ``full_put``: putListingsItem with the fetched attributes and only the images changed — first
+checked, right after the read, against the product type's definition (getDefinitionsProductType, LISTING,
+ENFORCED): a body lacking a required attribute, or holding an image slot the product type has no attribute for,
+is refused like an INVALID submission (:class:`SpApiRefused` ``PUT_MISSING_ATTRIBUTES`` / ``PUT_UNSUPPORTED_SLOTS``,
+exit 3 on the command line) before anything is hosted, journalled or sent.
+ACCEPTED means submitted; :meth:`watch_live` re-reads the listing with backoff until Amazon serves the new images.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from desktop_app.api.amazon import marketplaces
+from desktop_app.api.errors import ApiError, ApiRefused
+from desktop_app.api.amazon.client import VALIDATION_PREVIEW, SpApiClient
+from desktop_app.api.amazon.models import (SLOTS, Issue, ListingItem, SubmissionResult, attributes_with_images,
+                                           image_patches, slot_attribute)
+from desktop_app.api.amazon.errors import SpApiError, SpApiRefused
+from desktop_app.api.urls import resolve_host
+from desktop_app.core.publish import images as publish_images
+from desktop_app.core.publish.hosting import ImageHost
+from desktop_app.core.publish.fetch import AmazonFetch
+from desktop_app.core.publish.words import STATE_WORDS, changed_slots, dates, publish_name, sentence, slots_text
+from desktop_app.store.journal import JobRecord, Journal
+from desktop_app.store.publishes import (ACCEPTED, INVALID, LIVE, OTHER_SHOWN, REFUSED, SENDING, UNKNOWN, VALID,
+                                         PublishRecord, PublishStore)
+from desktop_app.core.validation import InputError
+
+UNDOABLE = (ACCEPTED, LIVE, OTHER_SHOWN)
+OTHER_CONTRIBUTION = "OTHER_CONTRIBUTION_SHOWN"
+
+
+@dataclass(frozen=True)
+class ListingView:
+    sku: str
+    country: str
+    marketplace_id: str
+    asin: str | None
+    product_type: str | None
+    title: str | None
+    slots: dict[str, str | None]   # MAIN, PT01..PT08, SWCH
+    issues: list[Issue]
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    record_id: int | None
+    sku: str
+    marketplace_id: str
+    operation: str                 # "patch" | "put"
+    mode: str | None               # "VALIDATION_PREVIEW" when the status comes from the preview
+    status: str | None             # ACCEPTED | INVALID | VALID
+    submission_id: str | None
+    issues: list[Issue]
+    slots: dict[str, tuple[str | None, str | None]]   # slot -> (before, after)
+    warnings: list[str] = field(default_factory=list)  # compliance warnings
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ACCEPTED", "VALID")
+
+
+class SubmissionNotFound(InputError):
+    pass
+
+
+class UndoRefused(InputError):
+    """A publish that cannot be undone now. ``words``: why, naming the publishes by date and slots (the window's
+    line); ``message`` adds their submission numbers, the command line's handle on them."""
+
+    def __init__(self, code: str, words: str, ids: str) -> None:
+        super().__init__(code, f"{words} [{ids}]")
+        self.words = words
+
+
+class AsinMismatch(InputError):
+    """A job's images onto a listing of another product (``any_asin`` publishes them anyway). Only the listing
+    was read: nothing was hosted, journalled or sent."""
+
+    def __init__(self, listing: ListingView, job: JobRecord) -> None:
+        title = f" ({listing.title})" if listing.title else ""
+        super().__init__("ASIN_MISMATCH", f"Job {job.job_id} was made for ASIN {job.asin} ({job.country}), but "
+                         f"SKU {listing.sku} in {listing.country} is ASIN {listing.asin}{title}; nothing was sent")
+        self.listing, self.job = listing, job
+
+
+class PublishService:
+    def __init__(self, client: SpApiClient, journal: Journal, seller_id: str, *, host: ImageHost | None = None,
+                 fetch: AmazonFetch | None = None, settle_seconds: float = 2.0) -> None:
+        self.client = client
+        self.journal = journal
+        self.store = PublishStore(journal)
+        self.seller_id = seller_id
+        self.host = host
+        self.fetch = fetch or AmazonFetch(resolve=resolve_host)
+        self.settle_seconds = settle_seconds
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def _read(self, sku: str, marketplace_id: str) -> ListingItem:
+        return await self.client.get_listings_item(self.seller_id, sku, marketplace_id)
+
+    async def fetch_listing(self, sku: str, country: str) -> ListingView:
+        sku = normalize_sku(sku)
+        market = marketplaces.for_country(country)
+        return _view(sku, market, await self._read(sku, market.marketplace_id))
+
+    def job_assignments(self, job_id: str, picks: dict[str, int] | None = None) -> dict[str, str | Path]:
+        return publish_images.job_assignments(self.journal, job_id, picks)
+
+    # --- publishing ---------------------------------------------------------------------------
+
+    async def publish(self, sku: str, country: str, assignments: dict[str, str | Path | None], *,
+                      validate_only: bool = False, full_put: bool = False, job_id: str | None = None,
+                      any_asin: bool = False, on_warnings: Callable[[list[str]], None] | None = None
+                      ) -> PublishOutcome:
+        """``job_id``: the job whose images these are; onto a listing of another ASIN only with ``any_asin``
+        (else :class:`AsinMismatch` once the listing is read, before anything else). ``on_warnings`` hears every
+        image's compliance warnings ("SLOT: level: message") before the preview is sent."""
+        sku = normalize_sku(sku)
+        market = marketplaces.for_country(country)
+        checked = publish_images.check_assignments(assignments, self.host)
+        mp = market.marketplace_id
+        item = await self._read(sku, mp)
+        if job_id and not any_asin:
+            self._check_asin(_view(sku, market, item), job_id)
+        product_type = _product_type(item, mp)
+        if full_put:
+            await self._check_full_put(sku, mp, item, product_type, checked)
+        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal, self.fetch)
+        if on_warnings is not None:
+            on_warnings(list(warnings))
+        changes: dict[str, str | None] = {slot: None for slot, value in checked.items() if value is None}
+        changes.update({slot: r.url for slot, r in resolved.items()})
+        changes = {slot: changes[slot] for slot in SLOTS if slot in changes}
+        return await self._submit(sku, mp, item, product_type, changes, "put" if full_put else "patch",
+                                  validate_only=validate_only, job_id=job_id, warnings=warnings)
+
+    def _check_asin(self, listing: ListingView, job_id: str) -> None:
+        job = self.journal.job(job_id)
+        if job is None or not job.asin or not listing.asin:  # a job known by its id only, a listing without ASIN
+            return
+        if job.asin.strip().upper() != listing.asin.strip().upper():
+            raise AsinMismatch(listing, job)
+
+    async def _check_full_put(self, sku: str, mp: str, item: ListingItem, product_type: str,
+                              checked: dict[str, Any]) -> None:
+        """A full put replaces the whole listing: its body (the fetched attributes with the chosen slots set or
+        emptied) must hold every attribute the product type requires, and only image attributes it has."""
+        definition = await self.client.get_product_type_definition(
+            product_type, mp, requirements="LISTING", requirements_enforced="ENFORCED", seller_id=self.seller_id)
+        body = attributes_with_images(item.attributes, mp, {s: None if v is None else "pending"
+                                                            for s, v in checked.items()})
+        missing = definition.missing(body)
+        unsupported = [s for s in SLOTS
+                       if slot_attribute(s) in body and not definition.accepts_image(slot_attribute(s))]
+        if not missing and not unsupported:
+            return
+        problems = []
+        if missing:
+            problems.append(f"product type {product_type} requires {', '.join(missing)}, which the listing as read "
+                            "does not have")
+        if unsupported:
+            names = ", ".join(f"{s} ({slot_attribute(s)})" for s in unsupported)
+            problems.append(f"product type {product_type} has no image attribute for {names}")
+        raise SpApiRefused("PUT_MISSING_ATTRIBUTES" if missing else "PUT_UNSUPPORTED_SLOTS",
+                         f"A full put would replace the whole listing {sku} in {mp}, but {'; and '.join(problems)}. "
+                         "Nothing was submitted. Use the image-only update instead (the default patch; on the command "
+                         "line, leave out --full-put).")
+
+    def undo_plan(self, record_id: int | str) -> tuple[PublishRecord, dict[str, str | None]]:
+        """The submission an undo puts back and the slot values it restores, from the journal alone (no
+        request); :class:`InputError` when it cannot be undone."""
+        rec = self.find(record_id)
+        if rec.state not in UNDOABLE:
+            raise UndoRefused("NOT_UNDOABLE", f"{sentence(self.named(rec))} is "
+                              f"{STATE_WORDS.get(rec.state, rec.state)}: only a submitted or live publish can be "
+                              "undone", f"Submission {rec.id} cannot be undone")
+        changed = {s: rec.slots_before.get(s) for s in SLOTS if s in changed_slots(rec)}
+        if not changed:
+            raise UndoRefused("NOTHING_TO_UNDO", f"{sentence(self.named(rec))} changed no "
+                              "image", f"submission {rec.id}")
+        later = self._later_change(rec, set(changed))
+        if later is not None:
+            both = [s for s in SLOTS if s in changed_slots(later) and s in changed]
+            raise UndoRefused("LATER_PUBLISH", f"{sentence(self.named(later))} changed "
+                              f"{slots_text(both)} again after {self.named(rec)}: undo the later "
+                              "one first (undoing the earlier one now would overwrite it)",
+                              f"undo submission {later.id} first, then submission {rec.id}")
+        return rec, changed
+
+    async def undo(self, record_id: int | str) -> PublishOutcome:
+        """Put back the slots a publish changed (patch ``replace``; slots that were empty are deleted),
+        validated first; a new journal row with ``undo_of``; the original is marked undone."""
+        rec, changed = self.undo_plan(record_id)
+        if rec.state == ACCEPTED:  # Amazon may not have processed it yet: one read says
+            rec = await self.watch_live(rec.id, timeout=0)
+            if rec.state not in (LIVE, OTHER_SHOWN):
+                why = (f"Amazon reported {rec.error_code} and still serves the previous images: there is nothing to "
+                       "undo" if rec.error_code else "Amazon does not serve it yet; undo it once it is live (an undo "
+                       "sent now could be overtaken by the publish itself)")
+                raise UndoRefused("NOT_LIVE_YET", f"{sentence(self.named(rec))} is submitted, "
+                                  f"but {why}", f"submission {rec.id}")
+        item = await self._read(rec.sku, rec.marketplace_id)
+        outcome = await self._submit(rec.sku, rec.marketplace_id, item, _product_type(item, rec.marketplace_id),
+                                     changed, "patch", undo_of=rec.id, job_id=rec.job_id)
+        if outcome.status == "ACCEPTED" and outcome.record_id is not None:
+            self.store.mark_undone(rec.id, outcome.record_id)
+        return outcome
+
+    def named(self, rec: PublishRecord) -> str:
+        """``the publish of 3 Dec 14:05 (1 · MAIN)``, its date told apart from the listing's other submissions."""
+        label = dates(self.store.for_listing(rec.seller_id, rec.sku, rec.marketplace_id))
+        return publish_name(rec, label.get(rec.id))
+
+    def _later_change(self, rec: PublishRecord, slots: set[str]) -> PublishRecord | None:
+        """A later submission on the same listing that changed (or may have changed) one of ``slots`` and still
+        stands: undone ones, and undos of later ones (together they changed nothing), do not count."""
+        for other in reversed(self.store.for_listing(rec.seller_id, rec.sku, rec.marketplace_id)):
+            if other.id <= rec.id or other.state not in (ACCEPTED, LIVE, SENDING, UNKNOWN):
+                continue
+            if other.undo_of is not None and other.undo_of > rec.id:
+                continue
+            if changed_slots(other) & slots:
+                return other
+        return None
+
+    def find(self, ref: int | str) -> PublishRecord:
+        """A journalled submission by our record id, or by Amazon's submissionId."""
+        text = str(ref).strip()
+        rec = self.store.get(int(text)) if text.isdigit() else None
+        if rec is None and text:
+            rec = self.store.by_submission_id(text)
+        if rec is None:
+            raise SubmissionNotFound("UNKNOWN_SUBMISSION", f"No publish '{text}' in the local journal")
+        return rec
+
+    async def _submit(self, sku: str, mp: str, item: ListingItem, product_type: str,
+                      changes: dict[str, str | None], operation: str, *, validate_only: bool = False,
+                      job_id: str | None = None, undo_of: int | None = None,
+                      warnings: list[str] | None = None) -> PublishOutcome:
+        before = item.slots(mp)
+        after = {**before, **changes}
+        slots = {s: (before.get(s), after.get(s)) for s in SLOTS}
+        if operation == "put":
+            attributes = attributes_with_images(item.attributes, mp, changes)
+            kwargs: dict[str, Any] = {"product_type": product_type, "attributes": attributes}
+            send = self.client.put_listings_item
+        else:
+            kwargs = {"product_type": product_type, "patches": image_patches(mp, changes)}
+            send = self.client.patch_listings_item
+        record_id = self.store.begin(self.seller_id, sku, mp, operation, before, after, undo_of=undo_of,
+                                     job_id=job_id, issues_before=_issues_json(item.issues))
+
+        def outcome(result: SubmissionResult, mode: str | None) -> PublishOutcome:
+            return PublishOutcome(record_id, sku, mp, operation, mode, result.status, result.submission_id,
+                                  list(result.issues), slots, list(warnings or []))
+
+        try:
+            preview = await send(self.seller_id, sku, mp, mode=VALIDATION_PREVIEW, **kwargs)
+        except BaseException as exc:
+            self.store.update(record_id, REFUSED, error_code=_code(exc))  # nothing was sent for real
+            raise
+        if preview.status == "INVALID" or validate_only:
+            self.store.update(record_id, INVALID if preview.status == "INVALID" else VALID, status=preview.status,
+                              submission_id=preview.submission_id, issues=_issues_json(preview.issues),
+                              error_code=_first_error(preview))
+            return outcome(preview, VALIDATION_PREVIEW)
+        self.store.update(record_id, SENDING)
+        try:
+            result = await send(self.seller_id, sku, mp, **kwargs)
+        except ApiRefused as exc:
+            self.store.update(record_id, REFUSED, error_code=exc.code)
+            raise
+        except SpApiError as exc:
+            # every attempt refused before processing (429s, connection refused): not sent; else Amazon may have it
+            self.store.update(record_id, UNKNOWN if exc.maybe_applied else REFUSED, error_code=exc.code)
+            raise
+        except BaseException as exc:  # timeout, reset, bad answer, cancelled: Amazon may have it
+            self.store.update(record_id, UNKNOWN, error_code=_code(exc))
+            raise
+        state = ACCEPTED if result.status == "ACCEPTED" else INVALID
+        self.store.update(record_id, state, status=result.status, submission_id=result.submission_id,
+                          issues=_issues_json(result.issues), error_code=_first_error(result))
+        return outcome(result, None)
+
+    # --- after ACCEPTED -----------------------------------------------------------------------
+
+    async def watch_live(self, record_id: int, *, timeout: float = 120.0, wait_first: bool = False) -> PublishRecord:
+        """Re-read the listing with backoff until Amazon has processed the new slots: state ``live`` when
+        shoppers see them, ``other_shown`` when the listing holds them but Amazon shows another contributor's main
+        image (``error_code`` OTHER_CONTRIBUTION_SHOWN; watching stops: the APIs cannot change Amazon's pick).
+        Listing issues on the changed attributes (INVALID_IMAGE, MISSING_IMAGE …) are kept on the record; when
+        they appear and Amazon still serves the old images, the publish is rejected: watching stops (state stays
+        accepted, ``error_code`` set). On timeout the record is returned as it is. ``wait_first``: right after
+        ACCEPTED, when Amazon cannot have processed it yet, the first read waits one backoff step."""
+        rec = self.find(record_id)
+        if rec.state not in (ACCEPTED, SENDING, UNKNOWN, OTHER_SHOWN):  # sent, or maybe sent (answer lost, crash)
+            return rec
+        changed = changed_slots(rec)
+        attrs = {slot_attribute(s) for s in changed}
+        deadline = time.monotonic() + timeout
+        delay = max(self.settle_seconds, 0.05)
+        if wait_first:
+            await asyncio.sleep(min(delay, timeout))
+            delay = min(delay * 2, 60.0)
+        while True:
+            item = await self._read(rec.sku, rec.marketplace_id)
+            now = item.slots(rec.marketplace_id)
+            known = {_issue_key(i) for i in rec.issues_before}  # already there before the change: not its fault
+            issues = [i for i in item.issues if set(i.attribute_names) & attrs and _issue_key(i.to_json()) not in known]
+            if all(_served(now.get(s), rec.slots_before.get(s), rec.slots_after.get(s)) for s in changed):
+                other = "MAIN" in changed and _other_shown(item.main_image(rec.marketplace_id), rec)
+                self.store.update(rec.id, OTHER_SHOWN if other else LIVE, issues=_issues_json(issues) if issues else
+                                  None, error_code=OTHER_CONTRIBUTION if other else None)
+                return self.store.get(rec.id)  # type: ignore[return-value]
+            errors = [i for i in issues if i.severity == "ERROR"]
+            if errors and rec.state == ACCEPTED:
+                self.store.update(rec.id, ACCEPTED, issues=_issues_json(issues), error_code=errors[0].code)
+                return self.store.get(rec.id)  # type: ignore[return-value]
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return self.store.get(rec.id)  # type: ignore[return-value]
+            await asyncio.sleep(min(delay, left))
+            delay = min(delay * 2, 60.0)
+
+    def unsettled(self) -> list[PublishRecord]:
+        """This seller's submissions left accepted, sending or unknown (no request)."""
+        return [r for r in self.store.unsettled() if r.seller_id == self.seller_id]
+
+    async def settle_all(self, *, timeout: float = 5.0) -> list[PublishRecord]:
+        """One watch of every unsettled submission of this seller (e.g. at start-up): accepted ones, and those
+        whose answer was lost (sending, unknown) — marked live when Amazon serves their images, else left as
+        they are (re-read the listing before publishing again)."""
+        return [await self.watch_live(r.id, timeout=timeout) for r in self.unsettled()]
+
+
+def _served(current: str | None, before: str | None, after: str | None) -> bool:
+    """Amazon serves the new image of a slot: the same URL, or (Amazon re-hosts images) a new one."""
+    if current == after:
+        return True
+    return after is not None and current is not None and current != before
+
+
+def _other_shown(shown: str | None, rec: PublishRecord) -> bool:
+    """Shoppers still see the main image shown before the publish, although the listing holds the new one:
+    Amazon picked another contribution (image-rules-and-after-publish.md, "After a publish")."""
+    before, after = rec.slots_before.get("MAIN"), rec.slots_after.get("MAIN")
+    return shown is not None and before is not None and shown == before and shown != after
+
+
+def _issue_key(issue: dict) -> tuple:
+    return (issue.get("code"), issue.get("severity"), tuple(issue.get("attributeNames") or ()), issue.get("message"))
+
+
+def _view(sku: str, market: marketplaces.Marketplace, item: ListingItem) -> ListingView:
+    mp = market.marketplace_id
+    return ListingView(sku, market.country, mp, item.asin(mp), item.product_type(mp), item.title(mp),
+                       item.slots(mp), [i for i in item.issues])
+
+
+def normalize_sku(sku: str) -> str:
+    sku = (sku or "").strip()
+    if not sku or len(sku) > 40:
+        raise InputError("INVALID_SKU", "A SKU is 1 to 40 characters")
+    return sku
+
+
+def _product_type(item: ListingItem, mp: str) -> str:
+    product_type = item.product_type(mp)
+    if not product_type:
+        raise SpApiRefused("NO_PRODUCT_TYPE", f"Amazon did not return the product type of {item.sku}")
+    return product_type
+
+
+def _issues_json(issues: tuple[Issue, ...] | list[Issue]) -> list[dict]:
+    return [i.to_json() for i in issues]
+
+
+def _first_error(result: SubmissionResult) -> str | None:
+    return result.errors[0].code if result.errors else None
+
+
+def _code(exc: BaseException) -> str:
+    if isinstance(exc, ApiError):
+        return exc.code
+    return getattr(exc, "code", None) or type(exc).__name__

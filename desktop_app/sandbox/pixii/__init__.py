@@ -1,0 +1,1 @@
+"""The embedded Pixii emulator: API, job records, image host, control API."""

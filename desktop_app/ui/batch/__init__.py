@@ -1,0 +1,1 @@
+"""The window's batch: import dialog and batch panel."""

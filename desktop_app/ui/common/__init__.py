@@ -1,0 +1,1 @@
+"""What every window part shares: the task owner, the store worker, theme, prefs, drop data."""

@@ -1,0 +1,324 @@
+"""'Export approved…': folder, naming preset, progress, what was written and skipped, a question
+before replacing existing files, and an offer to open the folder. Stale files (this ASIN's names in the folder
+that the export neither wrote nor confirmed) are listed with an offer to move them to the system trash; the
+dialog never deletes anything on its own.
+
+Never blocks: the dialog is shown with open() at once and reads the job's approved images through the store worker
+(an Export clicked before that waits for them); the work runs as a task, and the replace question is awaited
+through its ``finished`` signal, never in a nested event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import QFile, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget)
+
+from desktop_app.api.pixii.vocab import country_name, listing_type_name
+from desktop_app.core.images.export import (
+    EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem, stale_files,
+)
+from desktop_app.ui.common import theme
+from desktop_app.ui.common.async_op import BAD, WidgetOps
+from desktop_app.ui.gallery.compliance_badge import ComplianceSummary
+from desktop_app.ui.common.tasks import signal_future
+
+
+STALE_SHOWN = 8  # stale files named one per line; the rest are counted
+
+
+def native_dialogs() -> bool:
+    return QGuiApplication.platformName() not in ("offscreen", "minimal")
+
+
+class ExportDialog(QDialog):
+    export_done = Signal(int, int, int)   # written, skipped (existing), failed
+
+    last_folder: str = ""
+
+    def __init__(self, service, job_id: str, parent: QWidget | None = None, prefs=None, record=None) -> None:
+        """``record``: the job as the window already holds it (its ASIN and listing type shown at once), or None."""
+        super().__init__(parent)
+        self.prefs = prefs  # Preferences: the last export folder and naming (never a secret)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export approved images")
+        self.setAccessibleName("Export approved images")
+        self.service = service
+        self.job_id = job_id
+        self.record = record
+        self.dest: Path | None = None
+        self.question: QMessageBox | None = None
+        self.folder_dialog: QFileDialog | None = None
+        self.approved: list | None = None   # None until read from the journal
+        asin = self.record.asin if self.record else "?"
+
+        self.intro = QLabel(wordWrap=True, objectName="exportIntro")
+        self._introduce()
+        self.folder_edit = QLineEdit(objectName="exportFolderEdit")
+        self.folder_edit.setAccessibleName("Export folder")
+        remembered = (prefs.export_folder() if prefs is not None else "") or ExportDialog.last_folder
+        self.folder_edit.setText(remembered or str(Path.home() / "Listing Studio" / asin))
+        self.browse_button = QPushButton("Choose…", objectName="exportBrowseButton")
+        self.browse_button.setAccessibleName("Choose the export folder")
+        self.naming_combo = QComboBox(objectName="exportNamingCombo")
+        self.naming_combo.setAccessibleName("File naming")
+        for preset in NAMING_PRESETS:
+            example = ", ".join(f"{export_stem(asin, i, preset)}.jpg" for i in (0, 1)) if len(asin) == 10 else ""
+            self.naming_combo.addItem(f"{preset} — {example}…" if example else preset, preset)
+        listing_type = self.record.listing_type if self.record else ""
+        naming = prefs.naming(listing_type) if prefs is not None else ""
+        if naming not in NAMING_PRESETS:
+            naming = default_naming(listing_type)
+        self.naming_combo.setCurrentIndex(max(0, self.naming_combo.findData(naming)))
+        self.progress = QProgressBar(objectName="exportProgress")
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.compliance = ComplianceSummary(service, [], self.record.listing_type if self.record else "",
+                                            "exportCompliance", self)
+        self.result_label = QLabel(wordWrap=True, objectName="exportResult")
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stale: list[Path] = []
+        self.stale_label = QLabel(wordWrap=True, objectName="exportStale")
+        self.stale_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stale_label.hide()
+        self.trash_button = QPushButton("Move them to the trash", objectName="trashStaleButton")
+        self.trash_button.setAccessibleName("Move the stale files to the trash")
+        self.trash_button.hide()
+
+        self.buttons = QDialogButtonBox(self)
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setObjectName("exportStartButton")
+        self.export_button.setAccessibleName("Start the export")
+        self.open_button = self.buttons.addButton("Open folder", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.setObjectName("openFolderButton")
+        self.open_button.setAccessibleName("Open the export folder")
+        self.open_button.hide()
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setObjectName("exportCloseButton")
+        self.close_button.setAccessibleName("Close")
+
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.browse_button)
+        form = QFormLayout()
+        form.addRow("Folder:", folder_row)
+        form.addRow("Names:", self.naming_combo)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(form)
+        layout.addWidget(self.compliance)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.stale_label)
+        layout.addWidget(self.trash_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.buttons)
+        self.resize(560, self.sizeHint().height())
+
+        self.browse_button.clicked.connect(self.choose_folder)
+        self.export_button.clicked.connect(self.start)
+        self.open_button.clicked.connect(self.open_folder)
+        self.trash_button.clicked.connect(self.trash_stale)
+        self.close_button.clicked.connect(self.reject)
+        self.folder_edit.textChanged.connect(self._update)
+        self._running = False
+        self._update()
+        self.export_button.setDefault(True)  # Return in the folder field exports
+        self.folder_edit.setFocus()
+        self.folder_edit.selectAll()
+        self.setTabOrder(self.folder_edit, self.browse_button)
+        self.setTabOrder(self.browse_button, self.naming_combo)
+        self.setTabOrder(self.naming_combo, self.export_button)
+        self.ops = WidgetOps(self, service.tasks, show=self._line, render=self._update)
+        self.reading = self.ops.spawn(self._read(), name=f"export-read:{job_id}", failure="The job could not be read")
+
+    def naming(self) -> str:
+        return self.naming_combo.currentData()
+
+    def _introduce(self) -> None:
+        r = self.record
+        what = f"<b>{r.asin}</b> ({country_name(r.country)}, {listing_type_name(r.listing_type)})" if r else "this job"
+        if self.approved is None:
+            self.intro.setText(f"Reading the approved images of {what}…")
+            return
+        count = len(self.approved)
+        self.intro.setText(f"{count} approved image{'s' if count != 1 else ''} of {what} will be copied unchanged.")
+
+    async def _read(self) -> None:
+        """The job and its approved, cached images, through the store worker."""
+        record, images = await self.service.store.call(_job_and_images, self.job_id)
+        fresh_type = record is not None and (self.record is None or record.listing_type != self.record.listing_type)
+        self.record = record
+        self.approved = [img for img in images if img.review == "approved" and img.cached]
+        if fresh_type:
+            naming = self.prefs.naming(record.listing_type) if self.prefs is not None else ""
+            naming = naming if naming in NAMING_PRESETS else default_naming(record.listing_type)
+            self.naming_combo.setCurrentIndex(max(0, self.naming_combo.findData(naming)))
+        self.progress.setRange(0, max(1, len(self.approved)))
+        self.compliance.set_images(self.approved, record.listing_type if record else "")
+        self._introduce()
+        self._update()
+
+    def _line(self, text: str, tone: str) -> None:
+        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if tone == BAD else "")
+        self.result_label.setText(text)
+
+    def _update(self, *_args) -> None:
+        readable = self.approved is None or bool(self.approved)   # while reading, Export waits for the images
+        self.export_button.setEnabled(readable and bool(self.folder_edit.text().strip()) and not self._running)
+        if self.approved == []:
+            self.result_label.setText("No approved images: approve some in the gallery first (A).")
+
+    # --- folder -------------------------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        dialog = QFileDialog(self, "Export folder", self.folder_edit.text())
+        dialog.setObjectName("exportFolderDialog")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, not native_dialogs())
+        dialog.fileSelected.connect(self.folder_edit.setText)
+        dialog.finished.connect(dialog.deleteLater)
+        self.folder_dialog = dialog
+        dialog.open()
+
+    def open_folder(self) -> None:
+        if self.dest is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.dest)))
+
+    # --- export -------------------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task | None:
+        if self._running or self.approved == []:
+            return None
+        self._running = True
+        self._update()
+        self.result_label.setStyleSheet("")
+        self.result_label.setText("Exporting…")
+        return self.service.tasks.spawn(self._run(self.folder_edit.text().strip(), self.naming()), name="export")
+
+    async def _run(self, folder: str, naming: str) -> None:
+        try:
+            if self.approved is None and self.reading is not None:
+                await asyncio.shield(self.reading)   # clicked before the images were read: wait for them
+            if not self.approved:
+                return
+            await self._export(folder, naming)
+        finally:
+            self._running = False
+            self._update()
+
+    def _progress_cb(self):
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:  # called from the export thread
+            loop.call_soon_threadsafe(self._set_progress, done, total)
+        return progress
+
+    def _set_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+
+    async def _export(self, folder: str, naming: str) -> None:
+        try:
+            dest = await asyncio.to_thread(check_export_dir, folder)
+        except ExportDirError as exc:
+            self._fail("INVALID_EXPORT_DIR", str(exc))
+            return
+        self.dest = dest
+        ExportDialog.last_folder = str(dest)
+        if self.prefs is not None:
+            self.prefs.set_export_folder(str(dest))
+            self.prefs.set_naming(self.record.listing_type if self.record else "", naming)
+        wanted = {img.index for img in self.approved}
+        outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
+                                                  progress=self._progress_cb())
+        existing = [o for o in outcomes if o.index in wanted and o.error_code == EXPORT_EXISTS]
+        replaced = False
+        if existing:
+            names = ", ".join(Path(o.error_message.split(" already exists")[0]).name for o in existing[:4])
+            self.question = QMessageBox(QMessageBox.Icon.Question, "Replace existing files?",
+                                        f"{len(existing)} file(s) already exist in {dest}: {names}"
+                                        f"{'…' if len(existing) > 4 else ''}\n\nReplace them with the approved images?",
+                                        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+            self.question.setObjectName("replaceQuestion")
+            self.question.setDefaultButton(QMessageBox.StandardButton.No)
+            answer = signal_future(self.question.finished)
+            self.question.open()
+            (code,) = await answer
+            self.question.deleteLater()
+            self.question = None
+            if code == QMessageBox.StandardButton.Yes:
+                outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
+                                                          overwrite=True, progress=self._progress_cb())
+                replaced = True
+        mine = [o for o in outcomes if o.index in wanted]
+        written = [o for o in mine if o.error_code is None and o.file is not None and o.file.parent == dest]
+        skipped = [o for o in mine if o.error_code == EXPORT_EXISTS]
+        failed = [o for o in mine if o.error_code and o.error_code != EXPORT_EXISTS]
+        lines = [f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {dest}"
+                 + (" (existing files replaced)" if replaced else "") + ":"]
+        lines += [f"  ✓ {o.file.name}" for o in written]
+        lines += [f"  – skipped {o.error_message}" for o in skipped]
+        lines += [f"  ✗ {o.error_code}: {o.error_message}" for o in failed]
+        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if failed else "")
+        self.result_label.setText("\n".join(lines))
+        self.open_button.setVisible(bool(written or skipped))
+        self._fit()
+        asin = self.record.asin if self.record else ""
+        self.stale = await asyncio.to_thread(stale_files, dest, asin, naming, {o.file for o in written})
+        self._show_stale()
+        self.export_done.emit(len(written), len(skipped), len(failed))
+        if failed:
+            self.service.error.emit(failed[0].error_code, f"Export: {len(failed)} file(s) could not be written "
+                                    f"({failed[0].error_message}).")
+
+    # --- stale files -------------------------------------------------------------------------------
+
+    def _show_stale(self, note: str = "") -> None:
+        names = [p.name for p in self.stale]
+        lines = [note] if note else []
+        if names:
+            lines.append(f"{len(names)} other file{'s' if len(names) != 1 else ''} of this ASIN in the folder "
+                         f"{'are' if len(names) != 1 else 'is'} not part of this export (an image no longer "
+                         "approved, or another job). They are kept unless you move them to the trash:")
+            lines += [f"  • {name}" for name in names[:STALE_SHOWN]]
+            if len(names) > STALE_SHOWN:
+                lines.append(f"  … and {len(names) - STALE_SHOWN} more")
+        self.stale_label.setText("\n".join(lines))
+        self.stale_label.setVisible(bool(lines))
+        self.trash_button.setVisible(bool(names))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show every line that appeared (never narrower, never shrinking under the seller's size)."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
+    def trash_stale(self) -> None:
+        """Move the listed stale files to the system trash (only on the seller's click)."""
+        moved, kept = 0, []
+        for path in self.stale:
+            if QFile(str(path)).moveToTrash():
+                moved += 1
+            else:
+                kept.append(path)
+        note = f"Moved {moved} file{'s' if moved != 1 else ''} to the trash." if moved else ""
+        if kept:
+            note += (" " if note else "") + "The files below could not be moved: this drive may have no trash."
+        self.stale = kept
+        self._show_stale(note)
+        self.close_button.setFocus()  # Return now closes; it never exports again by surprise
+
+    def _fail(self, code: str, message: str) -> None:
+        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};")
+        self.result_label.setText(f"{code}: {message}")
+        self.export_done.emit(0, 0, 1)
+
+
+def _job_and_images(journal, job_id: str):
+    return journal.job(job_id), journal.images(job_id)

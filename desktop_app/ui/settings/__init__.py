@@ -1,0 +1,1 @@
+"""The settings dialog and its sections: Pixii key, Amazon, image hosting."""
