@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from desktop_app.cli.commands import EXIT_OK, _say, failure_outcome
+from desktop_app.cli.output import EXIT_OK, say, failure_outcome
 
 
 def add_approve_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,10 +45,10 @@ def _run(args: argparse.Namespace, report: dict[str, Any]) -> int:
         journal.close()
     report["images"] = [{"index": i.index, "review": i.review} for i in images]
     approved = [f"#{i.index}" for i in images if i.review == "approved"]
-    _say(f"{args.job_id}: " + ", ".join(f"#{i}" for i in dict.fromkeys(args.indexes)) + f" {review or 'cleared'}; "
+    say(f"{args.job_id}: " + ", ".join(f"#{i}" for i in dict.fromkeys(args.indexes)) + f" {review or 'cleared'}; "
          f"approved now: {', '.join(approved) or 'none'}")
     if approved:
-        _say(f"next: listing-studio publish --sku SKU --country CC --job {args.job_id}")
+        say(f"next: listing-studio publish --sku SKU --country CC --job {args.job_id}")
     return EXIT_OK
 
 
@@ -59,7 +59,7 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
-        _say(f"error: {outcome.code}: {outcome.message}")
+        say(f"error: {outcome.code}: {outcome.message}")
         report["error"] = {"code": outcome.code, "message": outcome.message}
     if args.json:
         print(json.dumps(report))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.api.errors import ApiRefused
-from desktop_app.cli.commands import _say
+from desktop_app.cli.output import say
 from desktop_app.core.batch.rows import ParsedBatch, parse_batch, plan_batch, read_batch_file
 from desktop_app.core.batch.runner import BatchBusy, BatchProgress, BatchResult, BatchRunner, RowState
 from desktop_app.core.batch.store import BatchStore
@@ -67,12 +67,12 @@ class BatchReport:
 
 
 def _row_json(state: RowState) -> dict[str, Any]:
-    from desktop_app.cli.commands import _image_json
+    from desktop_app.cli.output import image_json
     r = state.row.request
     return {"line": state.line, "asin": r.asin, "country": r.country_code, "listing_type": r.listing_type,
             "job_id": state.job_id, "status": state.status, "error_code": state.job_error,
             "error": {"code": state.error[0], "message": state.error[1]} if state.error else None,
-            "images": [_image_json(i) for i in state.images]}
+            "images": [image_json(i) for i in state.images]}
 
 
 class Printer:
@@ -86,13 +86,13 @@ class Printer:
         r = state.row.request
         head = f"line {state.line} {r.asin} ({r.country_code}, {r.listing_type})"
         if state.error:
-            _say(f"{head}: {state.error[0]}: {state.error[1]}")
+            say(f"{head}: {state.error[0]}: {state.error[1]}")
         elif state.phase == "done":
             where = sorted({str(i.file.parent) for i in state.images if i.file}) if self.export_dir else []
-            _say(f"{head}: completed, {len(state.images)} image(s) " + (f"exported to {', '.join(where)}"
+            say(f"{head}: completed, {len(state.images)} image(s) " + (f"exported to {', '.join(where)}"
                                                                        if where else "kept in the cache"))
         elif state.job_id:
-            _say(f"{head}: {state.job_id} {state.status}")
+            say(f"{head}: {state.job_id} {state.status}")
 
     def progress(self, p: BatchProgress) -> None:
         now = time.monotonic()
@@ -100,7 +100,7 @@ class Printer:
             return
         self.beat = now
         eta = f"; about {p.eta:.0f} s to go" if p.eta is not None else ""
-        _say(f"batch: {p.submitted}/{p.total} submitted, {p.completed} completed, {p.failed} failed, "
+        say(f"batch: {p.submitted}/{p.total} submitted, {p.completed} completed, {p.failed} failed, "
              f"{p.remaining} not sent yet{eta}")
 
 
@@ -134,13 +134,13 @@ def _plan_text(batch_id: str, plan: Any, groups: list[dict[str, Any]], limits: d
 def _end(report: BatchReport, code: int, error_code: str, message: str) -> int:
     """A non-zero end: one stderr line and the JSON's ``error`` (raised exceptions end the same way
     through cli.main; this path is for results that are not exceptions)."""
-    _say(f"error: {error_code}: {message}")
+    say(f"error: {error_code}: {message}")
     report.data["error"] = {"code": error_code, "message": message}
     return code
 
 
 async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> int:
-    from desktop_app.cli.commands import _exit_for
+    from desktop_app.cli.output import exit_for
     if args.naming and args.naming not in NAMING_PRESETS:
         raise InputError("INVALID_NAMING", f"'{args.naming}' is not a naming preset; use amazon or index")
     batch = parse_batch(read_batch_file(args.file), country=args.country, listing_type=args.type,
@@ -148,7 +148,7 @@ async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> i
     report.parsed(batch)
     if batch.invalid:
         for bad in batch.invalid:
-            _say(f"line {bad.line}: {bad.code}: {bad.reason}")
+            say(f"line {bad.line}: {bad.code}: {bad.reason}")
         return _end(report, EXIT_INPUT, "INVALID_ROWS", f"{len(batch.invalid)} invalid row(s); nothing was sent")
     if not batch.rows:
         return _end(report, EXIT_INPUT, "EMPTY_BATCH", f"{args.file} holds no rows to submit")
@@ -166,9 +166,9 @@ async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> i
         if not args.json:
             print(_plan_text(batch.batch_id, plan, groups, limits))
         return EXIT_OK
-    _say(f"batch {batch.batch_id}: {plan.describe()}")
+    say(f"batch {batch.batch_id}: {plan.describe()}")
     if rt.settings.sandbox:
-        _say("Using the embedded sandbox: sample images, no credits used.")
+        say("Using the embedded sandbox: sample images, no credits used.")
     printer = Printer(export_dir)
     runner = BatchRunner(rt.jobs, batch, limiter=limiter, export_dir=export_dir, naming=args.naming,
                          source=args.file, on_progress=printer.progress, on_row=printer.row)
@@ -182,7 +182,7 @@ async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> i
     report.result(result)
     p = result.progress
     if result.fatal is not None:
-        outcome = _exit_for(result.fatal)
+        outcome = exit_for(result.fatal)
         message = outcome.message or ""
         if not isinstance(result.fatal, ApiRefused):
             message += f"; re-run the same command to resume ({p.remaining} row(s) not sent yet)"
@@ -192,5 +192,5 @@ async def cmd_batch(args: argparse.Namespace, rt: Any, report: BatchReport) -> i
                     "for the next run (re-run the same command)")
     if p.failed:
         return _end(report, EXIT_PARTIAL, "PARTIAL", f"{p.failed} of {p.total} row(s) failed or are partial")
-    _say(f"batch {batch.batch_id}: all {p.total} row(s) completed")
+    say(f"batch {batch.batch_id}: all {p.total} row(s) completed")
     return EXIT_OK

@@ -1,6 +1,7 @@
 """The commands of ``listing-studio``: ``generate/status/jobs/export/batch/sandbox``; ``listing/publish/undo``
-(Amazon SP-API) live in :mod:`.cli_publish`, ``check/fix`` (image rules) in :mod:`.cli_images`. The window
-(``gui``, the default) starts from :mod:`.cli` without importing this module.
+(Amazon SP-API) live in :mod:`desktop_app.cli.publish`, ``check/fix`` (image rules) in :mod:`desktop_app.cli.images`.
+The window (``gui``, the default) starts from :mod:`desktop_app.cli.entry` without importing this module. What the
+commands share to end and to speak (exit codes, :class:`Outcome`, the stderr line) is :mod:`desktop_app.cli.output`.
 
 The contract is ../shared/design/cli-contract.md: exit codes, one stderr line per problem,
 exactly one JSON object on stdout with ``--json``. All logic lives in the shared core.
@@ -16,72 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.api.answers import printable
-from desktop_app.api.errors import ApiError, ApiRefused, ConfigError, RateLimited
+from desktop_app.api.errors import ApiError, ApiRefused
 from desktop_app.api.pixii.models import ListingRequest
 from desktop_app.api.pixii.vocab import COUNTRY_CODES, LISTING_TYPES
 from desktop_app.cli.interrupt import CommandInterrupted, Interrupts
+from desktop_app.cli.output import (EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_PARTIAL, EXIT_UNREACHABLE, Outcome,
+                                     failure_outcome, image_json, say)
 from desktop_app.config import load_settings
 from desktop_app.store.datadir import DataDirError
-from desktop_app.core.images.export import NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, stale_files
+from desktop_app.core.images.export import NAMING_PRESETS, check_export_dir, default_naming, stale_files
 from desktop_app.core.housekeeping import stop_writes
 from desktop_app.core.jobs.service import ImageOutcome
 from desktop_app.store.journal import JobRecord
 from desktop_app.core.validation import (InputError, normalize_asin, normalize_country, normalize_listing_type,
                                          normalize_reference_url)
 from desktop_app.logs import setup_logging
-
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_REFUSED, EXIT_FAILED, EXIT_PARTIAL, EXIT_UNREACHABLE = range(7)
-
-
-class Outcome(Exception):
-    """Ends a command with an exit code and (optionally) an error code and message."""
-
-    def __init__(self, exit_code: int, code: str | None = None, message: str | None = None) -> None:
-        super().__init__(message or "")
-        self.exit_code, self.code, self.message = exit_code, code, message
-
-
-def _exit_for(exc: BaseException) -> Outcome:
-    if isinstance(exc, Outcome):
-        return exc
-    from desktop_app.core.publish.hosting import HostingError, HostingUnreachable
-    if isinstance(exc, HostingError):  # no bucket, no or wrong AWS keys, access denied: configuration
-        return Outcome(EXIT_UNREACHABLE if isinstance(exc, HostingUnreachable) else EXIT_INPUT, exc.code, exc.message)
-    if isinstance(exc, DataDirError):  # found before any request (else _run has made it an Outcome)
-        return Outcome(EXIT_INPUT, exc.code, exc.message)
-    if isinstance(exc, (InputError, ExportDirError)):
-        return Outcome(EXIT_INPUT, getattr(exc, "code", "INVALID_EXPORT_DIR"), str(exc))
-    if isinstance(exc, ConfigError):
-        return Outcome(EXIT_INPUT, exc.code, exc.message)
-    if isinstance(exc, RateLimited) and exc.daily:
-        return Outcome(EXIT_REFUSED, exc.code, exc.message + " — try again tomorrow")
-    if isinstance(exc, ApiRefused):
-        return Outcome(EXIT_REFUSED, exc.code, exc.message + (f" ({exc.detail})" if exc.detail else ""))
-    if isinstance(exc, ApiError):
-        return Outcome(EXIT_UNREACHABLE, exc.code, exc.message)
-    return Outcome(EXIT_INTERNAL, "INTERNAL_ERROR", f"unexpected internal error: {type(exc).__name__}: {exc}")
-
-
-def failure_outcome(exc: BaseException, log_file: Path) -> Outcome:
-    """The exit code and one-line message for a failed command; internal errors go to the log."""
-    outcome = _exit_for(exc)
-    if outcome.exit_code == EXIT_INTERNAL:
-        import logging
-        logging.getLogger("listing_studio").exception("internal error")
-        outcome.message = f"{outcome.message} (details in {log_file})"
-    return outcome
-
-
-def _say(text: str) -> None:
-    """One line on stderr; text from a service in it can neither rewrite the terminal nor forge a line."""
-    print(printable(text), file=sys.stderr, flush=True)
-
-
-def _image_json(img: ImageOutcome) -> dict[str, Any]:
-    return {"index": img.index, "url": img.url,
-            "error": {"code": img.error_code, "message": img.error_message or ""} if img.error_code else None,
-            "file": str(img.file.resolve()) if img.file else None}
-
 
 class JobReport:
     """The ``--json`` object of generate/status/export, filled in as the command goes."""
@@ -99,7 +49,7 @@ class JobReport:
                 self.data[key] = value
 
     def images(self, images: list[ImageOutcome]) -> None:
-        self.data["images"] = [_image_json(i) for i in images]
+        self.data["images"] = [image_json(i) for i in images]
 
 
 def _naming(value: str | None, listing_type: str) -> str:
@@ -131,13 +81,13 @@ async def _finish(rt: Any, report: JobReport, record: JobRecord, export_dir: Pat
         cached = {img.index: img.cache_path for img in rt.jobs.journal.images(record.job_id) if img.cached}
         files = [(i.index, i.file, cached.get(i.index, i.file)) for i in images if i.file]
         for line in await asyncio.to_thread(file_warnings, files, record.listing_type):
-            _say(f"warning: {line}")
+            say(f"warning: {line}")
     bad = [i for i in images if i.error_code]
     if bad:
         raise Outcome(EXIT_PARTIAL, "PARTIAL", f"{len(bad)} of {len(images)} images of job {record.job_id} "
                       "failed: " + "; ".join(f"#{i.index} {i.error_code}" for i in bad))
     written = [i.file for i in images if i.file]
-    _say(f"{record.job_id}: completed, {len(written)} image(s) " + (f"exported to {export_dir}" if export_dir else "cached"))
+    say(f"{record.job_id}: completed, {len(written)} image(s) " + (f"exported to {export_dir}" if export_dir else "cached"))
     return EXIT_OK
 
 
@@ -145,7 +95,7 @@ def _report_stale(report: JobReport, export_dir: Path, asin: str, naming: str, i
     """Name the files of this ASIN in the folder that this export neither wrote nor confirmed (never deleted)."""
     stale = stale_files(export_dir, asin, naming, {i.file for i in images if i.file})
     for path in stale:
-        _say(f"stale: {path}")
+        say(f"stale: {path}")
     report.data["stale"] = [str(p) for p in stale]
 
 
@@ -156,11 +106,11 @@ async def cmd_generate(args: argparse.Namespace, rt: Any, report: JobReport) -> 
     if export_dir is not None:
         report.data["stale"] = []
     if rt.settings.sandbox:
-        _say("Using the embedded sandbox: sample images, no credits used.")
+        say("Using the embedded sandbox: sample images, no credits used.")
     record = await rt.jobs.submit(request)
     report.job(record)
     if args.no_wait:
-        _say(f"{record.job_id}: {record.status}; continue with `listing-studio export {record.job_id} DIR` "
+        say(f"{record.job_id}: {record.status}; continue with `listing-studio export {record.job_id} DIR` "
              f"(waits, downloads, exports) or check with `listing-studio status {record.job_id}`")
         return EXIT_OK
     return await _finish(rt, report, record, export_dir, naming)
@@ -181,10 +131,10 @@ async def cmd_status(args: argparse.Namespace, rt: Any, report: JobReport) -> in
     report.job(record)
     images = rt.jobs.outcomes(record.job_id, downloaded=False) if record.status == "completed" else []
     report.images(images)
-    _say(f"{record.job_id}: {record.status}" + (f" ({record.error_code})" if record.error_code else ""))
+    say(f"{record.job_id}: {record.status}" + (f" ({record.error_code})" if record.error_code else ""))
     waiting = [i for i in images if not i.file and not i.error_code]
     if waiting:
-        _say(f"{len(waiting)} image(s) not downloaded yet: `listing-studio export {record.job_id} DIR` downloads "
+        say(f"{len(waiting)} image(s) not downloaded yet: `listing-studio export {record.job_id} DIR` downloads "
              "and exports them")
     if record.status == "failed":
         raise Outcome(EXIT_FAILED, record.error_code or "JOB_FAILED", f"job {record.job_id} failed: {record.error_code}")
@@ -211,7 +161,7 @@ async def cmd_jobs(args: argparse.Namespace, rt: Any) -> tuple[int, dict]:
     except ApiError as exc:
         if isinstance(exc, ApiRefused):
             raise
-        _say(f"warning: the service is unreachable ({exc.code}); showing the local journal only")
+        say(f"warning: the service is unreachable ({exc.code}); showing the local journal only")
         service_jobs = []
     journal = rt.journal.jobs(asin)
     known = {j.job_id for j in journal}
@@ -228,7 +178,7 @@ async def cmd_jobs(args: argparse.Namespace, rt: Any) -> tuple[int, dict]:
             print("\t".join(printable(v) for v in (r["job_id"], r["asin"], r["country"] or "-",
                                                     r["listing_type"] or "-", r["status"], r["created_at"], r["source"])))
         if not rows:
-            _say("No jobs yet.")
+            say("No jobs yet.")
     return EXIT_OK, {"jobs": rows}
 
 
@@ -299,7 +249,7 @@ async def _run(args: argparse.Namespace, report: JobReport, interrupts: Interrup
     interrupts.on_stop(rt.stop_sending)
     try:
         if rt.journal.recovered_from:
-            _say(f"warning: the job journal was damaged or empty; it was kept aside as {rt.journal.recovered_from}")
+            say(f"warning: the job journal was damaged or empty; it was kept aside as {rt.journal.recovered_from}")
         if args.command == "jobs":
             return await cmd_jobs(args, rt)
         if args.command == "batch":
@@ -348,7 +298,7 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.command == "completion":
         from desktop_app.cli.completion import script
-        sys.stdout.write(script(args.shell))
+        sys.stdout.write(script(args.shell, parser))
         return 0
     if args.command == "sandbox":
         from desktop_app.sandbox.server import run_forever
@@ -381,7 +331,7 @@ def run(argv: list[str]) -> int:
         stop_writes()
         code = getattr(exc, "exit_code", 130)
         hint = _resume_hint(args, report.data)
-        _say(f"interrupted: {hint}")
+        say(f"interrupted: {hint}")
         error = {"code": "INTERRUPTED", "message": f"Interrupted; {hint}"}
         payload = {"jobs": [], "error": error} if args.command == "jobs" else {**report.data, "error": error}
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
@@ -389,7 +339,7 @@ def run(argv: list[str]) -> int:
         code = outcome.exit_code
         job_id = report.data.get("job_id")
         hint = f" [job {job_id}]" if job_id and code in (EXIT_UNREACHABLE, EXIT_INTERNAL) else ""
-        _say(f"error: {outcome.code}: {outcome.message}{hint}")
+        say(f"error: {outcome.code}: {outcome.message}{hint}")
         if args.command != "jobs":
             report.data["error"] = {"code": outcome.code, "message": outcome.message}
             payload = report.data

@@ -212,6 +212,6 @@ def fish(parser: argparse.ArgumentParser) -> str:
     return "\n".join(lines) + "\n"
 
 
-def script(shell: str) -> str:
-    from desktop_app.cli.commands import build_parser
-    return {"bash": bash, "zsh": zsh, "fish": fish}[shell](build_parser())
+def script(shell: str, parser: argparse.ArgumentParser) -> str:
+    """The completion script of ``shell`` for the command line's ``parser``."""
+    return {"bash": bash, "zsh": zsh, "fish": fish}[shell](parser)

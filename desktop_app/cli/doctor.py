@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from desktop_app.cli.commands import EXIT_OK, EXIT_PARTIAL, _say, failure_outcome
+from desktop_app.cli.output import EXIT_OK, EXIT_PARTIAL, say, failure_outcome
 
 OK, PROBLEM, OFF = "ok", "problem", "off"
 TIMEOUT = 10.0
@@ -217,7 +217,7 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
         checks = asyncio.run(run_checks(args.country))
     except BaseException as exc:  # invalid --country, or an internal error: one line
         outcome = failure_outcome(exc, log_file)
-        _say(f"error: {outcome.code}: {outcome.message}")
+        say(f"error: {outcome.code}: {outcome.message}")
         report["error"] = {"code": outcome.code, "message": outcome.message}
         if args.json:
             print(json.dumps(report))
@@ -229,5 +229,5 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
     else:
         _print(checks)
     sys.stdout.flush()
-    _say(f"{problems} problem(s) found" if problems else "no problem found")
+    say(f"{problems} problem(s) found" if problems else "no problem found")
     return EXIT_PARTIAL if problems else EXIT_OK

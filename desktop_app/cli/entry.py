@@ -1,7 +1,7 @@
-"""``listing-studio``: the window (``gui``, the default), or one command of :mod:`.cli_commands`.
+"""``listing-studio``: the window (``gui``, the default), or one command of :mod:`desktop_app.cli.commands`.
 
 The window paints before anything of the command line is imported, and a command never imports Qt.
-The commands' shared names (``build_parser``, ``Outcome``, the exit codes, ``_say``…) live in :mod:`.cli_commands`.
+The exit codes, ``Outcome`` and the stderr line that the commands share live in :mod:`desktop_app.cli.output`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from desktop_app.cli.commands import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, Outcome, _say, failure_outcome
+from desktop_app.cli.output import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, Outcome, say, failure_outcome
 
 VERDICT = {"pass": "pass", "warning": "warn", "fail": "fail"}
 OUTPUT_FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
@@ -196,11 +196,11 @@ def cmd_fix(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     report.update({k: v for k, v in _image_entry(args.file, platform, slot, result.findings).items()
                    if k in ("verdict", "findings")})
     for text in result.repaired:
-        _say(f"repaired: {text}")
+        say(f"repaired: {text}")
     for f in result.remaining:
-        _say(f"cannot repair: {f.level}: {f.message} [{f.rule_id}]")
+        say(f"cannot repair: {f.level}: {f.message} [{f.rule_id}]")
     if result.data is None:
-        _say("no copy written: none of the image's problems can be repaired without inventing pixels")
+        say("no copy written: none of the image's problems can be repaired without inventing pixels")
     elif not args.json:
         print(_line(report, report["out"]))
     return (EXIT_PARTIAL if result.remaining else EXIT_OK), report
@@ -215,7 +215,7 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
             return 130
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
-        _say(f"error: {outcome.code}: {outcome.message}")
+        say(f"error: {outcome.code}: {outcome.message}")
         report["error"] = {"code": outcome.code, "message": outcome.message}
     if getattr(args, "json", False):
         print(json.dumps(report))

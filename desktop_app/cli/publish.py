@@ -4,6 +4,10 @@
 Exit codes: 0 ACCEPTED (VALID with --validate-only; for ``listing``, read); 2 invalid input or configuration, no
 request; 3 Amazon refused (its ``errors[].code`` on stderr) or the submission is INVALID (each issue on stderr);
 6 unreachable or throttled after retries; 1 unexpected internal error.
+
+``publish --country DE,FR,IT`` (several marketplaces of one region): for each marketplace the lines of a
+single-country publish, each starting with its country; with --json one object, {"sku": str, "marketplaces":
+[single-country report, …], "error": null | {code, message}}; the exit code is the highest of the marketplaces' own.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 from desktop_app.api.amazon.marketplaces import with_countries
 from desktop_app.api.amazon.models import SLOTS
 from desktop_app.api.answers import printable
-from desktop_app.cli.commands import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, _say, failure_outcome
+from desktop_app.cli.output import EXIT_INPUT, EXIT_OK, EXIT_REFUSED, Outcome, say, failure_outcome
 from desktop_app.cli.interrupt import CommandInterrupted, Interrupts
 from desktop_app.core.validation import InputError
 
@@ -102,7 +106,7 @@ def _announce(rt: Any) -> None:
     """Said once the input is known to be good, right before the first request."""
     sp = rt.spapi_settings
     if sp.sandbox:
-        _say(f"Using the SP-API sandbox (seller {sp.seller_id}): nothing reaches Amazon.")
+        say(f"Using the SP-API sandbox (seller {sp.seller_id}): nothing reaches Amazon.")
 
 
 async def cmd_listing(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
@@ -121,7 +125,7 @@ async def cmd_listing(args: argparse.Namespace, rt: Any, report: dict[str, Any])
         for slot in SLOTS:
             print(f"{slot}\t{printable(view.slots.get(slot) or '-')}")
     for issue in view.issues:
-        _say(f"issue: {_issue_line(issue)}")
+        say(f"issue: {_issue_line(issue)}")
     return EXIT_OK
 
 
@@ -165,13 +169,13 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
 def _say_warnings(warnings: list[str]) -> None:
     """Every image's compliance warnings, said before the preview is sent; the publish goes on."""
     for warning in warnings:
-        _say(f"warning: {warning}")
+        say(f"warning: {warning}")
 
 
 def _say_unknown(service: Any, last_id: int) -> None:
     """A publish whose real request got no answer: say plainly that Amazon may have applied it."""
     for rec in service.store.lost_since(last_id):
-        _say(f"unknown: the answer to the real request was lost — Amazon may have applied it [submission {rec.id}, "
+        say(f"unknown: the answer to the real request was lost — Amazon may have applied it [submission {rec.id}, "
              "state unknown]. Check with `listing-studio listing` before publishing again; the next start of the "
              "window settles it.")
 
@@ -191,7 +195,7 @@ def _finish(outcome: Any, report: dict[str, Any], rt: Any, *, validate_only: boo
     """``prefix``: the marketplace's country and a colon, when one publish covers several."""
     _outcome_json(report, outcome)
     for issue in outcome.issues:
-        _say(f"{prefix}{outcome.status}: {_issue_line(issue)}")
+        say(f"{prefix}{outcome.status}: {_issue_line(issue)}")
     changed = [s for s, (b, a) in outcome.slots.items() if b != a]
     what = ", ".join(changed) or "no slot"
     if outcome.status == "INVALID":
@@ -199,13 +203,54 @@ def _finish(outcome: Any, report: dict[str, Any], rt: Any, *, validate_only: boo
         raise Outcome(EXIT_REFUSED, "INVALID", f"Amazon says the submission is INVALID ({len(outcome.issues)} "
                       f"issue(s)); {sent} [submission {outcome.record_id}]")
     if outcome.status == "VALID":
-        _say(f"{prefix}VALID: Amazon would accept {what} ({outcome.operation}); nothing was sent (--validate-only)")
+        say(f"{prefix}VALID: Amazon would accept {what} ({outcome.operation}); nothing was sent (--validate-only)")
         return EXIT_OK
     verb = f"undo of submission {undo_of}" if undo_of is not None else f"{outcome.operation} of {what}"
-    _say(f"{prefix}ACCEPTED: {verb} submitted to Amazon as submission {outcome.record_id} (Amazon's submissionId "
+    say(f"{prefix}ACCEPTED: {verb} submitted to Amazon as submission {outcome.record_id} (Amazon's submissionId "
          f"{outcome.submission_id}), not yet live" + ("" if undo_of is not None else
                                                       f"; undo with `listing-studio undo {outcome.record_id}`"))
     return EXIT_OK
+
+
+async def cmd_publish_many(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -> int:
+    """``publish --country DE,FR,IT``: the same slots published to several marketplaces of one region, each
+    previewed, journalled and undoable on its own (:mod:`desktop_app.core.publish.multi`). Fills
+    ``report["marketplaces"]`` (one single-country report each, in the order given) as it goes; the exit code is the
+    highest of theirs (a problem found before any request is exit 2 for all of them)."""
+    from desktop_app.logs import setup_logging
+    reports: list[dict[str, Any]] = report["marketplaces"]
+    from desktop_app.core.publish.service import AsinMismatch
+    from desktop_app.core.publish.multi import markets_of, publish_many
+    markets = markets_of(args.country)  # CN, an unknown code or several regions: exit 2, no request
+    for market in markets:
+        report = _report(args.sku.strip())
+        report.update(marketplace_id=market.marketplace_id, operation="put" if args.full_put else "patch")
+        reports.append(report)
+    assignments = _assignments(args, rt)
+    _announce(rt)
+    service = rt.publish
+    last = service.store.last_id()
+    results = await publish_many(service, args.sku, markets, assignments, validate_only=args.validate_only,
+                                 full_put=args.full_put, job_id=args.job.strip() if args.job else None,
+                                 any_asin=args.any_asin,
+                                 on_warnings=lambda m, warnings: _say_warnings([f"{m.country}: {w}" for w in warnings]))
+    codes = []
+    for (market, result), report in zip(results, reports):
+        prefix = f"{market.country}: "
+        try:
+            if isinstance(result, AsinMismatch):
+                raise Outcome(EXIT_INPUT, result.code, f"{result.message}; give --any-asin to publish onto it anyway")
+            if isinstance(result, BaseException):
+                raise result
+            codes.append(_finish(result, report, rt, validate_only=args.validate_only, prefix=prefix))
+        except Exception as exc:  # noqa: BLE001 — this marketplace's result, said on its own line
+            outcome = failure_outcome(exc, setup_logging())  # already set up: only its path
+            message = with_countries(outcome.message or "")
+            say(f"{prefix}error: {outcome.code}: {message}")
+            report["error"] = {"code": outcome.code, "message": message}
+            codes.append(outcome.exit_code)
+    _say_unknown(service, last)
+    return max(codes, default=EXIT_OK)
 
 
 async def _run(args: argparse.Namespace, report: dict[str, Any], interrupts: Interrupts) -> int:
@@ -214,7 +259,6 @@ async def _run(args: argparse.Namespace, report: dict[str, Any], interrupts: Int
     rt = Runtime(load_settings())
     interrupts.on_stop(rt.stop_sending)
     try:
-        from desktop_app.cli.publish_many import cmd_publish_many
         from desktop_app.cli.watch import cmd_watch
         handler = cmd_publish_many if "marketplaces" in report else {
             "listing": cmd_listing, "publish": cmd_publish, "undo": cmd_undo, "watch": cmd_watch}[args.command]
@@ -227,7 +271,7 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
     sku = (getattr(args, "sku", None) or "").strip()
     report: Any
     if args.command == "publish" and "," in (args.country or ""):
-        report = {"sku": sku, "marketplaces": [], "error": None}  # one report each (cli_publish_many)
+        report = {"sku": sku, "marketplaces": [], "error": None}  # one report each (cmd_publish_many)
     elif args.command == "watch":
         report = {"listings": [], "error": None}
     elif args.command == "listing":
@@ -242,13 +286,13 @@ def main(args: argparse.Namespace, log_file: Path) -> int:
         code = getattr(exc, "exit_code", 130)
         hint = ("nothing more was sent to Amazon; every submission is in the journal (a change already sent "
                 "shows in listing-studio listing); re-run the same command to go on")
-        _say(f"interrupted: {hint}")
+        say(f"interrupted: {hint}")
         report["error"] = {"code": "INTERRUPTED", "message": f"Interrupted; {hint}"}
     except BaseException as exc:  # every failure ends as one line on stderr and an exit code
         outcome = failure_outcome(exc, log_file)
         code = outcome.exit_code
         outcome.message = with_countries(outcome.message or "")
-        _say(f"error: {outcome.code}: {outcome.message}")
+        say(f"error: {outcome.code}: {outcome.message}")
         report["error"] = {"code": outcome.code, "message": outcome.message}
     if getattr(args, "json", False):
         print(json.dumps(report))

@@ -1,4 +1,4 @@
-"""``listing-studio watch``: one look at every listing published from this app, for cron (cli_help "watch").
+"""``listing-studio watch``: one look at every listing published from this app, for cron (cli/help.py, "watch").
 The judgement lives in :mod:`desktop_app.core.publish.watch`.
 
 Exit codes: 0 every listing fine or still waiting; 5 a publish rejected or a listing suppressed; 6 unreachable;
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from desktop_app.cli.commands import EXIT_OK, EXIT_PARTIAL, _say
+from desktop_app.cli.output import EXIT_OK, EXIT_PARTIAL, say
 
 
 def add_watch_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +30,7 @@ async def cmd_watch(args: argparse.Namespace, rt: Any, report: dict[str, Any]) -
             print(health.line())
     bad = [h for h in found if h.bad]
     for health in bad:
-        _say(f"{health.outcome}: {health.line()}; undo with `listing-studio undo {health.record.id}`")
+        say(f"{health.outcome}: {health.line()}; undo with `listing-studio undo {health.record.id}`")
     if not found:
-        _say("No listing was published from this app yet: nothing to watch.")
+        say("No listing was published from this app yet: nothing to watch.")
     return EXIT_PARTIAL if bad else EXIT_OK

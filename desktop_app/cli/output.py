@@ -1,0 +1,71 @@
+"""What every command of ``listing-studio`` shares to end and to speak: the exit codes, :class:`Outcome`, the one
+line on stderr, the exit code of an exception, an image as ``--json`` shows it (cli-contract.md: exit codes, one
+stderr line per problem). The command modules import it; it imports none of them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop_app.api.answers import printable
+from desktop_app.api.errors import ApiError, ApiRefused, ConfigError, RateLimited
+from desktop_app.core.images.export import ExportDirError
+from desktop_app.core.jobs.service import ImageOutcome
+from desktop_app.core.validation import InputError
+from desktop_app.store.datadir import DataDirError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_REFUSED, EXIT_FAILED, EXIT_PARTIAL, EXIT_UNREACHABLE = range(7)
+
+
+class Outcome(Exception):
+    """Ends a command with an exit code and (optionally) an error code and message."""
+
+    def __init__(self, exit_code: int, code: str | None = None, message: str | None = None) -> None:
+        super().__init__(message or "")
+        self.exit_code, self.code, self.message = exit_code, code, message
+
+
+def exit_for(exc: BaseException) -> Outcome:
+    """The exit code, error code and message for an exception a command ended with."""
+    if isinstance(exc, Outcome):
+        return exc
+    from desktop_app.core.publish.hosting import HostingError, HostingUnreachable
+    if isinstance(exc, HostingError):  # no bucket, no or wrong AWS keys, access denied: configuration
+        return Outcome(EXIT_UNREACHABLE if isinstance(exc, HostingUnreachable) else EXIT_INPUT, exc.code, exc.message)
+    if isinstance(exc, DataDirError):  # found before any request (else _run has made it an Outcome)
+        return Outcome(EXIT_INPUT, exc.code, exc.message)
+    if isinstance(exc, (InputError, ExportDirError)):
+        return Outcome(EXIT_INPUT, getattr(exc, "code", "INVALID_EXPORT_DIR"), str(exc))
+    if isinstance(exc, ConfigError):
+        return Outcome(EXIT_INPUT, exc.code, exc.message)
+    if isinstance(exc, RateLimited) and exc.daily:
+        return Outcome(EXIT_REFUSED, exc.code, exc.message + " — try again tomorrow")
+    if isinstance(exc, ApiRefused):
+        return Outcome(EXIT_REFUSED, exc.code, exc.message + (f" ({exc.detail})" if exc.detail else ""))
+    if isinstance(exc, ApiError):
+        return Outcome(EXIT_UNREACHABLE, exc.code, exc.message)
+    return Outcome(EXIT_INTERNAL, "INTERNAL_ERROR", f"unexpected internal error: {type(exc).__name__}: {exc}")
+
+
+def failure_outcome(exc: BaseException, log_file: Path) -> Outcome:
+    """The exit code and one-line message for a failed command; internal errors go to the log."""
+    outcome = exit_for(exc)
+    if outcome.exit_code == EXIT_INTERNAL:
+        import logging
+        logging.getLogger("listing_studio").exception("internal error")
+        outcome.message = f"{outcome.message} (details in {log_file})"
+    return outcome
+
+
+def say(text: str) -> None:
+    """One line on stderr; text from a service in it can neither rewrite the terminal nor forge a line."""
+    print(printable(text), file=sys.stderr, flush=True)
+
+
+def image_json(img: ImageOutcome) -> dict[str, Any]:
+    """One image of a job as ``--json`` shows it."""
+    return {"index": img.index, "url": img.url,
+            "error": {"code": img.error_code, "message": img.error_message or ""} if img.error_code else None,
+            "file": str(img.file.resolve()) if img.file else None}
