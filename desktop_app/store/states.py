@@ -1,4 +1,6 @@
-"""The three state machines the journal keeps, each with the one table of its allowed transitions: a job at the
+"""The job state machine and the publish state machine (and the submission one) — decided here and nowhere else.
+
+The three state machines the journal keeps, each with the one table of its allowed transitions: a job at the
 service (:class:`JobStatus`), a submission to the service (:class:`IntentState`, "intent" in the journal) and a
 publish to Amazon (:class:`PublishState`). The values are the strings the journal and ``--json`` carry.
 

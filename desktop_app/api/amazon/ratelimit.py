@@ -1,4 +1,5 @@
-"""Client-side token buckets for SP-API operations (sp-api-listings.md §7): how many Amazon calls per second.
+"""How many Amazon SP-API calls per second — decided here and nowhere else: client-side token buckets per
+operation (sp-api-listings.md §7).
 
 Other limits: Pixii submissions are paced in ``core/jobs/submission_limiter.py`` (from ``api/pixii/rate_state.py``);
 the waits between retries are decided in ``api/retry.py``.

@@ -1,4 +1,5 @@
-"""Export cached images into a user folder under marketplace-friendly names.
+"""Export cached images into a user folder under marketplace-friendly names. Export naming (the presets and each
+file's name) is decided here and nowhere else; a batch row only chooses its folder (core/batch/export.py).
 
 Guarantees (see design/cli-contract.md, "Export"): the exact bytes are copied (no re-encoding); an existing file
 is never replaced unless asked (EXPORT_EXISTS, left untouched) but one that already holds the same bytes counts as

@@ -1,5 +1,5 @@
-"""A proactive submission limiter: submit only while the rate limits allow, so that normal operation
-never receives a 429 (pixii.md §9: 10 submissions a minute, 500 a day, per organisation).
+"""How fast Pixii submissions are sent — decided here and nowhere else. A proactive submission limiter: submit
+only while the rate limits allow, so that normal operation never receives a 429 (pixii.md §9: 10 submissions a minute, 500 a day, per organisation).
 
 Two sources, the stricter wins:
 
