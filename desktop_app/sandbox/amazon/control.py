@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from desktop_app.sandbox.amazon.replies import hashed
 from desktop_app.sandbox.responses import ClockControl, EmuResponse, FaultQueue
 from desktop_app.sandbox.amazon.data import (
     SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID, seed_listings, validate_config,
@@ -47,7 +48,6 @@ class SpApiControlMixin(ClockControl, FaultQueue):
     FAULT_KINDS = FAULT_KINDS
 
     def _initial_state(self) -> dict[str, Any]:
-        from desktop_app.sandbox.amazon.emulator import hashed
         return {"version": 1, "clock_offset": 0.0, "config": {},
                 "clients": {SANDBOX_CLIENT_ID: hashed(SANDBOX_CLIENT_SECRET)},
                 "refresh": {hashed(SANDBOX_REFRESH_TOKEN): {"client_id": SANDBOX_CLIENT_ID,
@@ -77,7 +77,6 @@ class SpApiControlMixin(ClockControl, FaultQueue):
 
     def register_credentials(self, client_id: str, client_secret: str | None = None,
                              refresh_token: str | None = None, seller_id: str = SANDBOX_SELLER_ID) -> None:
-        from desktop_app.sandbox.amazon.emulator import hashed
         if not isinstance(client_id, str) or not client_id:
             raise ValueError("client_id: required")
         with self.store.transaction() as state:
@@ -88,7 +87,6 @@ class SpApiControlMixin(ClockControl, FaultQueue):
                                                                 "revoked": False}
 
     def revoke_refresh_token(self, refresh_token: str) -> None:
-        from desktop_app.sandbox.amazon.emulator import hashed
         with self.store.transaction() as state:
             grant = state["refresh"].get(hashed(str(refresh_token)))
             if grant is None:

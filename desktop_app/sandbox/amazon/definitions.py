@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlencode
 
 from desktop_app.api.amazon.marketplaces import BY_ID
 from desktop_app.api.amazon.models import SLOT_ATTRIBUTES
+from desktop_app.sandbox.amazon.replies import PRE_FAULTS, PROCESSING_FAULTS, READ_FAULTS, errors, hashed, reply
 from desktop_app.sandbox.responses import EmuResponse, take_fault
 from desktop_app.sandbox.amazon.data import seed_listings
 
@@ -148,7 +149,6 @@ class DefinitionsMixin:
     # --- routes -------------------------------------------------------------------------------
 
     def _definitions(self, method: str, path: str, query: dict[str, str], hdrs: dict[str, str]) -> EmuResponse:
-        from desktop_app.sandbox.amazon.emulator import PRE_FAULTS, PROCESSING_FAULTS, READ_FAULTS
         with self.store.transaction() as state:  # type: ignore[attr-defined]
             now, cfg = self._now(state), self._cfg(state)  # type: ignore[attr-defined]
             fault = take_fault(state["faults"], method, path, skip=PROCESSING_FAULTS + READ_FAULTS)
@@ -166,7 +166,6 @@ class DefinitionsMixin:
         return response
 
     def _definition(self, state, now, cfg, method, path, query, hdrs) -> EmuResponse:
-        from desktop_app.sandbox.amazon.emulator import errors, hashed, reply
         name = path[len(DEFINITIONS_PATH):]
         if not name or "/" in name:
             return errors(404, "NotFound", "Use /definitions/2020-09-01/productTypes/{productType}")

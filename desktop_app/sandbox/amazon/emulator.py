@@ -23,12 +23,10 @@ that appears later: :meth:`suppress` (control API).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pathlib
 import secrets
 import time
-import uuid
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, unquote
 
@@ -42,6 +40,7 @@ from desktop_app.sandbox.amazon.media import (
 )
 from desktop_app.sandbox.amazon import static as spapi_static
 from desktop_app.sandbox.amazon.listings import GET_DATA, SUBMIT_DATA, ListingsMixin, is_image, media_urls
+from desktop_app.sandbox.amazon.replies import PRE_FAULTS, PROCESSING_FAULTS, READ_FAULTS, errors, hashed, reply
 from desktop_app.store.sandbox_state import Store
 
 API_PATH = "/listings/2021-08-01/items/"
@@ -50,7 +49,6 @@ CONTROL_PATH = "/_sandbox/spapi"
 SPAPI_SANDBOX_URL = "https://spapi.sandbox.invalid"
 OP_BY_METHOD = {"GET": "getListingsItem", "PUT": "putListingsItem", "PATCH": "patchListingsItem",
                 "DELETE": "deleteListingsItem"}
-PRE_FAULTS = frozenset({"500", "503", "429", "reset", "timeout", "expired"})
 REVOKED = ("The request has an invalid grant parameter : refresh_token. User may have revoked or didn't grant "
            "the permission.")
 
@@ -60,29 +58,12 @@ INJECTED_ISSUE = {"code": "18027", "message": "The main image does not meet Amaz
                   "attributeNames": ["main_product_image_locator"], "categories": ["INVALID_IMAGE"]}
 
 
-PROCESSING_FAULTS = ("invalid_image", "stuck", "other_contribution")  # consumed by a real (not preview) submission only
-READ_FAULTS = ("listing_issue",)                  # consumed by a read of a listing only
-
-
 def _skipped(method: str, preview: bool) -> tuple[str, ...]:
     """Fault kinds a listings request does not consume."""
     skip = PROCESSING_FAULTS if preview or method not in ("PUT", "PATCH", "DELETE") else ()
     if preview:
         skip += ("reset_after",)
     return skip if method == "GET" else skip + READ_FAULTS
-
-
-def hashed(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()
-
-
-def errors(status: int, code: str, message: str, details: str = "", headers: dict | None = None) -> EmuResponse:
-    return reply(status, {"errors": [{"code": code, "message": message, "details": details}]}, headers)
-
-
-def reply(status: int, payload: Any, headers: dict | None = None) -> EmuResponse:
-    return EmuResponse(status, {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4()),
-                                **(headers or {})}, json.dumps(payload).encode())
 
 
 def owns(path: str) -> bool:
