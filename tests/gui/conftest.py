@@ -67,15 +67,16 @@ STILL_DIRECT: frozenset[str] = frozenset()
 
 
 # Core services the window still runs on its loop with the journal on the GUI thread (the nearest caller outside
-# the store): submitting (intents, heartbeats, the submission limiter), batches, publishing. Polling, refreshing,
-# downloading and exporting already go through the store worker (JobService.use_store).
+# the store, as "file name:function"): submitting (intents, heartbeats, the submission limiter), batches,
+# publishing. Polling, refreshing, downloading and exporting already go through the store worker
+# (JobService.use_store).
 CORE_STILL_DIRECT = frozenset({
-    "batchstore.py:batches", "batchstore.py:info", "batchstore.py:load",
-    "batchstore.py:save", "batchstore.py:set_state", "batchstore.py:submissions", "jobs.py:_notify",
-    "jobs.py:submit", "lease.py:beat", "lease.py:claim", "lease.py:release_many",
-    "publish.py:_check_asin", "publish.py:_later_change", "publish.py:_submit", "publish.py:find", "publish.py:undo",
-    "publish.py:unsettled", "publish.py:watch_live", "publish_images.py:cached_copy",
-    "publish_images.py:job_assignments", "publish/watch.py:check_all", "submission_limiter.py:__init__",
+    "store.py:batches", "store.py:info", "store.py:load",
+    "store.py:save", "store.py:set_state", "store.py:submissions", "service.py:_notify",
+    "service.py:submit", "lease.py:beat", "lease.py:claim", "lease.py:release_many",
+    "service.py:_check_asin", "service.py:_later_change", "service.py:_submit", "service.py:find", "service.py:undo",
+    "service.py:unsettled", "service.py:watch_live", "images.py:cached_copy",
+    "images.py:job_assignments", "watch.py:check_all", "submission_limiter.py:__init__",
     "submission_limiter.py:_day_count", "submission_limiter.py:_times", "submission_limiter.py:acquire",
     "submission_limiter.py:done", "submit.py:_claim", "submit.py:_reconcile_one", "submit.py:_record",
     "submit.py:earlier_job", "submit.py:reconcile", "submit.py:settle_wait",

@@ -73,7 +73,7 @@ def test_a_journal_locked_by_another_process_shows_waiting_and_never_freezes_the
 
 def test_window_code_calling_the_journal_on_the_gui_thread_is_refused(studio):
     from desktop_app.ui.main.services import _job_and_images  # meant for the store worker's thread
-    with pytest.raises(AssertionError, match="journal call on the GUI thread from main/services.py:_job_and_images"):
+    with pytest.raises(AssertionError, match="journal call on the GUI thread from services.py:_job_and_images"):
         _job_and_images(studio.rt.journal, "job_any")
 
 
@@ -118,5 +118,5 @@ def test_polling_goes_on_while_another_process_holds_the_journal(studio_factory,
 def test_a_core_service_calling_the_journal_on_the_gui_thread_is_refused(studio):
     """The guard covers the core services the window runs on its loop, not only window code."""
     from desktop_app.core.jobs.service import _record_job  # meant for the store worker's thread in the window
-    with pytest.raises(AssertionError, match="journal call on the GUI thread from jobs.py:_record_job"):
+    with pytest.raises(AssertionError, match="journal call on the GUI thread from service.py:_record_job"):
         _record_job(studio.rt.journal, studio.settings.service, Job("job_any", "Listing Builder", "pending", ""))
