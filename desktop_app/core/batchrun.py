@@ -99,7 +99,7 @@ class BatchRunner:
         self.jobs = jobs
         self.batch = batch
         self.limiter = limiter or jobs.limiter or SubmissionLimiter(jobs.journal, jobs.service,
-                                                                    jobs.client.rate_limits)
+                                                                    jobs.client.rate_limits, store=jobs.store)
         self.store = BatchStore(jobs.journal)
         self.export_dir = export_dir
         self.naming = naming

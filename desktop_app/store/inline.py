@@ -1,6 +1,6 @@
 """The journal's async facade for code that may wait on it where it stands (the command line).
 
-Core services run their journal work as ``await store.call(fn, *args)``, ``fn(journal, *args)`` being plain
+Core services run their journal work as ``await store.call(fn, *args)``, ``fn(journal, *args)`` (keywords too) being plain
 journal work. The command line passes nothing and gets :class:`InlineStore`: the call runs at once, in the
 caller's thread. The window passes its store worker (:class:`desktop_app.ui.store_worker.StoreWorker`, the same
 ``call``), so that the same work runs on the worker's thread and the GUI thread never waits for SQLite.
@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 
 class Store(Protocol):
-    async def call(self, fn: Callable[..., T], *args: Any) -> T: ...
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
 
 
 class InlineStore:
@@ -25,5 +25,5 @@ class InlineStore:
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        return fn(self.journal, *args)
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return fn(self.journal, *args, **kwargs)

@@ -105,7 +105,7 @@ class BatchController(QObject):
     def limiter(self) -> SubmissionLimiter:
         rt = self.service.rt
         return SubmissionLimiter(rt.journal, rt.settings.service, rt.client.rate_limits,
-                                 self.limits or Limits.from_env())
+                                 self.limits or Limits.from_env(), store=self.service.store)
 
     def known_prices(self) -> dict[str, float]:
         """The credits each listing type cost last, from the window's job list (already read)."""

@@ -71,14 +71,11 @@ STILL_DIRECT: frozenset[str] = frozenset()
 # downloading and exporting already go through the store worker (JobService.use_store).
 CORE_STILL_DIRECT = frozenset({
     "batchstore.py:batches", "batchstore.py:info", "batchstore.py:load",
-    "batchstore.py:save", "batchstore.py:set_state", "batchstore.py:submissions", "jobs.py:_notify",
-    "jobs.py:submit", "lease.py:beat", "lease.py:claim", "lease.py:release_many",
+    "batchstore.py:save", "batchstore.py:set_state", "batchstore.py:submissions",
+    "lease.py:claim", "lease.py:release_many", "submission_limiter.py:read", "submission_limiter.py:_announced",
     "publish.py:_check_asin", "publish.py:_later_change", "publish.py:_submit", "publish.py:find", "publish.py:undo",
     "publish.py:unsettled", "publish.py:watch_live", "publish_images.py:cached_copy",
-    "publish_images.py:job_assignments", "publish_watch.py:check_all", "submission_limiter.py:__init__",
-    "submission_limiter.py:_day_count", "submission_limiter.py:_times", "submission_limiter.py:acquire",
-    "submission_limiter.py:done", "submit.py:_claim", "submit.py:_reconcile_one", "submit.py:_record",
-    "submit.py:earlier_job", "submit.py:reconcile", "submit.py:settle_wait",
+    "publish_images.py:job_assignments", "publish_watch.py:check_all",
 })
 
 
