@@ -102,6 +102,7 @@ class SubmissionLimiter:
         self._remaining: int | None = None      # Remaining-Minute of the latest answer
         self._window_end: float | None = None   # latest possible end of the service's current window
         self._stored: dict | None = None        # the limits announced last, once read from the journal
+        self.seen: Seen | None = None           # the log as last read
 
     # --- effective limits ------------------------------------------------------------------------
 
@@ -135,13 +136,14 @@ class SubmissionLimiter:
                     log.sent_since(max(day_start(now), announced.get("updated_at") or 0.0)), announced)
 
     def _seen(self, now: float, seen: Seen | None) -> Seen:
-        seen = seen or self.read(self.journal, now)
+        seen = self.seen = seen or self.read(self.journal, now)
         if self._stored is None:
             self._stored = seen.announced
         return seen
 
-    async def look(self, now: float) -> Seen:
-        """The log at ``now``, read through the store."""
+    async def look(self, now: float | None = None) -> Seen:
+        """The log at ``now`` (default: the clock's now), read through the store; kept as :attr:`seen`."""
+        now = self._clock() if now is None else now
         return self._seen(now, await self.store.call(self.read, now))
 
     def day_remaining(self, now: float | None = None, seen: Seen | None = None) -> int:

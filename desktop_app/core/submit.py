@@ -33,7 +33,7 @@ from ..api.pixii import PixiiClient
 from ..api.vocab import JOB_TYPE_LISTING_BUILDER
 from ..store.datadir import DataDirError
 from .fsutil import iso_epoch
-from ..store.inline import Store
+from ..store.inline import Store, land
 from ..store.journal import INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, INTENT_SENDING, Intent, Journal
 from .lease import HEARTBEAT_EVERY, SubmissionOwner
 
@@ -86,14 +86,7 @@ class Submitter:
             raise Interrupted("INTERRUPTED", "Stopped before the submission was sent")
 
     async def _land(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``fn(journal, ...)`` through the store, landing even when this task is cancelled meanwhile (the
-        cancellation goes on once it has landed)."""
-        write = asyncio.ensure_future(self.store.call(fn, *args, **kwargs))
-        try:
-            return await asyncio.shield(write)
-        except asyncio.CancelledError:
-            await asyncio.wait({write})
-            raise
+        return await land(self.store, fn, *args, **kwargs)
 
     # --- reconciliation ------------------------------------------------------------------------
 

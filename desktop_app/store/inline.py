@@ -8,6 +8,7 @@ caller's thread. The window passes its store worker (:class:`desktop_app.ui.stor
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Callable, Protocol, TypeVar
 
 from .journal import Journal
@@ -27,3 +28,14 @@ class InlineStore:
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(self.journal, *args, **kwargs)
+
+
+async def land(store: Store, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``await store.call(fn, ...)`` for a write that must land even when the caller is cancelled meanwhile (a
+    POST's outcome, a lease given back): the cancellation goes on once the write has landed."""
+    write = asyncio.ensure_future(store.call(fn, *args, **kwargs))
+    try:
+        return await asyncio.shield(write)
+    except asyncio.CancelledError:
+        await asyncio.wait({write})
+        raise

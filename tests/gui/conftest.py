@@ -70,9 +70,6 @@ STILL_DIRECT: frozenset[str] = frozenset()
 # the store): submitting (intents, heartbeats, the submission limiter), batches, publishing. Polling, refreshing,
 # downloading and exporting already go through the store worker (JobService.use_store).
 CORE_STILL_DIRECT = frozenset({
-    "batchstore.py:batches", "batchstore.py:info", "batchstore.py:load",
-    "batchstore.py:save", "batchstore.py:set_state", "batchstore.py:submissions",
-    "lease.py:claim", "lease.py:release_many", "submission_limiter.py:read", "submission_limiter.py:_announced",
     "publish.py:_check_asin", "publish.py:_later_change", "publish.py:_submit", "publish.py:find", "publish.py:undo",
     "publish.py:unsettled", "publish.py:watch_live", "publish_images.py:cached_copy",
     "publish_images.py:job_assignments", "publish_watch.py:check_all",
