@@ -24,6 +24,7 @@ from .compliance import check_image, problems
 from .expiry import expires_at
 from .hosting import HostingNotConfigured, ImageHost, NOT_CONFIGURED_MESSAGE
 from .imagecheck import ImageCheckError, ImageInfo, verify_image
+from ..store.inline import Store
 from ..store.journal import Journal
 from .publish_fetch import AmazonFetch
 from .reviews import image_span
@@ -95,7 +96,7 @@ def compliance_warnings(slot: str, data: bytes | Path) -> list[str]:
     return [f"{slot}: {f.level}: {f.message}" for f in findings]
 
 
-async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHost | None, journal: Journal,
+async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHost | None, store: Store,
                   fetch: AmazonFetch, *, now: float | None = None) -> tuple[dict[str, ResolvedImage], list[str]]:
     """The URL Amazon fetches for every assigned slot (removals left out) and the compliance warnings of every
     image. A local file is hosted; a URL is fetched as Amazon will (:class:`UrlUnreachable` when it cannot be),
@@ -116,7 +117,7 @@ async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHos
             resolved[slot] = ResolvedImage(slot, await _host(host, slot, data, info), value, hosted=True)
             continue
         ends = url_expiry(value)
-        local = cached_copy(journal, value)
+        local = await store.call(cached_copy, value)
         if ends is not None and ends - now <= MIN_URL_LIFETIME:  # Amazon may fetch it after it stopped working
             if host is None:
                 raise HostingNotConfigured(f"{slot}: the link expires within a day, so it is hosted on your S3 "

@@ -66,14 +66,9 @@ def aloop(qloop, qtbot):
 STILL_DIRECT: frozenset[str] = frozenset()
 
 
-# Core services the window still runs on its loop with the journal on the GUI thread (the nearest caller outside
-# the store): submitting (intents, heartbeats, the submission limiter), batches, publishing. Polling, refreshing,
-# downloading and exporting already go through the store worker (JobService.use_store).
-CORE_STILL_DIRECT = frozenset({
-    "publish.py:_check_asin", "publish.py:_later_change", "publish.py:_submit", "publish.py:find", "publish.py:undo",
-    "publish.py:unsettled", "publish.py:watch_live", "publish_images.py:cached_copy",
-    "publish_images.py:job_assignments", "publish_watch.py:check_all",
-})
+# Core services the window runs on its loop (submitting, batches, publishing, polling, downloading, exporting) reach
+# the journal through the store worker too (Runtime.use_store): none is allowed to call it on the GUI thread.
+CORE_STILL_DIRECT: frozenset[str] = frozenset()
 
 
 @pytest.fixture(autouse=True)
