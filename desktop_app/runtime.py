@@ -26,6 +26,7 @@ class Runtime:
         self._spapi_settings = spapi_settings
         self.spapi_factory = spapi_factory  # () -> SpApiSettings (may read the keyring: call off the GUI thread)
         self._publish = None
+        self.store = None   # how core services reach the journal (None: at once; the window: its store worker)
         self._publish_lock = threading.RLock()
         self.spapi_client = None
         self.spapi_emulator = None
@@ -77,8 +78,17 @@ class Runtime:
                 sp = self.spapi_settings
                 self.spapi_client = self._spapi_client(sp)
                 self._publish = PublishService(self.spapi_client, self.journal, sp.seller_id, host=_image_host(sp),
-                                               fetch=self._amazon_fetch())
+                                               fetch=self._amazon_fetch(), store=self.store)
             return self._publish
+
+    def use_store(self, store) -> None:
+        """The job and publish services reach the journal through ``store`` (the window's store worker:
+        ``await store.call(fn, *args)`` runs ``fn(journal, *args)`` on its own thread)."""
+        with self._publish_lock:
+            self.store = store
+            self.jobs.use_store(store)
+            if self._publish is not None:
+                self._publish.use_store(store)
 
     def _spapi_client(self, sp: SpApiSettings):
         from desktop_app.api.amazon.client import SpApiClient

@@ -66,21 +66,9 @@ def aloop(qloop, qtbot):
 STILL_DIRECT: frozenset[str] = frozenset()
 
 
-# Core services the window still runs on its loop with the journal on the GUI thread (the nearest caller outside
-# the store, as "file name:function"): submitting (intents, heartbeats, the submission limiter), batches,
-# publishing. Polling, refreshing, downloading and exporting already go through the store worker
-# (JobService.use_store).
-CORE_STILL_DIRECT = frozenset({
-    "store.py:batches", "store.py:info", "store.py:load",
-    "store.py:save", "store.py:set_state", "store.py:submissions", "service.py:_notify",
-    "service.py:submit", "lease.py:beat", "lease.py:claim", "lease.py:release_many",
-    "service.py:_check_asin", "service.py:_later_change", "service.py:_submit", "service.py:find", "service.py:undo",
-    "service.py:unsettled", "service.py:watch_live", "images.py:cached_copy",
-    "images.py:job_assignments", "watch.py:check_all", "submission_limiter.py:__init__",
-    "submission_limiter.py:_day_count", "submission_limiter.py:_times", "submission_limiter.py:acquire",
-    "submission_limiter.py:done", "submit.py:_claim", "submit.py:_reconcile_one", "submit.py:_record",
-    "submit.py:earlier_job", "submit.py:reconcile", "submit.py:settle_wait",
-})
+# Core services the window runs on its loop (submitting, batches, publishing, polling, downloading, exporting) reach
+# the journal through the store worker too (Runtime.use_store): none is allowed to call it on the GUI thread.
+CORE_STILL_DIRECT: frozenset[str] = frozenset()
 
 
 @pytest.fixture(autouse=True)

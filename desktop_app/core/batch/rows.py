@@ -198,11 +198,12 @@ def parse_batch(text: str, *, country: str | None = None, listing_type: str | No
 
 def plan_batch(batch: ParsedBatch, limiter, *, submitted_lines: set[int] | frozenset[int] = frozenset(),
                key_mode: str = "unknown", sandbox: bool = False,
-               known_prices: dict[str, float] | None = None) -> Plan:
-    """``limiter``: a SubmissionLimiter (its forecast); ``submitted_lines``: rows that already have a job
-    (resume); ``known_prices``: credits per listing type seen on earlier jobs of this service."""
+               known_prices: dict[str, float] | None = None, seen=None) -> Plan:
+    """``limiter``: a SubmissionLimiter (its forecast, from ``seen``, its log as read through the store, else
+    read at once); ``submitted_lines``: rows that already have a job (resume); ``known_prices``: credits per
+    listing type seen on earlier jobs of this service."""
     todo = [r for r in batch.rows if r.line not in submitted_lines]
-    forecast = limiter.forecast(len(todo))
+    forecast = limiter.forecast(len(todo), seen=seen)
     if sandbox or key_mode == "test":
         credits, note = 0.0, "none (" + ("the sandbox" if sandbox else "a test key") + " uses no credits)"
     else:

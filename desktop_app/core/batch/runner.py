@@ -20,17 +20,18 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from desktop_app.api.errors import (ApiError, ApiRefused, InsufficientCredits, JobNotFound, NoActiveBrand, RateLimited,
                                     Unauthorized)
 from desktop_app.core.batch.rows import BatchRow, ParsedBatch
 from desktop_app.core.batch.export import BatchExporter
 from desktop_app.store.batches import CANCELLED, FINISHED, PAUSED, RUNNING, STOPPED
-from desktop_app.core.batch.store import BatchStore
+from desktop_app.core.batch.store import BatchStore, RowSubmission
 from desktop_app.core.jobs.service import ImageOutcome, JobService
 from desktop_app.core.jobs.lease import owner_pid
 from desktop_app.core.jobs.submission_limiter import SubmissionLimiter
+from desktop_app.store.inline import land
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +100,7 @@ class BatchRunner:
         self.jobs = jobs
         self.batch = batch
         self.limiter = limiter or jobs.limiter or SubmissionLimiter(jobs.journal, jobs.service,
-                                                                    jobs.client.rate_limits)
-        self.store = BatchStore(jobs.journal)
+                                                                    jobs.client.rate_limits, store=jobs.store)
         self.export_dir = export_dir
         self.naming = naming
         self.source = source
@@ -119,18 +119,29 @@ class BatchRunner:
         self._finish_gate = asyncio.Semaphore(FINISH_CONCURRENCY)
         self._durations: list[float] = []
         self._exporter = BatchExporter(jobs, batch.rows, export_dir, naming)
+        self._writes: set[asyncio.Task] = set()       # state changes on their way to the journal
+
+    async def _batches(self, work: Callable[[BatchStore], T]) -> T:
+        """``work`` on the journal's batches, through the job service's store (the window's worker, or at once)."""
+        return await land(self.jobs.store, _on_batches, work)
+
+    def _note_state(self, state: str) -> None:
+        """Record the batch's state from a control (pause, resume), without waiting for the journal."""
+        task = asyncio.ensure_future(self._batches(lambda b: b.set_state(self.batch.batch_id, state)))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
 
     # --- controls (from the window, or a signal handler) ---------------------------------------------
 
     def pause(self) -> None:
         """Stop submitting new rows (submitted jobs are still polled and downloaded)."""
         self._running.clear()
-        self.store.set_state(self.batch.batch_id, PAUSED)
+        self._note_state(PAUSED)
         self._report()
 
     def resume(self) -> None:
         self._running.set()
-        self.store.set_state(self.batch.batch_id, RUNNING)
+        self._note_state(RUNNING)
         self._report()
 
     def cancel(self) -> None:
@@ -161,8 +172,10 @@ class BatchRunner:
     def _eta(self, remaining: int, active: int) -> float | None:
         job = sum(self._durations) / len(self._durations) if self._durations else None
         if remaining:
+            if self.limiter.seen is None:  # the limiter's log not read yet
+                return None
             try:
-                forecast = self.limiter.forecast(remaining).seconds
+                forecast = self.limiter.forecast(remaining, seen=self.limiter.seen).seconds
             except ApiError:
                 return None
             return forecast + (job or 0.0)
@@ -190,15 +203,16 @@ class BatchRunner:
         """Run to the end (or the stop). Raises BatchBusy if another instance runs this batch. Cancelling the
         task stops submitting at once (a POST on the wire is finished or left ambiguous, see .submit) and
         polling; :meth:`result` then tells where the batch stands."""
-        if not self.jobs.leases.claim(self._lease):
-            raise BatchBusy(self.batch.batch_id, self.jobs.leases.holder(self._lease))
+        claimed, holder = await land(self.jobs.store, _claim, self.jobs.leases, self._lease)
+        if not claimed:
+            raise BatchBusy(self.batch.batch_id, holder)
         self.jobs.limiter = self.limiter
-        self.store.save(self.batch, self.jobs.service, self.source)
-        self.store.set_state(self.batch.batch_id, RUNNING)
+        await self._batches(lambda b: (b.save(self.batch, self.jobs.service, self.source),
+                                       b.set_state(self.batch.batch_id, RUNNING)))
         submitter: asyncio.Task | None = None
         try:
             await self.jobs.reconcile()  # lost answers of earlier runs first: a row with a job is never resent
-            self._load()
+            await self._load()
             submitter = asyncio.create_task(self._submit_loop())
             await self._poll_loop(submitter)
         except ApiError as exc:
@@ -212,26 +226,35 @@ class BatchRunner:
 
     async def _wind_down(self, submitter: asyncio.Task | None) -> None:
         """Everything still running stops: the submission on the wire is finished within its grace or left
-        ambiguous (see .submit), no other one starts. Leases are given back so another instance can poll at once."""
+        ambiguous (see .submit), no other one starts. Leases are given back so another instance can poll at once;
+        the batch's state is recorded."""
         tasks = [t for t in [submitter, *self._finishing] if t is not None and not t.done()]
         for task in tasks:
             task.cancel()
         try:
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, *self._writes, return_exceptions=True)
         finally:  # only this batch's leases: the same JobService may be waiting on other jobs
-            self._take_recorded_jobs()
-            self.jobs.leases.release_many([self._lease, *(r.job_id for r in self.rows if r.job_id)])
+            await self._take_recorded_jobs()
+            await land(self.jobs.store, _release, self.jobs.leases,
+                       [self._lease, *(r.job_id for r in self.rows if r.job_id)])
+            state, code = self._state()
+            await self._batches(lambda b: b.set_state(self.batch.batch_id, state, code))
 
-    def _take_recorded_jobs(self) -> None:
+    async def _take_recorded_jobs(self) -> None:
         """A row whose POST was on the wire when the run stopped: the job its grace recorded in the journal, so
         the result counts every job paid for."""
-        recorded = self.store.submissions(self.batch.batch_id)
+        recorded = await self._batches(lambda b: b.submissions(self.batch.batch_id))
         for row in self.rows:
             sub = recorded.get(row.line)
             if not row.job_id and sub is not None and sub.job_id:
                 row.job_id, row.phase = sub.job_id, ACTIVE
 
     def result(self) -> BatchResult:
+        """Where the batch stands (the state :meth:`run` records when it ends)."""
+        code, message = self._outcome()
+        return BatchResult(self.batch.batch_id, self.rows, self.progress(), code, message, self._fatal)
+
+    def _outcome(self) -> tuple[str | None, str | None]:
         code, message = (self._stop or (None, None))
         if self._fatal is not None:
             code, message = self._fatal.code, self._fatal.message
@@ -239,20 +262,25 @@ class BatchRunner:
             code, message = "INTERRUPTED", "The batch was interrupted"
         elif self._cancelled:
             code, message = "CANCELLED", "The batch was cancelled"
+        return code, message
+
+    def _state(self) -> tuple[str, str | None]:
+        """The batch's state as the journal keeps it, and its stop code."""
+        code, _ = self._outcome()
         state = CANCELLED if self._cancelled and not self._interrupted else STOPPED if code else FINISHED
         if state == FINISHED and any(r.phase != DONE and r.phase != FAILED for r in self.rows):
             state = STOPPED
-        self.store.set_state(self.batch.batch_id, state, code)
-        return BatchResult(self.batch.batch_id, self.rows, self.progress(), code, message, self._fatal)
+        return state, code
 
-    def _load(self) -> None:
-        done_before = self.store.submissions(self.batch.batch_id)
+    async def _load(self) -> None:
+        done_before, records = await self.jobs.store.call(_rows_before, self.batch.batch_id)
+        await self.limiter.look()
         for row in self.rows:
             sub = done_before.get(row.line)
             if sub is None or not sub.job_id:
                 continue
             row.job_id = sub.job_id
-            record = self.jobs.journal.job(sub.job_id)
+            record = records.get(sub.job_id)
             row.status = record.status if record else None
             row.phase = ACTIVE
             if record is not None and record.terminal:
@@ -329,6 +357,7 @@ class BatchRunner:
         gate = asyncio.Semaphore(POLL_CONCURRENCY)
         while not self._cancelled and self._fatal is None:
             await self.jobs.store.call(_renew, self.jobs.leases, self._lease)  # this instance still runs the batch
+            await self.limiter.look()  # the time left, from the submission log as it is now
             active = [r for r in self.rows if r.phase == ACTIVE]
             if active:
                 await asyncio.gather(*(self._poll(r, gate) for r in active))
@@ -409,8 +438,31 @@ class BatchRunner:
                     self._report(row)
 
 
+T = TypeVar("T")
+
+
+def _on_batches(journal, work: Callable[[BatchStore], T]) -> T:
+    return work(BatchStore(journal))
+
+
+def _claim(journal, leases, lease: str) -> tuple[bool, str | None]:
+    """Take the batch's lease (one compare-and-set); else who holds it."""
+    leases = leases.on(journal)
+    return (True, None) if leases.claim(lease) else (False, leases.holder(lease))
+
+
 def _renew(journal, leases, lease: str) -> None:
     leases.on(journal).claim(lease)
+
+
+def _release(journal, leases, job_ids: list[str]) -> None:
+    leases.on(journal).release_many(job_ids)
+
+
+def _rows_before(journal, batch_id: str) -> tuple[dict[int, RowSubmission], dict]:
+    """What each row's submissions became in earlier runs, and the journal's record of each of their jobs."""
+    done_before = BatchStore(journal).submissions(batch_id)
+    return done_before, {s.job_id: journal.job(s.job_id) for s in done_before.values() if s.job_id}
 
 
 def _job_and_images(journal, job_id: str):

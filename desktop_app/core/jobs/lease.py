@@ -92,6 +92,13 @@ class SubmissionOwner:
         self.clock = clock
         self.stale_after = stale_after
 
+    def on(self, journal: Journal) -> "SubmissionOwner":
+        """This owner (same token, clock and staleness) through another connection to the journal, e.g. the
+        window's store worker's."""
+        if journal is self.journal:
+            return self
+        return SubmissionOwner(journal, owner=self.owner, clock=self.clock, stale_after=self.stale_after)
+
     def beat(self) -> None:
         self.journal.heartbeat(self.owner, self.clock())
 

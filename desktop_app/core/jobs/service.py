@@ -1,7 +1,7 @@
 """The job service shared by the window and the command line: submit (with intent and
 reconciliation), refresh, poll, download into the cache, export. Qt-free.
 
-Polling, refreshing, downloading and exporting reach the journal through ``self.store``
+Submitting, polling, refreshing, downloading and exporting reach the journal through ``self.store``
 (:mod:`desktop_app.store.inline`): at once for the command line, on the store worker's thread in the window (see
 :meth:`JobService.use_store`), so that a journal locked by another process never freezes the window."""
 
@@ -64,27 +64,23 @@ class JobService:
         self.limiter: SubmissionLimiter | None = None
         self.owner = SubmissionOwner(journal, owner=owner, clock=clock)
         self.leases = PollLeases(journal, ttl=max(20.0, 4 * poll_interval), owner=self.owner.owner, clock=clock)
-        self.submitter = Submitter(client, journal, service, self.owner, self._notify)
-        self._swept_cache = False
         self.store: Store = InlineStore(journal)
+        self.submitter = Submitter(client, self.store, service, self.owner, self._notify)
+        self._swept_cache = False
         # where image links may lead: loopback and private hosts only when the API itself is on loopback
         self.hop_rule = HopRule(local_ok=is_loopback_host(urlsplit(client.base_url).hostname), resolve=resolve)
 
     def use_store(self, store: Store) -> None:
-        """Reach the journal through ``store`` when polling, refreshing, downloading and exporting (the window's
-        store worker: ``await store.call(fn, *args)`` runs ``fn(journal, *args)`` on its own thread)."""
-        self.store = store
-
-    def _notify(self, job_id: str) -> JobRecord | None:
-        record = self.journal.job(job_id)
-        return self._tell(record)
+        """Reach the journal through ``store`` when submitting, polling, refreshing, downloading and exporting (the
+        window's store worker: ``await store.call(fn, *args)`` runs ``fn(journal, *args)`` on its own thread)."""
+        self.store = self.submitter.store = store
 
     def _tell(self, record: JobRecord | None) -> JobRecord | None:
         if record and self.on_job:
             self.on_job(record)
         return record
 
-    async def _notify_later(self, job_id: str) -> JobRecord | None:
+    async def _notify(self, job_id: str) -> JobRecord | None:
         return self._tell(await self.store.call(Journal.job, job_id))
 
     # --- submissions (see .submit) -------------------------------------------------------------
@@ -111,20 +107,18 @@ class JobService:
         self.submitter.check()
         done = await self._settle_earlier(request, batch_id, batch_line)
         if done:
-            return self._notify(done)  # type: ignore[return-value]
+            return await self._notify(done)  # type: ignore[return-value]
         for _ in range(SUBMIT_ATTEMPTS):
             ticket = await self.limiter.acquire() if self.limiter else None
             try:
                 self.submitter.check()
-                self.owner.beat()  # alive before the intent exists: no other host takes it for an orphan
-                intent = self.journal.add_intent(self.service, request, owner=self.owner.owner, batch_id=batch_id,
-                                                 batch_line=batch_line)
+                intent = await self.submitter.add_intent(request, batch_id, batch_line)
                 job_id = await self.submitter.send(intent)
             finally:
                 if ticket is not None:
-                    self.limiter.done(ticket)  # type: ignore[union-attr]
+                    await self.limiter.done(ticket)  # type: ignore[union-attr]
             if job_id:
-                return self._notify(job_id)  # type: ignore[return-value]
+                return await self._notify(job_id)  # type: ignore[return-value]
         raise Unreachable("UNREACHABLE", "The service kept losing the answer to the submission; "
                           "nothing was created (checked with the service's job list)")
 
@@ -137,10 +131,10 @@ class JobService:
         said = False
         while True:
             await self.reconcile(request.asin)
-            job_id = self.submitter.earlier_job(request, batch_id, batch_line)
+            job_id = await self.submitter.earlier_job(request, batch_id, batch_line)
             if job_id:
                 return job_id
-            wait, pending = self.submitter.settle_wait(request, batch_id, batch_line)
+            wait, pending = await self.submitter.settle_wait(request, batch_id, batch_line)
             if not pending:
                 return None
             if time.monotonic() + wait > deadline:
@@ -241,7 +235,7 @@ class JobService:
                 else:
                     await self.store.call(Journal.set_image_cached, job_id, index, cached.sha256, cached.ext,
                                           cached.path, info.width, info.height)
-            await self._notify_later(job_id)  # each image shows up as soon as it is in (or has failed)
+            await self._notify(job_id)  # each image shows up as soon as it is in (or has failed)
 
         await asyncio.gather(*(one(img.index, img.url) for img in pending if img.url))
 

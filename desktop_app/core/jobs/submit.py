@@ -15,6 +15,9 @@ data dir from paying twice or losing a job. Qt-free; used by :class:`~.jobs.JobS
 * Stopping (Ctrl+C, SIGTERM, quitting): after :meth:`Submitter.stop` no new POST starts. A POST already on
   the wire when its task is cancelled gets ``SUBMIT_GRACE`` seconds to answer (its job id is recorded);
   otherwise its intent is left ``ambiguous`` for the next run to reconcile.
+* The journal is reached through a store (:mod:`desktop_app.store.inline`: at once for the command line, on the
+  window's store worker's thread in the window). The writes that record a POST (its intent before it, its
+  outcome after it) land even when the task is cancelled meanwhile; each compare-and-set is one store call.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from desktop_app.api.errors import AmbiguousSubmission, ApiError, Interrupted, Unreachable
 from desktop_app.api.pixii.models import ListingRequest, Submission
@@ -30,6 +33,7 @@ from desktop_app.api.pixii.client import PixiiClient
 from desktop_app.api.pixii.vocab import JOB_TYPE_LISTING_BUILDER
 from desktop_app.store.datadir import DataDirError
 from desktop_app.core.fsutil import iso_epoch
+from desktop_app.store.inline import Store, land
 from desktop_app.store.journal import (
     INTENT_AMBIGUOUS, INTENT_NOT_CREATED, INTENT_REFUSED, INTENT_SENDING, Intent, Journal,
 )
@@ -50,10 +54,10 @@ def _same(intent: Intent, request: ListingRequest, batch_id: str | None, batch_l
 
 
 class Submitter:
-    def __init__(self, client: PixiiClient, journal: Journal, service: str, owner: SubmissionOwner,
-                 adopted: Callable[[str], None]) -> None:
+    def __init__(self, client: PixiiClient, store: Store, service: str, owner: SubmissionOwner,
+                 adopted: Callable[[str], Awaitable[Any]]) -> None:
         self.client = client
-        self.journal = journal
+        self.store = store
         self.service = service
         self.owner = owner
         self._adopted = adopted
@@ -83,6 +87,9 @@ class Submitter:
         if self._stopped:
             raise Interrupted("INTERRUPTED", "Stopped before the submission was sent")
 
+    async def _land(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await land(self.store, fn, *args, **kwargs)
+
     # --- reconciliation ------------------------------------------------------------------------
 
     async def reconcile(self, asin: str | None = None) -> list[tuple[Intent, str | None]]:
@@ -90,27 +97,29 @@ class Submitter:
         not on the wire, and orphaned ones): adopt the service's matching job, or record that none was made."""
         results = []
         async with self._lock:
-            unresolved = self.journal.unresolved_intents(self.service)
+            unresolved = await self.store.call(Journal.unresolved_intents, self.service)
             for intent in unresolved:
                 if (asin is None or intent.request.asin == asin) and intent.id not in self._sending:
-                    claimed = self._claim(intent, unresolved)
+                    claimed = await self._land(self._claim, intent, unresolved, frozenset(self._sending))
                     if claimed is not None:
                         results.append((claimed, await self._reconcile_one(claimed, intent.owner)))
         return results
 
-    def _claim(self, intent: Intent, unresolved: list[Intent]) -> Intent | None:
+    def _claim(self, journal: Journal, intent: Intent, unresolved: list[Intent],
+               sending: frozenset[int]) -> Intent | None:
         """``intent`` owned by this instance (taken over from an ended process), or None when it is not ours to
-        settle now."""
-        mine = self.owner.owner
+        settle now (``sending``: this instance's intents on the wire). Plain journal work: one store call."""
+        owner = self.owner.on(journal)
+        mine = owner.owner
         if intent.owner == mine:
             return intent
-        if not self.owner.orphaned(intent.owner):
+        if not owner.orphaned(intent.owner):
             return None
         for other in unresolved:  # a live process sending for this ASIN: its job could be taken for this one
             if (other.id != intent.id and other.request.asin == intent.request.asin
-                    and (other.id in self._sending or (other.owner != mine and not self.owner.orphaned(other.owner)))):
+                    and (other.id in sending or (other.owner != mine and not owner.orphaned(other.owner)))):
                 return None
-        if not self.journal.take_intent(intent.id, intent.owner, mine):
+        if not journal.take_intent(intent.id, intent.owner, mine):
             return None
         return replace(intent, owner=mine)
 
@@ -121,7 +130,7 @@ class Submitter:
         threshold = intent.created_at + (self.client.clock_offset or 0.0) - CLOCK_SKEW  # in the service's clock
         tried: set[str] = set()
         while True:
-            known = self.journal.known_job_ids() | tried
+            known = await self.store.call(Journal.known_job_ids) | tried
             candidates = []
             for s in summaries:
                 created = iso_epoch(s.created_at)
@@ -132,9 +141,9 @@ class Submitter:
                 if self._may_still_land(intent):
                     log.info("Submission %s: no job yet; its POST may still land, settled later", intent.id)
                     if previous != intent.owner:  # still an orphan: whoever comes next may settle it
-                        self.journal.take_intent(intent.id, intent.owner, previous)
+                        await self._land(Journal.take_intent, intent.id, intent.owner, previous)
                     return None
-                if not self.journal.set_intent_state(intent.id, INTENT_NOT_CREATED, owner=intent.owner):
+                if not await self._land(Journal.set_intent_state, intent.id, INTENT_NOT_CREATED, owner=intent.owner):
                     log.info("Submission %s was settled by another process meanwhile", intent.id)
                 return None
             _, adopted = min(candidates, key=lambda c: c[0])
@@ -142,44 +151,73 @@ class Submitter:
             # A list entry has no output: a finished job is recorded as still running, so that the next
             # refresh records its images (a "completed" row without them would export nothing).
             status = "processing" if adopted.status in ("completed", "failed") else adopted.status
-            if self.journal.accept(intent, adopted.id, status, adopted.created_at, owner=intent.owner, adopt=True):
+            if await self._land(Journal.accept, intent, adopted.id, status, adopted.created_at, owner=intent.owner,
+                                adopt=True):
                 log.info("Adopted job %s for a submission whose answer was lost", adopted.id)
-                self._adopted(adopted.id)
+                await self._adopted(adopted.id)
                 return adopted.id
 
     def _may_still_land(self, intent: Intent) -> bool:
         cut_off = intent.state == INTENT_SENDING or intent.error_code == INTERRUPTED
         return cut_off and self.owner.clock() - intent.created_at < self.settle_after
 
-    def settle_wait(self, request: ListingRequest, batch_id: str | None,
-                    batch_line: int | None) -> tuple[float, set[int]]:
+    async def settle_wait(self, request: ListingRequest, batch_id: str | None,
+                          batch_line: int | None) -> tuple[float, set[int]]:
         """Earlier submissions of the same request that are not settled (and not this instance's own POSTs on
         the wire), and how long to wait before looking again: until a POST cut off by its process's end can no
         longer land, or a moment while a live process sends or settles one."""
-        now = self.owner.clock()
+        return await self.store.call(self._settle_wait, request, batch_id, batch_line, frozenset(self._sending))
+
+    def _settle_wait(self, journal: Journal, request: ListingRequest, batch_id: str | None, batch_line: int | None,
+                     sending: frozenset[int]) -> tuple[float, set[int]]:
+        owner = self.owner.on(journal)
+        now = owner.clock()
         waits, ids = [], set()
-        for i in self.journal.unresolved_intents(self.service):
-            if not _same(i, request, batch_id, batch_line) or i.id in self._sending:
+        for i in journal.unresolved_intents(self.service):
+            if not _same(i, request, batch_id, batch_line) or i.id in sending:
                 continue
             ids.add(i.id)
-            settleable = i.owner == self.owner.owner or self.owner.orphaned(i.owner)
+            settleable = i.owner == owner.owner or owner.orphaned(i.owner)
             if settleable and self._may_still_land(i):
                 waits.append(i.created_at + self.settle_after - now)
             else:
                 waits.append(SETTLE_POLL)
         return max(min(waits, default=0.0), SETTLE_POLL), ids
 
-    def earlier_job(self, request: ListingRequest, batch_id: str | None, batch_line: int | None) -> str | None:
+    async def earlier_job(self, request: ListingRequest, batch_id: str | None, batch_line: int | None) -> str | None:
         """The job an earlier submission of the same request made that nobody has been given yet: for a batch
         row, any job of the row (a row is never submitted twice); otherwise a job adopted (from the service's
         list) for a submission whose process ended without its answer, within ``REUSE_WITHIN``."""
+        return await self._land(self._earlier_job, request, batch_id, batch_line)
+
+    def _earlier_job(self, journal: Journal, request: ListingRequest, batch_id: str | None,
+                     batch_line: int | None) -> str | None:
         if batch_id is not None:
-            return next((i.job_id for i in self.journal.intents_for_batch(batch_id)
+            return next((i.job_id for i in journal.intents_for_batch(batch_id)
                          if i.batch_line == batch_line and i.job_id), None)
-        for intent in self.journal.adopted_intents(self.service, self.owner.clock() - REUSE_WITHIN):
-            if _same(intent, request, None, None) and self.journal.take_adopted(intent.id):
+        for intent in journal.adopted_intents(self.service, self.owner.clock() - REUSE_WITHIN):
+            if _same(intent, request, None, None) and journal.take_adopted(intent.id):
                 return intent.job_id
         return None
+
+    # --- the intent ----------------------------------------------------------------------------
+
+    async def add_intent(self, request: ListingRequest, batch_id: str | None, batch_line: int | None) -> Intent:
+        """The intent of a POST about to be sent, journalled (this owner's heartbeat first, so that no other host
+        takes it for an orphan). Cancelled meanwhile: it is settled as never sent, and the cancellation goes on."""
+        add = asyncio.ensure_future(self.store.call(self._add_intent, request, batch_id, batch_line))
+        try:
+            return await asyncio.shield(add)
+        except asyncio.CancelledError:
+            intent = await add
+            await self._land(Journal.set_intent_state, intent.id, INTENT_NOT_CREATED, INTERRUPTED, owner=intent.owner)
+            raise
+
+    def _add_intent(self, journal: Journal, request: ListingRequest, batch_id: str | None,
+                    batch_line: int | None) -> Intent:
+        self.owner.on(journal).beat()
+        return journal.add_intent(self.service, request, owner=self.owner.owner, batch_id=batch_id,
+                                  batch_line=batch_line)
 
     # --- one POST ------------------------------------------------------------------------------
 
@@ -197,7 +235,7 @@ class Submitter:
                 raise
             except Exception:
                 pass
-            ambiguous, job_id = self._record(intent, post)
+            ambiguous, job_id = await self._record(intent, post)
         finally:
             beat.cancel()
             self._sending.discard(intent.id)
@@ -206,13 +244,16 @@ class Submitter:
         async with self._lock:  # its answer was lost, but the request is over: no job now means none made
             job_id = await self._reconcile_one(replace(intent, state=INTENT_AMBIGUOUS), intent.owner)
         if job_id:
-            self.journal.take_adopted(intent.id)  # given to its own submitter: no later submission takes it
+            await self._land(Journal.take_adopted, intent.id)  # given to its own submitter: no later submission takes it
         return job_id
 
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_EVERY)
-            self.owner.beat()
+            await self.store.call(self._beat_now)
+
+    def _beat_now(self, journal: Journal) -> None:
+        self.owner.on(journal).beat()
 
     async def _grace(self, intent: Intent, post: asyncio.Future) -> None:
         """The command is stopping: let the POST on the wire answer for a while, then record what is known."""
@@ -222,33 +263,35 @@ class Submitter:
         finally:
             if not post.done():
                 post.cancel()
-                self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS, INTERRUPTED, owner=intent.owner)
+                await self._land(Journal.set_intent_state, intent.id, INTENT_AMBIGUOUS, INTERRUPTED,
+                                 owner=intent.owner)
             else:
                 try:
-                    _ambiguous, job_id = self._record(intent, post)
+                    _ambiguous, job_id = await self._record(intent, post)
                 except Exception:  # a refusal or an unreachable service: recorded; the stop goes on
                     job_id = None
                 if job_id:
-                    self._adopted(job_id)  # paid for while stopping: the window lists it like any other
+                    await self._adopted(job_id)  # paid for while stopping: the window lists it like any other
 
-    def _record(self, intent: Intent, post: Awaitable[Submission]) -> tuple[bool, str | None]:
-        """(ambiguous, job id) from a finished POST, recorded in the journal; refusals are recorded and raised."""
+    async def _record(self, intent: Intent, post: Awaitable[Submission]) -> tuple[bool, str | None]:
+        """(ambiguous, job id) from a finished POST, recorded in the journal before anything else; refusals are
+        recorded and raised."""
         exc = post.exception()  # type: ignore[attr-defined]
         if exc is None:
             submission = post.result()  # type: ignore[attr-defined]
             try:
-                self.journal.record_submission(intent, submission)
+                await self._land(Journal.record_submission, intent, submission)
             except DataDirError as exc:  # paid for but not recorded: the job id must reach the seller
                 exc.job_id = submission.job_id
                 raise
             return False, submission.job_id
         if isinstance(exc, AmbiguousSubmission):
-            self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS, owner=intent.owner)
+            await self._land(Journal.set_intent_state, intent.id, INTENT_AMBIGUOUS, owner=intent.owner)
             return True, None
         if isinstance(exc, (Unreachable, Interrupted)):  # the request never reached the service
-            self.journal.set_intent_state(intent.id, INTENT_NOT_CREATED, exc.code, owner=intent.owner)
+            await self._land(Journal.set_intent_state, intent.id, INTENT_NOT_CREATED, exc.code, owner=intent.owner)
         elif isinstance(exc, ApiError):
-            self.journal.set_intent_state(intent.id, INTENT_REFUSED, exc.code, owner=intent.owner)
+            await self._land(Journal.set_intent_state, intent.id, INTENT_REFUSED, exc.code, owner=intent.owner)
         else:  # a local failure after sending: the outcome is unknown
-            self.journal.set_intent_state(intent.id, INTENT_AMBIGUOUS, owner=intent.owner)
+            await self._land(Journal.set_intent_state, intent.id, INTENT_AMBIGUOUS, owner=intent.owner)
         raise exc

@@ -24,6 +24,7 @@ from desktop_app.core.compliance.checker import check_image, problems
 from desktop_app.core.jobs.expiry import expires_at
 from desktop_app.core.publish.hosting import HostingNotConfigured, ImageHost, NOT_CONFIGURED_MESSAGE
 from desktop_app.core.images.check import ImageCheckError, ImageInfo, verify_image
+from desktop_app.store.inline import Store
 from desktop_app.store.journal import Journal
 from desktop_app.core.publish.fetch import AmazonFetch
 from desktop_app.core.jobs.reviews import image_span
@@ -95,7 +96,7 @@ def compliance_warnings(slot: str, data: bytes | Path) -> list[str]:
     return [f"{slot}: {f.level}: {f.message}" for f in findings]
 
 
-async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHost | None, journal: Journal,
+async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHost | None, store: Store,
                   fetch: AmazonFetch, *, now: float | None = None) -> tuple[dict[str, ResolvedImage], list[str]]:
     """The URL Amazon fetches for every assigned slot (removals left out) and the compliance warnings of every
     image. A local file is hosted; a URL is fetched as Amazon will (:class:`UrlUnreachable` when it cannot be),
@@ -116,7 +117,7 @@ async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHos
             resolved[slot] = ResolvedImage(slot, await _host(host, slot, data, info), value, hosted=True)
             continue
         ends = url_expiry(value)
-        local = cached_copy(journal, value)
+        local = await store.call(cached_copy, value)
         if ends is not None and ends - now <= MIN_URL_LIFETIME:  # Amazon may fetch it after it stopped working
             if host is None:
                 raise HostingNotConfigured(f"{slot}: the link expires within a day, so it is hosted on your S3 "

@@ -11,15 +11,19 @@ ENFORCED): a body lacking a required attribute, or holding an image slot the pro
 is refused like an INVALID submission (:class:`SpApiRefused` ``PUT_MISSING_ATTRIBUTES`` / ``PUT_UNSUPPORTED_SLOTS``,
 exit 3 on the command line) before anything is hosted, journalled or sent.
 ACCEPTED means submitted; :meth:`watch_live` re-reads the listing with backoff until Amazon serves the new images.
+The asynchronous paths reach the journal through a store (:mod:`desktop_app.store.inline`: at once on the command
+line, on the store worker's thread in the window); the record of a submission is written before it is sent, and
+its outcome lands even when the task is cancelled meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from desktop_app.api.amazon import marketplaces
 from desktop_app.api.errors import ApiError, ApiRefused
@@ -32,6 +36,7 @@ from desktop_app.core.publish import images as publish_images
 from desktop_app.core.publish.hosting import ImageHost
 from desktop_app.core.publish.fetch import AmazonFetch
 from desktop_app.core.publish.words import STATE_WORDS, changed_slots, dates, publish_name, sentence, slots_text
+from desktop_app.store.inline import InlineStore, Store, land
 from desktop_app.store.journal import JobRecord, Journal
 from desktop_app.store.publishes import (ACCEPTED, INVALID, LIVE, OTHER_SHOWN, REFUSED, SENDING, UNKNOWN, VALID,
                                          PublishRecord, PublishStore)
@@ -95,16 +100,41 @@ class AsinMismatch(InputError):
         self.listing, self.job = listing, job
 
 
+T = TypeVar("T")
+
+
 class PublishService:
     def __init__(self, client: SpApiClient, journal: Journal, seller_id: str, *, host: ImageHost | None = None,
-                 fetch: AmazonFetch | None = None, settle_seconds: float = 2.0) -> None:
+                 fetch: AmazonFetch | None = None, settle_seconds: float = 2.0, store: Store | None = None) -> None:
         self.client = client
         self.journal = journal
         self.store = PublishStore(journal)
+        self.journal_store: Store = store or InlineStore(journal)
         self.seller_id = seller_id
         self.host = host
         self.fetch = fetch or AmazonFetch(resolve=resolve_host)
         self.settle_seconds = settle_seconds
+
+    def use_store(self, store: Store) -> None:
+        """Reach the journal through ``store`` (the window's store worker) when publishing, watching and undoing."""
+        self.journal_store = store
+
+    def on(self, journal: Journal) -> "PublishService":
+        """This service reading the journal through another connection (the store worker's own)."""
+        if journal is self.journal:
+            return self
+        other = copy.copy(self)
+        other.journal, other.store = journal, PublishStore(journal)
+        return other
+
+    async def records(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(PublishStore, ...)`` (a method of the publish records) through the store; a write lands even when
+        the caller is cancelled meanwhile."""
+        return await land(self.journal_store, _on_records, fn, *args, **kwargs)
+
+    async def _looked_up(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(service, ...)`` (a method of this service that reads the journal only) through the store."""
+        return await self.journal_store.call(_on_service, self, fn, *args)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -134,11 +164,11 @@ class PublishService:
         mp = market.marketplace_id
         item = await self._read(sku, mp)
         if job_id and not any_asin:
-            self._check_asin(_view(sku, market, item), job_id)
+            await self._check_asin(_view(sku, market, item), job_id)
         product_type = _product_type(item, mp)
         if full_put:
             await self._check_full_put(sku, mp, item, product_type, checked)
-        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal, self.fetch)
+        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal_store, self.fetch)
         if on_warnings is not None:
             on_warnings(list(warnings))
         changes: dict[str, str | None] = {slot: None for slot, value in checked.items() if value is None}
@@ -147,8 +177,8 @@ class PublishService:
         return await self._submit(sku, mp, item, product_type, changes, "put" if full_put else "patch",
                                   validate_only=validate_only, job_id=job_id, warnings=warnings)
 
-    def _check_asin(self, listing: ListingView, job_id: str) -> None:
-        job = self.journal.job(job_id)
+    async def _check_asin(self, listing: ListingView, job_id: str) -> None:
+        job = await self.journal_store.call(Journal.job, job_id)
         if job is None or not job.asin or not listing.asin:  # a job known by its id only, a listing without ASIN
             return
         if job.asin.strip().upper() != listing.asin.strip().upper():
@@ -203,20 +233,21 @@ class PublishService:
     async def undo(self, record_id: int | str) -> PublishOutcome:
         """Put back the slots a publish changed (patch ``replace``; slots that were empty are deleted),
         validated first; a new journal row with ``undo_of``; the original is marked undone."""
-        rec, changed = self.undo_plan(record_id)
+        rec, changed = await self._looked_up(PublishService.undo_plan, record_id)
         if rec.state == ACCEPTED:  # Amazon may not have processed it yet: one read says
             rec = await self.watch_live(rec.id, timeout=0)
             if rec.state not in (LIVE, OTHER_SHOWN):
                 why = (f"Amazon reported {rec.error_code} and still serves the previous images: there is nothing to "
                        "undo" if rec.error_code else "Amazon does not serve it yet; undo it once it is live (an undo "
                        "sent now could be overtaken by the publish itself)")
-                raise UndoRefused("NOT_LIVE_YET", f"{sentence(self.named(rec))} is submitted, "
+                name = await self._looked_up(PublishService.named, rec)
+                raise UndoRefused("NOT_LIVE_YET", f"{sentence(name)} is submitted, "
                                   f"but {why}", f"submission {rec.id}")
         item = await self._read(rec.sku, rec.marketplace_id)
         outcome = await self._submit(rec.sku, rec.marketplace_id, item, _product_type(item, rec.marketplace_id),
                                      changed, "patch", undo_of=rec.id, job_id=rec.job_id)
         if outcome.status == "ACCEPTED" and outcome.record_id is not None:
-            self.store.mark_undone(rec.id, outcome.record_id)
+            await self.records(PublishStore.mark_undone, rec.id, outcome.record_id)
         return outcome
 
     def named(self, rec: PublishRecord) -> str:
@@ -260,7 +291,7 @@ class PublishService:
         else:
             kwargs = {"product_type": product_type, "patches": image_patches(mp, changes)}
             send = self.client.patch_listings_item
-        record_id = self.store.begin(self.seller_id, sku, mp, operation, before, after, undo_of=undo_of,
+        record_id = await self.records(PublishStore.begin, self.seller_id, sku, mp, operation, before, after, undo_of=undo_of,
                                      job_id=job_id, issues_before=_issues_json(item.issues))
 
         def outcome(result: SubmissionResult, mode: str | None) -> PublishOutcome:
@@ -270,28 +301,28 @@ class PublishService:
         try:
             preview = await send(self.seller_id, sku, mp, mode=VALIDATION_PREVIEW, **kwargs)
         except BaseException as exc:
-            self.store.update(record_id, REFUSED, error_code=_code(exc))  # nothing was sent for real
+            await self.records(PublishStore.update, record_id, REFUSED, error_code=_code(exc))  # nothing was sent for real
             raise
         if preview.status == "INVALID" or validate_only:
-            self.store.update(record_id, INVALID if preview.status == "INVALID" else VALID, status=preview.status,
+            await self.records(PublishStore.update, record_id, INVALID if preview.status == "INVALID" else VALID, status=preview.status,
                               submission_id=preview.submission_id, issues=_issues_json(preview.issues),
                               error_code=_first_error(preview))
             return outcome(preview, VALIDATION_PREVIEW)
-        self.store.update(record_id, SENDING)
+        await self.records(PublishStore.update, record_id, SENDING)
         try:
             result = await send(self.seller_id, sku, mp, **kwargs)
         except ApiRefused as exc:
-            self.store.update(record_id, REFUSED, error_code=exc.code)
+            await self.records(PublishStore.update, record_id, REFUSED, error_code=exc.code)
             raise
         except SpApiError as exc:
             # every attempt refused before processing (429s, connection refused): not sent; else Amazon may have it
-            self.store.update(record_id, UNKNOWN if exc.maybe_applied else REFUSED, error_code=exc.code)
+            await self.records(PublishStore.update, record_id, UNKNOWN if exc.maybe_applied else REFUSED, error_code=exc.code)
             raise
         except BaseException as exc:  # timeout, reset, bad answer, cancelled: Amazon may have it
-            self.store.update(record_id, UNKNOWN, error_code=_code(exc))
+            await self.records(PublishStore.update, record_id, UNKNOWN, error_code=_code(exc))
             raise
         state = ACCEPTED if result.status == "ACCEPTED" else INVALID
-        self.store.update(record_id, state, status=result.status, submission_id=result.submission_id,
+        await self.records(PublishStore.update, record_id, state, status=result.status, submission_id=result.submission_id,
                           issues=_issues_json(result.issues), error_code=_first_error(result))
         return outcome(result, None)
 
@@ -305,7 +336,7 @@ class PublishService:
         they appear and Amazon still serves the old images, the publish is rejected: watching stops (state stays
         accepted, ``error_code`` set). On timeout the record is returned as it is. ``wait_first``: right after
         ACCEPTED, when Amazon cannot have processed it yet, the first read waits one backoff step."""
-        rec = self.find(record_id)
+        rec = await self._looked_up(PublishService.find, record_id)
         if rec.state not in (ACCEPTED, SENDING, UNKNOWN, OTHER_SHOWN):  # sent, or maybe sent (answer lost, crash)
             return rec
         changed = changed_slots(rec)
@@ -322,16 +353,16 @@ class PublishService:
             issues = [i for i in item.issues if set(i.attribute_names) & attrs and _issue_key(i.to_json()) not in known]
             if all(_served(now.get(s), rec.slots_before.get(s), rec.slots_after.get(s)) for s in changed):
                 other = "MAIN" in changed and _other_shown(item.main_image(rec.marketplace_id), rec)
-                self.store.update(rec.id, OTHER_SHOWN if other else LIVE, issues=_issues_json(issues) if issues else
+                await self.records(PublishStore.update, rec.id, OTHER_SHOWN if other else LIVE, issues=_issues_json(issues) if issues else
                                   None, error_code=OTHER_CONTRIBUTION if other else None)
-                return self.store.get(rec.id)  # type: ignore[return-value]
+                return await self.records(PublishStore.get, rec.id)  # type: ignore[return-value]
             errors = [i for i in issues if i.severity == "ERROR"]
             if errors and rec.state == ACCEPTED:
-                self.store.update(rec.id, ACCEPTED, issues=_issues_json(issues), error_code=errors[0].code)
-                return self.store.get(rec.id)  # type: ignore[return-value]
+                await self.records(PublishStore.update, rec.id, ACCEPTED, issues=_issues_json(issues), error_code=errors[0].code)
+                return await self.records(PublishStore.get, rec.id)  # type: ignore[return-value]
             left = deadline - time.monotonic()
             if left <= 0:
-                return self.store.get(rec.id)  # type: ignore[return-value]
+                return await self.records(PublishStore.get, rec.id)  # type: ignore[return-value]
             await asyncio.sleep(min(delay, left))
             delay = min(delay * 2, 60.0)
 
@@ -343,7 +374,7 @@ class PublishService:
         """One watch of every unsettled submission of this seller (e.g. at start-up): accepted ones, and those
         whose answer was lost (sending, unknown) — marked live when Amazon serves their images, else left as
         they are (re-read the listing before publishing again)."""
-        return [await self.watch_live(r.id, timeout=timeout) for r in self.unsettled()]
+        return [await self.watch_live(r.id, timeout=timeout) for r in await self._looked_up(PublishService.unsettled)]
 
 
 def _served(current: str | None, before: str | None, after: str | None) -> bool:
@@ -396,3 +427,11 @@ def _code(exc: BaseException) -> str:
     if isinstance(exc, ApiError):
         return exc.code
     return getattr(exc, "code", None) or type(exc).__name__
+
+
+def _on_records(journal: Journal, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return fn(PublishStore(journal), *args, **kwargs)
+
+
+def _on_service(journal: Journal, service: PublishService, fn: Callable[..., T], *args: Any) -> T:
+    return fn(service.on(journal), *args)

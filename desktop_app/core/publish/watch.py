@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from desktop_app.api.amazon import marketplaces
 from desktop_app.api.amazon.models import ListingItem
 from desktop_app.core.publish.words import publish_title, sentence
-from desktop_app.store.publishes import ACCEPTED, LIVE, OTHER_SHOWN, PublishRecord
+from desktop_app.store.publishes import ACCEPTED, LIVE, OTHER_SHOWN, PublishRecord, PublishStore
 
 LIVE_NOW, OTHER_IMAGE, REJECTED, WAITING, SUPPRESSED = "live", "other_image", "rejected", "waiting", "suppressed"
 BAD = (REJECTED, SUPPRESSED)
@@ -92,4 +92,5 @@ async def check_listing(service, rec: PublishRecord) -> ListingHealth:
 
 async def check_all(service) -> list[ListingHealth]:
     """Every listing this seller published to from this app, one look each."""
-    return [await check_listing(service, rec) for rec in service.store.standing(service.seller_id)]
+    return [await check_listing(service, rec) for rec in await service.records(PublishStore.standing,
+                                                                                 service.seller_id)]

@@ -155,6 +155,8 @@ class BatchDialog(QDialog):
         layout.addWidget(self.plan_label)
         layout.addLayout(buttons)
 
+        self._planning: asyncio.Task | None = None   # the plan on its way (dropped when the dialog closes)
+        self.finished.connect(self._drop_plan)
         self._timer = QTimer(self, singleShot=True, interval=150)
         self._timer.timeout.connect(self.validate)
         self.text_edit.textChanged.connect(self._text_changed)
@@ -219,6 +221,7 @@ class BatchDialog(QDialog):
 
     def validate(self) -> None:
         self._timer.stop()
+        self._drop_plan()
         self.rows_table.setRowCount(0)
         self.batch = None
         text = self.text()
@@ -237,10 +240,7 @@ class BatchDialog(QDialog):
         if not batch.rows and not batch.invalid:
             return self._blocked("Paste ASINs or choose a CSV file." if not text.strip() else "No rows to submit.",
                                  plan="")
-        try:
-            self.plan_label.setText(plan_text(self.controller.plan(batch)) if batch.rows else "")
-        except Exception as exc:  # noqa: BLE001 — a plan that cannot be made must not break the dialog
-            self.plan_label.setText(f"The plan could not be made: {getattr(exc, 'message', exc)}")
+        self._make_plan(batch)
         if bad:
             return self._blocked(f"Fix the {bad} row{'s' if bad != 1 else ''} with a problem first (nothing is sent "
                                  "until every row is ready).", plan=None)
@@ -273,6 +273,29 @@ class BatchDialog(QDialog):
                 if problem:
                     item.setForeground(theme.color("error_text"))
                 table.setItem(r, column, item)
+
+    def _make_plan(self, batch: ParsedBatch) -> None:
+        """Work the plan out in the background (it reads the journal); an older plan still on its way is dropped."""
+        self._drop_plan()
+        self.plan_label.setText("Working out the plan…" if batch.rows else "")
+        self._planning = self.controller.service.tasks.spawn(self._plan(batch)) if batch.rows else None
+
+    async def _plan(self, batch: ParsedBatch) -> None:
+        try:
+            text = plan_text(await self.controller.plan(batch))
+        except Exception as exc:  # noqa: BLE001 — a plan that cannot be made must not break the dialog
+            text = f"The plan could not be made: {getattr(exc, 'message', exc)}"
+        self.plan_label.setText(text)
+
+    def _drop_plan(self) -> None:
+        if self._planning is not None:
+            self._planning.cancel()
+            self._planning = None
+
+    @property
+    def planned(self) -> bool:
+        """The plan shown is the one of the rows shown (none is on its way)."""
+        return self._planning is None or self._planning.done()
 
     def _blocked(self, reason: str, plan: str | None = "", detail: str = "") -> None:
         self.start_button.setEnabled(False)

@@ -105,7 +105,7 @@ class BatchController(QObject):
     def limiter(self) -> SubmissionLimiter:
         rt = self.service.rt
         return SubmissionLimiter(rt.journal, rt.settings.service, rt.client.rate_limits,
-                                 self.limits or Limits.from_env())
+                                 self.limits or Limits.from_env(), store=self.service.store)
 
     def known_prices(self) -> dict[str, float]:
         """The credits each listing type cost last, from the window's job list (already read)."""
@@ -115,11 +115,13 @@ class BatchController(QObject):
                 prices[row.record.listing_type] = row.record.credit_cost
         return prices
 
-    def plan(self, batch: ParsedBatch) -> Plan:
-        store = BatchStore(self.service.journal)
-        done = {line for line, s in store.submissions(batch.batch_id).items() if s.job_id}
-        return plan_batch(batch, self.limiter(), submitted_lines=done, key_mode=self.service.client.mode,
-                          sandbox=self.service.settings.sandbox, known_prices=self.known_prices())
+    async def plan(self, batch: ParsedBatch) -> Plan:
+        """The plan of ``batch``: the rows that already have a job and the submission log read on the store worker."""
+        limiter = self.limiter()
+        done = await self.service.store.call(_lines_with_a_job, batch.batch_id)
+        seen = await limiter.look()
+        return plan_batch(batch, limiter, submitted_lines=done, key_mode=self.service.client.mode,
+                          sandbox=self.service.settings.sandbox, known_prices=self.known_prices(), seen=seen)
 
     def running(self) -> bool:
         return self.service.tasks.running(TASK_KEY)
@@ -220,17 +222,19 @@ class BatchController(QObject):
 
     # --- unfinished batches of earlier runs -----------------------------------------------------
 
-    def unfinished(self) -> list[BatchInfo]:
-        store = BatchStore(self.service.journal)
-        return [b for b in store.batches(unfinished_only=True)
-                if b.state in RESUMABLE and b.service == self.service.settings.service]
+    async def unfinished(self) -> list[BatchInfo]:
+        batches = await self.service.store.call(_unfinished)
+        return [b for b in batches if b.state in RESUMABLE and b.service == self.service.settings.service]
 
     def offer_resume(self) -> None:
         if self.running():
             return
         self.panel.hide()
-        batches = self.unfinished()
-        if not batches:
+        self.service.tasks.spawn(self._offer_resume(), key="batch-offer")
+
+    async def _offer_resume(self) -> None:
+        batches = await self.unfinished()
+        if not batches or self.running():
             return
         info = batches[0]
         more = f" ({len(batches) - 1} more unfinished)" if len(batches) > 1 else ""
@@ -239,13 +243,29 @@ class BatchController(QObject):
             BannerAction("Resume batch", "batchResumeButton", lambda: self.resume(info.batch_id)))
 
     def resume(self, batch_id: str) -> asyncio.Task | None:
-        store = BatchStore(self.service.journal)
-        batch, info = store.load(batch_id), store.info(batch_id)
+        """Run the batch ``batch_id`` again, as the journal keeps it (read on the store worker first)."""
+        return self.service.tasks.spawn(self._resume(batch_id), key="batch-resume")
+
+    async def _resume(self, batch_id: str) -> None:
+        batch, info = await self.service.store.call(_saved, batch_id)
         if batch is None or info is None:
             self.service.error.emit("BATCH_NOT_FOUND", "That batch is no longer in the journal.")
-            return None
+            return
         self._clear_offer()
-        return self.start(batch, info.source)
+        self.start(batch, info.source)
 
     def _clear_offer(self) -> None:
         self.window.banner.clear_notice("batchResumeButton")
+
+
+def _lines_with_a_job(journal, batch_id: str) -> set[int]:
+    return {line for line, s in BatchStore(journal).submissions(batch_id).items() if s.job_id}
+
+
+def _unfinished(journal) -> list[BatchInfo]:
+    return BatchStore(journal).batches(unfinished_only=True)
+
+
+def _saved(journal, batch_id: str) -> tuple[ParsedBatch | None, BatchInfo | None]:
+    store = BatchStore(journal)
+    return store.load(batch_id), store.info(batch_id)

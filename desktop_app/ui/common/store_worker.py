@@ -37,14 +37,14 @@ class StoreWorker(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         self._journal: Journal | None = None
 
-    def _run(self, fn: Callable[..., T], args: tuple) -> T:
+    def _run(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         if self._journal is None:
             self._journal = Journal(self.path, wait_slice=WAIT_SLICE, on_wait=self.waiting.emit)
-        return fn(self._journal, *args)
+        return fn(self._journal, *args, **kwargs)
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(journal, *args)`` on the worker thread, awaited."""
-        return await asyncio.wrap_future(self._executor.submit(self._run, fn, args))
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(journal, *args, **kwargs)`` on the worker thread, awaited."""
+        return await asyncio.wrap_future(self._executor.submit(self._run, fn, args, kwargs))
 
     def close(self) -> None:
         """Close the connection after the calls already queued; new calls are refused."""

@@ -74,7 +74,7 @@ class StudioService(QObject):
         self.store.waiting.connect(self.store_waiting)
         self.cache = runtime.cache
         self.jobs = runtime.jobs
-        self.jobs.use_store(self.store)   # polls, downloads and exports reach the journal on the worker's thread
+        runtime.use_store(self.store)   # the job and publish services reach the journal on the worker's thread
         self.client = runtime.client
         self._credits: float | None = runtime.client.last_remaining_credits
         self._reported: set[str] = set()  # failed jobs already announced in the banner

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QPushButton  # noqa: E402
 
 
 from desktop_app.core.batch.rows import parse_batch  # noqa: E402
-from desktop_app.core.batch.store import BatchStore  # noqa: E402
+from desktop_app.store.batches import BatchTable  # noqa: E402
 from desktop_app.core.jobs.submission_limiter import Limits  # noqa: E402
 from desktop_app.ui.main.jobs_model import COL_BATCH, COL_STATUS  # noqa: E402
 
@@ -25,7 +25,7 @@ def open_dialog(window, qtbot, text: str):
     dialog = window.batch.dialog
     assert dialog is not None and dialog.isVisible() and not dialog.isModal()
     dialog.text_edit.setPlainText(text)
-    qtbot.waitUntil(lambda: not dialog._timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: not dialog._timer.isActive() and dialog.planned, timeout=2000)
     return dialog
 
 
@@ -56,7 +56,7 @@ def test_dialog_lists_invalid_rows_and_blocks_start_until_fixed(studio, qtbot, t
     assert not dialog.start_button.isEnabled()
     assert "with a problem" in dialog.reason_label.text() and "with a problem" in dialog.start_button.toolTip()
     dialog.text_edit.setPlainText("B0BATCH001\nhttps://www.amazon.de/dp/B0BATCH002\nB0BATCH003\n")
-    qtbot.waitUntil(dialog.start_button.isEnabled, timeout=2000)
+    qtbot.waitUntil(lambda: dialog.start_button.isEnabled() and dialog.planned, timeout=2000)
     assert dialog.rows_table.rowCount() == 3 and dialog.reason_label.text() == ""
     plan = dialog.plan_label.text()
     assert plan.startswith("3 products to generate.") and "sandbox" in plan  # no credits on the sandbox
@@ -127,7 +127,7 @@ def test_pause_resume_and_cancel(studio, qtbot):
     assert all(studio.rt.journal.job(j) is not None for j in submitted)  # still in the journal
     qtbot.waitUntil(lambda: w.jobs_model.rowCount() == created, timeout=2000)
     assert "cancelled" in w.banner.text()
-    assert BatchStore(studio.rt.journal).batches(unfinished_only=True)[0].state == "cancelled"
+    assert BatchTable(studio.rt.journal).batches(unfinished_only=True)[0].state == "cancelled"
 
 
 def test_daily_limit_stops_submitting_and_says_how_many_rows_are_left(studio, qtbot):
@@ -145,17 +145,20 @@ def test_daily_limit_stops_submitting_and_says_how_many_rows_are_left(studio, qt
 def test_an_unfinished_batch_is_offered_for_resume(studio_factory, qtbot):
     first = studio_factory()
     batch = parse_batch("B0RESUME01\nB0RESUME02\n", country="US", listing_type="amazon_listing")
-    BatchStore(first.rt.journal).save(batch, first.settings.service, "catalogue.csv")  # never ran to the end
+    BatchTable(first.rt.journal).add(batch.batch_id, first.settings.service, "catalogue.csv",
+                                     [(row.line, row.request) for row in batch.rows])  # never ran to the end
     resuming = first.service.resume()  # as at the next start
     qtbot.waitUntil(resuming.done, timeout=3000)
     w = first.window
+    qtbot.waitUntil(lambda: (b := w.findChild(QPushButton, "batchResumeButton")) is not None and b.isVisible(),
+                    timeout=3000)  # the unfinished batches are read on the store worker
     button = w.findChild(QPushButton, "batchResumeButton")
-    assert w.banner.isVisible() and "catalogue.csv" in w.banner.text() and button.isVisible()
+    assert w.banner.isVisible() and "catalogue.csv" in w.banner.text()
     with qtbot.waitSignal(w.batch.finished, timeout=10000) as done:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert done.args[0].progress.completed == 2 and stats(first)["jobs_created"] == 2
     assert sorted(r[1] for r in table_rows(w)) == ["catalogue.csv:1", "catalogue.csv:2"]
-    assert BatchStore(first.rt.journal).info(batch.batch_id).state == "finished"
+    assert BatchTable(first.rt.journal).info(batch.batch_id).state == "finished"
 
 
 def _iso(seconds_ago: float) -> str:

@@ -21,7 +21,7 @@ CSV = ("asin,country_code,listing_type\n"
 def open_dialog(w, qtbot, text: str):
     dialog = w.batch.open_dialog()
     dialog.text_edit.setPlainText(text)
-    qtbot.waitUntil(lambda: not dialog._timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: not dialog._timer.isActive() and dialog.planned, timeout=2000)
     return dialog
 
 

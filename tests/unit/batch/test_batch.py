@@ -98,12 +98,17 @@ def _limiter(tmp_path, clock, state=None, **limits):
                              sleep=clock.sleep)
 
 
+def _send(lim):
+    """One submission through ``lim``: its turn taken, its answer come."""
+    asyncio.run(lim.done(asyncio.run(lim.acquire())))
+
+
 def test_limiter_paces_its_own_minute_window_and_persists_it(tmp_path):
     clock = Clock()
     lim = _limiter(tmp_path, clock, minute_window=6.0)
     for _ in range(10):
         assert lim.delay() == 0
-        lim.done(asyncio.run(lim.acquire()))
+        _send(lim)
         clock.t += 0.1
     assert lim.delay() == pytest.approx(5.0)  # the oldest of the 10 leaves the 6 s window
     again = SubmissionLimiter(Journal(tmp_path / "j.sqlite"), "svc", limits=Limits(minute_window=6.0), clock=clock)
@@ -127,10 +132,10 @@ def test_headers_tighten_the_limits(tmp_path):
     lim = _limiter(tmp_path, clock, state, minute_window=60.0)
     state.update_from_headers({"X-RateLimit-Limit-Minute": "10", "X-RateLimit-Remaining-Minute": "1",
                                "X-RateLimit-Limit-Day": "500", "X-RateLimit-Remaining-Day": "40"})
-    lim.done(asyncio.run(lim.acquire()))  # another client used 8 of this window: the service says 1 left
+    _send(lim)  # another client used 8 of this window: the service says 1 left
     clock.t += 1
     state.update_from_headers({"X-RateLimit-Remaining-Minute": "0"})
-    lim.done(asyncio.run(lim.acquire()))
+    _send(lim)
     assert lim.delay() == pytest.approx(59.0)  # one window after the answer that opened it
     assert lim.day_remaining() == 40 - 0  # headers say 40 left, our own count 2 of 500
     state.update_from_headers({"X-RateLimit-Limit-Day": "2", "X-RateLimit-Remaining-Day": "5"})
@@ -142,7 +147,7 @@ def test_day_count_restarts_at_utc_midnight(tmp_path):
     clock = Clock(day_start(1_700_000_000.0) + 86400 - 30)
     lim = _limiter(tmp_path, clock, per_day=3)
     for _ in range(3):
-        lim.done(asyncio.run(lim.acquire()))
+        _send(lim)
     with pytest.raises(DailyLimitReached):
         lim.delay()
     clock.t += 60
@@ -154,7 +159,7 @@ def test_a_restart_remembers_the_announced_limits_and_unanswered_submissions(tmp
     lim = _limiter(tmp_path, clock, state)
     state.update_from_headers({"X-RateLimit-Limit-Minute": "2", "X-RateLimit-Remaining-Minute": "1",
                                "X-RateLimit-Limit-Day": "3", "X-RateLimit-Remaining-Day": "1"})
-    lim.done(asyncio.run(lim.acquire()))
+    _send(lim)
     clock.t += 1
     asyncio.run(lim.acquire())  # killed before its answer: counts as one window after it was sent
     restarted = SubmissionLimiter(Journal(tmp_path / "j.sqlite"), "svc", clock=clock)
@@ -187,7 +192,7 @@ def test_two_limiters_on_one_journal_share_the_budget(tmp_path):
     clock = Clock()
     a, b = _limiter(tmp_path, clock), _limiter(tmp_path, clock)
     for i in range(10):
-        (a if i % 2 else b).done(asyncio.run((a if i % 2 else b).acquire()))
+        _send(a if i % 2 else b)
     assert a.delay() > 0 and b.delay() > 0
 
 
