@@ -27,9 +27,11 @@ def test_a_landing_write_queued_behind_another_call_lands_when_its_caller_is_can
         busy = asyncio.ensure_future(store.call(lambda written: gate.wait(5)))  # the worker is busy
         plain = asyncio.ensure_future(store.call(lambda written: written.append("plain")))
         landing = asyncio.ensure_future(land(store, lambda written, what: written.append(what), "job id"))
-        await asyncio.sleep(0.05)
+        while store.pool._work_queue.qsize() < 2:  # both wait their turn behind the busy call
+            await asyncio.sleep(0)
         plain.cancel()
         landing.cancel()
+        await asyncio.sleep(0)  # the cancellations reach the queued calls (a done-callback of each)
         gate.set()
         await busy
         with pytest.raises(asyncio.CancelledError):
