@@ -77,6 +77,11 @@ class ComplianceChecker(QObject):
     def key(path: str, platform: str, slot: str) -> str:
         return f"{platform}:{slot}:{path}"
 
+    @staticmethod
+    def path_of(key: str) -> str:
+        """The image file of a verdict's key."""
+        return key.split(":", 2)[2]
+
     def verdict(self, path: str | None, platform: str, slot: str) -> Verdict | None:
         if not path:
             return None
