@@ -181,7 +181,7 @@ class GalleryPanel(QWidget):
         self.view.setModel(model)
         self.compliance = checker_for(service)  # pass / warning / fail marks, checked off the GUI thread
         self.view.itemDelegate().checker = self.compliance
-        self.compliance.ready.connect(lambda key: self.view.file_changed(self.compliance.path_of(key)))
+        self.compliance.checked.connect(self.view.file_changed)
         self.preview = PreviewView(self)
 
         self.approve_button = self._button("Approve (A)", "approveButton", "Approve the selected image", "Approve")

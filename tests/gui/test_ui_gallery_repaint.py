@@ -12,7 +12,6 @@ from PySide6.QtCore import QEvent, QObject  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 
 from desktop_app.api.models import ListingRequest  # noqa: E402
-from desktop_app.ui.compliance_badge import ComplianceChecker  # noqa: E402
 from desktop_app.ui.gallery_model import THUMB_EDGE  # noqa: E402
 from desktop_app.ui.thumbnails import ThumbnailPool  # noqa: E402
 from support.images import add_to_job, make  # noqa: E402
@@ -103,7 +102,7 @@ def test_image_rules_verdicts_arriving_in_one_frame_repaint_only_their_tiles_in_
     rows = visible[1], visible[2]
     view.frame.setInterval(60_000)
     for row in rows:  # two verdicts arrive within one frame
-        checker.ready.emit(ComplianceChecker.key(model.record(row).cache_path, "amazon", "PT01"))
+        checker.checked.emit(model.record(row).cache_path)
         qtbot.waitUntil(view.frame.isActive, timeout=2000)
     assert paints.rows == []
     view.frame.setInterval(1)
