@@ -64,7 +64,8 @@ def judge(path: str, platform: str, slot: str, cache_root: str | None) -> list[F
 
 class ComplianceChecker(QObject):
     """Answers from memory at once; a miss starts one look-up in a worker thread and returns None."""
-    ready = Signal(str)  # the key of a verdict that just arrived
+    ready = Signal(str)    # the key of a verdict that just arrived
+    checked = Signal(str)  # the image file whose verdict (for some platform and slot) just arrived
 
     def __init__(self, spawn, parent: QObject | None = None, cache_root=lambda: None) -> None:
         super().__init__(parent)
@@ -108,6 +109,7 @@ class ComplianceChecker(QObject):
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         self.ready.emit(key)
+        self.checked.emit(path)
 
     def pending(self) -> int:
         return len(self._pending)

@@ -4,8 +4,8 @@ The job's images (and whether each file is on disk, and where the job is publish
 (:mod:`desktop_app.ui.common.store_worker`), never on the GUI thread. Thumbnails: the view asks only for visible rows; a
 miss queues one decode per image in the app's decoding pool (:mod:`desktop_app.ui.gallery.thumbnails`) at the thumbnail's
 size; the view drops the queued decodes of images scrolled off-screen, and showing another job drops them all. The
-QImage comes back to the GUI thread, becomes a QPixmap there and goes into QPixmapCache; the row is then refreshed
-with dataChanged.
+QImage comes back to the GUI thread, becomes a QPixmap there and goes into QPixmapCache; the rows whose
+thumbnails arrived within one frame (the ``frame`` timer) are then refreshed together (one dataChanged per row, each repainting only its own tile, all in one paint).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QPixmapCache
 
 from desktop_app.api.answers import printable
@@ -25,6 +25,7 @@ from desktop_app.ui.gallery.thumbnails import ThumbnailPool, decode_image, share
 __all__ = ["GalleryModel", "decode_image", "caption"]
 
 THUMB_EDGE = 160
+FRAME_MS = 16  # arrivals within one 60 Hz frame are shown together
 RECORD_ROLE = Qt.ItemDataRole.UserRole
 REVIEW_ROLE = Qt.ItemDataRole.UserRole + 1
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 2     # (code, message) or None
@@ -86,6 +87,9 @@ class GalleryModel(QAbstractListModel):
         self._reading: asyncio.Task | None = None
         self._pending: set[str] = set()
         self._rows: dict[str, list[int]] = {}   # thumbnail key → rows (one decode serves them all)
+        self._arrived: set[str] = set()          # thumbnail keys decoded since the last frame
+        self.frame = QTimer(self, singleShot=True, interval=FRAME_MS)
+        self.frame.timeout.connect(self._show_arrived)
         self._placeholder = QPixmap(THUMB_EDGE, THUMB_EDGE)
         self._placeholder.fill(theme.color("placeholder"))
         theme.notifier().changed.connect(self._retheme)
@@ -261,9 +265,17 @@ class GalleryModel(QAbstractListModel):
             self._pending.discard(key)
         # GUI thread: QPixmap only here. An undecodable file gets a grey tile, not a retry loop.
         QPixmapCache.insert(key, QPixmap.fromImage(image) if not image.isNull() else self._placeholder)
-        for row in self._rows.get(key, ()):
-            i = self.index(row)
-            self.dataChanged.emit(i, i, [Qt.ItemDataRole.DecorationRole])
+        self._arrived.add(key)
+        if not self.frame.isActive():
+            self.frame.start()
+
+    def _show_arrived(self) -> None:
+        """The thumbnails that arrived during the last frame: each row's own tile is repainted, in one paint."""
+        arrived, self._arrived = self._arrived, set()
+        for key in arrived:
+            for row in self._rows.get(key, ()):
+                i = self.index(row)
+                self.dataChanged.emit(i, i, [Qt.ItemDataRole.DecorationRole])
 
     def has_thumbnail(self, row: int) -> bool:
         """The row's thumbnail is decoded (for tests and benchmarks)."""

@@ -2,7 +2,8 @@
 whole app.
 
 Decoding runs on a few worker threads, never on the GUI thread, at the size it is shown (QImageReader with
-setScaledSize: JPEG scales while decoding). Each request belongs to an owner (a gallery, the loupe); an owner drops
+setScaledSize: JPEG scales while decoding). The workers never take every core: one is left to the GUI thread, which
+otherwise waits for the CPU while it paints (a 2-core machine decodes on one worker). Each request belongs to an owner (a gallery, the loupe); an owner drops
 the requests it no longer needs (images scrolled off-screen, another job shown) and those still queued are never
 decoded. The QImage comes back to the awaiting coroutine on the GUI thread, which makes the QPixmap there.
 """
@@ -10,6 +11,7 @@ decoded. The QImage comes back to the awaiting coroutine on the GUI thread, whic
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Hashable, Iterable
@@ -17,7 +19,16 @@ from typing import Callable, Hashable, Iterable
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
-WORKERS = 2
+MAX_WORKERS = 2
+
+
+def worker_count(cores: int | None = None) -> int:
+    """Decoding workers for a machine of ``cores`` cores: at most MAX_WORKERS, one core left to the GUI thread."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, min(MAX_WORKERS, cores - 1))
+
+
+WORKERS = worker_count()
 HUGE = 64_000_000  # pixels: above this a full view is decoded scaled down (no screen shows more)
 
 
@@ -42,6 +53,7 @@ class ThumbnailPool:
 
     def __init__(self, workers: int = WORKERS, decode: Callable[..., QImage] = decode_image) -> None:
         self.decode = decode
+        self.workers = workers
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
         self._lock = threading.Lock()
         self._queued: dict[Hashable, dict[Hashable, Future]] = {}   # owner → key → future

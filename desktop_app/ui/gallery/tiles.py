@@ -67,13 +67,12 @@ class TileDelegate(QStyledItemDelegate):
         QToolTip.showText(event.globalPos(), f"{index.data(Qt.ItemDataRole.ToolTipRole) or ''}\n{tip}", view)
         return True
 
-    def _paint_rules(self, painter: QPainter, option, index: QModelIndex, rect: QRectF) -> None:
+    @staticmethod
+    def _paint_rules(painter: QPainter, option, verdict, rect: QRectF, c: dict[str, str]) -> None:
         """The image-rules badge, top left: an outlined label on the tile's colour, quieter than the review mark."""
-        text = self.rules_text(index)
-        if not text:
+        if verdict is None:
             return
-        c = theme.colors()
-        level = self.verdict(index).level
+        text, level = f"Rules {MARKS[verdict.level]}", verdict.level
         ink = QColor({"pass": c["muted"], "warning": c["notice_fg"], "fail": c["error_text"]}[level])
         small = QFont(option.font)
         small.setPixelSize(11)
@@ -147,5 +146,5 @@ class TileDelegate(QStyledItemDelegate):
             mark.setPixelSize(15)
             painter.setFont(mark)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "✓" if review == "approved" else "✗")
-        self._paint_rules(painter, option, index, rect)
+        self._paint_rules(painter, option, self.verdict(index), rect, c)
         painter.restore()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QPainter, QPixmap, QRegion
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
                                QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
@@ -16,7 +16,7 @@ from desktop_app.ui.gallery import make_compliant
 from desktop_app.ui.common import theme
 from desktop_app.ui.gallery.compliance_badge import checker_for
 from desktop_app.ui.common.dropdata import can_accept, parse_mime
-from desktop_app.ui.gallery.model import THUMB_EDGE, GalleryModel
+from desktop_app.ui.gallery.model import FRAME_MS, PATH_ROLE, THUMB_EDGE, GalleryModel
 from desktop_app.ui.gallery.loupe import Loupe, tile_menu
 from desktop_app.ui.gallery.preview import PreviewView
 from desktop_app.ui.main.services import ImageSource
@@ -55,6 +55,26 @@ class GalleryView(QListView):
         self._visible_timer = QTimer(self, singleShot=True, interval=20)  # after a scroll has settled a little
         self._visible_timer.timeout.connect(self._drop_hidden)
         self.verticalScrollBar().valueChanged.connect(lambda _value: self._visible_timer.start())
+        self._changed_files: set[str] = set()  # images whose marks changed since the last frame
+        self.frame = QTimer(self, singleShot=True, interval=FRAME_MS)
+        self.frame.timeout.connect(self._repaint_changed)
+
+    def file_changed(self, path: str) -> None:
+        """Something drawn on the tiles of the image ``path`` changed (e.g. its image-rules verdict arrived): those
+        tiles alone are repainted, with every other change of the same frame, in one paint."""
+        self._changed_files.add(path)
+        if not self.frame.isActive():
+            self.frame.start()
+
+    def _repaint_changed(self) -> None:
+        changed, self._changed_files = self._changed_files, set()
+        model, region = self.model(), QRegion()
+        for row in self.visible_rows():
+            index = model.index(row, 0)
+            if index.data(PATH_ROLE) in changed:
+                region += self.visualRect(index)
+        if not region.isEmpty():
+            self.viewport().update(region)
 
     placeholder = "Select a job in the list to see its images."
 
@@ -163,7 +183,7 @@ class GalleryPanel(QWidget):
         self.view.setModel(model)
         self.compliance = checker_for(service)  # pass / warning / fail marks, checked off the GUI thread
         self.view.itemDelegate().checker = self.compliance
-        self.compliance.ready.connect(lambda _key: self.view.viewport().update())
+        self.compliance.checked.connect(self.view.file_changed)
         self.preview = PreviewView(self)
 
         self.approve_button = self._button("Approve (A)", "approveButton", "Approve the selected image", "Approve")

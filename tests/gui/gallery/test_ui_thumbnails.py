@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 
 from desktop_app.api.pixii.models import ListingRequest  # noqa: E402
 from desktop_app.ui.gallery.model import THUMB_EDGE  # noqa: E402
-from desktop_app.ui.gallery.thumbnails import ThumbnailPool, decode_image  # noqa: E402
+from desktop_app.ui.gallery.thumbnails import ThumbnailPool, decode_image, shared_pool, worker_count  # noqa: E402
 from support.images import add_to_job, make  # noqa: E402
 from support.ui import run_in_window  # noqa: E402
 
@@ -127,3 +127,8 @@ def test_thumbnails_and_the_preview_decode_off_the_gui_thread_at_their_size(stud
     assert seen and not any(on_gui for on_gui, _e, _s in seen)
     thumbs = [size for _g, edge, size in seen if edge == THUMB_EDGE]
     assert thumbs and all(max(size) <= THUMB_EDGE for size in thumbs)
+
+
+def test_the_decoding_pool_leaves_a_core_to_the_gui_thread():
+    assert [worker_count(cores) for cores in (1, 2, 3, 4, 16)] == [1, 1, 2, 2, 2]
+    assert shared_pool().workers == worker_count() < max(2, os.cpu_count() or 1)
