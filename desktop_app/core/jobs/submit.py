@@ -235,7 +235,12 @@ class Submitter:
                 raise
             except Exception:
                 pass
-            ambiguous, job_id = await self._record(intent, post)
+            try:
+                ambiguous, job_id = await self._record(intent, post)
+            except asyncio.CancelledError:  # stopped while the outcome landed: a job paid for is still shown
+                if not post.cancelled() and post.exception() is None:
+                    await self._adopted(post.result().job_id)
+                raise
         finally:
             beat.cancel()
             self._sending.discard(intent.id)

@@ -73,7 +73,7 @@ def test_a_journal_locked_by_another_process_shows_waiting_and_never_freezes_the
 
 def test_window_code_calling_the_journal_on_the_gui_thread_is_refused(studio):
     from desktop_app.ui.main.services import _job_and_images  # meant for the store worker's thread
-    with pytest.raises(AssertionError, match="journal call on the GUI thread from main/services.py:_job_and_images"):
+    with pytest.raises(AssertionError, match=r"journal call on the GUI thread from services\.py:_job_and_images"):
         _job_and_images(studio.rt.journal, "job_any")
 
 
