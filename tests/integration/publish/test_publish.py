@@ -146,7 +146,7 @@ def test_watching_right_after_acceptance_reads_once_it_can_be_live():
 
 
 def test_an_issue_already_on_the_listing_does_not_end_the_watch():
-    from desktop_app.sandbox.amazon.emulator import INJECTED_ISSUE
+    from desktop_app.sandbox.amazon.listings import INJECTED_ISSUE
 
     async def flow(rt):
         emulator = rt.spapi_emulator
