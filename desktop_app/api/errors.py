@@ -1,4 +1,5 @@
-"""Typed errors of the services, keyed on the error ``code`` (never on the HTTP status alone).
+"""Typed errors of the services, keyed on the error ``code`` (never on the HTTP status alone) — which errors are
+service errors is decided here and nowhere else: ``ApiError`` is the base of Pixii's and Amazon's.
 
 :class:`ApiError` is the common base of every service error, Pixii's and Amazon's (``api/amazon/errors.py``):
 catch it for "any service error". The kinds both services share (refused, unreachable, server error, bad

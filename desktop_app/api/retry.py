@@ -1,12 +1,12 @@
 """The retry policy: how long to wait between attempts and when to give up — decided here and nowhere else.
 
 Every retry loop of the app (Pixii GETs and unsent submissions, SP-API calls, the LWA token exchange, image
-downloads, re-asking for a job whose answer was unusable, the window polling again after trouble) takes a
-:class:`RetryPolicy` and runs its attempts through :meth:`RetryPolicy.start`. The wait before retry ``n``
+downloads, re-asking for a job whose answer was unusable, the window polling again after trouble, re-reading a
+published listing until Amazon serves the new images) takes a :class:`RetryPolicy` and runs its attempts through :meth:`RetryPolicy.start`. The wait before retry ``n``
 (0-based) is "full jitter" exponential backoff: a uniform draw in ``[0, min(cap, base * 2**n)]`` (without
 jitter, the bound itself). A server's ``Retry-After`` wins over the backoff, never beyond ``ceiling``. A loop
 gives up when the next wait would take it past ``give_up_after`` seconds since its first attempt, or after
-``max_retries`` retries.
+``max_retries`` retries. The app's named schedules are at the end of this module.
 
 How many requests may be sent is a separate decision: ``api/pixii/rate_state.py`` (what Pixii says is left),
 ``api/amazon/ratelimit.py`` (SP-API token buckets) and ``core/jobs/submission_limiter.py`` (pacing Pixii submissions).
@@ -86,3 +86,7 @@ class Attempts:
 # The window keeps a job it could not poll (the client already retried for its give-up time) and polls it again
 # every 30 s, for as long as the window is open.
 POLL_AGAIN_AFTER_TROUBLE = RetryPolicy(base=30.0, cap=30.0, jitter=False, give_up_after=math.inf)
+
+# Watching a publish until Amazon serves the new images (processing takes seconds to minutes): the first re-read
+# after 2 s, then doubling up to 60 s; the watch's own timeout replaces ``give_up_after``.
+WATCH_PUBLISH = RetryPolicy(base=2.0, cap=60.0, jitter=False, give_up_after=120.0)

@@ -125,7 +125,7 @@ async def _reach(http: httpx.AsyncClient, name: str, url: str, fix: str) -> Chec
 
 async def _pixii(http: httpx.AsyncClient) -> list[Check]:
     from desktop_app.config import load_settings
-    from desktop_app.credentials import check_key
+    from desktop_app.credential_checks import check_key
     from desktop_app.core.validation import InputError
     try:
         settings = load_settings()
@@ -150,7 +150,8 @@ async def _amazon(http: httpx.AsyncClient, country: str) -> list[Check]:
     from desktop_app.api.amazon import marketplaces
     from desktop_app.config import load_spapi_settings
     from desktop_app.core.validation import InputError
-    from desktop_app.credentials import AwsCredentials, SpApiCredentials, check_bucket, check_lwa
+    from desktop_app.credential_checks import check_bucket, check_lwa
+    from desktop_app.credentials import AwsCredentials, SpApiCredentials
     market = marketplaces.for_country(country)
     state = SpApiCredentials().load()
     try:

@@ -4,6 +4,7 @@ import pytest
 
 from desktop_app.sandbox.pixii.emulator import PixiiEmulator
 from desktop_app.sandbox.server import serve
+from desktop_app.sandbox.transport import SandboxTransport
 
 from support.cli import spapi_cli_env
 
@@ -31,3 +32,16 @@ def sandbox():
     srv = serve(emu, port=0).start()
     yield emu, srv.url
     srv.stop()
+
+
+@pytest.fixture(params=["in-process", "loopback"])
+def pixii_both_ways(request):
+    """A Pixii emulator reached in-process and over a real loopback socket: (emulator, base_url, transport or None)."""
+    if request.param == "in-process":
+        emu = PixiiEmulator(base_url="https://sandbox.invalid")
+        yield emu, "https://sandbox.invalid", SandboxTransport(emu)
+    else:
+        emu = PixiiEmulator()
+        srv = serve(emu, port=0).start()
+        yield emu, srv.url, None
+        srv.stop()

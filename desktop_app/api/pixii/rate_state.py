@@ -1,5 +1,5 @@
 """What Pixii last told us about its submission rate limits (X-RateLimit-* headers, 429s), for display and for
-pacing submissions.
+pacing submissions — kept here and nowhere else.
 
 Limits nothing itself: Pixii submissions are paced in ``core/jobs/submission_limiter.py``, SP-API calls in
 ``api/amazon/ratelimit.py``; the waits between retries are decided in ``api/retry.py``.

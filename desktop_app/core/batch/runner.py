@@ -18,17 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TypeVar
 
 from desktop_app.api.errors import (ApiError, ApiRefused, InsufficientCredits, JobNotFound, NoActiveBrand, RateLimited,
                                     Unauthorized)
-from desktop_app.core.batch.rows import BatchRow, ParsedBatch
+from desktop_app.core.batch.rows import ParsedBatch
 from desktop_app.core.batch.export import BatchExporter
+from desktop_app.core.batch.progress import (ACTIVE, DONE, FAILED, FINISHING, QUEUED, SUBMITTING, BatchProgress,
+                                             BatchResult, RowState)
 from desktop_app.store.batches import CANCELLED, FINISHED, PAUSED, RUNNING, STOPPED
 from desktop_app.core.batch.store import BatchStore, RowSubmission
-from desktop_app.core.jobs.service import ImageOutcome, JobService
+from desktop_app.core.jobs.service import JobService
 from desktop_app.core.jobs.lease import owner_pid
 from desktop_app.core.jobs.submission_limiter import SubmissionLimiter
 from desktop_app.store.inline import land
@@ -36,7 +37,6 @@ from desktop_app.store.inline import land
 log = logging.getLogger(__name__)
 
 STOPPING_REFUSALS = (Unauthorized, InsufficientCredits, NoActiveBrand)
-QUEUED, SUBMITTING, ACTIVE, FINISHING, DONE, FAILED = "queued", "submitting", "active", "finishing", "done", "failed"
 POLL_CONCURRENCY = 8
 FINISH_CONCURRENCY = 3
 
@@ -51,45 +51,6 @@ class BatchBusy(Exception):
         super().__init__(f"batch {batch_id} is already running in another Listing Studio (process {pid}); "
                          "nothing was sent")
         self.message = str(self)
-
-
-@dataclass
-class RowState:
-    row: BatchRow
-    job_id: str | None = None
-    status: str | None = None              # the job's status
-    job_error: str | None = None           # the job's error_code (service)
-    error: tuple[str, str] | None = None   # why the row did not end well: (code, message)
-    images: list[ImageOutcome] = field(default_factory=list)
-    phase: str = QUEUED
-    submitted_at: float | None = None      # monotonic, this run
-
-    @property
-    def line(self) -> int:
-        return self.row.line
-
-
-@dataclass(frozen=True)
-class BatchProgress:
-    total: int
-    submitted: int      # rows with a job
-    completed: int      # rows completed with every image downloaded (and exported)
-    failed: int         # rows refused, failed or partial
-    remaining: int      # rows not submitted yet
-    active: int         # submitted, not finished
-    eta: float | None   # seconds, from the rate limits and the jobs' observed duration
-    paused: bool
-    stop_code: str | None
-
-
-@dataclass
-class BatchResult:
-    batch_id: str
-    rows: list[RowState]
-    progress: BatchProgress
-    stop_code: str | None      # RATE_LIMIT_DAY_EXCEEDED, UNAUTHORIZED, …, UNREACHABLE, CANCELLED or None
-    stop_message: str | None
-    fatal: ApiError | None = None
 
 
 class BatchRunner:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -31,6 +30,7 @@ from desktop_app.api.amazon.client import VALIDATION_PREVIEW, SpApiClient
 from desktop_app.api.amazon.models import (SLOTS, Issue, ListingItem, SubmissionResult, attributes_with_images,
                                            image_patches, slot_attribute)
 from desktop_app.api.amazon.errors import SpApiError, SpApiRefused
+from desktop_app.api.retry import WATCH_PUBLISH, RetryPolicy, Sleep
 from desktop_app.api.urls import resolve_host
 from desktop_app.core.publish import images as publish_images
 from desktop_app.core.publish.hosting import ImageHost
@@ -105,7 +105,8 @@ T = TypeVar("T")
 
 class PublishService:
     def __init__(self, client: SpApiClient, journal: Journal, seller_id: str, *, host: ImageHost | None = None,
-                 fetch: AmazonFetch | None = None, settle_seconds: float = 2.0, store: Store | None = None) -> None:
+                 fetch: AmazonFetch | None = None, watch_retry: RetryPolicy = WATCH_PUBLISH,
+                 sleep: Sleep = asyncio.sleep, store: Store | None = None) -> None:
         self.client = client
         self.journal = journal
         self.store = PublishStore(journal)
@@ -113,7 +114,8 @@ class PublishService:
         self.seller_id = seller_id
         self.host = host
         self.fetch = fetch or AmazonFetch(resolve=resolve_host)
-        self.settle_seconds = settle_seconds
+        self.watch_retry = watch_retry  # how long watch_live waits between re-reads (api/retry.py decides)
+        self.sleep = sleep
 
     def use_store(self, store: Store) -> None:
         """Reach the journal through ``store`` (the window's store worker) when publishing, watching and undoing."""
@@ -335,17 +337,16 @@ class PublishService:
         Listing issues on the changed attributes (INVALID_IMAGE, MISSING_IMAGE …) are kept on the record; when
         they appear and Amazon still serves the old images, the publish is rejected: watching stops (state stays
         accepted, ``error_code`` set). On timeout the record is returned as it is. ``wait_first``: right after
-        ACCEPTED, when Amazon cannot have processed it yet, the first read waits one backoff step."""
+        ACCEPTED, when Amazon cannot have processed it yet, the first read waits one backoff step. The waits:
+        ``watch_retry`` (:data:`~desktop_app.api.retry.WATCH_PUBLISH`)."""
         rec = await self._looked_up(PublishService.find, record_id)
         if rec.state not in (ACCEPTED, SENDING, UNKNOWN, OTHER_SHOWN):  # sent, or maybe sent (answer lost, crash)
             return rec
         changed = changed_slots(rec)
         attrs = {slot_attribute(s) for s in changed}
-        deadline = time.monotonic() + timeout
-        delay = max(self.settle_seconds, 0.05)
+        attempts = self.watch_retry.but(give_up_after=timeout).start(sleep=self.sleep)
         if wait_first:
-            await asyncio.sleep(min(delay, timeout))
-            delay = min(delay * 2, 60.0)
+            await attempts.pause(min(attempts.next_wait(), timeout))
         while True:
             item = await self._read(rec.sku, rec.marketplace_id)
             now = item.slots(rec.marketplace_id)
@@ -360,11 +361,10 @@ class PublishService:
             if errors and rec.state == ACCEPTED:
                 await self.records(PublishStore.update, rec.id, ACCEPTED, issues=_issues_json(issues), error_code=errors[0].code)
                 return await self.records(PublishStore.get, rec.id)  # type: ignore[return-value]
-            left = deadline - time.monotonic()
+            left = timeout - attempts.elapsed
             if left <= 0:
                 return await self.records(PublishStore.get, rec.id)  # type: ignore[return-value]
-            await asyncio.sleep(min(delay, left))
-            delay = min(delay * 2, 60.0)
+            await attempts.pause(min(attempts.next_wait(), left))
 
     def unsettled(self) -> list[PublishRecord]:
         """This seller's submissions left accepted, sending or unknown (no request)."""

@@ -21,6 +21,9 @@ GET /_sandbox/spapi/stats           -                                           
 
 Secrets are stored as SHA-256 hashes only; the request log keeps method, path, query and status (no header, no
 body), and ``stats()`` shows submissions without tokens.
+
+:class:`SpApiControl` is a part of the emulator: it is given the emulator's state store, its settings and its
+listings part, and the emulator hands it the methods named in :data:`CONTROL_API`.
 """
 
 from __future__ import annotations
@@ -28,37 +31,53 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from desktop_app.sandbox.amazon.replies import hashed
-from desktop_app.sandbox.responses import ClockControl, EmuResponse, FaultQueue
 from desktop_app.sandbox.amazon.data import (
     SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, SANDBOX_SELLER_ID, seed_listings, validate_config,
 )
+from desktop_app.sandbox.amazon.listings import MAIN, Listings, issue
+from desktop_app.sandbox.amazon.replies import hashed, iso
+from desktop_app.sandbox.amazon.settings import Settings, now_of
+from desktop_app.sandbox.responses import ClockControl, EmuResponse, FaultQueue
+from desktop_app.store.sandbox_state import Store
 
 FAULT_KINDS = ("500", "503", "429", "reset", "timeout", "expired", "slow", "invalid_image", "reset_after", "stuck",
                "listing_issue", "other_contribution")
 SUPPRESSION_CATEGORIES = ("MISSING_IMAGE", "INVALID_IMAGE")
-REQUEST_LOG_SIZE = 200
+CONTROL_API = ("now", "reset", "advance", "set_clock_offset", "add_fault", "clear_faults", "configure", "get_config",
+               "register_credentials", "revoke_refresh_token", "expire_tokens", "put_listing", "suppress", "listing",
+               "stats")
 
 
 def _json(status: int, payload: Any) -> EmuResponse:
     return EmuResponse(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
 
 
-class SpApiControlMixin(ClockControl, FaultQueue):
+def initial_state() -> dict[str, Any]:
+    """A fresh emulator: the sample account registered, the seed listings, no faults, nothing pending."""
+    return {"version": 1, "clock_offset": 0.0, "config": {},
+            "clients": {SANDBOX_CLIENT_ID: hashed(SANDBOX_CLIENT_SECRET)},
+            "refresh": {hashed(SANDBOX_REFRESH_TOKEN): {"client_id": SANDBOX_CLIENT_ID,
+                                                        "seller": SANDBOX_SELLER_ID, "revoked": False}},
+            "access": {}, "listings": seed_listings(), "pending": [], "buckets": {}, "faults": [],
+            "requests": [], "submissions": [], "counters": {"tokens_issued": 0, "throttled": 0}}
+
+
+class SpApiControl(ClockControl, FaultQueue):
+    """The emulator's control API over its ``store``; ``settings`` gives the config, ``listings`` settles and
+    shows listings."""
+
     FAULT_KINDS = FAULT_KINDS
 
-    def _initial_state(self) -> dict[str, Any]:
-        return {"version": 1, "clock_offset": 0.0, "config": {},
-                "clients": {SANDBOX_CLIENT_ID: hashed(SANDBOX_CLIENT_SECRET)},
-                "refresh": {hashed(SANDBOX_REFRESH_TOKEN): {"client_id": SANDBOX_CLIENT_ID,
-                                                            "seller": SANDBOX_SELLER_ID, "revoked": False}},
-                "access": {}, "listings": seed_listings(), "pending": [], "buckets": {}, "faults": [],
-                "requests": [], "submissions": [], "counters": {"tokens_issued": 0, "throttled": 0}}
+    def __init__(self, store: Store, settings: Settings, listings: Listings) -> None:
+        self.store, self.settings, self.listings = store, settings, listings
+
+    _now = staticmethod(now_of)
+    _initial_state = staticmethod(initial_state)
 
     # --- Python control methods ---------------------------------------------------------------
 
     def _after_advance(self, state: dict[str, Any], now: float) -> None:
-        self._settle(state, now)  # accepted changes whose processing time has passed become visible
+        self.listings.settle(state, now)  # accepted changes whose processing time has passed become visible
 
     def configure(self, **changes: Any) -> dict[str, Any]:
         problems = validate_config(changes)
@@ -66,14 +85,14 @@ class SpApiControlMixin(ClockControl, FaultQueue):
             raise ValueError("; ".join(problems))
         with self.store.transaction() as state:
             if "rates" in changes:
-                changes = {**changes, "rates": {**self._cfg(state)["rates"], **changes["rates"]}}
+                changes = {**changes, "rates": {**self.settings.of(state)["rates"], **changes["rates"]}}
                 state["buckets"] = {}
             state["config"].update(changes)
-            return self._cfg(state)
+            return self.settings.of(state)
 
     def get_config(self) -> dict[str, Any]:
         with self.store.transaction() as state:
-            return self._cfg(state)
+            return self.settings.of(state)
 
     def register_credentials(self, client_id: str, client_secret: str | None = None,
                              refresh_token: str | None = None, seller_id: str = SANDBOX_SELLER_ID) -> None:
@@ -96,16 +115,15 @@ class SpApiControlMixin(ClockControl, FaultQueue):
     def expire_tokens(self) -> None:
         """Every access token issued so far expires now (the next call gets 403 'expired')."""
         with self.store.transaction() as state:
-            now = self._now(state)
+            now = now_of(state)
             for record in state["access"].values():
                 record["expires"] = min(record["expires"], now)
 
     def put_listing(self, seller_id: str, sku: str, marketplace_id: str, product_type: str,
                     attributes: dict[str, Any], asin: str | None = None) -> None:
         """Seed or overwrite one listing directly (no validation, no delay)."""
-        from desktop_app.sandbox.amazon.listings import iso
         with self.store.transaction() as state:
-            stamp = iso(self._now(state))
+            stamp = iso(now_of(state))
             state["listings"].setdefault(seller_id, {}).setdefault(sku, {})[marketplace_id] = {
                 "productType": product_type, "asin": asin or "B0SEEDED01", "attributes": attributes,
                 "status": ["BUYABLE"], "createdDate": stamp, "lastUpdatedDate": stamp, "issues": []}
@@ -115,9 +133,8 @@ class SpApiControlMixin(ClockControl, FaultQueue):
         and an image issue (``category`` MISSING_IMAGE or INVALID_IMAGE) with a search suppression appears."""
         if category not in SUPPRESSION_CATEGORIES:
             raise ValueError(f"category: one of {', '.join(SUPPRESSION_CATEGORIES)}")
-        from desktop_app.sandbox.amazon.listings import MAIN, issue
         with self.store.transaction() as state:
-            self._settle(state, self._now(state))
+            self.listings.settle(state, now_of(state))
             record = state["listings"].get(seller_id, {}).get(sku, {}).get(marketplace_id)
             if record is None:
                 raise ValueError("no such listing")
@@ -131,29 +148,20 @@ class SpApiControlMixin(ClockControl, FaultQueue):
     def listing(self, seller_id: str, sku: str, marketplace_id: str) -> dict[str, Any] | None:
         """The stored record as a client would see it (placeholders resolved), or None."""
         with self.store.transaction() as state:
-            self._settle(state, self._now(state))
+            self.listings.settle(state, now_of(state))
             record = state["listings"].get(seller_id, {}).get(sku, {}).get(marketplace_id)
-            return self._public(record) if record else None
+            return self.listings.public(record) if record else None
 
     def stats(self) -> dict[str, Any]:
         with self.store.transaction() as state:
-            self._settle(state, self._now(state))
+            self.listings.settle(state, now_of(state))
             return {**state["counters"], "pending": len(state["pending"]), "faults_pending": len(state["faults"]),
                     "clock_offset": state["clock_offset"], "submissions": [dict(s) for s in state["submissions"]],
                     "requests": [dict(r) for r in state["requests"]]}
 
-    # --- helpers used by handle() -------------------------------------------------------------
-
-    @staticmethod
-    def _log(state: dict[str, Any], method: str, path: str, query: dict[str, str], status: int, now: float) -> None:
-        from desktop_app.sandbox.amazon.listings import iso
-        state["requests"].append({"method": method, "path": path, "query": dict(query), "status": status,
-                                  "at": iso(now)})
-        del state["requests"][:-REQUEST_LOG_SIZE]
-
     # --- HTTP form ----------------------------------------------------------------------------
 
-    def _control(self, method: str, path: str, body: bytes) -> EmuResponse:
+    def http(self, method: str, path: str, body: bytes) -> EmuResponse:
         routes = {"reset": ("POST",), "advance": ("POST",), "config": ("GET", "POST"), "credentials": ("POST",),
                   "revoke": ("POST",), "expire_tokens": ("POST",), "listings": ("POST",), "suppress": ("POST",),
                   "faults": ("POST", "DELETE"), "stats": ("GET",)}

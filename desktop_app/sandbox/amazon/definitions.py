@@ -13,7 +13,7 @@ header 400 (S3 takes one auth mechanism), and so does one carrying an SP-API acc
 the token must never reach a presigned link). ``metaSchema`` is not served.
 
 Product types: DRINKING_CUP, HANDBAG, LAMP and PRODUCT, plus those added with
-:meth:`DefinitionsMixin.define_product_type`. ``properties``: the seed listings' attributes, the required ones and
+:meth:`Definitions.define_product_type`. ``properties``: the seed listings' attributes, the required ones and
 the product type's image attributes (all ten by default); ``required``: the config's ``required_attributes`` — the
 list the emulator's PUT validation enforces, so both agree — for LISTING and LISTING_PRODUCT_ONLY when ENFORCED,
 else none. LISTING_OFFER_ONLY has no image attributes. Faults (``add_fault``) apply to both routes.
@@ -32,9 +32,11 @@ from urllib.parse import unquote, urlencode
 
 from desktop_app.api.amazon.marketplaces import BY_ID
 from desktop_app.api.amazon.models import SLOT_ATTRIBUTES
-from desktop_app.sandbox.amazon.replies import PRE_FAULTS, PROCESSING_FAULTS, READ_FAULTS, errors, hashed, reply
-from desktop_app.sandbox.responses import EmuResponse, take_fault
+from desktop_app.sandbox.amazon.access import authorize, throttle
 from desktop_app.sandbox.amazon.data import seed_listings
+from desktop_app.sandbox.amazon.replies import errors, hashed, reply
+from desktop_app.sandbox.responses import EmuResponse
+from desktop_app.store.sandbox_state import Store
 
 DEFINITIONS_PATH = "/definitions/2020-09-01/productTypes/"
 SCHEMA_PATH = "/spapi-schemas/"
@@ -118,8 +120,12 @@ def _s3_error(status: int, code: str, message: str) -> EmuResponse:
     return EmuResponse(status, {"Content-Type": "application/xml"}, body)
 
 
-class DefinitionsMixin:
-    """getDefinitionsProductType and the schema host of :class:`~.spapi.SpApiEmulator`."""
+class Definitions:
+    """getDefinitionsProductType and the schema host, a part of the SP-API emulator: product types added with
+    :meth:`define_product_type` are kept in ``store``; links point under ``base_url``."""
+
+    def __init__(self, store: Store, base_url: str) -> None:
+        self.store, self.base_url = store, base_url
 
     # --- control ------------------------------------------------------------------------------
 
@@ -135,7 +141,7 @@ class DefinitionsMixin:
         attributes = list(seed_attribute_names() if attributes is None else attributes)
         if not all(isinstance(a, str) and a for a in attributes):
             raise ValueError("attributes: a list of attribute names")
-        with self.store.transaction() as state:  # type: ignore[attr-defined]
+        with self.store.transaction() as state:
             state.setdefault("product_types", {})[name] = {"images": images, "attributes": attributes}
 
     def _product_type(self, state: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -148,22 +154,12 @@ class DefinitionsMixin:
 
     # --- routes -------------------------------------------------------------------------------
 
-    def _definitions(self, method: str, path: str, query: dict[str, str], hdrs: dict[str, str]) -> EmuResponse:
-        with self.store.transaction() as state:  # type: ignore[attr-defined]
-            now, cfg = self._now(state), self._cfg(state)  # type: ignore[attr-defined]
-            fault = take_fault(state["faults"], method, path, skip=PROCESSING_FAULTS + READ_FAULTS)
-            if fault and fault["kind"] in PRE_FAULTS:
-                response = self._fault(fault)  # type: ignore[attr-defined]
-            elif path.startswith(SCHEMA_PATH):
-                response = self._schema_link(state, now, cfg, method, path, query, hdrs)
-            else:
-                response = self._definition(state, now, cfg, method, path, query, hdrs)
-            self._log(state, method, path, query, response.status, now)  # type: ignore[attr-defined]
-        if fault and fault["kind"] == "reset_after":
-            response = EmuResponse(0, {}, b"", fault="reset")
-        if fault and fault["kind"] == "slow":
-            response.delay = float(fault.get("seconds") or 2.0)
-        return response
+    def handle(self, state: dict[str, Any], now: float, cfg: dict[str, Any], method: str, path: str,
+               query: dict[str, str], hdrs: dict[str, str]) -> EmuResponse:
+        """One request to a definitions route or a schema link (the emulator has taken its fault and logs it)."""
+        if path.startswith(SCHEMA_PATH):
+            return self._schema_link(state, now, cfg, method, path, query, hdrs)
+        return self._definition(state, now, cfg, method, path, query, hdrs)
 
     def _definition(self, state, now, cfg, method, path, query, hdrs) -> EmuResponse:
         name = path[len(DEFINITIONS_PATH):]
@@ -172,12 +168,12 @@ class DefinitionsMixin:
         if method != "GET":
             return errors(405, "MethodNotAllowed", f"{method} is not allowed here")
         seller = query.get("sellerId", "")
-        denied = self._authorize(state, now, hdrs, seller, any_seller=not seller)  # type: ignore[attr-defined]
+        denied = authorize(state, now, hdrs, seller, any_seller=not seller)
         if denied is not None:
             return denied
         owner = state["access"][hashed(hdrs["x-amz-access-token"])]["seller"]
         rates = {**cfg, "rates": {OPERATION: RATE, **cfg["rates"]}}
-        if self._throttle(state, now, rates, owner, OPERATION):  # type: ignore[attr-defined]
+        if throttle(state, now, rates, owner, OPERATION):
             return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
         limit = {"x-amzn-RateLimit-Limit": f"{float(rates['rates'][OPERATION][0]):.1f}"}
         ids = [m for m in query.get("marketplaceIds", "").split(",") if m]
@@ -211,7 +207,7 @@ class DefinitionsMixin:
         data = schema_document(product_type, mp, requirements, enforced, spec, cfg["required_attributes"])
         link_path = f"{SCHEMA_PATH}{product_type}/{mp}/{requirements}/{enforced}.json"
         date = _stamp(now)
-        link = f"{self.base_url}{link_path}?" + urlencode({  # type: ignore[attr-defined]
+        link = f"{self.base_url}{link_path}?" + urlencode({
             "X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Date": date, "X-Amz-SignedHeaders": "host",
             "X-Amz-Expires": str(LINK_LIFETIME), "X-Amz-Signature": _signature(link_path, date)})
         groups = {"product_details": {"title": "Product Details", "description": "Attributes of the product",

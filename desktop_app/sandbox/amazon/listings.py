@@ -4,25 +4,35 @@ Store: ``state["listings"][seller][sku][marketplace_id]`` → ``{productType, as
 lastUpdatedDate, issues}``. PUT/PATCH validate synchronously (400 ``InvalidInput`` for malformed requests,
 200 ``INVALID`` with issues for semantic problems, never a state change); ``VALIDATION_PREVIEW`` answers
 ``VALID``/``INVALID`` and never touches the store; an ``ACCEPTED`` change (and a delete) is applied
-``processing_seconds`` later on the emulator clock.
+``processing_seconds`` later on the emulator clock. The emulator hands :class:`Listings` the state (inside its
+transaction), the time, the config, the media it fetched and the fault the request took.
 """
 
 from __future__ import annotations
 
 import copy
-import re
 import hashlib
+import json
+import re
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
-from desktop_app.sandbox.amazon.data import MEDIA
-from desktop_app.sandbox.amazon.media import own_name, scheme_problem
+from desktop_app.api.amazon.marketplaces import BY_ID
+from desktop_app.sandbox.amazon import static as spapi_static
+from desktop_app.sandbox.amazon.access import authorize, throttle
+from desktop_app.sandbox.amazon.data import MEDIA, MEDIA_PATH
+from desktop_app.sandbox.amazon.media import MediaLibrary, own_name, scheme_problem
+from desktop_app.sandbox.amazon.replies import errors, iso, reply
+from desktop_app.sandbox.responses import EmuResponse
 
 IMAGE_RE = re.compile(r"(main|other|swatch)_(product|offer)_image_locator(_\d+)?")
-
-
-def is_image(name: str) -> bool:
-    return bool(IMAGE_RE.fullmatch(name.rsplit("/", 1)[-1]))
+API_PATH = "/listings/2021-08-01/items/"
+OP_BY_METHOD = {"GET": "getListingsItem", "PUT": "putListingsItem", "PATCH": "patchListingsItem",
+                "DELETE": "deleteListingsItem"}
+INJECTED_ISSUE = {"code": "18027", "message": "The main image does not meet Amazon's product image requirements "
+                  "(injected by the sandbox).", "severity": "ERROR",
+                  "attributeNames": ["main_product_image_locator"], "categories": ["INVALID_IMAGE"]}
 MAIN = "main_product_image_locator"
 OPS = ("add", "replace", "merge", "delete")
 GET_DATA = ("summaries", "attributes", "issues", "offers", "fulfillmentAvailability", "procurement",
@@ -31,14 +41,13 @@ SUBMIT_DATA = ("identifiers", "issues")
 SUBMISSION_LOG = 200
 
 
+def is_image(name: str) -> bool:
+    return bool(IMAGE_RE.fullmatch(name.rsplit("/", 1)[-1]))
+
+
 def issue(code: str, message: str, attribute: str | None, category: str | None, severity: str = "ERROR") -> dict:
     return {"code": code, "message": message, "severity": severity,
             "attributeNames": [attribute] if attribute else [], "categories": [category] if category else []}
-
-
-def iso(now: float) -> str:
-    import datetime as dt
-    return dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def media_urls(data: Any) -> list[str]:
@@ -53,20 +62,135 @@ def media_urls(data: Any) -> list[str]:
             if isinstance(i, dict) and isinstance(i.get("media_location"), str)]
 
 
-class ListingsMixin:
-    def _public(self, value: Any) -> Any:
+class Listings:
+    """The listings part of the emulator: serves the Listings Items routes over the state it is handed, shows
+    records with ``base_url`` as their image host and keeps accepted images in ``library``."""
+
+    def __init__(self, base_url: str, library: MediaLibrary) -> None:
+        self.base_url, self.library = base_url, library
+
+    # --- Listings Items -----------------------------------------------------------------------
+
+    def handle(self, state: dict[str, Any], now: float, cfg: dict[str, Any], method: str, path: str,
+               query: dict[str, str], hdrs: dict[str, str], body: bytes,
+               media: dict[str, tuple[str | None, bytes | None]], fault: dict[str, Any] | None) -> EmuResponse:
+        """One Listings Items request, ``media`` fetched beforehand (url → (problem, bytes)), ``fault`` the one it
+        took (if any)."""
+        parts = path[len(API_PATH):].split("/")
+        if len(parts) != 2 or not all(parts):
+            return errors(404, "NotFound", "Use /listings/2021-08-01/items/{sellerId}/{sku}")
+        seller, sku = unquote(parts[0]), unquote(parts[1])
+        if method not in OP_BY_METHOD:
+            return errors(405, "MethodNotAllowed", f"{method} is not allowed here")
+        denied = authorize(state, now, hdrs, seller, any_seller=bool(cfg.get("static_sandbox")))
+        if denied is not None:
+            return denied
+        if cfg.get("static_sandbox"):  # Amazon's static sandbox: canned pairs, nothing stored, no throttling
+            status, canned = spapi_static.match(method, sku, query)
+            return reply(status, canned, {"x-amzn-RateLimit-Limit": "5.0"})
+        preview = query.get("mode") == "VALIDATION_PREVIEW"
+        operation = "preview" if preview and method in ("PUT", "PATCH") else OP_BY_METHOD[method]
+        if throttle(state, now, cfg, seller, operation):
+            return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
+        limit = {"x-amzn-RateLimit-Limit": f"{float(cfg['rates'][operation][0]):.1f}"}
+        ids = [m for m in query.get("marketplaceIds", "").split(",") if m]
+        problem = None
+        if not ids:
+            problem = "marketplaceIds: required"
+        elif any(m not in BY_ID for m in ids):
+            problem = f"marketplaceIds: unknown marketplace {next(m for m in ids if m not in BY_ID)}"
+        elif len(ids) > 1 and method in ("PUT", "DELETE"):
+            problem = "marketplaceIds: at most one marketplace id"
+        elif "mode" in query and (query["mode"] != "VALIDATION_PREVIEW" or method in ("GET", "DELETE")):
+            problem = "mode: the only value is VALIDATION_PREVIEW (PUT and PATCH)"
+        if problem:
+            return errors(400, "InvalidInput", problem, "", limit)
+        mp = ids[0]
+        records = state["listings"].get(seller, {}).get(sku, {})
+        if method == "GET":
+            included = [d for d in query.get("includedData", "summaries").split(",") if d]
+            if any(d not in GET_DATA for d in included):
+                return errors(400, "InvalidInput", "includedData: unknown value", "", limit)
+            found = [m for m in ids if m in records]
+            if not found:
+                return errors(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {mp}", "", limit)
+            view = self._view(sku, found[0], records[found[0]], included)
+            if fault and fault["kind"] == "listing_issue" and "issues" in included:
+                view["issues"].append(INJECTED_ISSUE)
+            for other in found[1:]:
+                extra = self._view(sku, other, records[other], included)
+                for key in ("summaries", "issues", "productTypes"):
+                    view.get(key, []).extend(extra.get(key, []))
+            return reply(200, view, limit)
+        included = [d for d in query.get("includedData", "issues").split(",") if d]
+        if any(d not in SUBMIT_DATA for d in included) or ("identifiers" in included and not preview):
+            return errors(400, "InvalidInput", "includedData: issues, or identifiers with VALIDATION_PREVIEW", "",
+                          limit)
+        record = records.get(mp)
+        job: dict[str, Any] = {"seller": seller, "sku": sku, "mp": mp}
+        if method == "DELETE":
+            job["op"] = "delete"
+            issues = [] if record else [{"code": "EMU_SKU_NOT_FOUND", "message": "The SKU does not exist in this "
+                                         "marketplace.", "severity": "ERROR", "attributeNames": [], "categories": []}]
+            status = "ACCEPTED" if record else "INVALID"
+            return reply(200, self._submission(state, now, cfg, job, status, issues, False, included, record), limit)
+        if "json" not in hdrs.get("content-type", "application/json"):
+            return errors(415, "UnsupportedMediaType", "The body must be application/json")
+        if len(body) > cfg["max_body_bytes"]:
+            return errors(413, "RequestEntityTooLarge", f"The request body is larger than {cfg['max_body_bytes']} bytes")
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return errors(400, "InvalidInput", "The body must be a JSON object", "", limit)
+        if method == "PATCH":
+            bad = self._check_patches(data.get("patches"))
+            job.update(op="patch", patches=data.get("patches"))
+        else:
+            attrs = data.get("attributes")
+            bad = None if isinstance(attrs, dict) and attrs else "attributes: required, a non-empty object"
+            if data.get("requirements", "LISTING") not in ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"):
+                bad = "requirements: must be LISTING, LISTING_PRODUCT_ONLY or LISTING_OFFER_ONLY"
+            job.update(op="put", attributes=attrs, productType=data.get("productType"))
+        if bad:
+            return errors(400, "InvalidInput", bad, "", limit)
+        issues = self._semantic_issues(record, data, mp, media, cfg, patch=method == "PATCH")
+        failed = any(i["severity"] == "ERROR" for i in issues)
+        status = "INVALID" if failed else ("VALID" if preview else "ACCEPTED")
+        if status == "ACCEPTED":
+            job["hosted"] = self._copies(media)
+        if status == "ACCEPTED" and fault and fault["kind"] in ("stuck", "other_contribution"):
+            job[fault["kind"]] = True
+        if status == "ACCEPTED" and fault and fault["kind"] == "invalid_image":
+            job["reject_images"] = sorted({p["path"].split("/")[2] for p in data.get("patches") or []
+                                           if p["op"] != "delete" and is_image(p["path"])}
+                                          or {k for k in data.get("attributes") or {} if is_image(k)})
+        return reply(200, self._submission(state, now, cfg, job, status, issues, preview, included, record), limit)
+
+    def _copies(self, media: dict[str, tuple[str | None, bytes | None]]) -> dict[str, str]:
+        """Amazon re-hosts the images it accepts: submitted URL → the emulator's own (placeholder) URL."""
+        hosted = {}
+        for url, (problem, body) in media.items():
+            if problem is None and body is not None and own_name(url, self.base_url) is None:
+                name = self.library.add(body)
+                if name:
+                    hosted[url] = f"{MEDIA}{MEDIA_PATH}{name}"
+        return hosted
+
+    def public(self, value: Any) -> Any:
         """Seeded values with the ``{media}`` placeholder turned into this emulator's image host."""
         if isinstance(value, str):
             return value.replace(MEDIA, self.base_url) if value.startswith(MEDIA) else value
         if isinstance(value, list):
-            return [self._public(v) for v in value]
+            return [self.public(v) for v in value]
         if isinstance(value, dict):
-            return {k: self._public(v) for k, v in value.items()}
+            return {k: self.public(v) for k, v in value.items()}
         return value
 
     # --- processing ---------------------------------------------------------------------------
 
-    def _settle(self, state: dict[str, Any], now: float) -> None:
+    def settle(self, state: dict[str, Any], now: float) -> None:
         due = [p for p in state["pending"] if p["due"] <= now]
         state["pending"] = [p for p in state["pending"] if p["due"] > now]
         for job in due:
@@ -131,7 +255,7 @@ class ListingsMixin:
     # --- views --------------------------------------------------------------------------------
 
     def _view(self, sku: str, mp: str, record: dict[str, Any], included: list[str]) -> dict[str, Any]:
-        attrs = self._public(record["attributes"])
+        attrs = self.public(record["attributes"])
         body: dict[str, Any] = {"sku": sku}
         if "summaries" in included:
             summary = {"marketplaceId": mp, "asin": record.get("asin"), "productType": record["productType"],
@@ -139,7 +263,7 @@ class ListingsMixin:
                        "status": record.get("status", []),
                        "itemName": next((v.get("value") for v in attrs.get("item_name", [])), None),
                        "createdDate": record["createdDate"], "lastUpdatedDate": record["lastUpdatedDate"]}
-            main = self._public(record.get("shown_main")) or next(
+            main = self.public(record.get("shown_main")) or next(
                 (v.get("media_location") for v in attrs.get(MAIN, [])), None)
             if main:
                 name = own_name(main, self.base_url)
@@ -243,7 +367,7 @@ class ListingsMixin:
             job["due"] = now + (1e9 if job.get("stuck") else float(cfg["processing_seconds"]))
             state["pending"].append(job)
             if job["due"] <= now:
-                self._settle(state, now)
+                self.settle(state, now)
         state["submissions"].append({"submissionId": submission_id, "sku": job["sku"], "operation": job["op"],
                                      "marketplaceId": job["mp"], "mode": "VALIDATION_PREVIEW" if preview else None,
                                      "status": status, "at": iso(now)})

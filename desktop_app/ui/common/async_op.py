@@ -1,4 +1,4 @@
-"""Async work started from a widget, done one way (in the spirit of Anki's ``QueryOp``).
+"""Async work started from a widget, done one way and only here (in the spirit of Anki's ``QueryOp``).
 
 A widget that runs requests, keyring calls or journal reads in the background holds one :class:`WidgetOps`:
 

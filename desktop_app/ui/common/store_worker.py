@@ -1,4 +1,4 @@
-"""The window's one way to the journal: a single worker thread that owns its own connection. UI code awaits
+"""The window's one way to the journal (the only place the window reaches SQLite): a single worker thread that owns its own connection. UI code awaits
 ``store.call(fn, ...)`` from the qasync loop (``fn`` gets that connection, a :class:`~desktop_app.store.journal
 .Journal`), so the GUI thread never waits for SQLite — not even while a command-line batch in another process
 holds the journal's write lock. While a call waits for such a lock, :attr:`StoreWorker.waiting` says so (the

@@ -161,7 +161,7 @@ class Studio:
 
         from desktop_app.api.pixii.client import DEFAULT_TIMEOUT
         from desktop_app.config import SANDBOX, SANDBOX_BASE_URL
-        from desktop_app.credentials import check_key
+        from desktop_app.credential_checks import check_key
 
         url = self.live_url()
         if url == SANDBOX:  # the environment forces the sandbox: check against the embedded one

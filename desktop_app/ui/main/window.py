@@ -7,9 +7,8 @@ import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QGroupBox, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGroupBox, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget)
 
-from desktop_app.api.pixii.client import redact
 from desktop_app.api.pixii.vocab import country_name, listing_type_name
 from desktop_app import APP_NAME
 from desktop_app.ui.main.banner import INPUT, NETWORK, Banner, BannerAction
@@ -25,15 +24,11 @@ from desktop_app.ui.main.job_marks import JobMarks
 from desktop_app.ui.main.job_panel import JobPanel
 from desktop_app.ui.main.jobs_model import JobsModel
 from desktop_app.ui.main.jobs_rows import typical_seconds
-from desktop_app.ui.common import theme
 from desktop_app.ui.common.prefs import Preferences
-from desktop_app.ui.common.store_worker import WAITING_TEXT
+from desktop_app.ui.main.status import SANDBOX_TEXT, WindowStatus
 from desktop_app.ui.main.window_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
-
-SANDBOX_TEXT = "Sandbox — sample images, no credits used"
-
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
@@ -91,7 +86,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self._build_status_bar()
+        self.status = WindowStatus(self.statusBar(), service, self.jobs_model)
+        self.mode_label, self.rate_label = self.status.mode_label, self.status.rate_label  # handles (tests)
         self._build_menus()
         self._update_mode()
         self._restore_prefs()
@@ -104,8 +100,8 @@ class MainWindow(QMainWindow):
         self.form.asin_edit.textChanged.connect(self._form_edited)
         self.form.refs.model().rowsInserted.connect(self._form_edited)
         self.form.refs.model().rowsRemoved.connect(self._form_edited)
-        service.credits_changed.connect(self._credits)
-        service.rate_limit_changed.connect(self.rate_label.setText)
+        service.credits_changed.connect(self.status.show_credits)
+        service.rate_limit_changed.connect(self.status.rate_label.setText)
         service.key_refused.connect(self.show_key_refused)
         service.runtime_changed.connect(self._runtime_changed)
         self.form.request_ready.connect(self._remember_form)
@@ -114,53 +110,22 @@ class MainWindow(QMainWindow):
         self.job_panel.refresh_requested.connect(service.refresh)
         self.job_panel.export_requested.connect(self.export_job)
         self.gallery.export_requested.connect(self.export_job)
-        self.jobs_model.dataChanged.connect(self._activity)
+        self.jobs_model.dataChanged.connect(self.status.show_activity)
         self.jobs_model.dataChanged.connect(self._row_changed)
-        self.jobs_model.rowsInserted.connect(self._activity)
+        self.jobs_model.rowsInserted.connect(self.status.show_activity)
         self.jobs_model.loaded.connect(self._jobs_loaded)
         self.jobs_model.reload()
         self.form.asin_edit.setFocus()
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setSizeGripEnabled(False)
-        self.mode_label = QLabel(objectName="modeLabel")
-        self.mode_label.setAccessibleName("Mode")
-        self.credits_label = QLabel(objectName="creditsLabel")
-        self.credits_label.setAccessibleName("Remaining credits")
-        self.rate_label = QLabel(self.service.rate_limit_text(), objectName="rateLimitLabel")
-        self.rate_label.setAccessibleName("Rate limits")
-        self.activity_label = QLabel(objectName="activityLabel")
-        self.activity_label.setAccessibleName("Activity")
-        self.store_label = QLabel(WAITING_TEXT, objectName="storeWaitingLabel")
-        self.store_label.setAccessibleName("Journal")
-        self.store_label.hide()
-        self.service.store_waiting.connect(self.store_label.setVisible)
-        bar.addWidget(self.mode_label)
-        bar.addWidget(self.store_label)
-        bar.addWidget(self.activity_label, 1)
-        bar.addPermanentWidget(self.rate_label)
-        bar.addPermanentWidget(self.credits_label)
-        self._credits(self.service.credits)
 
     @property
     def settings(self):
         return self.service.settings  # follows a Live/Sandbox switch
 
     def _update_mode(self) -> None:
-        """Title, mode label and its tooltip for the current service (the key only ever redacted)."""
-        s = self.settings
+        """Title and mode label for the current service."""
         # ends with the application's display name, so that the platform does not add it a second time
-        self.setWindowTitle(f"{'Sandbox' if s.sandbox else 'Live'} — {APP_NAME}")
-        if s.sandbox:
-            self.mode_label.setText(SANDBOX_TEXT)
-            self.mode_label.setStyleSheet(theme.pill_style("notice"))
-            self.mode_label.setToolTip("Jobs go to the embedded sandbox: nothing is charged. "
-                                       "File ▸ Settings… switches to Live.")
-        else:
-            self.mode_label.setText(f"Live ({redact(s.api_key)})")
-            self.mode_label.setStyleSheet(theme.pill_style("info"))
-            self.mode_label.setToolTip(f"Jobs go to {s.api_url} and cost credits.")
+        self.setWindowTitle(f"{'Sandbox' if self.settings.sandbox else 'Live'} — {APP_NAME}")
+        self.status.show_mode(self.settings)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -258,13 +223,13 @@ class MainWindow(QMainWindow):
         self.jobs_model.reload()
         self.gallery_model.set_journal(self.service.journal)
         self._title("")
-        self.rate_label.setText(self.service.rate_limit_text())
-        self._credits(self.service.credits)
+        self.status.rate_label.setText(self.service.rate_limit_text())
+        self.status.show_credits(self.service.credits)
         self.form.update_state()
         for url in self.form.refs.urls():  # thumbnails whose fetch was cancelled with the old runtime
             self.form.refs._request_thumb(url)
         self.banner.clear_error("UNAUTHORIZED")
-        self._activity()
+        self.status.show_activity()
 
     # --- reactions --------------------------------------------------------------------------------------
 
@@ -275,7 +240,7 @@ class MainWindow(QMainWindow):
             self.gallery.update_state()
 
     def _jobs_loaded(self) -> None:
-        self._activity()
+        self.status.show_activity()
         if self.jobs_model.rowCount() and not self.job_panel.current_job():
             self.job_panel.select_job(self.jobs_model.record(0).job_id)
 
@@ -324,16 +289,6 @@ class MainWindow(QMainWindow):
                                f"{listing_type_name(record.listing_type)} · "
                                f"{self.jobs_model.status_now(record)}", placeholder)
         self.gallery.setToolTip(f"Job {record.job_id}")
-
-    def _credits(self, value) -> None:
-        if value is None:
-            self.credits_label.setText("Credits: —" if not self.settings.sandbox else "")
-        else:
-            self.credits_label.setText(f"Credits left: {value:g}")
-
-    def _activity(self, *_args) -> None:
-        running = len(self.jobs_model.unfinished())
-        self.activity_label.setText(f"Watching {running} unfinished job{'s' if running != 1 else ''}…" if running else "")
 
     def export_job(self, job_id: str) -> None:
         if not job_id:

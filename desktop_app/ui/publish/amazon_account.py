@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 from desktop_app.config import SANDBOX, SpApiSettings, load_spapi_settings
 from desktop_app.core.publish.hosting import bucket_problem, region_problem
+from desktop_app.credential_checks import BucketCheck, LwaCheck, check_bucket, check_lwa
 from desktop_app.credentials import (
-    AWS_FIELDS, AwsCredentials, AwsCredentialState, BucketCheck, LwaCheck, SpApiCredentials, SpApiCredentialState,
-    check_bucket, check_lwa,
+    AWS_FIELDS, AwsCredentials, AwsCredentialState, SpApiCredentials, SpApiCredentialState,
 )
 
 log = logging.getLogger(__name__)

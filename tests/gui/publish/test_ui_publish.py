@@ -15,6 +15,7 @@ from support.ui import png_bytes, simulate_drop  # noqa: E402
 from desktop_app.sandbox.amazon.emulator import SPAPI_SANDBOX_URL  # noqa: E402
 from desktop_app.sandbox.amazon.data import SANDBOX_SELLER_ID, US  # noqa: E402
 from desktop_app.ui.publish.slots import IMAGE_MIME  # noqa: E402
+from desktop_app.api.retry import WATCH_PUBLISH  # noqa: E402
 
 
 MEDIA = f"{SPAPI_SANDBOX_URL}/spapi-media/"
@@ -84,7 +85,7 @@ def test_fetch_assign_validate_publish_live_and_undo(studio, qtbot, monkeypatch,
     assert w.publish_dialog is None and w.gallery_model.job_id == job_id
     assert w.publish_action.shortcut().toString() == "Ctrl+Shift+P"
     dialog = open_dialog(studio, qtbot)
-    studio.rt.publish.settle_seconds = 0.1  # re-read quickly while watching for "live"
+    studio.rt.publish.watch_retry = WATCH_PUBLISH.but(base=0.1)  # re-read quickly while watching for "live"
 
     # CN is listed but cannot be chosen
     cn = dialog.market_combo.findData("CN")
@@ -250,7 +251,7 @@ def test_remove_a_slot_image_publish_and_undo(studio, qtbot, monkeypatch):
     monkeypatch.setenv("LISTING_STUDIO_SPAPI_PROCESSING", "0.2")
     completed_job(studio, qtbot, "B0SANDMUG1", approve=(0,))  # the listing's product
     dialog = open_dialog(studio, qtbot)
-    studio.rt.publish.settle_seconds = 0.1
+    studio.rt.publish.watch_retry = WATCH_PUBLISH.but(base=0.1)
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
     assert not dialog.message.isVisible(), dialog.message.text()
     original = dict(dialog.state.view.slots)
@@ -335,7 +336,7 @@ def test_a_lost_answer_is_said_as_unknown_and_watched_until_live(studio_factory,
     completed_job(studio, qtbot, "B0SANDMUG1", approve=(0,))  # the listing's product
     dialog = open_dialog(studio, qtbot)
     fetch(dialog, qtbot, "MUG-BLK-16", "US")
-    studio.rt.publish.settle_seconds = 0.1
+    studio.rt.publish.watch_retry = WATCH_PUBLISH.but(base=0.1)
     emulator = studio.rt.spapi_emulator
     emulator.add_fault("reset_after", "/listings/", method="PATCH", count=0)  # every real PATCH; previews pass
     w.publish_watch.schedule = (0.1,)

@@ -1,4 +1,4 @@
-"""JobService end to end against the sandbox, in-process and over a real loopback socket."""
+"""JobService end to end against the pixii_both_ways, in-process and over a real loopback socket."""
 
 import asyncio
 
@@ -11,28 +11,12 @@ from desktop_app.api.pixii.client import PixiiClient
 from desktop_app.core.images.cache import ImageCache
 from desktop_app.core.jobs.service import JobService
 from desktop_app.store.journal import Journal
-from desktop_app.sandbox.pixii.emulator import PixiiEmulator
-from desktop_app.sandbox.server import serve
-from desktop_app.sandbox.transport import SandboxTransport
 
 KEY = "pk_live_serviceTestKey42"
 
 
-@pytest.fixture(params=["in-process", "loopback"])
-def sandbox(request):
-    """(emulator, base_url, transport-or-None)"""
-    if request.param == "in-process":
-        emu = PixiiEmulator(base_url="https://sandbox.invalid")
-        yield emu, "https://sandbox.invalid", SandboxTransport(emu)
-    else:
-        emu = PixiiEmulator()
-        srv = serve(emu, port=0).start()
-        yield emu, srv.url, None
-        srv.stop()
-
-
-def make_service(sandbox, tmp_path):
-    emu, url, transport = sandbox
+def make_service(pixii_both_ways, tmp_path):
+    emu, url, transport = pixii_both_ways
     mounts = {"all://sandbox.invalid": transport} if transport else {}
     http = httpx.AsyncClient(mounts=mounts, trust_env=False, timeout=1.0)
     client = PixiiClient(url, KEY, http=http, give_up_after=2, backoff_base=0.01, backoff_cap=0.05)
@@ -40,11 +24,11 @@ def make_service(sandbox, tmp_path):
                       poll_interval=0.02), http
 
 
-def run_with(sandbox, tmp_path, scenario):
+def run_with(pixii_both_ways, tmp_path, scenario):
     async def main():
-        service, http = make_service(sandbox, tmp_path)
+        service, http = make_service(pixii_both_ways, tmp_path)
         try:
-            return await scenario(service, sandbox[0])
+            return await scenario(service, pixii_both_ways[0])
         finally:
             await http.aclose()
     return asyncio.run(main())
@@ -53,8 +37,8 @@ def run_with(sandbox, tmp_path, scenario):
 REQ = ListingRequest("B0SERVICE1", "FR", "amazon_listing")
 
 
-def test_full_flow_downloads_verified_images(sandbox, tmp_path):
-    sandbox[0].configure(pending_seconds=0.02, processing_seconds=0.05)
+def test_full_flow_downloads_verified_images(pixii_both_ways, tmp_path):
+    pixii_both_ways[0].configure(pending_seconds=0.02, processing_seconds=0.05)
 
     async def scenario(service, emu):
         job = await service.submit(REQ)
@@ -62,27 +46,27 @@ def test_full_flow_downloads_verified_images(sandbox, tmp_path):
         await service.download_images(job.job_id)
         return done, service.outcomes(job.job_id)
 
-    done, images = run_with(sandbox, tmp_path, scenario)
+    done, images = run_with(pixii_both_ways, tmp_path, scenario)
     assert done.status == "completed" and done.credit_cost == 10
     assert len(images) == 7 and all(i.file and i.file.is_file() and not i.error_code for i in images)
     assert images[0].file.suffix == ".jpg" and images[1].file.suffix == ".png"
 
 
 @pytest.mark.parametrize("fault", ["reset_after_create", "timeout_after_create", "malformed", "503"])
-def test_unknown_outcome_is_reconciled_to_exactly_one_job(sandbox, tmp_path, fault):
+def test_unknown_outcome_is_reconciled_to_exactly_one_job(pixii_both_ways, tmp_path, fault):
     async def scenario(service, emu):
         emu.add_fault(fault, path_prefix="/v1/api/listing_builder")
         job = await service.submit(REQ)
         return job, emu.stats()["jobs_created"], service.journal.unresolved_intents()
 
-    job, created, unresolved = run_with(sandbox, tmp_path, scenario)
+    job, created, unresolved = run_with(pixii_both_ways, tmp_path, scenario)
     assert created == 1 and unresolved == []
     assert job.job_id and job.asin == "B0SERVICE1"
 
 
 @pytest.mark.parametrize("profile", ["listing-builder-page", "errors-page"])
 @pytest.mark.parametrize("envelope", ["flat", "wrapped"])
-def test_refusals_under_both_status_profiles_and_envelopes(sandbox, tmp_path, profile, envelope):
+def test_refusals_under_both_status_profiles_and_envelopes(pixii_both_ways, tmp_path, profile, envelope):
     async def scenario(service, emu):
         emu.configure(status_profile=profile, envelope=envelope)
         seen = {}
@@ -102,23 +86,23 @@ def test_refusals_under_both_status_profiles_and_envelopes(sandbox, tmp_path, pr
             await service.submit(REQ)
         return seen, emu.stats()["jobs_created"]
 
-    seen, created = run_with(sandbox, tmp_path, scenario)
+    seen, created = run_with(pixii_both_ways, tmp_path, scenario)
     expected = {"listing-builder-page": {"credits": 402, "brand": 400},
                 "errors-page": {"credits": 400, "brand": 422}}[profile]
     assert seen == expected and created == 0
 
 
-def test_validation_error_carries_the_detail(sandbox, tmp_path):
+def test_validation_error_carries_the_detail(pixii_both_ways, tmp_path):
     async def scenario(service, emu):
         with pytest.raises(errors.ValidationFailed) as info:
             await service.submit(ListingRequest("B0SERVICE1", "XX", "amazon_listing"))
         return info.value
 
-    exc = run_with(sandbox, tmp_path, scenario)
+    exc = run_with(pixii_both_ways, tmp_path, scenario)
     assert exc.code == "VALIDATION_ERROR" and "country_code" in (exc.detail or "")
 
 
-def test_transient_5xx_on_polls_is_retried(sandbox, tmp_path):
+def test_transient_5xx_on_polls_is_retried(pixii_both_ways, tmp_path):
     async def scenario(service, emu):
         emu.configure(pending_seconds=0.01, processing_seconds=0.02)
         job = await service.submit(REQ)
@@ -126,10 +110,10 @@ def test_transient_5xx_on_polls_is_retried(sandbox, tmp_path):
         emu.add_fault("malformed", path_prefix="/v1/api/jobs/", count=1)
         return await service.wait(job.job_id)
 
-    assert run_with(sandbox, tmp_path, scenario).status == "completed"
+    assert run_with(pixii_both_ways, tmp_path, scenario).status == "completed"
 
 
-def test_expired_image_links_are_per_image_errors(sandbox, tmp_path):
+def test_expired_image_links_are_per_image_errors(pixii_both_ways, tmp_path):
     async def scenario(service, emu):
         emu.configure(pending_seconds=0.01, processing_seconds=0.02)
         job = await service.submit(REQ)
@@ -138,12 +122,12 @@ def test_expired_image_links_are_per_image_errors(sandbox, tmp_path):
         await service.download_images(job.job_id)
         return service.outcomes(job.job_id), await service.refresh_or_journal(job.job_id)
 
-    images, record = run_with(sandbox, tmp_path, scenario)
+    images, record = run_with(pixii_both_ways, tmp_path, scenario)
     assert {i.error_code for i in images} == {"URL_EXPIRED"}
     assert record.status == "completed"  # the expired job is still served from the journal
 
 
-def test_each_downloaded_image_is_announced_as_it_arrives(sandbox, tmp_path):
+def test_each_downloaded_image_is_announced_as_it_arrives(pixii_both_ways, tmp_path):
     async def scenario(service, emu):
         emu.configure(pending_seconds=0.01, processing_seconds=0.02)
         job = await service.submit(REQ)
@@ -153,5 +137,5 @@ def test_each_downloaded_image_is_announced_as_it_arrives(sandbox, tmp_path):
         await service.download_images(job.job_id)
         return seen
 
-    seen = run_with(sandbox, tmp_path, scenario)
+    seen = run_with(pixii_both_ways, tmp_path, scenario)
     assert len(seen) == 7 and sorted(seen) == seen and seen[0] >= 1 and seen[-1] == 7

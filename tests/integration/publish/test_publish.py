@@ -19,6 +19,7 @@ from desktop_app.store.publishes import ACCEPTED, INVALID, LIVE, UNDONE, VALID
 from desktop_app.core.validation import InputError
 from desktop_app.runtime import Runtime
 from desktop_app.sandbox.amazon.media import emulator_fetcher
+from desktop_app.api.retry import WATCH_PUBLISH
 
 SKU, US = "MUG-BLK-16", "ATVPDKIKX0DER"
 
@@ -36,7 +37,7 @@ def fetch(emulator, url: str) -> bytes:
 async def with_runtime(fn, **kw):
     rt = Runtime(load_settings(), **kw)
     try:
-        rt.publish.settle_seconds = 0.1
+        rt.publish.watch_retry = WATCH_PUBLISH.but(base=0.1)
         return await fn(rt)
     finally:
         await rt.aclose()
@@ -134,7 +135,7 @@ def test_invalid_image_after_acceptance_is_surfaced():
 def test_watching_right_after_acceptance_reads_once_it_can_be_live():
     async def flow(rt):
         service, emulator = rt.publish, rt.spapi_emulator
-        service.settle_seconds = 0.5  # longer than the sandbox's processing (0.3 s)
+        service.watch_retry = WATCH_PUBLISH.but(base=0.5)  # longer than the sandbox's processing (0.3 s)
 
         def reads() -> int:
             return sum(r["method"] == "GET" for r in emulator.stats()["requests"])
@@ -146,7 +147,7 @@ def test_watching_right_after_acceptance_reads_once_it_can_be_live():
 
 
 def test_an_issue_already_on_the_listing_does_not_end_the_watch():
-    from desktop_app.sandbox.amazon.emulator import INJECTED_ISSUE
+    from desktop_app.sandbox.amazon.listings import INJECTED_ISSUE
 
     async def flow(rt):
         emulator = rt.spapi_emulator

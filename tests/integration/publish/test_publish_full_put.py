@@ -14,6 +14,7 @@ from desktop_app.config import load_settings
 from desktop_app.api.amazon.errors import SpApiRefused
 from desktop_app.runtime import Runtime
 from desktop_app.sandbox.amazon.data import SANDBOX_SELLER_ID
+from desktop_app.api.retry import WATCH_PUBLISH
 
 SELLER, US, SKU = SANDBOX_SELLER_ID, "ATVPDKIKX0DER", "MUG-BLK-16"
 DEFS = "/definitions/2020-09-01/productTypes/"
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.usefixtures("fast_spapi")
 async def with_runtime(fn):
     rt = Runtime(load_settings())
     try:
-        rt.publish.settle_seconds = 0.1
+        rt.publish.watch_retry = WATCH_PUBLISH.but(base=0.1)
         return await fn(rt)
     finally:
         await rt.aclose()

@@ -14,6 +14,7 @@ from support.images import make
 from desktop_app.config import load_settings
 from desktop_app.core.publish.fetch import UrlUnreachable
 from desktop_app.runtime import Runtime
+from desktop_app.api.retry import WATCH_PUBLISH
 
 SKU, US = "MUG-BLK-16", "ATVPDKIKX0DER"
 SMALL_GREY = make((300, 300), bg=(200, 200, 200), fmt="PNG")
@@ -101,7 +102,7 @@ def test_an_expiring_presigned_url_is_hosted_instead_of_sent(public_bucket, moto
     async def with_rt():
         rt = Runtime(load_settings())
         try:
-            rt.publish.settle_seconds = 0.05
+            rt.publish.watch_retry = WATCH_PUBLISH.but(base=0.05)
             await flow(rt)
         finally:
             await rt.aclose()

@@ -12,6 +12,7 @@ from desktop_app.core.publish.watch import check_all
 from desktop_app.store.publishes import ACCEPTED, LIVE, OTHER_SHOWN, UNDONE
 from desktop_app.runtime import Runtime
 from desktop_app.sandbox.amazon.data import SANDBOX_SELLER_ID
+from desktop_app.api.retry import WATCH_PUBLISH
 
 SKU, US = "MUG-BLK-16", "ATVPDKIKX0DER"
 pytestmark = pytest.mark.usefixtures("fast_spapi")
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("fast_spapi")
 async def with_runtime(fn):
     rt = Runtime(load_settings())
     try:
-        rt.publish.settle_seconds = 0.05
+        rt.publish.watch_retry = WATCH_PUBLISH.but(base=0.05)
         return await fn(rt, rt.publish)
     finally:
         await rt.aclose()
@@ -89,3 +90,20 @@ def test_watch_command_for_cron(servers, env):
     assert bad.code == 5
     assert bad.json["listings"][0]["outcome"] == "suppressed" and bad.json["error"] is None
     assert "suppressed" in bad.err and "listing-studio undo 1" in bad.err
+
+
+def test_the_watch_rereads_on_the_one_retry_schedule():
+    async def flow(rt, service):
+        import asyncio
+        waits = []
+
+        async def sleep(seconds):
+            waits.append(round(seconds, 3))
+            await asyncio.sleep(seconds)
+
+        rt.spapi_emulator.configure(processing_seconds=0.5)
+        service.sleep = sleep
+        out = await service.publish(SKU, "US", {"MAIN": media(rt, "new-main.jpg")})
+        assert (await service.watch_live(out.record_id, timeout=10, wait_first=True)).state == LIVE
+        assert waits[:3] == [0.05, 0.1, 0.2] and len(waits) >= 4  # doubling from the policy's base until live
+    run(with_runtime(flow))

@@ -12,29 +12,14 @@ from desktop_app.api.pixii.client import PixiiClient
 from desktop_app.core.images.cache import ImageCache
 from desktop_app.core.jobs.service import JobService
 from desktop_app.store.journal import Journal
-from desktop_app.sandbox.pixii.emulator import PixiiEmulator
-from desktop_app.sandbox.server import serve
-from desktop_app.sandbox.transport import SandboxTransport
 
 KEY = "pk_live_clockSkewKey0001"
 REQ = ListingRequest("B0SKEW0001", "US", "amazon_listing")
 HOURS = 3 * 3600
 
 
-@pytest.fixture(params=["in-process", "loopback"])
-def sandbox(request):
-    if request.param == "in-process":
-        emu = PixiiEmulator(base_url="https://sandbox.invalid")
-        yield emu, "https://sandbox.invalid", SandboxTransport(emu)
-    else:
-        emu = PixiiEmulator()
-        srv = serve(emu, port=0).start()
-        yield emu, srv.url, None
-        srv.stop()
-
-
-def run(sandbox, tmp_path, scenario):
-    emu, url, transport = sandbox
+def run(pixii_both_ways, tmp_path, scenario):
+    emu, url, transport = pixii_both_ways
 
     async def main():
         mounts = {"all://sandbox.invalid": transport} if transport else {}
@@ -51,22 +36,22 @@ def created_ids(emu):
         return [job_id for job_id, _ in sorted(state["jobs"].items(), key=lambda kv: kv[1]["seq"])]
 
 
-def test_service_clock_hours_behind_adopts_the_lost_job_instead_of_paying_again(sandbox, tmp_path):
-    emu = sandbox[0]
+def test_service_clock_hours_behind_adopts_the_lost_job_instead_of_paying_again(pixii_both_ways, tmp_path):
+    emu = pixii_both_ways[0]
     emu.set_clock_offset(-HOURS)
     emu.add_fault("reset_after_create", path_prefix="/v1/api/listing_builder", method="POST")
 
     async def scenario(service, client):
         return await service.submit(REQ), client.clock_offset
 
-    record, offset = run(sandbox, tmp_path, scenario)
+    record, offset = run(pixii_both_ways, tmp_path, scenario)
     assert emu.stats()["jobs_created"] == 1
     assert record.job_id == created_ids(emu)[0]
     assert offset == pytest.approx(-HOURS, abs=2)
 
 
-def test_service_clock_hours_ahead_does_not_adopt_an_older_job_of_another_computer(sandbox, tmp_path):
-    emu = sandbox[0]
+def test_service_clock_hours_ahead_does_not_adopt_an_older_job_of_another_computer(pixii_both_ways, tmp_path):
+    emu = pixii_both_ways[0]
     emu.set_clock_offset(HOURS)
     # a job for the same ASIN made from another computer ten minutes earlier (service time)
     emu.handle("POST", "/v1/api/listing_builder", {}, {"Authorization": f"Bearer {KEY}"},
@@ -77,7 +62,7 @@ def test_service_clock_hours_ahead_does_not_adopt_an_older_job_of_another_comput
     async def scenario(service, client):
         return await service.submit(REQ)
 
-    record = run(sandbox, tmp_path, scenario)
+    record = run(pixii_both_ways, tmp_path, scenario)
     foreign, ours = created_ids(emu)
     assert emu.stats()["jobs_created"] == 2
     assert record.job_id == ours and record.job_id != foreign

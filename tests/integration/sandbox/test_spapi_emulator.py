@@ -380,3 +380,12 @@ def test_static_sandbox_mode_answers_like_amazons_static_sandbox(env):
         run(unknown())
     with pytest.raises(ValueError):
         SpApiEmulator(config={"static_sandbox": "yes"})
+
+
+def test_the_emulator_is_made_of_parts_not_mixins(tmp_path):
+    emu = SpApiEmulator(tmp_path / "spapi.json")
+    assert SpApiEmulator.__mro__ == (SpApiEmulator, object)
+    emu.base_url = "http://127.0.0.1:9/"  # the loopback server learns its port later: every part follows
+    assert emu.listings.base_url == emu.definitions.base_url == "http://127.0.0.1:9"
+    emu.configure(processing_seconds=0)
+    assert emu.get_config()["processing_seconds"] == 0 and emu.control.get_config()["processing_seconds"] == 0

@@ -4,7 +4,7 @@ import math
 
 from support.aio import run
 
-from desktop_app.api.retry import RetryPolicy
+from desktop_app.api.retry import WATCH_PUBLISH, RetryPolicy
 
 
 class Clock:
@@ -95,3 +95,9 @@ def test_another_policy_can_judge_the_same_attempts():
     assert attempts.allows(0.0, counted)
     attempts.retry = 2
     assert not attempts.allows(0.0, counted)
+
+
+def test_a_publish_is_watched_after_2_s_then_doubling_up_to_a_minute():
+    waits = [WATCH_PUBLISH.wait(n) for n in range(8)]
+    assert waits == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+    assert WATCH_PUBLISH.allows(5, elapsed=62.0, wait=waits[5]) is False  # 2+4+8+16+32 = 62 s, then 60 > 120 s

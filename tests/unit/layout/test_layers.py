@@ -44,3 +44,11 @@ def test_the_core_never_imports_the_window():
 
 def test_imports_inside_the_package_are_absolute():
     assert [f"{rel}: {'.' * level}{name}" for rel, name, level in _imports(".") if level] == []
+
+
+def test_the_sp_api_emulators_parts_never_import_the_emulator_back():
+    found = [f"{rel}: {name}" for rel, name, _ in _imports("sandbox/amazon")
+             if name == "desktop_app.sandbox.amazon.emulator" and rel != "sandbox/amazon/emulator.py"]
+    assert found == []
+    assert {rel for rel, _, _ in _imports("sandbox/amazon")} >= {"sandbox/amazon/control.py",
+                                                                "sandbox/amazon/listings.py"}
