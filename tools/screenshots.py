@@ -224,11 +224,16 @@ def other_screen(screen: str | None):
     if not shutil.which("Xvfb"):
         yield None
         return
-    display = f":{90 + os.getpid() % 8}"
+    number = next(n for n in range(120, 400) if not Path(f"/tmp/.X{n}-lock").exists()
+                  and not Path(f"/tmp/.X11-unix/X{n}").exists())  # a display no one else uses
+    display = f":{number}"
     started = [subprocess.Popen(["Xvfb", display, "-screen", "0", f"{screen}x24", "-nolisten", "tcp"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
         time.sleep(1.0)  # the server opens its socket
+        if started[0].poll() is not None:
+            yield None
+            return
         if shutil.which("openbox"):
             started.append(subprocess.Popen(["openbox"], env={**os.environ, "DISPLAY": display},
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
