@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")
@@ -27,9 +30,10 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from PySide6.QtCore import QMimeData  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from tools.screenshots_flow import FLOW_STATES, shoot_flow  # noqa: E402
 from tools.screenshots_more import MORE_STATES, _until, shoot_more  # noqa: E402
 
-STATES = ("empty", "running", "gallery", "main", "error", "first-run", "settings") + MORE_STATES
+STATES = ("empty", "running", "gallery", "main", "error", "first-run", "settings") + MORE_STATES + FLOW_STATES
 
 
 async def _settle(app: QApplication, seconds: float = 0.4) -> None:
@@ -104,6 +108,7 @@ async def shoot(outdir: Path, only: str = "", name: str = "") -> list[Path]:
     finally:
         await studio.aclose()
     saved += await shoot_more(outdir)
+    saved += await shoot_flow(outdir)
     saved += await shoot_first_run(outdir)
     return saved
 
@@ -174,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         theme.set_app_identity(app)
         theme.apply_scheme(app, theme.forced_scheme())
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            more = options.only in MORE_STATES
-            saved = runner.run((shoot_more if more else shoot)(outdir, options.only, options.name))
+            shooter = shoot_more if options.only in MORE_STATES else shoot_flow if options.only in FLOW_STATES \
+                else shoot
+            saved = runner.run(shooter(outdir, options.only, options.name))
     if not options.only:
         saved += variants(outdir)
     for path in saved:
@@ -184,17 +190,59 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def variants(outdir: Path) -> list[Path]:
-    """The gallery in the dark palette and at 2× scale, each in its own process."""
+    """Each in its own process: the gallery in the dark palette and at 2× scale; the whole window on the screen
+    in use (1366×768 under ``Xvfb :99 -screen 0 1366x768x24``) and on a 1280×720 one, light and dark."""
+    dark = {"LISTING_STUDIO_COLOR_SCHEME": "dark"}
+    runs = [("gallery", "gallery-dark", dark, None), ("gallery", "gallery-2x", {"QT_SCALE_FACTOR": "2"}, None)]
+    if os.environ.get("DISPLAY"):
+        runs += [("window", "window-{screen}-dark", dark, None),
+                 ("window", "window-1280x720", {}, "1280x720"), ("window", "window-1280x720-dark", dark, "1280x720")]
     saved = []
-    for name, env in (("gallery-dark", {"LISTING_STUDIO_COLOR_SCHEME": "dark"}),
-                      ("gallery-2x", {"QT_SCALE_FACTOR": "2"})):
-        cmd = [sys.executable, "-m", "tools.screenshots", str(outdir), "--only", "gallery", "--name", name]
-        done = subprocess.run(cmd, env={**os.environ, **env}, timeout=180, check=False)
-        if done.returncode == 0:
-            saved.append(outdir / f"{name}.png")
+    for state, name, env, screen in runs:
+        cmd = [sys.executable, "-m", "tools.screenshots", str(outdir), "--only", state, "--name", name]
+        with other_screen(screen) as display:
+            if display is None:
+                print(f"{name}: skipped (no Xvfb for a {screen} screen)", file=sys.stderr)
+                continue
+            done = subprocess.run(cmd, env={**os.environ, **env, **display}, timeout=180, check=False,
+                                  capture_output=True, text=True)
+        printed = [line for line in done.stdout.splitlines() if line.endswith(".png")]
+        if done.returncode == 0 and printed:
+            saved.append(Path(printed[-1]))
         else:
-            print(f"{name}: failed ({done.returncode})", file=sys.stderr)
+            print(f"{name}: failed ({done.returncode}) {done.stderr[-400:]}", file=sys.stderr)
     return saved
+
+
+@contextlib.contextmanager
+def other_screen(screen: str | None):
+    """``{}`` for the screen in use; else ``{"DISPLAY": ...}`` of an Xvfb of that size (with openbox when
+    installed) for as long as the block runs, or None when Xvfb is not installed."""
+    if screen is None:
+        yield {}
+        return
+    if not shutil.which("Xvfb"):
+        yield None
+        return
+    number = next(n for n in range(120, 400) if not Path(f"/tmp/.X{n}-lock").exists()
+                  and not Path(f"/tmp/.X11-unix/X{n}").exists())  # a display no one else uses
+    display = f":{number}"
+    started = [subprocess.Popen(["Xvfb", display, "-screen", "0", f"{screen}x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        time.sleep(1.0)  # the server opens its socket
+        if started[0].poll() is not None:
+            yield None
+            return
+        if shutil.which("openbox"):
+            started.append(subprocess.Popen(["openbox"], env={**os.environ, "DISPLAY": display},
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            time.sleep(0.5)
+        yield {"DISPLAY": display}
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 if __name__ == "__main__":

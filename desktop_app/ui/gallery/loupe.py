@@ -40,6 +40,7 @@ def tile_menu(panel, row: int) -> QMenu | None:
 
 
 MOVES = (Qt.Key.Key_Escape, Qt.Key.Key_Space, Qt.Key.Key_Left, Qt.Key.Key_Right)
+KEPT = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_F6)  # the focus stays on the loupe while it is open
 HINT = "← → move · A approve · R reject · U clear · Esc close"
 
 
@@ -132,7 +133,8 @@ class Loupe(QWidget):
     # --- keys ---------------------------------------------------------------------------------------------
 
     def event(self, event) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and (event.key() in KEYS or event.key() in MOVES):
+        if event.type() == QEvent.Type.ShortcutOverride and (event.key() in KEYS or event.key() in MOVES
+                                                                  or event.key() in KEPT):
             event.accept()  # the loupe's keys before the window's shortcuts (Esc, Space, A / R / U)
             return True
         return super().event(event)
@@ -147,10 +149,15 @@ class Loupe(QWidget):
                 self.panel.view.setCurrentIndex(self.panel.model.index(row))
         elif key in KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             self.panel.review(KEYS[key])
+        elif key in KEPT:
+            pass  # F6 would move to a pane hidden under the loupe
         else:
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def focusNextPrevChild(self, _next: bool) -> bool:
+        return True  # Tab would move to a widget hidden under the loupe, where Esc no longer closes it
 
     def mouseDoubleClickEvent(self, event) -> None:
         self.close_loupe()

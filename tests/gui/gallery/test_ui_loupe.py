@@ -76,6 +76,25 @@ def test_space_opens_and_closes_the_loupe(studio, qtbot, done_job):
     w.resize(w.width() - 40, w.height() - 30)  # a closed loupe does not follow the window
 
 
+def test_tab_and_f6_keep_the_focus_on_the_open_loupe_so_esc_still_closes_it(studio, qtbot, done_job):
+    w = studio.window
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+    w.gallery_view.setFocus()
+    w.gallery_view.setCurrentIndex(w.gallery_model.index(0))
+    qtbot.keyClick(w.gallery_view, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: loupe_shows(w, 0), timeout=5000)
+    loupe = w.gallery.loupe
+    for key, modifier in ((Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier),
+                          (Qt.Key.Key_F6, Qt.KeyboardModifier.NoModifier)):
+        qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+        assert QApplication.focusWidget() is loupe and loupe.isVisible(), key
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    assert not loupe.isVisible() and w.gallery_view.hasFocus()
+
+
 def click_menu(qtbot, menu, text):
     action = next(a for a in menu.actions() if a.text() == text)
     assert action.isEnabled()
