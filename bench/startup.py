@@ -23,7 +23,7 @@ app.exec()
 
 
 def main() -> int:
-    python = str(ROOT / ".venv" / "bin" / "python")
+    python = sys.executable  # the interpreter running the benchmarks (the project's venv under make bench)
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                    LISTING_STUDIO_DATA_DIR=str(Path(tmp) / "data"), LISTING_STUDIO_API_URL="sandbox")
