@@ -46,7 +46,7 @@ def test_a_journal_locked_by_another_process_shows_waiting_and_never_freezes_the
         timer.setInterval(5)
         timer.timeout.connect(lambda: ticks.append(time.monotonic()))
         timer.start()
-        label = studio.window.store_label
+        label = studio.window.status.store_label
         assert label.isHidden() and label.text() == WAITING_TEXT
 
         review = studio.service.set_review(job_id, 0, "approved")
@@ -89,7 +89,7 @@ def test_polling_goes_on_while_another_process_holds_the_journal(studio_factory,
         studio.service.submit(ListingRequest("B0LOCKPOLL", "US", "amazon_main_images"))
     job_id = submitted.args[0]
     qtbot.waitUntil(lambda: studio.service.polling(job_id), timeout=3000)
-    journal, label = studio.rt.journal, studio.window.store_label
+    journal, label = studio.rt.journal, studio.window.status.store_label
     holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(journal.path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
