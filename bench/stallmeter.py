@@ -9,7 +9,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 import urllib.request
 from pathlib import Path
 
@@ -52,6 +54,45 @@ class StallMeter:
         """The longest stall since start(), in ms."""
         self.timer.stop()
         return self.longest * 1000
+
+
+class StallSampler:
+    """What the GUI thread does while it stalls: a helper thread looks every ms at the ``meter``'s last tick and,
+    when it is older than ``threshold_ms``, takes the GUI thread's stack (its innermost product frame and the
+    innermost frame). Only for finding a stall's cause: the sampling itself takes the GIL now and then."""
+
+    def __init__(self, meter: StallMeter, threshold_ms: float = 8.0) -> None:
+        self.meter, self.threshold = meter, threshold_ms / 1000
+        self.gui = threading.get_ident()
+        self.seen: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="stall-sampler", daemon=True)
+
+    def __enter__(self) -> StallSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.001):
+            if not self.meter.timer.isActive() or time.perf_counter() - self.meter.last < self.threshold:
+                continue
+            frame = sys._current_frames().get(self.gui)
+            inner, mine = None, None
+            while frame is not None:
+                where = f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}"
+                inner = inner or where
+                if mine is None and str(ROOT / "desktop_app") in frame.f_code.co_filename:
+                    mine = where
+                frame = frame.f_back
+            self.seen[f"{mine or '(no product frame)'} → {inner or '(in Qt, no Python frame)'}"] += 1
+
+    def top(self, n: int) -> list[tuple[int, str]]:
+        """The ``n`` stacks seen most often in stalls, with how many samples (≈ ms) each."""
+        return [(count, stack) for stack, count in self.seen.most_common(n)]
 
 
 async def idle_floor(seconds: float) -> float:
