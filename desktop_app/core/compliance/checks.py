@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from PIL import Image
 
 from desktop_app.core.compliance import pixels as px
-from desktop_app.core.images.check import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, _describe
+from desktop_app.core.images.check import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, _describe, decoding
 from desktop_app.core.images.view import open_image_file
 
 # Pillow format name -> our format name; our format name -> label shown to people
@@ -85,7 +85,8 @@ class Subject:
                     if self.image.format == "JPEG" and max(self.image.size) > px.SHARPNESS_SIZE:
                         # decoded once, large enough to judge blur on; the working copy is reduced from it
                         self.image.draft("RGB", (px.SHARPNESS_SIZE, px.SHARPNESS_SIZE))
-                    self._work = px.working_copy(self.image)
+                    with decoding():  # one full decode at a time in the process (see images.check)
+                        self._work = px.working_copy(self.image)
                 except Exception as exc:  # truncated data, MemoryError, ...
                     self._work_error = f"pixels could not be decoded ({str(exc)[:120] or type(exc).__name__})"
         return self._work

@@ -34,7 +34,7 @@ _FORMATS: dict[str, tuple[str, str, frozenset[str]]] = {
 _PIL_OPENERS = {"png": ["PNG"], "jpeg": ["JPEG"], "webp": ["WEBP"], "gif": ["GIF"]}
 _OPEN_LOCK = threading.Lock()
 # Full decodes run one at a time: however many images arrive together, memory holds one image's pixels.
-_DECODE_LOCK = threading.Lock()
+_DECODE_LOCK = threading.RLock()  # re-entered when the image-rules checks decode through decode_pixels
 
 
 class ImageCheckError(Exception):
@@ -166,6 +166,11 @@ def _decode(im: Image.Image, label: str) -> None:
         raise ImageCheckError(IMAGE_TOO_LARGE, f"{label} image too large to decode") from None
     except Exception as exc:  # OSError("image file is truncated"), SyntaxError, ValueError, zlib.error, ...
         raise ImageCheckError(NOT_AN_IMAGE, f"truncated or corrupt {label} data ({_reason(exc)})") from None
+
+
+def decoding() -> threading.RLock:
+    """The lock to hold while an image's pixels are decoded in full (here and by the image-rules checks)."""
+    return _DECODE_LOCK
 
 
 def decode_pixels(im: Image.Image) -> None:
