@@ -18,7 +18,8 @@ from desktop_app.api.errors import ApiRefused
 from desktop_app.cli.output import say
 from desktop_app.core.batch.rows import ParsedBatch, parse_batch, plan_batch, read_batch_file
 from desktop_app.core.batch.progress import BatchProgress, BatchResult, RowState
-from desktop_app.core.batch.runner import BatchBusy, BatchRunner
+from desktop_app.core.batch.bookkeeping import BatchBusy
+from desktop_app.core.batch.runner import BatchRunner
 from desktop_app.core.batch.store import BatchStore
 from desktop_app.core.images.export import NAMING_PRESETS, check_export_dir
 from desktop_app.core.jobs.submission_limiter import Limits, SubmissionLimiter

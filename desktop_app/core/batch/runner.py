@@ -9,6 +9,9 @@ names, the later row's files go into ``DIR/line-N/``). Re-running a batch resume
 are never submitted again, cached images are not downloaded again, and a file already exported with
 the very same bytes counts as exported.
 
+The batch's lease and what the runner reads and writes in the journal (on the store worker's thread) are in
+:mod:`desktop_app.core.batch.bookkeeping`.
+
 Stops: the daily limit and UNAUTHORIZED / INSUFFICIENT_CREDITS / NO_ACTIVE_BRAND stop submitting (what
 was submitted is still polled and exported); a service unreachable after retries stops everything.
 """
@@ -23,14 +26,15 @@ from typing import Callable, TypeVar
 
 from desktop_app.api.errors import (ApiError, ApiRefused, InsufficientCredits, JobNotFound, NoActiveBrand, RateLimited,
                                     Unauthorized)
-from desktop_app.core.batch.rows import ParsedBatch
+from desktop_app.core.batch.bookkeeping import (BatchBusy, claim, job_and_images, on_batches, release, renew,
+                                                rows_before)
 from desktop_app.core.batch.export import BatchExporter
+from desktop_app.core.batch.rows import ParsedBatch
 from desktop_app.core.batch.progress import (ACTIVE, DONE, FAILED, FINISHING, QUEUED, SUBMITTING, BatchProgress,
                                              BatchResult, RowState)
 from desktop_app.store.batches import CANCELLED, FINISHED, PAUSED, RUNNING, STOPPED
-from desktop_app.core.batch.store import BatchStore, RowSubmission
+from desktop_app.core.batch.store import BatchStore
 from desktop_app.core.jobs.service import JobService
-from desktop_app.core.jobs.lease import owner_pid
 from desktop_app.core.jobs.submission_limiter import SubmissionLimiter
 from desktop_app.store.inline import land
 
@@ -40,17 +44,7 @@ STOPPING_REFUSALS = (Unauthorized, InsufficientCredits, NoActiveBrand)
 POLL_CONCURRENCY = 8
 FINISH_CONCURRENCY = 3
 
-
-class BatchBusy(Exception):
-    """The same batch is being run by another instance on this data dir."""
-
-    code = "BATCH_RUNNING"
-
-    def __init__(self, batch_id: str, holder: str | None) -> None:
-        pid = owner_pid(holder)
-        super().__init__(f"batch {batch_id} is already running in another Listing Studio (process {pid}); "
-                         "nothing was sent")
-        self.message = str(self)
+T = TypeVar("T")
 
 
 class BatchRunner:
@@ -84,7 +78,7 @@ class BatchRunner:
 
     async def _batches(self, work: Callable[[BatchStore], T]) -> T:
         """``work`` on the journal's batches, through the job service's store (the window's worker, or at once)."""
-        return await land(self.jobs.store, _on_batches, work)
+        return await land(self.jobs.store, on_batches, work)
 
     def _note_state(self, state: str) -> None:
         """Record the batch's state from a control (pause, resume), without waiting for the journal."""
@@ -164,7 +158,7 @@ class BatchRunner:
         """Run to the end (or the stop). Raises BatchBusy if another instance runs this batch. Cancelling the
         task stops submitting at once (a POST on the wire is finished or left ambiguous, see .submit) and
         polling; :meth:`result` then tells where the batch stands."""
-        claimed, holder = await land(self.jobs.store, _claim, self.jobs.leases, self._lease)
+        claimed, holder = await land(self.jobs.store, claim, self.jobs.leases, self._lease)
         if not claimed:
             raise BatchBusy(self.batch.batch_id, holder)
         self.jobs.limiter = self.limiter
@@ -196,7 +190,7 @@ class BatchRunner:
             await asyncio.gather(*tasks, *self._writes, return_exceptions=True)
         finally:  # only this batch's leases: the same JobService may be waiting on other jobs
             await self._take_recorded_jobs()
-            await land(self.jobs.store, _release, self.jobs.leases,
+            await land(self.jobs.store, release, self.jobs.leases,
                        [self._lease, *(r.job_id for r in self.rows if r.job_id)])
             state, code = self._state()
             await self._batches(lambda b: b.set_state(self.batch.batch_id, state, code))
@@ -234,7 +228,7 @@ class BatchRunner:
         return state, code
 
     async def _load(self) -> None:
-        done_before, records = await self.jobs.store.call(_rows_before, self.batch.batch_id)
+        done_before, records = await self.jobs.store.call(rows_before, self.batch.batch_id)
         await self.limiter.look()
         for row in self.rows:
             sub = done_before.get(row.line)
@@ -317,7 +311,7 @@ class BatchRunner:
     async def _poll_loop(self, submitter: asyncio.Task) -> None:
         gate = asyncio.Semaphore(POLL_CONCURRENCY)
         while not self._cancelled and self._fatal is None:
-            await self.jobs.store.call(_renew, self.jobs.leases, self._lease)  # this instance still runs the batch
+            await self.jobs.store.call(renew, self.jobs.leases, self._lease)  # this instance still runs the batch
             await self.limiter.look()  # the time left, from the submission log as it is now
             active = [r for r in self.rows if r.phase == ACTIVE]
             if active:
@@ -371,7 +365,7 @@ class BatchRunner:
         assert job_id is not None
         async with self._finish_gate:
             try:
-                record, images = await self.jobs.store.call(_job_and_images, job_id)
+                record, images = await self.jobs.store.call(job_and_images, job_id)
                 if record is None or record.status == "failed":
                     row.job_error = record.error_code if record else None
                     code = row.job_error or "JOB_FAILED"
@@ -398,33 +392,3 @@ class BatchRunner:
                 if row.phase != ACTIVE:
                     self._report(row)
 
-
-T = TypeVar("T")
-
-
-def _on_batches(journal, work: Callable[[BatchStore], T]) -> T:
-    return work(BatchStore(journal))
-
-
-def _claim(journal, leases, lease: str) -> tuple[bool, str | None]:
-    """Take the batch's lease (one compare-and-set); else who holds it."""
-    leases = leases.on(journal)
-    return (True, None) if leases.claim(lease) else (False, leases.holder(lease))
-
-
-def _renew(journal, leases, lease: str) -> None:
-    leases.on(journal).claim(lease)
-
-
-def _release(journal, leases, job_ids: list[str]) -> None:
-    leases.on(journal).release_many(job_ids)
-
-
-def _rows_before(journal, batch_id: str) -> tuple[dict[int, RowSubmission], dict]:
-    """What each row's submissions became in earlier runs, and the journal's record of each of their jobs."""
-    done_before = BatchStore(journal).submissions(batch_id)
-    return done_before, {s.job_id: journal.job(s.job_id) for s in done_before.values() if s.job_id}
-
-
-def _job_and_images(journal, job_id: str):
-    return journal.job(job_id), journal.images(job_id)

@@ -1,7 +1,7 @@
 """How a seller names a publish: by its listing (SKU and country), when it was sent and the slots it changed — never
 by the journal's row number. Slots are counted from 1 (``1 · MAIN``, ``2 · PT01``), marketplaces named by country,
 times in local time with seconds only where two publishes of one listing fall in the same minute. Shared by the
-publish window, its banners and the undo refusals of :mod:`desktop_app.core.publish.service`; Qt-free."""
+publish window, its banners and the undo refusals of :mod:`desktop_app.core.publish.after`; Qt-free."""
 
 from __future__ import annotations
 

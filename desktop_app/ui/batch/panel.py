@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 
 from desktop_app.core.batch.rows import ParsedBatch, Plan, plan_batch
 from desktop_app.core.batch.progress import BatchProgress
-from desktop_app.core.batch.runner import BatchBusy, BatchRunner
+from desktop_app.core.batch.bookkeeping import BatchBusy
+from desktop_app.core.batch.runner import BatchRunner
 from desktop_app.core.batch.store import BatchStore
 from desktop_app.core.jobs.submission_limiter import Limits, SubmissionLimiter
 from desktop_app.store.batches import PAUSED, RUNNING, STOPPED, BatchInfo

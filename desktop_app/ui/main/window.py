@@ -17,7 +17,7 @@ from desktop_app.ui.gallery.export_dialog import ExportDialog
 from desktop_app.ui.publish.health import PublishHealthWatch
 from desktop_app.ui.publish.watch import PublishWatcher
 from desktop_app.ui.main.form import SubmitForm
-from desktop_app.ui.gallery.view import GalleryPanel
+from desktop_app.ui.gallery.panel import GalleryPanel
 from desktop_app.ui.gallery.model import GalleryModel
 from desktop_app.ui.main.job_actions import JobActions
 from desktop_app.ui.main.job_marks import JobMarks

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QListWidgetItem
 from desktop_app.api.amazon.marketplaces import NO_MARKETPLACE
 from desktop_app.api.pixii.vocab import country_name
 from desktop_app.core.compliance.checker import Finding
-from desktop_app.core.publish.service import changed_slots
+from desktop_app.core.publish.words import changed_slots
 from desktop_app.store.journal import ImageRecord
 from desktop_app.ui.common import theme
 from desktop_app.ui.gallery.compliance_badge import Verdict

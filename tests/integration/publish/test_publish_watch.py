@@ -7,7 +7,7 @@ from support.aio import run
 from support.cli import control, run_cli
 
 from desktop_app.config import load_settings
-from desktop_app.core.publish.service import OTHER_CONTRIBUTION
+from desktop_app.core.publish.after import OTHER_CONTRIBUTION
 from desktop_app.core.publish.watch import check_all
 from desktop_app.store.publishes import ACCEPTED, LIVE, OTHER_SHOWN, UNDONE
 from desktop_app.runtime import Runtime

@@ -12,7 +12,8 @@ from support.aio import run
 from desktop_app.api.pixii.models import ListingRequest
 from desktop_app.api.pixii.client import PixiiClient
 from desktop_app.core.batch.rows import BatchRow, ParsedBatch, parse_batch
-from desktop_app.core.batch.runner import BatchBusy, BatchRunner
+from desktop_app.core.batch.bookkeeping import BatchBusy
+from desktop_app.core.batch.runner import BatchRunner
 from desktop_app.core.images.cache import ImageCache
 from desktop_app.core.jobs.service import JobService
 from desktop_app.store.journal import Journal
