@@ -81,7 +81,15 @@ class JobService:
         return record
 
     async def _notify(self, job_id: str) -> JobRecord | None:
-        return self._tell(await self.store.call(Journal.job, job_id))
+        """Tell ``on_job`` of the job as the journal has it; told even when the caller is cancelled meanwhile (a
+        job paid for just before a batch is stopped is still shown)."""
+        read = asyncio.ensure_future(self.store.call(Journal.job, job_id))
+        try:
+            record = await asyncio.shield(read)
+        except asyncio.CancelledError:
+            read.add_done_callback(lambda f: None if f.cancelled() or f.exception() else self._tell(f.result()))
+            raise
+        return self._tell(record)
 
     # --- submissions (see .submit) -------------------------------------------------------------
 

@@ -186,6 +186,8 @@ class BatchController(QObject):
         self._progress(p)
         self.panel.pause_button.setEnabled(False)
         self.panel.cancel_button.setEnabled(False)
+        for job_id in {r.job_id for r in result.rows if r.job_id}:  # every job it paid for is in the list,
+            self.window.jobs_model.update_job(job_id)                # also one whose news a stop cut short
         if result.stop_code == "CANCELLED":
             banner.show_info(f"Batch cancelled: {p.submitted} of {p.total} row(s) were submitted; "
                              "their jobs stay in the job list.")
