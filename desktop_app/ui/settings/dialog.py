@@ -276,7 +276,10 @@ class SettingsDialog(QDialog):
                        OK)
 
     def _mode_chosen(self, live: bool) -> None:
-        if self._syncing or self.ops.busy or live == (not self.studio.settings.sandbox):
+        if self._syncing or live == (not self.studio.settings.sandbox):
+            return
+        if self.ops.busy:  # one thing at a time: the radios go back to the mode the app is in
+            self._sync()
             return
         task = self.studio.switch_mode(live)
         if task is None:

@@ -223,6 +223,7 @@ def test_switching_to_live_and_back_rebuilds_the_runtime(studio_factory, qtbot, 
                     timeout=2000)
     qtbot.waitUntil(lambda: w.job_panel.current_job() == sandbox_job, timeout=2000)
     assert w.mode_label.text().startswith("Sandbox") and 'mode=sandbox' in prefs_text(studio)
+    wait_idle(qtbot, dialog)  # the switch's result line is final: the dialog takes the next choice
     click_radio(qtbot, dialog.live_radio)
     qtbot.waitUntil(lambda: not studio.settings.sandbox and not studio.switching(), timeout=5000)
     qtbot.waitUntil(lambda: w.jobs_model.rowCount() and w.jobs_model.record(0).job_id == live_job, timeout=2000)
