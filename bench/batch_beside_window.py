@@ -15,14 +15,13 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import record  # noqa: E402
-from bench.stallmeter import ROOT, SandboxServer, StallMeter, idle_floor, spread, window_env  # noqa: E402
+from bench.stallmeter import ROOT, StallMeter, idle_floor, run_beside_sandbox, spread  # noqa: E402
 
 ROWS = 30
 GOAL = "≤ 16 ms"
@@ -75,19 +74,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2 repeats instead of 5")
     args = parser.parse_args()
     repeats = 2 if args.quick else 5
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    server = SandboxServer(pending=0.05, processing=0.2)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ.update(window_env(Path(tmp) / "data", server, poll=0.1))
-            app = QApplication.instance() or QApplication([])
-            with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-                floors, stalls, busy, durations = runner.run(measure(repeats, Path(tmp)))
-            del app
-    finally:
-        server.stop()
+    floors, stalls, busy, durations = run_beside_sandbox(0.05, 0.2, 0.1, lambda tmp: measure(repeats, tmp))
     median, floor = statistics.median(stalls), statistics.median(floors)
     print(f"idle noise floor: median {floor:.1f} ms (spread {spread(floors)}); during the batch: median "
           f"{median:.1f} ms (spread {spread(stalls)}), the GUI thread's own CPU time in it {spread(busy)} ms; "

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.stallmeter import SandboxServer, StallMeter, idle_floor, spread, window_env  # noqa: E402
+from bench.stallmeter import StallMeter, idle_floor, run_beside_sandbox, spread  # noqa: E402
 from bench.common import record  # noqa: E402
 
 HOLD = 2.0
@@ -87,19 +85,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2 repeats instead of 5")
     args = parser.parse_args()
     repeats = 2 if args.quick else 5
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    server = SandboxServer(pending=0.4, processing=1.0)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ.update(window_env(Path(tmp) / "data", server, poll=0.2))
-            app = QApplication.instance() or QApplication([])
-            with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-                floors, stalls, busy, shown = runner.run(measure(repeats))
-            del app
-    finally:
-        server.stop()
+    floors, stalls, busy, shown = run_beside_sandbox(0.4, 1.0, 0.2, lambda _tmp: measure(repeats))
     median = statistics.median(stalls)
     print(f"idle noise floor: median {statistics.median(floors):.1f} ms (spread {spread(floors)}); "
           f"locked: median {median:.1f} ms (spread {spread(stalls)}), the GUI thread's own CPU time in it "

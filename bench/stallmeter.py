@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -152,3 +153,22 @@ def window_env(data_dir: Path, server: SandboxServer, poll: float, window: float
 
 def spread(values: list[float]) -> str:
     return f"{min(values):.1f}–{max(values):.1f}"
+
+
+def run_beside_sandbox(pending: float, processing: float, poll: float, measure):
+    """``measure(tmp)`` (a coroutine function) run on a qasync loop, with a loopback sandbox server of its own
+    (``pending``/``processing`` seconds per job) and a throw-away data dir under ``tmp`` that the window uses."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    server = SandboxServer(pending=pending, processing=processing)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ.update(window_env(Path(tmp) / "data", server, poll=poll))
+            app = QApplication.instance() or QApplication([])
+            with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+                result = runner.run(measure(Path(tmp)))
+            del app
+    finally:
+        server.stop()
+    return result
