@@ -61,23 +61,13 @@ def aloop(qloop, qtbot):
         asyncio.set_event_loop(None)
 
 
-# Window code reads and writes the journal through the store worker (desktop_app/ui/common/store_worker.py) only: a
-# journal call from window code on the GUI thread fails its test.
-STILL_DIRECT: frozenset[str] = frozenset()
-
-
-# Core services the window runs on its loop (submitting, batches, publishing, polling, downloading, exporting) reach
-# the journal through the store worker too (Runtime.use_store): none is allowed to call it on the GUI thread.
-CORE_STILL_DIRECT: frozenset[str] = frozenset()
-
-
 @pytest.fixture(autouse=True)
 def journal_off_the_gui_thread():
-    """The guard: the app's code (window or core) calling the journal on the GUI thread raises (see STILL_DIRECT
-    and CORE_STILL_DIRECT)."""
+    """The guard: the app's code (window, or a core service on the window's loop) calling the journal on the GUI
+    thread raises; it goes through the store worker (desktop_app/ui/common/store_worker.py)."""
     from desktop_app.store.database import Database
     from desktop_app.ui.common.store_worker import refuse_gui_thread
-    Database.guard = staticmethod(refuse_gui_thread(STILL_DIRECT | CORE_STILL_DIRECT))
+    Database.guard = staticmethod(refuse_gui_thread())
     yield
     Database.guard = None
 

@@ -59,11 +59,10 @@ _APP = str(Path(__file__).parent.parent.parent)
 _STORE = str(Path(__file__).parent.parent.parent / "store")
 
 
-def refuse_gui_thread(still_direct: frozenset[str] = frozenset()) -> Callable[[], None]:
+def refuse_gui_thread() -> Callable[[], None]:
     """A :attr:`Database.guard <desktop_app.store.database.Database.guard>` that raises when the app's code (any
     module of ``desktop_app`` outside ``store``: the window, or a core service run on the window's loop) calls the
-    journal on the main thread. ``still_direct``: the nearest callers allowed to, until they move to the worker,
-    as ``"file.py:function"``. Code outside the app (a test reading the journal to check it) is not refused."""
+    journal on the main thread. Code outside the app (a test reading the journal to check it) is not refused."""
     def guard() -> None:
         if threading.current_thread() is not threading.main_thread():
             return
@@ -75,7 +74,7 @@ def refuse_gui_thread(still_direct: frozenset[str] = frozenset()) -> Callable[[]
             return
         caller = frame.f_code.co_filename
         where = f"{Path(caller).name}:{frame.f_code.co_name}"
-        if caller.startswith(_APP) and where not in still_direct:
+        if caller.startswith(_APP):
             raise AssertionError(f"journal call on the GUI thread from {where} line {frame.f_lineno} "
                                  "(go through the store worker)")
     return guard
