@@ -26,13 +26,37 @@ class JobOverview:
 def _images(journal: Journal, where: str, params: tuple) -> dict[str, tuple[int, bool]]:
     """Per job: approved images, and whether every image the service produced is cached (one row per job,
     the cached files' paths checked on disk here)."""
-    found = {}
-    for job_id, approved, missing, paths in journal.read(
-            "SELECT job_id, SUM(review='approved'), SUM(cache_path IS NULL AND url IS NOT NULL),"
-            f" GROUP_CONCAT(cache_path, char(10)) FROM images WHERE job_id IN (SELECT job_id FROM jobs WHERE {where})"
-            " GROUP BY job_id", params):
-        cached = not missing and all(os.path.isfile(p) for p in (paths or "").split("\n") if p)
-        found[job_id] = (approved or 0, cached)
+    rows = [(job_id, approved, missing, [p for p in (paths or "").split("\n") if p])
+            for job_id, approved, missing, paths in journal.read(
+                "SELECT job_id, SUM(review='approved'), SUM(cache_path IS NULL AND url IS NOT NULL),"
+                f" GROUP_CONCAT(cache_path, char(10)) FROM images WHERE job_id IN (SELECT job_id FROM jobs WHERE {where})"
+                " GROUP BY job_id", params)]
+    on_disk = files_present([p for *_, paths in rows for p in paths])
+    return {job_id: (approved or 0, not missing and all(p in on_disk for p in paths))
+            for job_id, approved, missing, paths in rows}
+
+
+LISTING_FROM = 16   # wanted files in one folder from which listing the folder is cheaper than a stat each
+
+
+def files_present(paths: list[str]) -> set[str]:
+    """Which of ``paths`` are files on disk: one listing of a folder that holds many of them (the image cache's
+    folders hold hundreds), a stat for the others."""
+    by_folder: dict[str, dict[str, str]] = {}   # folder -> path -> name
+    for path in paths:
+        folder, _, name = path.rpartition(os.sep)
+        by_folder.setdefault(folder, {})[path] = name
+    found: set[str] = set()
+    for folder, wanted in by_folder.items():
+        if len(wanted) < LISTING_FROM:
+            found.update(p for p in wanted if os.path.isfile(p))
+            continue
+        try:
+            with os.scandir(folder or (os.sep if wanted and next(iter(wanted)).startswith(os.sep) else ".")) as entries:
+                names = {e.name for e in entries if e.is_file()}
+        except OSError:
+            continue
+        found.update(p for p, name in wanted.items() if name in names)
     return found
 
 

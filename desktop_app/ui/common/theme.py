@@ -53,6 +53,19 @@ def colors() -> dict[str, str]:
     return DARK if is_dark() else LIGHT
 
 
+_QCOLORS: dict[bool, dict[str, QColor]] = {}
+
+
+def qcolors() -> dict[str, QColor]:
+    """``colors()`` as QColors, made once per scheme (for painting code that runs per item). Shared: copy one
+    before changing it."""
+    dark = is_dark()
+    found = _QCOLORS.get(dark)
+    if found is None:
+        found = _QCOLORS[dark] = {name: QColor(value) for name, value in (DARK if dark else LIGHT).items()}
+    return found
+
+
 def color(name: str) -> QColor:
     return QColor(colors()[name])
 

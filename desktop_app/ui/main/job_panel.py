@@ -7,14 +7,13 @@ A batch's progress panel sits on top."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPainterPath, QPalette
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QMenu, QStyle,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
 from desktop_app.core.jobs.expiry import EXPIRED, EXPIRING
 from desktop_app.ui.common import theme
-from desktop_app.ui.main.jobs_model import (COL_BATCH, COL_STATUS, EXPIRY_ROLE, JOB_ID_ROLE, PROGRESS_ROLE,
-                                            STATUS_ROLE, JobsModel)
+from desktop_app.ui.main.jobs_model import COL_BATCH, COL_STATUS, JOB_ID_ROLE, JobsModel
 
 STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f",
                   EXPIRING: "#f29900", EXPIRED: "#80868b"}
@@ -23,36 +22,48 @@ STATUS_MIN_WIDTH = 232   # "pending · 0:02 · about 5 min left", "3 approved ·
 DARK_TEXT_COLOURS = {"failed": "#f28b82", EXPIRING: "#fdd663", EXPIRED: "#a8adb4"}
 
 
+def _bar_colour(status: str) -> QColor:
+    colour = QColor(STATUS_COLOURS.get(status, "#9aa0a6"))
+    colour.setAlpha(110 if status in ("pending", "processing") else 70)
+    return colour
+
+
+TRACK = {False: QColor("#eceff1"), True: QColor("#3a3d42")}            # by dark
+BARS = {status: _bar_colour(status) for status in STATUS_COLOURS}
+TEXT_PENS = {False: {k: QColor(v) for k, v in TEXT_COLOURS.items()},  # by dark, then status
+             True: {k: QColor(v) for k, v in DARK_TEXT_COLOURS.items()}}
+PANEL = QStyle.ControlElement.CE_ItemViewItem
+LEFT_MIDDLE = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+ELIDE = Qt.TextElideMode.ElideRight
+NO_PEN = Qt.PenStyle.NoPen
+ANTIALIASED = QPainter.RenderHint.Antialiasing
+TEXT_ROLE = QPalette.ColorRole.Text
+
+
 class StatusDelegate(QStyledItemDelegate):
-    """Paints the status cell as a small progress bar with the status text and elapsed time."""
+    """Paints the status cell as a small progress bar with the status text and elapsed time. It paints for every
+    visible row at every repaint, so it reads the row straight from the model (one Python call, not one per role)
+    and uses colours made once."""
 
     def paint(self, painter: QPainter, option, index) -> None:
-        self.initStyleOption(option, index)
-        style = option.widget.style() if option.widget else None
+        status, fraction, text = index.model().status_paint(index.row())
+        widget = option.widget
         painter.save()
-        if style is not None:  # selection background
-            option.text = ""
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        status = index.data(STATUS_ROLE) or ""
-        if index.data(EXPIRY_ROLE) in (EXPIRING, EXPIRED) and status != "failed":
-            status = index.data(EXPIRY_ROLE)
-        fraction = float(index.data(PROGRESS_ROLE) or 0.0)
+        if widget is not None:  # selection background and focus frame (the option carries no text)
+            widget.style().drawControl(PANEL, option, painter, widget)
         rect = QRectF(option.rect).adjusted(4, 4, -4, -4)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        track = QPainterPath()
-        track.addRoundedRect(rect, 4, 4)
+        painter.setRenderHint(ANTIALIASED)
+        painter.setPen(NO_PEN)
         dark = theme.is_dark(option.palette)
-        painter.fillPath(track, QColor("#3a3d42" if dark else "#eceff1"))
-        bar = QPainterPath()
-        bar.addRoundedRect(QRectF(rect.left(), rect.top(), rect.width() * fraction, rect.height()), 4, 4)
-        colour = QColor(STATUS_COLOURS.get(status, "#9aa0a6"))
-        colour.setAlpha(110 if status in ("pending", "processing") else 70)
-        painter.fillPath(bar, colour)
-        text_colours = DARK_TEXT_COLOURS if dark else TEXT_COLOURS
-        painter.setPen(QColor(text_colours[status]) if status in text_colours
-                       else option.palette.color(QPalette.ColorRole.Text))
-        text = painter.fontMetrics().elidedText(index.data() or "", Qt.TextElideMode.ElideRight, int(rect.width()) - 8)
-        painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        painter.setBrush(TRACK[dark])
+        painter.drawRoundedRect(rect, 4, 4)
+        if fraction > 0:
+            painter.setBrush(BARS.get(status) or BARS["pending"])
+            painter.drawRoundedRect(QRectF(rect.left(), rect.top(), rect.width() * fraction, rect.height()), 4, 4)
+        pen = TEXT_PENS[dark].get(status)
+        painter.setPen(pen if pen is not None else option.palette.color(TEXT_ROLE))
+        text = painter.fontMetrics().elidedText(text, ELIDE, int(rect.width()) - 8)
+        painter.drawText(rect.adjusted(6, 0, -4, 0), LEFT_MIDDLE, text)
         painter.restore()
 
 

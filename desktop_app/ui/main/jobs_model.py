@@ -12,6 +12,7 @@ from typing import Callable, NamedTuple
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from desktop_app.core.jobs.expiry import EXPIRED, EXPIRING
 from desktop_app.api.pixii.vocab import country_name
 from desktop_app.store.job_overview import job_overview, job_overviews
 from desktop_app.store.journal import JobRecord, Journal
@@ -27,6 +28,8 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 3     # the raw status string
 EXPIRY_ROLE = Qt.ItemDataRole.UserRole + 5     # expiry.result_status of the job
 EXPIRY_RECHECK_TICKS = 300                     # the expiry state moves with time: re-read every 5 min
 FAILED_TEXT = QColor("#b3261e")
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable   # made once: a paint asks every cell
+NO_FLAGS = Qt.ItemFlag.NoItemFlags
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 DISPLAY, ACCESSIBLE, TOOLTIP, FOREGROUND, ALIGNMENT = (
     int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
@@ -43,12 +46,15 @@ class Listing(NamedTuple):
     ids: tuple[str, ...]          # of the rows shown
     unfinished: frozenset[str]
     batches: bool                 # a job of a batch is shown
+    rowof: dict[str, int]         # job id -> its place among the rows shown (the model's own from then on)
 
 
 def listing(rows: list[JobRow], hidden: frozenset[str] = frozenset()) -> Listing:
     shown = [r for r in rows if r.job_id not in hidden]
-    return Listing(shown, [r for r in rows if r.job_id in hidden], tuple(r.job_id for r in shown),
-                   frozenset(r.job_id for r in shown if not r.terminal), any(r.record.batch_id for r in shown))
+    ids = tuple(r.job_id for r in shown)
+    return Listing(shown, [r for r in rows if r.job_id in hidden], ids,
+                   frozenset(r.job_id for r in shown if not r.terminal), any(r.record.batch_id for r in shown),
+                   {job_id: i for i, job_id in enumerate(ids)})
 
 
 def load_rows(journal: Journal, service: str, exported: dict[str, str], hidden: frozenset[str] = frozenset(),
@@ -145,10 +151,10 @@ class JobsModel(QAbstractTableModel):
                     self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
         else:
             self.beginResetModel()
-            self._all = list(found.shown)
+            self._all = found.shown
             self._ids = found.ids
             self._rows = self._matching()
-            self._rowof = {r.job_id: i for i, r in enumerate(self._rows)}
+            self._rowof = found.rowof if self._rows is self._all else {r.job_id: i for i, r in enumerate(self._rows)}
             self.endResetModel()
         self.loaded.emit()
 
@@ -289,9 +295,7 @@ class JobsModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return ROW_FLAGS if index.isValid() else NO_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY):
         """Hands out the row's cached values. A paint asks seven roles of every visible cell (each a call into
@@ -323,6 +327,20 @@ class JobsModel(QAbstractTableModel):
         if role == FOREGROUND:
             return FAILED_TEXT if index.column() == COL_STATUS and r.record.status == "failed" else None
         return RIGHT_ALIGNED if index.column() == COL_CREDITS else None   # ALIGNMENT
+
+    def status_paint(self, row: int) -> tuple[str, float, str]:
+        """What the status cell of ``row`` paints: the state its colour shows (the expiry state of a finished job
+        whose results expire), how far along it is (0–1) and its text — one call per painted cell."""
+        if not 0 <= row < len(self._rows):
+            return "", 0.0, ""
+        r = self._rows[row]
+        record = r.record
+        status = record.status
+        if r.expiry in (EXPIRING, EXPIRED) and status != "failed":
+            status = r.expiry
+        text = (status_text(record, self.clock(), self.typical) if not r.terminal and r.expiry != "expired"
+                else r.cells[COL_STATUS])
+        return status, float(progress(record, self.clock(), self.typical) or 0.0), text
 
     def status_now(self, record: JobRecord) -> str:
         """The job's status with its elapsed time and estimate, on the model's clock."""
