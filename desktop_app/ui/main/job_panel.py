@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QMenu, QStyle,
-                               QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QLabel, QLineEdit, QMenu, QStyle,
+                               QStyledItemDelegate, QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
 from desktop_app.core.jobs.expiry import EXPIRED, EXPIRING
 from desktop_app.ui.common import theme
-from desktop_app.ui.main.jobs_model import COL_BATCH, COL_STATUS, JOB_ID_ROLE, JobsModel
+from desktop_app.ui.main.jobs_model import COL_BATCH, COL_CREDITS, COL_STATUS, JOB_ID_ROLE, JobsModel
 
 STATUS_COLOURS = {"pending": "#9aa0a6", "processing": "#1a73e8", "completed": "#188038", "failed": "#c5221f",
                   EXPIRING: "#f29900", EXPIRED: "#80868b"}
@@ -38,6 +38,25 @@ ELIDE = Qt.TextElideMode.ElideRight
 NO_PEN = Qt.PenStyle.NoPen
 ANTIALIASED = QPainter.RenderHint.Antialiasing
 TEXT_ROLE = QPalette.ColorRole.Text
+
+
+HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+RIGHT_MIDDLE = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Paints a plain cell as Qt's own delegate does, but asks the model once for its text: the stock delegate
+    asks seven roles of every visible cell at every repaint, each a call into Python that may first wait for
+    the interpreter lock while a worker thread runs."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        column = index.column()
+        option.text = index.model().cell_text(index.row(), column)
+        option.features |= HAS_DISPLAY
+        if column == COL_CREDITS:
+            option.displayAlignment = RIGHT_MIDDLE
+        widget = option.widget
+        (widget.style() if widget is not None else QApplication.style()).drawControl(PANEL, option, painter, widget)
 
 
 class StatusDelegate(QStyledItemDelegate):
@@ -122,6 +141,7 @@ class JobPanel(QWidget):
         self.table = JobTable(objectName="jobTable")
         self.table.setAccessibleName("Jobs")
         self.table.setModel(model)
+        self.table.setItemDelegate(CellDelegate(self.table))
         self.table.setItemDelegateForColumn(COL_STATUS, StatusDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -28,8 +28,6 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 3     # the raw status string
 EXPIRY_ROLE = Qt.ItemDataRole.UserRole + 5     # expiry.result_status of the job
 EXPIRY_RECHECK_TICKS = 300                     # the expiry state moves with time: re-read every 5 min
 FAILED_TEXT = QColor("#b3261e")
-ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable   # made once: a paint asks every cell
-NO_FLAGS = Qt.ItemFlag.NoItemFlags
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 DISPLAY, ACCESSIBLE, TOOLTIP, FOREGROUND, ALIGNMENT = (
     int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
@@ -294,8 +292,16 @@ class JobsModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        return ROW_FLAGS if index.isValid() else NO_FLAGS
+    # flags(): Qt's own (enabled and selectable), answered without a call into Python
+
+    def cell_text(self, row: int, column: int) -> str:
+        """The text of a cell, as ``data()`` gives it (one call per painted cell)."""
+        if not 0 <= row < len(self._rows):
+            return ""
+        r = self._rows[row]
+        if column == COL_STATUS and not r.terminal and r.expiry != "expired":
+            return status_text(r.record, self.clock(), self.typical)
+        return r.cells[column]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY):
         """Hands out the row's cached values. A paint asks seven roles of every visible cell (each a call into
@@ -311,9 +317,7 @@ class JobsModel(QAbstractTableModel):
             col = index.column()
             if role == ACCESSIBLE and col == COL_MARKET and r.record.country:
                 return country_name(r.record.country)
-            if col == COL_STATUS and not r.terminal and r.expiry != "expired":
-                return status_text(r.record, self.clock(), self.typical)
-            return r.cells[col]
+            return self.cell_text(row, col)
         if role == JOB_ID_ROLE:
             return r.job_id
         if role == STATUS_ROLE:

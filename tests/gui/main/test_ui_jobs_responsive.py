@@ -75,3 +75,46 @@ def test_start_up_objects_are_frozen_once_per_process_not_once_per_window(studio
     studio_factory()
     freeze_startup_objects()
     assert gc.get_freeze_count() == frozen and later
+
+
+def test_a_repaint_of_the_job_table_asks_the_model_once_per_cell_never_role_by_role(qtbot, tmp_path):
+    """Each call into Python from a paint may first wait for the interpreter lock while a worker runs: a visible
+    cell costs one (its delegate's), not the stock delegate's seven ``data()`` roles nor a ``flags()``."""
+    from desktop_app.ui.main.job_panel import JobPanel
+
+    journal = Journal(tmp_path / "j.sqlite")
+    for n in range(30):
+        intent = journal.add_intent("svc", ListingRequest(f"B0PAINT{n:03d}", "US", "amazon_listing"))
+        journal.accept(intent, f"job_{n}", "completed" if n % 2 else "pending", f"2026-01-01T00:{n:02d}:00Z",
+                       owner=None)
+    with ThreadPoolExecutor(1) as worker:  # as the window's store worker does
+        found = worker.submit(jobs_model.load_rows, journal, "svc", {}).result()
+    journal.close()
+    calls: list[str] = []
+
+    class Counting(jobs_model.JobsModel):
+        def data(self, index, role=0):
+            calls.append(f"data {role}")
+            return super().data(index, role)
+
+        def cell_text(self, row, column):
+            calls.append("cell")
+            return super().cell_text(row, column)
+
+        def status_paint(self, row):
+            calls.append("cell")
+            return super().status_paint(row)
+
+    model = Counting()
+    model.set_rows(found)
+    panel = JobPanel(model)
+    qtbot.addWidget(panel)
+    panel.resize(900, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    calls.clear()
+    panel.table.viewport().grab()   # a paint of the visible rows
+    painted = calls.count("cell")
+    assert painted >= 5 * 3, "the table painted its visible cells"
+    assert [c for c in calls if c != "cell"] == []
+    assert "flags" not in vars(jobs_model.JobsModel), "Qt's own flags() answers without a call into Python"
