@@ -108,6 +108,13 @@ class Subject:
         return self._sharpness
 
 
+def load_readers() -> None:
+    """Load Pillow's common image readers now (the first ``Image.open`` would, tens of milliseconds of imports):
+    the window calls it on a worker at start, so that opening the first job does not wait for them."""
+    with _OPEN_LOCK:
+        Image.preinit()
+
+
 def _profile_name(icc: bytes | None) -> str | None:
     """The description of an embedded ICC profile ("sRGB IEC61966-2.1", "Display P3", …), or None without one."""
     if not icc:

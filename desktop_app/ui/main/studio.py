@@ -107,6 +107,9 @@ class Studio:
             # explained in the settings dialog, where a key would be saved.
             self.window.show_first_run(self.key_state.problem)
         resuming = self.tasks.spawn(self._resume_at_start(), name="resume-at-start")
+        from desktop_app.core.compliance.checks import load_readers
+        from desktop_app.ui.gallery.thumbnails import shared_pool
+        shared_pool().run(self, "image readers", load_readers)   # before the first job's images are checked
         self.window.publish_watch.start()  # publishes left accepted/sending/unknown, in the background
         self.window.publish_health.start()  # published listings suppressed while the app runs
         return resuming
