@@ -1,5 +1,6 @@
-"""Start-up: `listing-studio --smoke 0` (window shown, loop running, clean quit) ÷ a bare PySide6
-window doing the same; and the frozen build ÷ the source install, when dist/ holds one."""
+"""Start-up of the frozen build ÷ the source install (`listing-studio --smoke 0`: window shown, loop running,
+clean quit), when dist/ holds one; start to quit of the source install and of a bare PySide6 window are printed
+for reference (the seller's moment, the first painted frame, is bench/first_paint.py)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,9 @@ def main() -> int:
                    LISTING_STUDIO_DATA_DIR=str(Path(tmp) / "data"), LISTING_STUDIO_API_URL="sandbox")
         bare = run_timed([python, "-c", BARE], env)
         source = run_timed([python, "-m", "desktop_app.cli", "--smoke", "0"], env)
-        record("startup ÷ bare PySide6 window", source / bare, "≤ 5 (httpx, Pillow and the sandbox load at start)",
-               f"app {source * 1000:.0f} ms, bare window {bare * 1000:.0f} ms (process start to clean exit)")
+        # start to clean quit is not what a seller feels (the first painted frame is: bench/first_paint.py,
+        # which carries the goal); printed for reference only
+        print(f"start to clean quit: app {source * 1000:.0f} ms, bare window {bare * 1000:.0f} ms")
         frozen_bin = ROOT / "dist" / "listing-studio" / "listing-studio"
         if frozen_bin.exists():
             frozen = run_timed([str(frozen_bin), "--smoke", "0"], env)
