@@ -9,13 +9,9 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-import platformdirs
-
 from desktop_app.api.urls import is_loopback_host, url_problem
 from desktop_app.api.pixii.vocab import DEFAULT_API_URL
 from desktop_app.core.validation import InputError
-from desktop_app.credentials import (SANDBOX_SELLER_ID, SANDBOX_SP_API, SP_API_ENV, KeyState, read_key, read_sp_api,
-                                     sandbox_key)
 
 SANDBOX = "sandbox"
 SANDBOX_BASE_URL = "https://sandbox.invalid"
@@ -62,11 +58,13 @@ class Settings:
 
 
 def default_data_dir() -> Path:
+    import platformdirs  # only when LISTING_STUDIO_DATA_DIR does not say
     return Path(platformdirs.user_data_dir("listing-studio", appauthor=False))
 
 
 def default_config_dir() -> Path:
     """Where the window keeps its preferences (XDG_CONFIG_HOME on Linux). Never holds a secret."""
+    import platformdirs
     return Path(platformdirs.user_config_dir("listing-studio", appauthor=False))
 
 
@@ -105,6 +103,7 @@ def with_mode(base: Settings, *, live: bool, key: str = "", key_source: str = ""
             raise ValueError("Live mode needs an API key")
         return replace(base, api_url=url, api_key=key, key_source=key_source or "keyring",
                        keyring_problem=keyring_problem)
+    from desktop_app.credentials import KeyState, sandbox_key
     sandbox = sandbox_key(KeyState(key, key_source))
     return replace(base, api_url=SANDBOX, api_key=sandbox.key, key_source=sandbox.source,
                    keyring_problem=keyring_problem)
@@ -129,6 +128,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_keyring: bool = 
         problem = url_problem(url, what="LISTING_STUDIO_API_URL")
         if problem:
             raise InputError("INVALID_API_URL", problem)
+    from desktop_app.credentials import read_key, sandbox_key  # (and the keyring) only once the settings are valid
     state = read_key(env, read_keyring=read_keyring and url.lower() != SANDBOX)
     if url.lower() == SANDBOX or (not url and not state.key):
         sandbox = sandbox_key(state)
@@ -170,6 +170,7 @@ def load_spapi_settings(env: Mapping[str, str] | None = None, *, seller_id: str 
     refresh_token) already read (the window's :class:`~.credentials.SpApiCredentials`), used instead of the keyring.
     Raises InputError for unusable URLs or half-set credentials."""
     from desktop_app.api.amazon.auth import DEFAULT_LWA_URL
+    from desktop_app.credentials import SANDBOX_SELLER_ID, SANDBOX_SP_API, SP_API_ENV, read_sp_api
     env = os.environ if env is None else env
     url = (env.get("LISTING_STUDIO_SP_API_URL") or "").strip()
     lwa_url = (env.get("LISTING_STUDIO_LWA_URL") or "").strip() or DEFAULT_LWA_URL

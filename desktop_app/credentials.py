@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from desktop_app.api.pixii.client import key_mode, redact
+from desktop_app.api.pixii.keys import key_mode, redact
 from desktop_app.secrets import PIXII_API_KEY, SecretStoreError, delete_secret, get_secret, set_secret
 
 ENV_VAR = "PIXII_API_KEY"

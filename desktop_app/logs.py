@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import re
 from pathlib import Path
@@ -26,6 +25,32 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RotatingOnFirstRecord(logging.Handler):
+    """The rotating log file (1 MB, 3 kept), opened by the first record: a command that logs nothing never loads
+    ``logging.handlers``. Records pass through the filters and formatter set on this handler."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            try:
+                import logging.handlers
+                self._file = logging.handlers.RotatingFileHandler(self.path, maxBytes=1_000_000, backupCount=3,
+                                                                  encoding="utf-8")
+            except OSError:
+                self._file = logging.NullHandler()
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def log_dir() -> Path:
     from desktop_app.config import default_data_dir
     return Path(os.environ.get("LISTING_STUDIO_DATA_DIR") or default_data_dir()) / "logs"
@@ -39,8 +64,9 @@ def setup_logging(level: int = logging.INFO) -> Path:
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
-                                                                         encoding="utf-8")
+        with open(path, "a", encoding="utf-8"):  # there from the start, written from the first record
+            pass
+        handler: logging.Handler = RotatingOnFirstRecord(path)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 MAX_ANSWER_BYTES = 10 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -30,6 +31,7 @@ async def send_capped(http: httpx.AsyncClient, method: str, url: httpx.URL | str
                       max_bytes: int = MAX_ANSWER_BYTES, **options: Any) -> httpx.Response:
     """Send one request (redirects never followed) and read its answer, at most ``max_bytes`` of it: a longer
     one raises :class:`AnswerTooLarge` as soon as the cap is passed. The returned response holds the body."""
+    import httpx  # here, not above: printable() serves commands that never touch the network
     request = http.build_request(method, url, **options)
     response = await http.send(request, stream=True, follow_redirects=False)
     try:

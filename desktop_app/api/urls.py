@@ -4,7 +4,6 @@ and to loopback or private ones only when the API itself is on loopback."""
 from __future__ import annotations
 
 import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -20,6 +19,7 @@ def ip_literal(host: str | None) -> Address | None:
         addr: Address = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
         try:
+            import socket
             addr = ipaddress.IPv4Address(socket.inet_aton(host))
         except (OSError, ValueError):
             return None
@@ -90,6 +90,7 @@ def fetch_url_problem(url: str, *, local_ok: bool, what: str = "The image URL") 
 
 def resolve_host(host: str) -> list[Address]:
     """Every address ``host`` resolves to (blocking); [] when it does not resolve."""
+    import socket  # here: checking the settings' URLs needs no resolver
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):

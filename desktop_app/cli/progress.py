@@ -4,15 +4,13 @@ line is written when the state changes and every few seconds while it does not."
 
 from __future__ import annotations
 
-import asyncio
 import math
-import statistics
 import sys
 import time
-from datetime import datetime
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
-from desktop_app.store.journal import JobRecord, Journal
+if TYPE_CHECKING:
+    from desktop_app.store.journal import JobRecord, Journal
 
 PLAIN_EVERY = 5.0          # seconds between plain lines while the state does not change
 TYPICAL_LIVE = 120.0       # a live Listing Builder job takes about two minutes (api/pixii.md)
@@ -21,6 +19,7 @@ SAMPLE = 20                # the latest finished jobs of a type that make its es
 
 
 def _seconds(start: str | None, end: str | None) -> float | None:
+    from datetime import datetime
     try:
         a = datetime.fromisoformat((start or "").replace("Z", "+00:00"))
         b = datetime.fromisoformat((end or "").replace("Z", "+00:00"))
@@ -36,6 +35,7 @@ def typical_seconds(journal: Journal, service: str, listing_type: str, key_mode:
     took = [t for j in journal.jobs(service=service)[:200] if j.listing_type == listing_type and j.status ==
             "completed" and (t := _seconds(j.created_at, j.completed_at)) is not None][:SAMPLE]
     if took:
+        import statistics
         return statistics.median(took)
     if key_mode == "sandbox":
         from desktop_app.sandbox.config import default_config
@@ -99,6 +99,7 @@ class Progress:
 
     async def ticking(self, every: float = 1.0) -> None:
         """Redraw the terminal line every second until cancelled."""
+        import asyncio  # here: a job exported from the cache is told without the event loop
         while True:
             await asyncio.sleep(every)
             self.tick()

@@ -17,7 +17,6 @@ import hashlib
 import logging
 import os
 import re
-import socket
 import tempfile
 import threading
 import time
@@ -39,11 +38,16 @@ class WritesStopped(OSError):
 
 
 def _host_tag() -> str:
-    try:
-        host = socket.gethostname() or "localhost"
+    try:  # the host name as gethostname() gives it (uname's node name) without loading the socket module
+        host = (os.uname().nodename if hasattr(os, "uname") else _socket_host()) or "localhost"
     except OSError:
         host = "localhost"
     return hashlib.sha1(host.encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _socket_host() -> str:
+    import socket
+    return socket.gethostname()
 
 
 _HOST = _host_tag()

@@ -12,7 +12,6 @@ import os
 import shutil
 import sqlite3
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -97,6 +96,7 @@ class Database:
     def _create(self) -> None:
         """A new journal appears whole (built under a temp name, then linked): another process starting at the
         same moment never sees an empty file under the journal's name."""
+        import uuid
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.new")
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)

@@ -13,10 +13,13 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop_app.api.pixii.models import Job, ListingRequest, Submission
 from desktop_app.store.database import Database, Row
 from desktop_app.store.states import IntentState, JobStatus
+
+if TYPE_CHECKING:  # the API's models are built only where an intent is read back
+    from desktop_app.api.pixii.models import Job, ListingRequest, Submission
 
 INTENT_SENDING = IntentState.SENDING
 INTENT_AMBIGUOUS = IntentState.AMBIGUOUS
@@ -86,6 +89,7 @@ class Intent:
 
 
 def _request(row: Row) -> ListingRequest:
+    from desktop_app.api.pixii.models import ListingRequest
     return ListingRequest(row["asin"], row["country"], row["listing_type"], row["main_image_url"],
                           tuple(json.loads(row["other_image_urls"] or "[]")))
 

@@ -29,6 +29,7 @@ from desktop_app.api.pixii.models import (
 from desktop_app.api.pixii.rate_state import RateLimitState
 from desktop_app.api.retry import RetryPolicy
 from desktop_app.api.urls import url_problem
+from desktop_app.api.pixii.keys import key_mode, redact
 from desktop_app.api.pixii.vocab import API_PREFIX
 
 log = logging.getLogger(__name__)
@@ -36,21 +37,6 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 MAX_WAIT_MINUTE_LIMIT = 120.0  # never sleep longer than this for a per-minute 429
 MAX_SUBMIT_ATTEMPTS = 20       # retries of a submission refused by the per-minute limit (not bounded by time)
-
-
-def key_mode(api_key: str | None) -> str:
-    """'live', 'test' or 'unknown', from the key's prefix."""
-    if api_key and api_key.startswith("pk_live_"):
-        return "live"
-    if api_key and api_key.startswith("pk_test_"):
-        return "test"
-    return "unknown"
-
-
-def redact(api_key: str | None) -> str:
-    if not api_key:
-        return "<none>"
-    return api_key[:8] + "…" if api_key.startswith(("pk_live_", "pk_test_")) else "…"
 
 
 def _decode(response: httpx.Response) -> Any:

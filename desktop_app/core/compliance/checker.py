@@ -20,12 +20,18 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desktop_app.core.compliance.checks import CHECKS, Subject, open_input
+if TYPE_CHECKING:
+    from desktop_app.core.compliance.checks import Subject
 
 RULES_FILE = "compliance-rules.json"
 SET_CHECK_NAMES = ("main_present", "known_slots", "max_images", "min_images")  # core.compliance.whole_set
+# the checks of core.compliance.checks (CHECKS), named here so that reading the rules and remembered findings
+# (compliance.memo) never loads Pillow; a unit test keeps the two the same
+CHECK_NAMES = ("readable", "format", "not_animated", "colour_mode", "longest_side_min", "shortest_side_min",
+               "longest_side_max", "dimensions_max", "dpi_min", "file_size_max", "square", "white_border",
+               "product_fill", "sharpness", "cropped", "icc_profile", "advice")
 PLATFORMS = ("amazon", "shopify", "tiktok")
 LEVELS = ("pass", "info", "warning", "fail")  # info: advice that never changes a verdict
 _RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -76,7 +82,7 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
             missing = [k for k in ("id", "slots", "check", "messages", "source") if not rule.get(k)]
             if missing:
                 raise RulesError(f"{p}: rule {rule.get('id', '?')!r} lacks {', '.join(missing)}")
-            if rule["check"] not in CHECKS:
+            if rule["check"] not in CHECK_NAMES:
                 raise RulesError(f"{p}: rule {rule['id']!r} has unknown check {rule['check']!r}")
             slots = rule["slots"]
             if not (slots in ("all", "main", "secondary") or isinstance(slots, list) and set(slots) <= set(plat["slots"])):
@@ -160,6 +166,8 @@ def check_image(path_or_bytes: bytes | str | os.PathLike[str], platform: str, sl
     ValueError for an unknown platform or slot; OSError if a path cannot be read. An unreadable image is a
     finding (`<platform>.readable`, fail), not an exception.
     """
+    from desktop_app.core.compliance.checks import Subject, open_input  # Pillow: only when an image is judged
+
     slot = normalise_slot(platform, slot)
     plat = load_rules()["platforms"][platform]
     is_main = slot in plat.get("main_slots", ())
@@ -169,6 +177,8 @@ def check_image(path_or_bytes: bytes | str | os.PathLike[str], platform: str, sl
 
 
 def _findings(subject: Subject, rules: list[dict], slot: str, is_main: bool) -> list[Finding]:
+    from desktop_app.core.compliance.checks import CHECKS
+
     findings: list[Finding] = []
     for rule in rules:
         if not _applies(rule, slot, is_main):
@@ -224,3 +234,11 @@ def problems(findings: list[Finding]) -> list[Finding]:
 def advice(findings: list[Finding]) -> list[Finding]:
     """Only the info findings (advice such as "1600 px or larger for the best zoom")."""
     return [f for f in findings if f.level == "info"]
+
+
+def __getattr__(name: str) -> Any:
+    """``CHECKS``, ``Subject`` and ``open_input`` of :mod:`.checks`, loaded (with Pillow) on first use."""
+    if name in ("CHECKS", "Subject", "open_input"):
+        from desktop_app.core.compliance import checks
+        return getattr(checks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -23,28 +22,20 @@ from desktop_app.api.urls import is_loopback_host
 from desktop_app.core.images.cache import ImageCache
 from desktop_app.core.jobs.expiry import likely_expired
 from desktop_app.core.housekeeping import sweep_stale_temp
-from desktop_app.core.images.export import ExportItem, export_images
 from desktop_app.core.compliance.memo import judge_arrival
 from desktop_app.core.images.check import ImageCheckError, verify_file
 from desktop_app.core.validation import InputError
 from desktop_app.store.inline import InlineStore, Store
 from desktop_app.store.journal import ImageRecord, Intent, JobRecord, Journal
+from desktop_app.core.jobs.cached import export_cached
 from desktop_app.core.jobs.lease import PollLeases, SubmissionOwner
+from desktop_app.core.jobs.outcomes import ImageOutcome, image_outcomes as _outcomes
 from desktop_app.core.jobs.submit import SUBMIT_GRACE, Submitter
 
 log = logging.getLogger(__name__)
 
 SUBMIT_ATTEMPTS = 3      # POSTs tried for one request when each outcome stays unknown
 DOWNLOAD_CONCURRENCY = 4
-
-
-@dataclass(frozen=True)
-class ImageOutcome:
-    index: int
-    url: str | None
-    error_code: str | None
-    error_message: str | None
-    file: Path | None
 
 
 class JobService:
@@ -269,30 +260,10 @@ class JobService:
         if not record.asin:
             raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
                              "(needed to name the files) is unknown")
-        images = [img for img in all_images if img.cached]
-        if approved_only:
-            images = [img for img in images if img.review == "approved"]
-        items = [ExportItem(img.index, Path(img.cache_path), img.ext) for img in images]  # type: ignore[arg-type]
-        await asyncio.to_thread(sweep_stale_temp, Path(dest), f".{record.asin}")
-        results = await asyncio.to_thread(export_images, items, record.asin, dest, naming,
-                                          overwrite=overwrite, progress=progress)
-        exported = {r.index: r.path for r in results if r.path is not None}
-        errors = {r.index: (r.error_code, r.message or "") for r in results if r.error_code}
-        return _outcomes(await self.store.call(Journal.images, job_id), exported, errors)  # type: ignore[arg-type]
-
-
-def _outcomes(images: list[ImageRecord], exported: dict[int, Path] | None,
-              export_errors: dict[int, tuple[str, str]] | None, downloaded: bool = True) -> list[ImageOutcome]:
-    exported, export_errors = exported or {}, export_errors or {}
-    result = []
-    for img in images:
-        code, message = img.error_code, img.error_message
-        if not code and not img.cached and downloaded:
-            code, message = "DOWNLOAD_FAILED", "the image has not been downloaded"
-        code, message = export_errors.get(img.index, (code, message))
-        file = exported.get(img.index) or (Path(img.cache_path) if img.cached else None)
-        result.append(ImageOutcome(img.index, img.url, code, message, None if code else file))
-    return result
+        exported, errors = await asyncio.to_thread(export_cached, record.asin, all_images, Path(dest), naming,
+                                                   approved_only=approved_only, overwrite=overwrite,
+                                                   progress=progress)
+        return _outcomes(await self.store.call(Journal.images, job_id), exported, errors)
 
 
 def _record_job(journal: Journal, service: str, job: Job) -> JobRecord | None:

@@ -162,6 +162,11 @@ def test_set_rule_checks_are_all_known():
     assert tuple(SET_CHECKS) == compliance.SET_CHECK_NAMES
 
 
+def test_the_image_checks_are_named_where_the_rules_are_read():  # reading the rules never loads Pillow
+    from desktop_app.core.compliance.checks import CHECKS
+    assert tuple(CHECKS) == compliance.CHECK_NAMES
+
+
 def test_amazon_set_main_present_and_count():
     six = ["MAIN"] + [f"PT0{i}" for i in range(1, 6)]
     assert set_levels("amazon", six) == {"amazon.set.main": ("pass", ()), "amazon.set.slots": ("pass", ()),

@@ -1,0 +1,36 @@
+"""What became of each image of a job (its error, or its file), as the job service, the command line and the
+batches report it. Light on purpose: exporting a finished job from the cache reads it without the job service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.store.journal import ImageRecord
+
+
+@dataclass(frozen=True)
+class ImageOutcome:
+    index: int
+    url: str | None
+    error_code: str | None
+    error_message: str | None
+    file: Path | None
+
+
+def image_outcomes(images: list[ImageRecord], exported: dict[int, Path] | None = None,
+                   export_errors: dict[int, tuple[str, str]] | None = None,
+                   downloaded: bool = True) -> list[ImageOutcome]:
+    """Per image: its error (service, download, check or export) or its file (the exported one when given, else
+    the cached copy). ``downloaded=False``: the downloads were not tried, so an image not cached yet has neither
+    error nor file."""
+    exported, export_errors = exported or {}, export_errors or {}
+    result = []
+    for img in images:
+        code, message = img.error_code, img.error_message
+        if not code and not img.cached and downloaded:
+            code, message = "DOWNLOAD_FAILED", "the image has not been downloaded"
+        code, message = export_errors.get(img.index, (code, message))
+        file = exported.get(img.index) or (Path(img.cache_path) if img.cached else None)
+        result.append(ImageOutcome(img.index, img.url, code, message, None if code else file))
+    return result
