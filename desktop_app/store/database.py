@@ -12,9 +12,9 @@ import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from desktop_app.store.datadir import classify, too_new
 from desktop_app.store.schema import MIGRATIONS
