@@ -269,28 +269,38 @@ class JobService:
         if not record.asin:
             raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
                              "(needed to name the files) is unknown")
-        images = [img for img in all_images if img.cached]
-        if approved_only:
-            images = [img for img in images if img.review == "approved"]
-        items = [ExportItem(img.index, Path(img.cache_path), img.ext) for img in images]  # type: ignore[arg-type]
-        await asyncio.to_thread(sweep_stale_temp, Path(dest), f".{record.asin}")
-        results = await asyncio.to_thread(export_images, items, record.asin, dest, naming,
-                                          overwrite=overwrite, progress=progress)
-        exported = {r.index: r.path for r in results if r.path is not None}
-        errors = {r.index: (r.error_code, r.message or "") for r in results if r.error_code}
-        return _outcomes(await self.store.call(Journal.images, job_id), exported, errors)  # type: ignore[arg-type]
+        return await asyncio.to_thread(_export_cached, all_images, record.asin, Path(dest), naming, approved_only,
+                                       overwrite, progress)
+
+
+def _export_cached(all_images: list[ImageRecord], asin: str, dest: Path, naming: str, approved_only: bool,
+                   overwrite: bool, progress: Callable[[int, int], None] | None) -> list[ImageOutcome]:
+    """The whole export in one worker job: which images are cached (a stat each), the sweep of a killed earlier
+    run's temp files, the copies, the outcomes. Blocking."""
+    cached = {img.index for img in all_images if img.cached}
+    images = [img for img in all_images if img.index in cached and (img.review == "approved" or not approved_only)]
+    items = [ExportItem(img.index, Path(img.cache_path), img.ext) for img in images]  # type: ignore[arg-type]
+    sweep_stale_temp(dest, f".{asin}")
+    results = export_images(items, asin, dest, naming, overwrite=overwrite, progress=progress)
+    exported = {r.index: r.path for r in results if r.path is not None}
+    errors = {r.index: (r.error_code, r.message or "") for r in results if r.error_code}
+    return _outcomes(all_images, exported, errors, cached=cached)  # type: ignore[arg-type]
 
 
 def _outcomes(images: list[ImageRecord], exported: dict[int, Path] | None,
-              export_errors: dict[int, tuple[str, str]] | None, downloaded: bool = True) -> list[ImageOutcome]:
+              export_errors: dict[int, tuple[str, str]] | None, downloaded: bool = True, *,
+              cached: set[int] | None = None) -> list[ImageOutcome]:
+    """``cached``: the indexes of the images whose cached file is there, when already known (else a stat each)."""
     exported, export_errors = exported or {}, export_errors or {}
+    if cached is None:
+        cached = {img.index for img in images if img.cached}
     result = []
     for img in images:
         code, message = img.error_code, img.error_message
-        if not code and not img.cached and downloaded:
+        if not code and img.index not in cached and downloaded:
             code, message = "DOWNLOAD_FAILED", "the image has not been downloaded"
         code, message = export_errors.get(img.index, (code, message))
-        file = exported.get(img.index) or (Path(img.cache_path) if img.cached else None)
+        file = exported.get(img.index) or (Path(img.cache_path) if img.index in cached else None)
         result.append(ImageOutcome(img.index, img.url, code, message, None if code else file))
     return result
 

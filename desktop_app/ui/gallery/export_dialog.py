@@ -24,11 +24,13 @@ from desktop_app.core.images.export import (
 )
 from desktop_app.ui.common import theme
 from desktop_app.ui.common.async_op import BAD, WidgetOps
+from desktop_app.ui.common.frame_progress import FRAME_S, FrameProgress
 from desktop_app.ui.gallery.compliance_badge import ComplianceSummary
 from desktop_app.ui.common.tasks import signal_future
 
 
 STALE_SHOWN = 8  # stale files named one per line; the rest are counted
+RESULT_SHOWN = 8  # files written, skipped or failed: named one per line (each kind); the rest are counted
 
 
 def native_dialogs() -> bool:
@@ -39,6 +41,7 @@ class ExportDialog(QDialog):
     export_done = Signal(int, int, int)   # written, skipped (existing), failed
 
     last_folder: str = ""
+    progress_interval: float = FRAME_S  # the progress bar moves at most once per frame
 
     def __init__(self, service, job_id: str, parent: QWidget | None = None, prefs=None, record=None) -> None:
         """``record``: the job as the window already holds it (its ASIN and listing type shown at once), or None."""
@@ -54,6 +57,7 @@ class ExportDialog(QDialog):
         self.question: QMessageBox | None = None
         self.folder_dialog: QFileDialog | None = None
         self.approved: list | None = None   # None until read from the journal
+        self.export_progress: FrameProgress | None = None  # the last export's progress (how often it was shown)
         asin = self.record.asin if self.record else "?"
 
         self.intro = QLabel(wordWrap=True, objectName="exportIntro")
@@ -150,10 +154,10 @@ class ExportDialog(QDialog):
 
     async def _read(self) -> None:
         """The job and its approved, cached images, through the store worker."""
-        record, images = await self.service.store.call(_job_and_images, self.job_id)
+        record, approved = await self.service.store.call(_job_and_approved, self.job_id)
         fresh_type = record is not None and (self.record is None or record.listing_type != self.record.listing_type)
         self.record = record
-        self.approved = [img for img in images if img.review == "approved" and img.cached]
+        self.approved = approved
         if fresh_type:
             naming = self.prefs.naming(record.listing_type) if self.prefs is not None else ""
             naming = naming if naming in NAMING_PRESETS else default_naming(record.listing_type)
@@ -212,12 +216,16 @@ class ExportDialog(QDialog):
             self._running = False
             self._update()
 
-    def _progress_cb(self):
-        loop = asyncio.get_running_loop()
-
-        def progress(done: int, total: int) -> None:  # called from the export thread
-            loop.call_soon_threadsafe(self._set_progress, done, total)
-        return progress
+    async def _export_files(self, dest: Path, naming: str, overwrite: bool):
+        """The service's export of the approved images; the export thread's per-file progress is shown at most
+        once per frame, and its last value before the outcomes are. No image-rules check starts meanwhile."""
+        progress = self.export_progress = FrameProgress(self._set_progress, self.progress_interval)
+        try:
+            with self.compliance.checker.held():  # image-rules checks wait: the copy needs the GIL between calls
+                return await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
+                                                      overwrite=overwrite, progress=progress)
+        finally:
+            progress.flush()
 
     def _set_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(1, total))
@@ -231,12 +239,21 @@ class ExportDialog(QDialog):
             return
         self.dest = dest
         ExportDialog.last_folder = str(dest)
+        try:
+            await self._write(dest, naming)
+        finally:
+            self._remember(dest, naming)
+
+    def _remember(self, dest: Path, naming: str) -> None:
+        """The folder and naming for the next export, written (and synced) once the files are: not in their way."""
         if self.prefs is not None:
             self.prefs.set_export_folder(str(dest))
             self.prefs.set_naming(self.record.listing_type if self.record else "", naming)
+
+    async def _write(self, dest: Path, naming: str) -> None:
+        """Export into the checked folder; ask before replacing; show what was written, skipped, failed, stale."""
         wanted = {img.index for img in self.approved}
-        outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
-                                                  progress=self._progress_cb())
+        outcomes = await self._export_files(dest, naming, overwrite=False)
         existing = [o for o in outcomes if o.index in wanted and o.error_code == EXPORT_EXISTS]
         replaced = False
         if existing:
@@ -253,8 +270,7 @@ class ExportDialog(QDialog):
             self.question.deleteLater()
             self.question = None
             if code == QMessageBox.StandardButton.Yes:
-                outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
-                                                          overwrite=True, progress=self._progress_cb())
+                outcomes = await self._export_files(dest, naming, overwrite=True)
                 replaced = True
         mine = [o for o in outcomes if o.index in wanted]
         written = [o for o in mine if o.error_code is None and o.file is not None and o.file.parent == dest]
@@ -262,16 +278,15 @@ class ExportDialog(QDialog):
         failed = [o for o in mine if o.error_code and o.error_code != EXPORT_EXISTS]
         lines = [f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {dest}"
                  + (" (existing files replaced)" if replaced else "") + ":"]
-        lines += [f"  ✓ {o.file.name}" for o in written]
-        lines += [f"  – skipped {o.error_message}" for o in skipped]
-        lines += [f"  ✗ {o.error_code}: {o.error_message}" for o in failed]
+        lines += _named([f"  ✓ {o.file.name}" for o in written], "written")
+        lines += _named([f"  – skipped {o.error_message}" for o in skipped], "skipped")
+        lines += _named([f"  ✗ {o.error_code}: {o.error_message}" for o in failed], "not written")
+        asin = self.record.asin if self.record else ""
+        self.stale = await asyncio.to_thread(stale_files, dest, asin, naming, {o.file for o in written})
         self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if failed else "")
         self.result_label.setText("\n".join(lines))
         self.open_button.setVisible(bool(written or skipped))
-        self._fit()
-        asin = self.record.asin if self.record else ""
-        self.stale = await asyncio.to_thread(stale_files, dest, asin, naming, {o.file for o in written})
-        self._show_stale()
+        self._show_stale()  # and the dialog grows once to show every line
         self.export_done.emit(len(written), len(skipped), len(failed))
         if failed:
             self.service.error.emit(failed[0].error_code, f"Export: {len(failed)} file(s) could not be written "
@@ -320,5 +335,14 @@ class ExportDialog(QDialog):
         self.export_done.emit(0, 0, 1)
 
 
-def _job_and_images(journal, job_id: str):
-    return journal.job(job_id), journal.images(job_id)
+def _named(lines: list[str], what: str) -> list[str]:
+    """The first RESULT_SHOWN lines, then how many more (a hundred names would make the dialog taller than the
+    screen, and laying them out would hold the GUI thread longer than the copy)."""
+    if len(lines) <= RESULT_SHOWN:
+        return lines
+    return lines[:RESULT_SHOWN] + [f"  … and {len(lines) - RESULT_SHOWN} more {what}"]
+
+
+def _job_and_approved(journal, job_id: str):
+    """The job and its approved images whose cached file is there (a stat each: on the store worker's thread)."""
+    return journal.job(job_id), [img for img in journal.images(job_id) if img.review == "approved" and img.cached]
