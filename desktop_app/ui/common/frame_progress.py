@@ -26,10 +26,12 @@ class FrameProgress:
         self._latest: tuple[int, int] | None = None
         self._posted = False  # a value is told and not shown yet (set by the worker, cleared on the GUI thread)
         self._frame: asyncio.TimerHandle | None = None  # the frame after a show: later values wait for its end
+        self.told = 0         # how many values the worker told
         self.shown = 0        # how many times show() ran
 
     def __call__(self, done: int, total: int) -> None:
         """From the worker thread: keep the value; wake the GUI thread only when nothing is pending."""
+        self.told += 1
         self._latest = (done, total)  # written before _posted is read: a show that clears _posted reads it
         if not self._posted:
             self._posted = True

@@ -84,6 +84,7 @@ class ComplianceChecker(QObject):
         self._holds = 0
         self._free = asyncio.Event()
         self._free.set()
+        self.parked = 0  # checks waiting for a hold to end
 
     @contextlib.contextmanager
     def held(self):
@@ -121,7 +122,11 @@ class ComplianceChecker(QObject):
             root = None if root is None else str(root)
             async with self._slots:
                 while self._holds:
-                    await self._free.wait()
+                    self.parked += 1
+                    try:
+                        await self._free.wait()
+                    finally:
+                        self.parked -= 1
                 findings = await shared_pool().run(self, key, checked, path,
                                                    lambda p: judge(p, platform, slot, root),
                                                    ("image rules", platform, slot))
