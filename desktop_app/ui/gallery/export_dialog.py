@@ -6,6 +6,11 @@ dialog never deletes anything on its own.
 Never blocks: the dialog is shown with open() at once and reads the job's approved images through the store worker
 (an Export clicked before that waits for them); the work runs as a task, and the replace question is awaited
 through its ``finished`` signal, never in a nested event loop.
+
+Stays out of the copy's way: the copying thread takes the GIL back after each of its system calls, so any Python
+work on the GUI thread meanwhile slows every file. The progress bar moves at most once per frame
+(:class:`~desktop_app.ui.common.frame_progress.FrameProgress`), the result names a few files and counts the rest,
+no image-rules check starts while the files are written, and the folder and naming are saved afterwards.
 """
 
 from __future__ import annotations

@@ -64,7 +64,11 @@ def test_the_result_names_a_few_files_and_counts_the_rest(studio, qtbot, tmp_pat
     lines = dialog.result_label.text().splitlines()
     assert lines[0].startswith("Wrote 7 files") and lines[-1] == "  … and 4 more written"
     assert [line.split("✓ ")[1] for line in lines[1:4]] == sorted(p.name for p in out.iterdir())[:3]
+    assert studio.window.prefs.export_folder() == str(out)  # remembered once the files were written
     dialog.close()
+    qtbot.mouseClick(studio.window.gallery.export_button, Qt.MouseButton.LeftButton)
+    assert studio.window.export_dialog.folder_edit.text() == str(out)  # the next export starts there
+    studio.window.export_dialog.close()
 
 
 def test_no_image_rules_check_starts_while_the_files_are_written(studio, qtbot, tmp_path, monkeypatch):
