@@ -211,13 +211,17 @@ class ExportDialog(QDialog):
         return self.service.tasks.spawn(self._run(self.folder_edit.text().strip(), self.naming()), name="export")
 
     async def _run(self, folder: str, naming: str) -> None:
+        # The folder is checked (made if missing) on a worker meanwhile: an Export clicked while the images are
+        # still being read waits for one, not for both in turn.
+        checking = asyncio.ensure_future(asyncio.to_thread(_checked_dir, folder))
         try:
             if self.approved is None and self.reading is not None:
                 await asyncio.shield(self.reading)   # clicked before the images were read: wait for them
             if not self.approved:
                 return
-            await self._export(folder, naming)
+            await self._export(await checking, naming)
         finally:
+            checking.cancel()  # (when it was not awaited: the read failed, or no image is approved)
             self._running = False
             self._update()
 
@@ -233,14 +237,16 @@ class ExportDialog(QDialog):
             progress.flush()
 
     def _set_progress(self, done: int, total: int) -> None:
+        # setValue() repaints at once, holding the GIL the copy needs; with updates off it only marks the bar,
+        # and the event loop paints it with the next frame (in Qt's own code, the GIL let go).
+        self.progress.setUpdatesEnabled(False)
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
+        self.progress.setUpdatesEnabled(True)
 
-    async def _export(self, folder: str, naming: str) -> None:
-        try:
-            dest = await asyncio.to_thread(check_export_dir, folder)
-        except ExportDirError as exc:
-            self._fail("INVALID_EXPORT_DIR", str(exc))
+    async def _export(self, dest: Path | ExportDirError, naming: str) -> None:
+        if isinstance(dest, ExportDirError):
+            self._fail("INVALID_EXPORT_DIR", str(dest))
             return
         self.dest = dest
         ExportDialog.last_folder = str(dest)
@@ -346,6 +352,14 @@ def _named(lines: list[str], what: str) -> list[str]:
     if len(lines) <= RESULT_SHOWN:
         return lines
     return lines[:RESULT_SHOWN] + [f"  … and {len(lines) - RESULT_SHOWN} more {what}"]
+
+
+def _checked_dir(folder: str) -> Path | ExportDirError:
+    """:func:`check_export_dir`, its refusal returned rather than raised. Blocking."""
+    try:
+        return check_export_dir(folder)
+    except ExportDirError as exc:
+        return exc
 
 
 def _job_and_approved(journal, job_id: str):
