@@ -4,8 +4,9 @@ that the export neither wrote nor confirmed) are listed with an offer to move th
 dialog never deletes anything on its own.
 
 Never blocks: the dialog is shown with open() at once and reads the job's approved images through the store worker
-(an Export clicked before that waits for them); the work runs as a task, and the replace question is awaited
-through its ``finished`` signal, never in a nested event loop.
+(an Export clicked before that starts at once: the service reads them too; the report waits for the dialog's
+list); the work runs as a task, and the replace question is awaited through its ``finished`` signal, never in a
+nested event loop.
 
 Stays out of the copy's way: the copying thread takes the GIL back after each of its system calls, so any Python
 work on the GUI thread meanwhile slows every file. The progress bar moves at most once per frame
@@ -211,19 +212,24 @@ class ExportDialog(QDialog):
         return self.service.tasks.spawn(self._run(self.folder_edit.text().strip(), self.naming()), name="export")
 
     async def _run(self, folder: str, naming: str) -> None:
-        # The folder is checked (made if missing) on a worker meanwhile: an Export clicked while the images are
-        # still being read waits for one, not for both in turn.
-        checking = asyncio.ensure_future(asyncio.to_thread(_checked_dir, folder))
         try:
-            if self.approved is None and self.reading is not None:
-                await asyncio.shield(self.reading)   # clicked before the images were read: wait for them
-            if not self.approved:
+            # An Export clicked while the images are still being read does not wait for them: the service reads
+            # the approved images itself, and the dialog's own list is needed only for the report.
+            try:
+                dest = await asyncio.to_thread(check_export_dir, folder)
+            except ExportDirError as exc:
+                if await self._approved_images():
+                    self._fail("INVALID_EXPORT_DIR", str(exc))
                 return
-            await self._export(await checking, naming)
+            await self._export(dest, naming)
         finally:
-            checking.cancel()  # (when it was not awaited: the read failed, or no image is approved)
             self._running = False
             self._update()
+
+    async def _approved_images(self) -> list:
+        if self.approved is None and self.reading is not None:
+            await asyncio.shield(self.reading)   # clicked before the images were read: wait for them
+        return self.approved or []
 
     async def _export_files(self, dest: Path, naming: str, overwrite: bool):
         """The service's export of the approved images; the export thread's per-file progress is shown at most
@@ -244,10 +250,7 @@ class ExportDialog(QDialog):
         self.progress.setValue(done)
         self.progress.setUpdatesEnabled(True)
 
-    async def _export(self, dest: Path | ExportDirError, naming: str) -> None:
-        if isinstance(dest, ExportDirError):
-            self._fail("INVALID_EXPORT_DIR", str(dest))
-            return
+    async def _export(self, dest: Path, naming: str) -> None:
         self.dest = dest
         ExportDialog.last_folder = str(dest)
         try:
@@ -263,8 +266,10 @@ class ExportDialog(QDialog):
 
     async def _write(self, dest: Path, naming: str) -> None:
         """Export into the checked folder; ask before replacing; show what was written, skipped, failed, stale."""
-        wanted = {img.index for img in self.approved}
         outcomes = await self._export_files(dest, naming, overwrite=False)
+        wanted = {img.index for img in await self._approved_images()}
+        if not wanted:
+            return  # (clicked while reading a job with no approved image: nothing was written)
         existing = [o for o in outcomes if o.index in wanted and o.error_code == EXPORT_EXISTS]
         replaced = False
         if existing:
@@ -352,14 +357,6 @@ def _named(lines: list[str], what: str) -> list[str]:
     if len(lines) <= RESULT_SHOWN:
         return lines
     return lines[:RESULT_SHOWN] + [f"  … and {len(lines) - RESULT_SHOWN} more {what}"]
-
-
-def _checked_dir(folder: str) -> Path | ExportDirError:
-    """:func:`check_export_dir`, its refusal returned rather than raised. Blocking."""
-    try:
-        return check_export_dir(folder)
-    except ExportDirError as exc:
-        return exc
 
 
 def _job_and_approved(journal, job_id: str):

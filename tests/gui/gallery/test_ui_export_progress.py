@@ -7,7 +7,7 @@ import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
 from desktop_app.core.jobs import service as service_mod  # noqa: E402
 from desktop_app.ui.gallery import compliance_badge, export_dialog  # noqa: E402
@@ -55,7 +55,7 @@ def test_at_the_frame_rate_the_bar_still_ends_at_the_total(studio, qtbot, tmp_pa
 
 def test_the_result_names_a_few_files_and_counts_the_rest(studio, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(export_dialog, "RESULT_SHOWN", 3)
-    completed_job(studio, qtbot, ASIN, approve=SEVEN)
+    job_id = completed_job(studio, qtbot, ASIN, approve=SEVEN)
     out = tmp_path / "out"
     dialog = open_export(studio, qtbot, out)
     with qtbot.waitSignal(dialog.export_done, timeout=8000) as done:
@@ -65,6 +65,8 @@ def test_the_result_names_a_few_files_and_counts_the_rest(studio, qtbot, tmp_pat
     assert lines[0].startswith("Wrote 7 files") and lines[-1] == "  … and 4 more written"
     assert [line.split("✓ ")[1] for line in lines[1:4]] == sorted(p.name for p in out.iterdir())[:3]
     assert studio.window.prefs.export_folder() == str(out)  # remembered once the files were written
+    on_disk = lambda: QSettings(str(studio.window.prefs.path), QSettings.Format.IniFormat)  # noqa: E731
+    qtbot.waitUntil(lambda: on_disk().value(f"jobs_exported/{job_id}") == str(out), timeout=5000)  # and the job's mark
     dialog.close()
     qtbot.mouseClick(studio.window.gallery.export_button, Qt.MouseButton.LeftButton)
     assert studio.window.export_dialog.folder_edit.text() == str(out)  # the next export starts there
