@@ -259,10 +259,10 @@ class ExportDialog(QDialog):
             self._remember(dest, naming)
 
     def _remember(self, dest: Path, naming: str) -> None:
-        """The folder and naming for the next export, written (and synced) once the files are: not in their way."""
+        """The folder and naming for the next export, once the files are written: not in their way, and written
+        to disk with the job's exported mark by one deferred sync of the preferences file."""
         if self.prefs is not None:
-            self.prefs.set_export_folder(str(dest))
-            self.prefs.set_naming(self.record.listing_type if self.record else "", naming)
+            self.prefs.remember_export(str(dest), self.record.listing_type if self.record else "", naming)
 
     async def _write(self, dest: Path, naming: str) -> None:
         """Export into the checked folder; ask before replacing; show what was written, skipped, failed, stale."""

@@ -66,7 +66,9 @@ def test_the_result_names_a_few_files_and_counts_the_rest(studio, qtbot, tmp_pat
     assert [line.split("✓ ")[1] for line in lines[1:4]] == sorted(p.name for p in out.iterdir())[:3]
     assert studio.window.prefs.export_folder() == str(out)  # remembered once the files were written
     on_disk = lambda: QSettings(str(studio.window.prefs.path), QSettings.Format.IniFormat)  # noqa: E731
-    qtbot.waitUntil(lambda: on_disk().value(f"jobs_exported/{job_id}") == str(out), timeout=5000)  # and the job's mark
+    qtbot.waitUntil(lambda: (on_disk().value(f"jobs_exported/{job_id}"), on_disk().value("export/folder"),
+                             on_disk().value("export/naming_amazon_listing")) == (str(out), str(out), "amazon"),
+                    timeout=5000)  # on disk too, with the job's mark, by one deferred sync
     dialog.close()
     qtbot.mouseClick(studio.window.gallery.export_button, Qt.MouseButton.LeftButton)
     assert studio.window.export_dialog.folder_edit.text() == str(out)  # the next export starts there
