@@ -23,7 +23,7 @@ from desktop_app.api.urls import is_loopback_host
 from desktop_app.core.images.cache import ImageCache
 from desktop_app.core.jobs.expiry import likely_expired
 from desktop_app.core.housekeeping import sweep_stale_temp
-from desktop_app.core.images.export import ExportItem, export_images
+from desktop_app.core.images.export import ExportItem, check_export_dir, export_images
 from desktop_app.core.compliance.memo import judge_arrival
 from desktop_app.core.images.check import ImageCheckError, verify_file
 from desktop_app.core.validation import InputError
@@ -259,10 +259,12 @@ class JobService:
         """:meth:`outcomes` of the downloaded images, read through ``self.store``."""
         return _outcomes(await self.store.call(Journal.images, job_id), None, None)
 
-    async def export(self, job_id: str, dest: Path, naming: str, *, approved_only: bool = False,
-                     overwrite: bool = False,
-                     progress: Callable[[int, int], None] | None = None) -> list[ImageOutcome]:
-        """Export the cached images (or only the approved ones) of a job into ``dest``."""
+    async def export(self, job_id: str, dest: Path | str, naming: str, *, approved_only: bool = False,
+                     overwrite: bool = False, progress: Callable[[int, int], None] | None = None,
+                     make_dir: bool = False) -> list[ImageOutcome]:
+        """Export the cached images (or only the approved ones) of a job into ``dest``. ``make_dir``: the folder is
+        checked (made if missing, proven writable: :func:`check_export_dir`, whose ExportDirError is raised) in
+        the same worker job as the copies."""
         record, all_images = await self.store.call(_job_and_images, job_id)
         if record is None:
             raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the journal")
@@ -270,13 +272,16 @@ class JobService:
             raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
                              "(needed to name the files) is unknown")
         return await asyncio.to_thread(_export_cached, all_images, record.asin, Path(dest), naming, approved_only,
-                                       overwrite, progress)
+                                       overwrite, progress, make_dir)
 
 
 def _export_cached(all_images: list[ImageRecord], asin: str, dest: Path, naming: str, approved_only: bool,
-                   overwrite: bool, progress: Callable[[int, int], None] | None) -> list[ImageOutcome]:
-    """The whole export in one worker job: which images are cached (a stat each), the sweep of a killed earlier
-    run's temp files, the copies, the outcomes. Blocking."""
+                   overwrite: bool, progress: Callable[[int, int], None] | None,
+                   make_dir: bool = False) -> list[ImageOutcome]:
+    """The whole export in one worker job: the folder (when asked), which images are cached (a stat each), the
+    sweep of a killed earlier run's temp files, the copies, the outcomes. Blocking."""
+    if make_dir:
+        dest = check_export_dir(dest)
     cached = {img.index for img in all_images if img.cached}
     images = [img for img in all_images if img.index in cached and (img.review == "approved" or not approved_only)]
     items = [ExportItem(img.index, Path(img.cache_path), img.ext) for img in images]  # type: ignore[arg-type]

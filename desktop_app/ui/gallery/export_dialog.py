@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from desktop_app.api.pixii.vocab import country_name, listing_type_name
 from desktop_app.core.images.export import (
-    EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem, stale_files,
+    EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, default_naming, export_stem, stale_files,
 )
 from desktop_app.ui.common import theme
 from desktop_app.ui.common.async_op import BAD, WidgetOps
@@ -214,14 +214,15 @@ class ExportDialog(QDialog):
     async def _run(self, folder: str, naming: str) -> None:
         try:
             # An Export clicked while the images are still being read does not wait for them: the service reads
-            # the approved images itself, and the dialog's own list is needed only for the report.
+            # the approved images itself, and the dialog's own list is needed only for the report. The folder is
+            # checked (made if missing) in the service's worker job, before the copies.
             try:
-                dest = await asyncio.to_thread(check_export_dir, folder)
+                outcomes = await self._export_files(folder, naming, overwrite=False)
             except ExportDirError as exc:
                 if await self._approved_images():
                     self._fail("INVALID_EXPORT_DIR", str(exc))
                 return
-            await self._export(dest, naming)
+            await self._report(folder, naming, outcomes)
         finally:
             self._running = False
             self._update()
@@ -231,14 +232,14 @@ class ExportDialog(QDialog):
             await asyncio.shield(self.reading)   # clicked before the images were read: wait for them
         return self.approved or []
 
-    async def _export_files(self, dest: Path, naming: str, overwrite: bool):
+    async def _export_files(self, folder: Path | str, naming: str, overwrite: bool):
         """The service's export of the approved images; the export thread's per-file progress is shown at most
         once per frame, and its last value before the outcomes are. No image-rules check starts meanwhile."""
         progress = self.export_progress = FrameProgress(self._set_progress, self.progress_interval)
         try:
             with self.compliance.checker.held():  # image-rules checks wait: the copy needs the GIL between calls
-                return await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
-                                                      overwrite=overwrite, progress=progress)
+                return await self.service.jobs.export(self.job_id, folder, naming, approved_only=True,
+                                                      overwrite=overwrite, progress=progress, make_dir=True)
         finally:
             progress.flush()
 
@@ -250,26 +251,27 @@ class ExportDialog(QDialog):
         self.progress.setValue(done)
         self.progress.setUpdatesEnabled(True)
 
-    async def _export(self, dest: Path, naming: str) -> None:
-        self.dest = dest
-        ExportDialog.last_folder = str(dest)
-        try:
-            await self._write(dest, naming)
-        finally:
-            self._remember(dest, naming)
-
     def _remember(self, dest: Path, naming: str) -> None:
         """The folder and naming for the next export, once the files are written: not in their way, and written
         to disk with the job's exported mark by one deferred sync of the preferences file."""
         if self.prefs is not None:
             self.prefs.remember_export(str(dest), self.record.listing_type if self.record else "", naming)
 
-    async def _write(self, dest: Path, naming: str) -> None:
-        """Export into the checked folder; ask before replacing; show what was written, skipped, failed, stale."""
-        outcomes = await self._export_files(dest, naming, overwrite=False)
+    async def _report(self, folder: str, naming: str, outcomes) -> None:
+        """Ask before replacing; show what was written, skipped, failed, and the stale files."""
         wanted = {img.index for img in await self._approved_images()}
         if not wanted:
             return  # (clicked while reading a job with no approved image: nothing was written)
+        asin = self.record.asin if self.record else ""
+        dest, self.stale = await asyncio.to_thread(_settled, folder, asin, naming, outcomes, wanted)
+        self.dest = dest
+        ExportDialog.last_folder = str(dest)
+        try:
+            await self._show_result(dest, naming, outcomes, wanted, asin)
+        finally:
+            self._remember(dest, naming)
+
+    async def _show_result(self, dest: Path, naming: str, outcomes, wanted: set[int], asin: str) -> None:
         existing = [o for o in outcomes if o.index in wanted and o.error_code == EXPORT_EXISTS]
         replaced = False
         if existing:
@@ -287,6 +289,7 @@ class ExportDialog(QDialog):
             self.question = None
             if code == QMessageBox.StandardButton.Yes:
                 outcomes = await self._export_files(dest, naming, overwrite=True)
+                _dest, self.stale = await asyncio.to_thread(_settled, dest, asin, naming, outcomes, wanted)
                 replaced = True
         mine = [o for o in outcomes if o.index in wanted]
         written = [o for o in mine if o.error_code is None and o.file is not None and o.file.parent == dest]
@@ -297,8 +300,6 @@ class ExportDialog(QDialog):
         lines += _named([f"  ✓ {o.file.name}" for o in written], "written")
         lines += _named([f"  – skipped {o.error_message}" for o in skipped], "skipped")
         lines += _named([f"  ✗ {o.error_code}: {o.error_message}" for o in failed], "not written")
-        asin = self.record.asin if self.record else ""
-        self.stale = await asyncio.to_thread(stale_files, dest, asin, naming, {o.file for o in written})
         self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if failed else "")
         self.result_label.setText("\n".join(lines))
         self.open_button.setVisible(bool(written or skipped))
@@ -357,6 +358,15 @@ def _named(lines: list[str], what: str) -> list[str]:
     if len(lines) <= RESULT_SHOWN:
         return lines
     return lines[:RESULT_SHOWN] + [f"  … and {len(lines) - RESULT_SHOWN} more {what}"]
+
+
+def _settled(folder: Path | str, asin: str, naming: str, outcomes, wanted: set[int]) -> tuple[Path, list[Path]]:
+    """The export folder as the service resolved it (it exists now), and the stale files in it: this ASIN's
+    names that the export neither wrote nor confirmed. Blocking."""
+    dest = Path(folder).expanduser().resolve()
+    written = {o.file for o in outcomes if o.index in wanted and o.error_code is None and o.file is not None
+               and o.file.parent == dest}
+    return dest, stale_files(dest, asin, naming, written)
 
 
 def _job_and_approved(journal, job_id: str):
