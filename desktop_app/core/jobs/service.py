@@ -8,8 +8,10 @@ Submitting, polling, refreshing, downloading and exporting reach the journal thr
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -265,17 +267,28 @@ class JobService:
         """Export the cached images (or only the approved ones) of a job into ``dest``. ``make_dir``: the folder is
         checked (made if missing, proven writable: :func:`check_export_dir`, whose ExportDirError is raised) in
         the same worker job as the copies."""
-        record, all_images = await self.store.call(_job_and_images, job_id)
-        if record is None:
-            raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the journal")
-        if not record.asin:
-            raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
-                             "(needed to name the files) is unknown")
-        return await asyncio.to_thread(_export_cached, all_images, record.asin, Path(dest), naming, approved_only,
-                                       overwrite, progress, make_dir)
+        job = functools.partial(_export_cached, dest=Path(dest), naming=naming, approved_only=approved_only,
+                                overwrite=overwrite, progress=progress, make_dir=make_dir)
+        return await asyncio.wrap_future(await self.store.call(_start_export, job_id, job))
 
 
-def _export_cached(all_images: list[ImageRecord], asin: str, dest: Path, naming: str, approved_only: bool,
+_COPIERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="export")  # threads made on first use
+
+
+def _start_export(journal: Journal, job_id: str, job: Callable[..., list[ImageOutcome]]) -> Future:
+    """Read the job and its images and hand ``job(all_images, asin)`` to an export worker at once, from the
+    journal's own thread: the copies start as soon as the journal has answered, not once the (window's) event
+    loop has passed the answer on."""
+    record, all_images = _job_and_images(journal, job_id)
+    if record is None:
+        raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the journal")
+    if not record.asin:
+        raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
+                         "(needed to name the files) is unknown")
+    return _COPIERS.submit(job, all_images, record.asin)
+
+
+def _export_cached(all_images: list[ImageRecord], asin: str, *, dest: Path, naming: str, approved_only: bool,
                    overwrite: bool, progress: Callable[[int, int], None] | None,
                    make_dir: bool = False) -> list[ImageOutcome]:
     """The whole export in one worker job: the folder (when asked), which images are cached (a stat each), the
