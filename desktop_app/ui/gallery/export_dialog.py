@@ -174,8 +174,14 @@ class ExportDialog(QDialog):
         self._update()
 
     def _line(self, text: str, tone: str) -> None:
-        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if tone == BAD else "")
+        self._tone(tone == BAD)
         self.result_label.setText(text)
+
+    def _tone(self, bad: bool) -> None:
+        """The result in the error colour or not (a style sheet is set only when it changes: each re-polishes)."""
+        sheet = f"color: {theme.colors()['error_text']};" if bad else ""
+        if self.result_label.styleSheet() != sheet:
+            self.result_label.setStyleSheet(sheet)
 
     def _update(self, *_args) -> None:
         readable = self.approved is None or bool(self.approved)   # while reading, Export waits for the images
@@ -207,7 +213,7 @@ class ExportDialog(QDialog):
             return None
         self._running = True
         self._update()
-        self.result_label.setStyleSheet("")
+        self._tone(False)
         self.result_label.setText("Exporting…")
         return self.service.tasks.spawn(self._run(self.folder_edit.text().strip(), self.naming()), name="export")
 
@@ -300,7 +306,7 @@ class ExportDialog(QDialog):
         lines += _named([f"  ✓ {o.file.name}" for o in written], "written")
         lines += _named([f"  – skipped {o.error_message}" for o in skipped], "skipped")
         lines += _named([f"  ✗ {o.error_code}: {o.error_message}" for o in failed], "not written")
-        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if failed else "")
+        self._tone(bool(failed))
         self.result_label.setText("\n".join(lines))
         self.open_button.setVisible(bool(written or skipped))
         self._show_stale()  # and the dialog grows once to show every line
@@ -347,7 +353,7 @@ class ExportDialog(QDialog):
         self.close_button.setFocus()  # Return now closes; it never exports again by surprise
 
     def _fail(self, code: str, message: str) -> None:
-        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};")
+        self._tone(True)
         self.result_label.setText(f"{code}: {message}")
         self.export_done.emit(0, 0, 1)
 
