@@ -13,9 +13,11 @@ no live process still writes it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import random
 import re
 import tempfile
 import threading
@@ -54,9 +56,24 @@ _HOST = _host_tag()
 _OURS = re.compile(r"\.(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[A-Za-z0-9_]+\.part")
 
 
-def new_temp(folder: Path | str, name: str) -> tuple[int, str]:
-    """Create the hidden temp file for ``folder/name``; returns (fd, path). Raises WritesStopped once stopped."""
-    fd, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.{_HOST}-{os.getpid()}-", suffix=".part")
+_NEW_FILE = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+             | getattr(os, "O_BINARY", 0))
+_names = random.Random()  # the random part of a temp name (O_EXCL, not the name, keeps it private)
+
+
+def new_temp(folder: Path | str, name: str, mode: int = 0o600) -> tuple[int, str]:
+    """Create the hidden temp file for ``folder/name`` (``mode`` less the umask: private unless asked); returns
+    (fd, path). Raises WritesStopped once stopped."""
+    prefix = os.path.join(os.path.abspath(folder), f".{name}.{_HOST}-{os.getpid()}-")
+    for _attempt in range(tempfile.TMP_MAX):
+        path = f"{prefix}{_names.getrandbits(48):012x}.part"
+        try:
+            fd = os.open(path, _NEW_FILE, mode)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(errno.EEXIST, "No usable temporary file name found", prefix)
     _live.add(path)
     if _stopping.is_set():  # stopped between mkstemp and the registration above
         os.close(fd)

@@ -100,14 +100,13 @@ def _reason(exc: OSError) -> str:
 
 
 def _target(dest: Path, name: str) -> Path:
-    """dest/name, proven to be a direct child of dest (dest is already resolved)."""
+    """dest/name, proven to be a direct child of dest (dest is already resolved: with a name of one component and
+    no separator, dest/name is inside it). A symlink at the name is never followed: link() fails on it, replace()
+    swaps the link itself, and the pre-check is an lstat (see :func:`_existing_names`)."""
     if not name or name in (".", "..") or name.startswith(".") or Path(name).name != name or "\\" in name:
         raise ValueError(f"unsafe export file name {name!r}")
     final = dest / name
     if final.parent != dest:
-        raise ValueError(f"export file {name!r} would be outside {dest}")
-    # A symlink at the name is never followed: link() fails on it and replace() swaps the link itself.
-    if not final.is_symlink() and final.resolve().parent != dest:
         raise ValueError(f"export file {name!r} would be outside {dest}")
     return final
 
@@ -128,15 +127,7 @@ def _place(tmp: str, final: Path, overwrite: bool) -> None:
         os.replace(tmp, final)
 
 
-def _default_file_mode() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_FILE_MODE = _default_file_mode()
-
-
+_FILE_MODE = 0o666  # less the umask: exports are ordinary files (the cache's temp files stay private)
 _CHUNK = 1024 * 1024
 
 
@@ -180,7 +171,9 @@ def _copy(src, out) -> None:
                 raise  # a real write error (a full disk…), or part of the file was already copied
     while chunk := src.read(_CHUNK):
         check_not_stopped()
-        out.write(chunk)
+        view = memoryview(chunk)
+        while view:  # unbuffered: a write may take part of the chunk
+            view = view[out.write(view):]
 
 
 def _existing(item: ExportItem, final: Path, dest: Path) -> ExportResult:
@@ -189,16 +182,18 @@ def _existing(item: ExportItem, final: Path, dest: Path) -> ExportResult:
     return ExportResult(item.index, None, EXPORT_EXISTS, f"{final.name} already exists in {dest}; left untouched")
 
 
-def _export_one(item: ExportItem, final: Path, dest: Path, overwrite: bool) -> ExportResult:
+def _export_one(item: ExportItem, final: Path, dest: Path, overwrite: bool, existing: set[str]) -> ExportResult:
+    """One file; ``existing``: the names in dest when the export began (a name that appeared since is caught by
+    link(), which never replaces). Unbuffered files: the bytes go from file to file in the kernel, and each file
+    costs as few system calls (each a moment the GIL is let go and taken back) as the guarantees allow."""
     name = final.name
-    if not overwrite and os.path.lexists(final):
+    if not overwrite and name in existing:
         return _existing(item, final, dest)
     tmp: str | None = None
     try:
-        with open(item.source, "rb") as src:
-            fd, tmp = new_temp(dest, name)
-            os.chmod(tmp, _FILE_MODE)  # mkstemp makes private files; exports are ordinary files
-            with os.fdopen(fd, "wb") as out:
+        with open(item.source, "rb", buffering=0) as src:
+            fd, tmp = new_temp(dest, name, _FILE_MODE)
+            with os.fdopen(fd, "wb", buffering=0) as out:
                 _copy(src, out)  # no fsync: the cache is the durable copy; a re-export compares each file with it
         _place(tmp, final, overwrite)
     except FileExistsError:
@@ -236,13 +231,24 @@ def export_images(
     if not dest_path.is_dir():
         raise ExportDirError(f"export folder {dest_path} does not exist or is not a folder")
 
+    existing = set() if overwrite else _existing_names(dest_path)
     results: list[ExportResult] = []
     total = len(items)
     for done, (item, final) in enumerate(zip(items, targets), start=1):
-        results.append(_export_one(item, final, dest_path, overwrite))
+        results.append(_export_one(item, final, dest_path, overwrite, existing))
         if progress is not None:
             progress(done, total)
     return results
+
+
+def _existing_names(dest: Path) -> set[str]:
+    """Every name in dest (symlinks and folders too), read once for the whole export instead of one lstat per
+    file. A folder that cannot be listed: each file's link() still refuses to replace."""
+    try:
+        with os.scandir(dest) as entries:
+            return {e.name for e in entries}
+    except OSError:
+        return set()
 
 
 def _name_pattern(asin: str, naming: str) -> re.Pattern[str]:

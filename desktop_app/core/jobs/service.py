@@ -8,8 +8,10 @@ Submitting, polling, refreshing, downloading and exporting reach the journal thr
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -22,12 +24,12 @@ from desktop_app.api.urls import is_loopback_host
 from desktop_app.core.images.cache import ImageCache
 from desktop_app.core.jobs.expiry import likely_expired
 from desktop_app.core.housekeeping import sweep_stale_temp
+from desktop_app.core.images.export import ExportItem, check_export_dir, export_images
 from desktop_app.core.compliance.memo import judge_arrival
 from desktop_app.core.images.check import ImageCheckError, verify_file
 from desktop_app.core.validation import InputError
 from desktop_app.store.inline import InlineStore, Store
 from desktop_app.store.journal import ImageRecord, Intent, JobRecord, Journal
-from desktop_app.core.jobs.cached import export_cached
 from desktop_app.core.jobs.lease import PollLeases, SubmissionOwner
 from desktop_app.core.jobs.outcomes import ImageOutcome, image_outcomes as _outcomes
 from desktop_app.core.jobs.submit import SUBMIT_GRACE, Submitter
@@ -250,20 +252,49 @@ class JobService:
         """:meth:`outcomes` of the downloaded images, read through ``self.store``."""
         return _outcomes(await self.store.call(Journal.images, job_id), None, None)
 
-    async def export(self, job_id: str, dest: Path, naming: str, *, approved_only: bool = False,
-                     overwrite: bool = False,
-                     progress: Callable[[int, int], None] | None = None) -> list[ImageOutcome]:
-        """Export the cached images (or only the approved ones) of a job into ``dest``."""
-        record, all_images = await self.store.call(_job_and_images, job_id)
-        if record is None:
-            raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the journal")
-        if not record.asin:
-            raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
-                             "(needed to name the files) is unknown")
-        exported, errors = await asyncio.to_thread(export_cached, record.asin, all_images, Path(dest), naming,
-                                                   approved_only=approved_only, overwrite=overwrite,
-                                                   progress=progress)
-        return _outcomes(await self.store.call(Journal.images, job_id), exported, errors)
+    async def export(self, job_id: str, dest: Path | str, naming: str, *, approved_only: bool = False,
+                     overwrite: bool = False, progress: Callable[[int, int], None] | None = None,
+                     make_dir: bool = False) -> list[ImageOutcome]:
+        """Export the cached images (or only the approved ones) of a job into ``dest``. ``make_dir``: the folder is
+        checked (made if missing, proven writable: :func:`check_export_dir`, whose ExportDirError is raised) in
+        the same worker job as the copies."""
+        job = functools.partial(_export_cached, dest=Path(dest), naming=naming, approved_only=approved_only,
+                                overwrite=overwrite, progress=progress, make_dir=make_dir)
+        return await asyncio.wrap_future(await self.store.call(_start_export, job_id, job))
+
+
+_COPIERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="export")  # threads made on first use
+
+
+def _start_export(journal: Journal, job_id: str, job: Callable[..., list[ImageOutcome]]) -> Future:
+    """Read the job and its images and hand ``job(all_images, asin)`` to an export worker at once, from the
+    journal's own thread: the copies start as soon as the journal has answered, not once the (window's) event
+    loop has passed the answer on."""
+    record, all_images = _job_and_images(journal, job_id)
+    if record is None:
+        raise JobNotFound("JOB_NOT_FOUND", f"Job {job_id} is not in the journal")
+    if not record.asin:
+        raise InputError("UNKNOWN_ASIN", f"Job {job_id} was not submitted from this computer, so its ASIN "
+                         "(needed to name the files) is unknown")
+    return _COPIERS.submit(job, all_images, record.asin)
+
+
+def _export_cached(all_images: list[ImageRecord], asin: str, *, dest: Path, naming: str, approved_only: bool,
+                   overwrite: bool, progress: Callable[[int, int], None] | None,
+                   make_dir: bool = False) -> list[ImageOutcome]:
+    """The whole export in one worker job: the folder (when asked), which images are cached (a stat each), the
+    sweep of a killed earlier run's temp files, the copies, the outcomes. Blocking."""
+    if make_dir:
+        dest = check_export_dir(dest)
+    cached = {img.index for img in all_images if img.cached}
+    images = [img for img in all_images if img.index in cached and (img.review == "approved" or not approved_only)]
+    items = [ExportItem(img.index, Path(img.cache_path), img.ext) for img in images]  # type: ignore[arg-type]
+    sweep_stale_temp(dest, f".{asin}")
+    results = export_images(items, asin, dest, naming, overwrite=overwrite, progress=progress)
+    exported = {r.index: r.path for r in results if r.path is not None}
+    errors = {r.index: (r.error_code, r.message or "") for r in results if r.error_code}
+    return _outcomes(all_images, exported, errors, cached=cached)  # type: ignore[arg-type]
+
 
 
 def _record_job(journal: Journal, service: str, job: Job) -> JobRecord | None:

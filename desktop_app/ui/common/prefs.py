@@ -33,13 +33,16 @@ class Preferences:
         value = self.qs.value(key, default)
         return value if isinstance(value, str) else default
 
-    def _set(self, key: str, value: str) -> None:
+    def _set(self, key: str, value: str, *, now: bool = True) -> None:
+        """``now=False``: written by QSettings' own deferred sync (from the event loop, soon), together with
+        whatever else changed meanwhile, instead of one flush of the file to disk per value."""
         if _SECRET_RE.search(value):
             log.warning("Not storing the preference %s: the value looks like a secret", key)
             return
         if self._get(key, None) != value:  # type: ignore[arg-type]
             self.qs.setValue(key, value)
-            self.qs.sync()
+            if now:
+                self.qs.sync()
 
     def _get_bytes(self, key: str) -> QByteArray | None:
         value = self.qs.value(key)
@@ -81,6 +84,11 @@ class Preferences:
 
     def set_naming(self, listing_type: str, naming: str) -> None:
         self._set(f"export/naming_{listing_type or 'default'}", naming)
+
+    def remember_export(self, folder: str, listing_type: str, naming: str) -> None:
+        """The last export's folder and naming (for its listing type), written by one deferred sync."""
+        self._set("export/folder", folder, now=False)
+        self._set(f"export/naming_{listing_type or 'default'}", naming, now=False)
 
     def seller_id(self) -> str:
         """The Amazon seller (merchant) id: not a secret."""

@@ -10,18 +10,20 @@ One checker per StudioService (:func:`checker_for`), shared by the gallery tiles
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
 from desktop_app.core.compliance import memo as compliance_memo
 from desktop_app.core.compliance.checker import Finding, advice, check_image, platform_of, problems, slot_for, summary
 from desktop_app.core.images.filefacts import checked
 from desktop_app.ui.common import theme
-from desktop_app.ui.gallery.thumbnails import shared_pool
+from desktop_app.ui.gallery.thumbnails import WORKERS, shared_pool
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ MARKS = {"pass": "✓", "warning": "!", "fail": "✗"}
 WORDS = {"pass": "meets the rules", "warning": "warning", "fail": "fails the rules"}
 PILL = {"pass": "info", "warning": "notice", "fail": "error"}
 CACHE_SIZE = 512
+SUMMARY_SHOWN = 8  # images named one per line in a ComplianceSummary; the rest are counted
+FRAME_MS = 16
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,26 @@ class ComplianceChecker(QObject):
         self.cache_root = cache_root  # () -> the image cache's folder (None: no kept findings)
         self._cache: OrderedDict[str, Verdict] = OrderedDict()
         self._pending: set[str] = set()
+        # Checks handed to the pool at a time (the rest wait here, not in the pool's queue ahead of thumbnails),
+        # none while files are written (see held()): a check is Python work that holds the GIL, and a copy that
+        # must take the GIL back after each of its system calls would wait for it each time.
+        self._slots = asyncio.Semaphore(WORKERS)
+        self._holds = 0
+        self._free = asyncio.Event()
+        self._free.set()
+        self.parked = 0  # checks waiting for a hold to end
+
+    @contextlib.contextmanager
+    def held(self):
+        """No check starts inside this block (one already running ends); the waiting ones start after it."""
+        self._holds += 1
+        self._free.clear()
+        try:
+            yield
+        finally:
+            self._holds -= 1
+            if not self._holds:
+                self._free.set()
 
     @staticmethod
     def key(path: str, platform: str, slot: str) -> str:
@@ -96,8 +120,16 @@ class ComplianceChecker(QObject):
         try:
             root = self.cache_root()
             root = None if root is None else str(root)
-            findings = await shared_pool().run(self, key, checked, path, lambda p: judge(p, platform, slot, root),
-                                               ("image rules", platform, slot))
+            async with self._slots:
+                while self._holds:
+                    self.parked += 1
+                    try:
+                        await self._free.wait()
+                    finally:
+                        self.parked -= 1
+                findings = await shared_pool().run(self, key, checked, path,
+                                                   lambda p: judge(p, platform, slot, root),
+                                                   ("image rules", platform, slot))
             if findings is None:
                 raise FileNotFoundError("the image file is gone")
             verdict = Verdict(summary(findings), tuple(findings))
@@ -170,7 +202,9 @@ class ComplianceSummary(QLabel):
         self.setAccessibleName("Image rules")
         self.setTextFormat(Qt.TextFormat.RichText)
         self.checker = checker_for(service)
-        self.checker.ready.connect(self.refresh)
+        self.checker.ready.connect(self._arrived)
+        self.frame = QTimer(self, singleShot=True, interval=FRAME_MS)  # verdicts arriving together: one refresh
+        self.frame.timeout.connect(self.refresh)
         self.hide()
         self.set_images(images, listing_type)
 
@@ -178,9 +212,16 @@ class ComplianceSummary(QLabel):
         """The images about to leave the app (read from the journal after the dialog opened), and their type."""
         self.platform = platform_of(listing_type or "")
         self.images = [(img, slot_for(self.platform, img.index)) for img in images if img.cache_path]
+        self.keys = {self.checker.key(img.cache_path, self.platform, slot) for img, slot in self.images}
         self.refresh()
 
+    def _arrived(self, key: str) -> None:
+        """A verdict arrived: one of these images' is shown with the others that arrive in the same frame."""
+        if key in self.keys and not self.frame.isActive():
+            self.frame.start()
+
     def refresh(self, *_args) -> None:
+        self.frame.stop()
         verdicts = [(img, slot, self.checker.verdict(img.cache_path, self.platform, slot))
                     for img, slot in self.images]
         waiting = sum(v is None for _i, _s, v in verdicts)
@@ -193,7 +234,10 @@ class ComplianceSummary(QLabel):
             return
         worst = "fail" if any(v.level == "fail" for _i, _s, v in bad) else "warning"
         lines = [f"{MARKS[v.level]} image {img.index + 1} ({slot}): {_html(v.problems[0].message)}"
-                 + (f" (+{len(v.problems) - 1} more)" if len(v.problems) > 1 else "") for img, slot, v in bad]
+                 + (f" (+{len(v.problems) - 1} more)" if len(v.problems) > 1 else "")
+                 for img, slot, v in bad[:SUMMARY_SHOWN]]
+        if len(bad) > SUMMARY_SHOWN:
+            lines.append(f"… and {len(bad) - SUMMARY_SHOWN} more")
         head = (f"<b>{len(bad)} of {len(self.images)} image{'s' if len(self.images) != 1 else ''} "
                 f"{'fail' if worst == 'fail' else 'have warnings on'} {name}'s image rules</b> — you can still "
                 "export them.")

@@ -4,8 +4,14 @@ that the export neither wrote nor confirmed) are listed with an offer to move th
 dialog never deletes anything on its own.
 
 Never blocks: the dialog is shown with open() at once and reads the job's approved images through the store worker
-(an Export clicked before that waits for them); the work runs as a task, and the replace question is awaited
-through its ``finished`` signal, never in a nested event loop.
+(an Export clicked before that starts at once: the service reads them too; the report waits for the dialog's
+list); the work runs as a task, and the replace question is awaited through its ``finished`` signal, never in a
+nested event loop.
+
+Stays out of the copy's way: the copying thread takes the GIL back after each of its system calls, so any Python
+work on the GUI thread meanwhile slows every file. The progress bar moves at most once per frame
+(:class:`~desktop_app.ui.common.frame_progress.FrameProgress`), the result names a few files and counts the rest,
+no image-rules check starts while the files are written, and the folder and naming are saved afterwards.
 """
 
 from __future__ import annotations
@@ -20,15 +26,17 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from desktop_app.api.pixii.vocab import country_name, listing_type_name
 from desktop_app.core.images.export import (
-    EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, check_export_dir, default_naming, export_stem, stale_files,
+    EXPORT_EXISTS, NAMING_PRESETS, ExportDirError, default_naming, export_stem, stale_files,
 )
 from desktop_app.ui.common import theme
 from desktop_app.ui.common.async_op import BAD, WidgetOps
+from desktop_app.ui.common.frame_progress import FRAME_S, FrameProgress
 from desktop_app.ui.gallery.compliance_badge import ComplianceSummary
 from desktop_app.ui.common.tasks import signal_future
 
 
 STALE_SHOWN = 8  # stale files named one per line; the rest are counted
+RESULT_SHOWN = 8  # files written, skipped or failed: named one per line (each kind); the rest are counted
 
 
 def native_dialogs() -> bool:
@@ -39,6 +47,7 @@ class ExportDialog(QDialog):
     export_done = Signal(int, int, int)   # written, skipped (existing), failed
 
     last_folder: str = ""
+    progress_interval: float = FRAME_S  # the progress bar moves at most once per frame
 
     def __init__(self, service, job_id: str, parent: QWidget | None = None, prefs=None, record=None) -> None:
         """``record``: the job as the window already holds it (its ASIN and listing type shown at once), or None."""
@@ -54,6 +63,7 @@ class ExportDialog(QDialog):
         self.question: QMessageBox | None = None
         self.folder_dialog: QFileDialog | None = None
         self.approved: list | None = None   # None until read from the journal
+        self.export_progress: FrameProgress | None = None  # the last export's progress (how often it was shown)
         asin = self.record.asin if self.record else "?"
 
         self.intro = QLabel(wordWrap=True, objectName="exportIntro")
@@ -150,10 +160,10 @@ class ExportDialog(QDialog):
 
     async def _read(self) -> None:
         """The job and its approved, cached images, through the store worker."""
-        record, images = await self.service.store.call(_job_and_images, self.job_id)
+        record, approved = await self.service.store.call(_job_and_approved, self.job_id)
         fresh_type = record is not None and (self.record is None or record.listing_type != self.record.listing_type)
         self.record = record
-        self.approved = [img for img in images if img.review == "approved" and img.cached]
+        self.approved = approved
         if fresh_type:
             naming = self.prefs.naming(record.listing_type) if self.prefs is not None else ""
             naming = naming if naming in NAMING_PRESETS else default_naming(record.listing_type)
@@ -164,8 +174,14 @@ class ExportDialog(QDialog):
         self._update()
 
     def _line(self, text: str, tone: str) -> None:
-        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if tone == BAD else "")
+        self._tone(tone == BAD)
         self.result_label.setText(text)
+
+    def _tone(self, bad: bool) -> None:
+        """The result in the error colour or not (a style sheet is set only when it changes: each re-polishes)."""
+        sheet = f"color: {theme.colors()['error_text']};" if bad else ""
+        if self.result_label.styleSheet() != sheet:
+            self.result_label.setStyleSheet(sheet)
 
     def _update(self, *_args) -> None:
         readable = self.approved is None or bool(self.approved)   # while reading, Export waits for the images
@@ -197,46 +213,71 @@ class ExportDialog(QDialog):
             return None
         self._running = True
         self._update()
-        self.result_label.setStyleSheet("")
+        self._tone(False)
         self.result_label.setText("Exporting…")
         return self.service.tasks.spawn(self._run(self.folder_edit.text().strip(), self.naming()), name="export")
 
     async def _run(self, folder: str, naming: str) -> None:
         try:
-            if self.approved is None and self.reading is not None:
-                await asyncio.shield(self.reading)   # clicked before the images were read: wait for them
-            if not self.approved:
+            # An Export clicked while the images are still being read does not wait for them: the service reads
+            # the approved images itself, and the dialog's own list is needed only for the report. The folder is
+            # checked (made if missing) in the service's worker job, before the copies.
+            try:
+                outcomes = await self._export_files(folder, naming, overwrite=False)
+            except ExportDirError as exc:
+                if await self._approved_images():
+                    self._fail("INVALID_EXPORT_DIR", str(exc))
                 return
-            await self._export(folder, naming)
+            await self._report(folder, naming, outcomes)
         finally:
             self._running = False
             self._update()
 
-    def _progress_cb(self):
-        loop = asyncio.get_running_loop()
+    async def _approved_images(self) -> list:
+        if self.approved is None and self.reading is not None:
+            await asyncio.shield(self.reading)   # clicked before the images were read: wait for them
+        return self.approved or []
 
-        def progress(done: int, total: int) -> None:  # called from the export thread
-            loop.call_soon_threadsafe(self._set_progress, done, total)
-        return progress
+    async def _export_files(self, folder: Path | str, naming: str, overwrite: bool):
+        """The service's export of the approved images; the export thread's per-file progress is shown at most
+        once per frame, and its last value before the outcomes are. No image-rules check starts meanwhile."""
+        progress = self.export_progress = FrameProgress(self._set_progress, self.progress_interval)
+        try:
+            with self.compliance.checker.held():  # image-rules checks wait: the copy needs the GIL between calls
+                return await self.service.jobs.export(self.job_id, folder, naming, approved_only=True,
+                                                      overwrite=overwrite, progress=progress, make_dir=True)
+        finally:
+            progress.flush()
 
     def _set_progress(self, done: int, total: int) -> None:
+        # setValue() repaints at once, holding the GIL the copy needs; with updates off it only marks the bar,
+        # and the event loop paints it with the next frame (in Qt's own code, the GIL let go).
+        self.progress.setUpdatesEnabled(False)
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
+        self.progress.setUpdatesEnabled(True)
 
-    async def _export(self, folder: str, naming: str) -> None:
-        try:
-            dest = await asyncio.to_thread(check_export_dir, folder)
-        except ExportDirError as exc:
-            self._fail("INVALID_EXPORT_DIR", str(exc))
-            return
+    def _remember(self, dest: Path, naming: str) -> None:
+        """The folder and naming for the next export, once the files are written: not in their way, and written
+        to disk with the job's exported mark by one deferred sync of the preferences file."""
+        if self.prefs is not None:
+            self.prefs.remember_export(str(dest), self.record.listing_type if self.record else "", naming)
+
+    async def _report(self, folder: str, naming: str, outcomes) -> None:
+        """Ask before replacing; show what was written, skipped, failed, and the stale files."""
+        wanted = {img.index for img in await self._approved_images()}
+        if not wanted:
+            return  # (clicked while reading a job with no approved image: nothing was written)
+        asin = self.record.asin if self.record else ""
+        dest, self.stale = await asyncio.to_thread(_settled, folder, asin, naming, outcomes, wanted)
         self.dest = dest
         ExportDialog.last_folder = str(dest)
-        if self.prefs is not None:
-            self.prefs.set_export_folder(str(dest))
-            self.prefs.set_naming(self.record.listing_type if self.record else "", naming)
-        wanted = {img.index for img in self.approved}
-        outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
-                                                  progress=self._progress_cb())
+        try:
+            await self._show_result(dest, naming, outcomes, wanted, asin)
+        finally:
+            self._remember(dest, naming)
+
+    async def _show_result(self, dest: Path, naming: str, outcomes, wanted: set[int], asin: str) -> None:
         existing = [o for o in outcomes if o.index in wanted and o.error_code == EXPORT_EXISTS]
         replaced = False
         if existing:
@@ -253,8 +294,8 @@ class ExportDialog(QDialog):
             self.question.deleteLater()
             self.question = None
             if code == QMessageBox.StandardButton.Yes:
-                outcomes = await self.service.jobs.export(self.job_id, dest, naming, approved_only=True,
-                                                          overwrite=True, progress=self._progress_cb())
+                outcomes = await self._export_files(dest, naming, overwrite=True)
+                _dest, self.stale = await asyncio.to_thread(_settled, dest, asin, naming, outcomes, wanted)
                 replaced = True
         mine = [o for o in outcomes if o.index in wanted]
         written = [o for o in mine if o.error_code is None and o.file is not None and o.file.parent == dest]
@@ -262,16 +303,13 @@ class ExportDialog(QDialog):
         failed = [o for o in mine if o.error_code and o.error_code != EXPORT_EXISTS]
         lines = [f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {dest}"
                  + (" (existing files replaced)" if replaced else "") + ":"]
-        lines += [f"  ✓ {o.file.name}" for o in written]
-        lines += [f"  – skipped {o.error_message}" for o in skipped]
-        lines += [f"  ✗ {o.error_code}: {o.error_message}" for o in failed]
-        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};" if failed else "")
+        lines += _named([f"  ✓ {o.file.name}" for o in written], "written")
+        lines += _named([f"  – skipped {o.error_message}" for o in skipped], "skipped")
+        lines += _named([f"  ✗ {o.error_code}: {o.error_message}" for o in failed], "not written")
+        self._tone(bool(failed))
         self.result_label.setText("\n".join(lines))
         self.open_button.setVisible(bool(written or skipped))
-        self._fit()
-        asin = self.record.asin if self.record else ""
-        self.stale = await asyncio.to_thread(stale_files, dest, asin, naming, {o.file for o in written})
-        self._show_stale()
+        self._show_stale()  # and the dialog grows once to show every line
         self.export_done.emit(len(written), len(skipped), len(failed))
         if failed:
             self.service.error.emit(failed[0].error_code, f"Export: {len(failed)} file(s) could not be written "
@@ -315,10 +353,28 @@ class ExportDialog(QDialog):
         self.close_button.setFocus()  # Return now closes; it never exports again by surprise
 
     def _fail(self, code: str, message: str) -> None:
-        self.result_label.setStyleSheet(f"color: {theme.colors()['error_text']};")
+        self._tone(True)
         self.result_label.setText(f"{code}: {message}")
         self.export_done.emit(0, 0, 1)
 
 
-def _job_and_images(journal, job_id: str):
-    return journal.job(job_id), journal.images(job_id)
+def _named(lines: list[str], what: str) -> list[str]:
+    """The first RESULT_SHOWN lines, then how many more (a hundred names would make the dialog taller than the
+    screen, and laying them out would hold the GUI thread longer than the copy)."""
+    if len(lines) <= RESULT_SHOWN:
+        return lines
+    return lines[:RESULT_SHOWN] + [f"  … and {len(lines) - RESULT_SHOWN} more {what}"]
+
+
+def _settled(folder: Path | str, asin: str, naming: str, outcomes, wanted: set[int]) -> tuple[Path, list[Path]]:
+    """The export folder as the service resolved it (it exists now), and the stale files in it: this ASIN's
+    names that the export neither wrote nor confirmed. Blocking."""
+    dest = Path(folder).expanduser().resolve()
+    written = {o.file for o in outcomes if o.index in wanted and o.error_code is None and o.file is not None
+               and o.file.parent == dest}
+    return dest, stale_files(dest, asin, naming, written)
+
+
+def _job_and_approved(journal, job_id: str):
+    """The job and its approved images whose cached file is there (a stat each: on the store worker's thread)."""
+    return journal.job(job_id), [img for img in journal.images(job_id) if img.review == "approved" and img.cached]

@@ -32,5 +32,6 @@ class JobMarks:
             self.qs.endGroup()
 
     def set_exported(self, job_id: str, folder: str) -> None:
+        """Kept in memory at once; written to disk by QSettings' own deferred sync (or with the export folder
+        just after): not one more flush of the file to disk on the GUI thread as each export ends."""
         self.qs.setValue(f"jobs_exported/{job_id}", folder)
-        self.qs.sync()

@@ -35,6 +35,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -235,7 +236,7 @@ def test_read_only_export_folder_mid_way_writes_nothing(tmp_path, emu, monkeypat
 
     async def export(svc):
         record, _ = await generate(svc)
-        monkeypatch.setattr(export_mod.tempfile, "mkstemp", read_only)
+        monkeypatch.setattr(export_mod, "new_temp", read_only)  # the temp file cannot be created
         return await svc.export(record.job_id, out, "amazon")
 
     out = tmp_path / "out"
@@ -243,6 +244,38 @@ def test_read_only_export_folder_mid_way_writes_nothing(tmp_path, emu, monkeypat
     images = in_process(tmp_path, emu, export)
     assert {i.error_code for i in images} == {"EXPORT_FAILED"} and files_in(out) == []
     assert "Read-only" in images[0].error_message
+
+
+def test_an_export_reads_the_journal_once_and_copies_in_one_worker_job(tmp_path, emu, monkeypatch):
+    """The window's store worker is reached once per export (one read, no write), and the copies, the temp sweep
+    and the outcomes run as one job on a worker thread, telling progress once per file."""
+    from desktop_app.core.jobs import service as service_mod
+    calls, hops, told = [], [], []
+    real_job = service_mod._export_cached
+
+    def counting_job(*args, **kwargs):
+        hops.append(threading.current_thread().name.split("_")[0])
+        return real_job(*args, **kwargs)
+
+    async def export(svc):
+        record, _ = await generate(svc)
+        inline = svc.store
+
+        class CountingStore:
+            async def call(self, fn, *args, **kwargs):
+                calls.append(fn.__name__)
+                return await inline.call(fn, *args, **kwargs)
+
+        svc.use_store(CountingStore())
+        monkeypatch.setattr(service_mod, "_export_cached", counting_job)
+        return await svc.export(record.job_id, out, "amazon", progress=lambda done, total: told.append(done))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    images = in_process(tmp_path, emu, export)
+    assert [i.error_code for i in images] == [None] * len(images) and len(files_in(out)) == len(images)
+    assert calls == ["_start_export"] and hops == ["export"]  # one journal call; one job on an export worker
+    assert told == list(range(1, len(images) + 1))
 
 
 # --- loopback server and the command line ---------------------------------------------------------------

@@ -273,3 +273,43 @@ def test_export_into_missing_dir_raises(tmp_path, sources):
     with pytest.raises(ExportDirError):
         export_images(sources, ASIN, tmp_path / "nope", "amazon")
     assert not (tmp_path / "nope").exists()
+
+
+def test_a_name_that_appears_after_the_folder_was_listed_is_not_replaced(tmp_path, sources, monkeypatch):
+    """The folder is listed once per export; a file that appears after that is still never replaced."""
+    dest = check_export_dir(tmp_path / "out")
+    target = dest / f"{ASIN}.MAIN.png"
+    target.write_bytes(b"appeared after the listing")
+    monkeypatch.setattr(export_mod, "_existing_names", lambda _dest: set())
+    results = export_images(sources[:1], ASIN, dest, "amazon")
+    assert results[0].error_code == "EXPORT_EXISTS" and target.read_bytes() == b"appeared after the listing"
+    assert all_files(dest) == [target.name]
+
+
+def test_one_listing_per_export_instead_of_a_look_up_per_file(tmp_path, sources, monkeypatch):
+    dest = check_export_dir(tmp_path / "out")
+    (dest / f"{ASIN}.PT01.jpg").write_bytes(b"keep")
+    listed, looked_up = [], []
+    real_list, real_lexists, real_resolve = export_mod._existing_names, os.path.lexists, Path.resolve
+    monkeypatch.setattr(export_mod, "_existing_names", lambda d: listed.append(d) or real_list(d))
+    monkeypatch.setattr(export_mod.os.path, "lexists", lambda p: looked_up.append(p) or real_lexists(p))
+    monkeypatch.setattr(Path, "resolve", lambda p, *a, **k: looked_up.append(p) or real_resolve(p, *a, **k))
+    results = export_images(sources, ASIN, dest, "amazon")
+    assert [r.error_code for r in results] == [None, "EXPORT_EXISTS", None, None]
+    assert listed == [dest] and looked_up == [dest]  # the folder resolved once; no per-file lstat or resolve
+
+
+def test_exported_files_are_ordinary_and_temp_files_keep_their_sweepable_names(tmp_path, sources):
+    from desktop_app.core import housekeeping
+    dest = check_export_dir(tmp_path / "out")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    results = export_images(sources[:1], ASIN, dest, "amazon")
+    assert results[0].path.stat().st_mode & 0o777 == 0o666 & ~mask
+    fd, tmp = housekeeping.new_temp(dest, "x.png")
+    try:
+        assert os.stat(tmp).st_mode & 0o777 == 0o600  # private unless asked
+        assert os.path.isabs(tmp) and housekeeping._OURS.search(os.path.basename(tmp))
+    finally:
+        os.close(fd)
+        housekeeping.discard_temp(tmp)
