@@ -57,7 +57,8 @@ def test_images_are_judged_once_on_arrival_and_export_reuses_the_findings(tmp_pa
 
     (tmp_path / "out").mkdir()
     arrived, exported, files = asyncio.run(scenario())
-    assert arrived == 7 and [c[1] for c in calls] == ["MAIN"] + [f"PT{i:02d}" for i in range(1, 7)]
+    # downloads run side by side: each slot judged once, in whatever order its image arrived
+    assert arrived == 7 and sorted(c[1] for c in calls) == ["MAIN"] + [f"PT{i:02d}" for i in range(1, 7)]
     assert len(exported) == 7 and all(i.file and i.file.parent == tmp_path / "out" for i in exported)
     warnings = file_warnings(files, "amazon_listing")
     assert len(calls) == 7  # export and its warnings decoded nothing again
