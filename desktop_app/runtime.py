@@ -10,6 +10,7 @@ import httpx
 
 from desktop_app.api.pixii.client import DEFAULT_TIMEOUT, PixiiClient
 from desktop_app.api.pixii.rate_state import RateLimitState
+from desktop_app.api.transport import lazy_transport
 from desktop_app.api.urls import resolve_host
 from desktop_app.config import SANDBOX_BASE_URL, Settings, SpApiSettings, load_spapi_settings
 from desktop_app.core.images.cache import ImageCache
@@ -43,7 +44,9 @@ class Runtime:
         self.requests_sent = 0  # to the Pixii service (and its image hosts): 0 means nothing was asked yet
         # redirects are never followed by the client: image downloads walk them hop by hop under their rule;
         # ``ssl_context``: the certificates already loaded (the window loads them in a worker thread)
-        self.http = httpx.AsyncClient(mounts=mounts, timeout=DEFAULT_TIMEOUT, trust_env=False, verify=ssl_context or True,
+        # the certificates load with the first request that leaves the sandbox (a command that sends none skips them)
+        self.http = httpx.AsyncClient(mounts=mounts, timeout=DEFAULT_TIMEOUT, trust_env=False,
+                                      transport=lazy_transport(ssl_context or True),
                                       follow_redirects=False, event_hooks={"request": [self._count_request]})
         self.client = PixiiClient(settings.base_url, settings.api_key, http=self.http,
                                   give_up_after=settings.give_up_after, rate_limits=rate_limits)

@@ -182,13 +182,18 @@ async def cmd_jobs(args: argparse.Namespace, rt: Any) -> tuple[int, dict]:
     return EXIT_OK, {"jobs": rows}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from desktop_app.cli.help import EXAMPLES, FORMATTER, add_window_options, command, version
+# the commands whose parsers are made here: run one of them and the other commands' modules are not imported
+OWN_COMMANDS = frozenset(("gui", "generate", "status", "jobs", "export", "sandbox"))
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every command's parser; ``only`` (one of OWN_COMMANDS): that command's alone, which spares importing the
+    modules of the others (batch, publishing, image rules…) — the whole parser is built for anything else."""
+    from desktop_app.cli.help import EXAMPLES, FORMATTER, VersionAction, add_window_options, command
     p = argparse.ArgumentParser(prog="listing-studio", description="AI listing images from an ASIN (Pixii Listing "
                                 "Builder), reviewed, exported and published to Amazon.", epilog=EXAMPLES[""],
                                 formatter_class=FORMATTER)
-    p.add_argument("--version", action="version", version=f"%(prog)s {version()}",
-                   help="print the version and exit")
+    p.add_argument("--version", action=VersionAction, help="print the version and exit")
     add_window_options(p)
     sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND",
                            help="without one, the window opens")
@@ -224,6 +229,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--naming", metavar="amazon|index", help="file names: amazon = ASIN.MAIN.jpg, ASIN.PT01.jpg …; "
                    "index = ASIN_01.jpg … (default: by the job's listing type)")
     e.add_argument("--json", action="store_true", help="print one JSON object on stdout (on every exit code)")
+    if only is None:
+        _add_other_parsers(sub)
+    sb = command(sub, "sandbox", "run the built-in emulators (Pixii and SP-API) as a local server")
+    sb.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    sb.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    return p
+
+
+def _add_other_parsers(sub: argparse._SubParsersAction) -> None:
     from desktop_app.cli.batch import add_batch_parser
     add_batch_parser(sub)
     from desktop_app.cli.publish import add_publish_parsers
@@ -236,10 +250,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_doctor_parser(sub)
     from desktop_app.cli.completion import add_completion_parser
     add_completion_parser(sub)
-    sb = command(sub, "sandbox", "run the built-in emulators (Pixii and SP-API) as a local server")
-    sb.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
-    sb.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    return p
 
 
 async def _run(args: argparse.Namespace, report: JobReport, interrupts: Interrupts) -> tuple[int, dict]:
@@ -294,7 +304,7 @@ def _resume_hint(args: argparse.Namespace, data: dict) -> str:
 
 def run(argv: list[str]) -> int:
     """Run one command (not the window); returns the exit code."""
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv and argv[0] in OWN_COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command == "completion":
         from desktop_app.cli.completion import script

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from desktop_app import __version__
 
@@ -166,6 +167,17 @@ def version() -> str:
         return metadata.version("listing-studio")
     except metadata.PackageNotFoundError:
         return __version__
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the version is looked up (importlib.metadata) only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None) -> None:
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser._print_message(f"{parser.prog} {version()}\n", sys.stdout)
+        parser.exit()
 
 
 def command(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:

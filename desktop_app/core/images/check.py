@@ -11,9 +11,10 @@ import os
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
 
 from desktop_app.core.images.view import open_image_file
 
@@ -134,10 +135,13 @@ def _verify(source: BinaryIO, head: bytes) -> ImageInfo:
 
 def _open_header(source: BinaryIO, fmt: str, label: str) -> Image.Image:
     """Image.open (header only) with Pillow's decompression-bomb warning silenced and its error mapped.
+    (Pillow is imported by the first image checked: exporting cached images never needs it.)
 
     Our own pixel limit is authoritative; Pillow's warning (at its lower default) must never be printed. The lock
     keeps concurrent verifications (worker threads) from restoring each other's warning filters too early.
     """
+    from PIL import Image
+
     with _OPEN_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
@@ -154,7 +158,7 @@ def _decode(im: Image.Image, label: str) -> None:
     ImageFile.LOAD_TRUNCATED_IMAGES is only read, never changed: if something else in the process turned it on,
     refuse to judge rather than accept a possibly truncated image.
     """
-    from PIL import ImageFile
+    from PIL import Image, ImageFile
 
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is enabled; image verification would be unreliable")
