@@ -18,7 +18,7 @@ from bench.common import RESULTS_JSON, ROOT, machine  # noqa: E402
 BENCHES = ["startup.py", "first_paint.py", "gui_load.py", "export_cli_vs_cp.py", "window_export_vs_cp.py",
            "big_images_rss.py", "poll_cycle.py", "batch_floor.py", "reliability.py",
            "publish_cycle.py", "jobs_table.py",
-           "locked_journal.py", "batch_beside_window.py", "large_export_stall.py"]
+           "locked_journal.py", "batch_beside_window.py", "large_export_stall.py", "large_publish_stall.py"]
 
 
 def main() -> int:

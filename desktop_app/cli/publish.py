@@ -157,7 +157,7 @@ async def cmd_publish(args: argparse.Namespace, rt: Any, report: dict[str, Any])
     try:
         outcome = await service.publish(args.sku, args.country, assignments, validate_only=args.validate_only,
                                         full_put=args.full_put, job_id=args.job.strip() if args.job else None,
-                                        any_asin=args.any_asin, on_warnings=_say_warnings)
+                                        any_asin=args.any_asin, on_warnings=_say_warnings, on_progress=say)
     except AsinMismatch as exc:
         raise Outcome(EXIT_INPUT, exc.code, f"{exc.message}; give --any-asin to publish onto it anyway") from None
     except Exception:
@@ -233,7 +233,8 @@ async def cmd_publish_many(args: argparse.Namespace, rt: Any, report: dict[str, 
     results = await publish_many(service, args.sku, markets, assignments, validate_only=args.validate_only,
                                  full_put=args.full_put, job_id=args.job.strip() if args.job else None,
                                  any_asin=args.any_asin,
-                                 on_warnings=lambda m, warnings: _say_warnings([f"{m.country}: {w}" for w in warnings]))
+                                 on_warnings=lambda m, warnings: _say_warnings([f"{m.country}: {w}" for w in warnings]),
+                                 on_progress=lambda m, line: say(f"{m.country}: {line}"))
     codes = []
     for (market, result), report in zip(results, reports):
         prefix = f"{market.country}: "

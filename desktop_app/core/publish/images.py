@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from desktop_app.api.errors import JobNotFound
@@ -31,6 +31,8 @@ from desktop_app.core.jobs.reviews import image_span
 from desktop_app.core.validation import InputError
 
 MIN_URL_LIFETIME = 86400.0  # a service URL is used only while valid for more than a day
+
+Progress = Callable[[str], None]  # hears one line in the seller's words at each step of a publish
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,26 @@ def compliance_warnings(slot: str, data: bytes | Path) -> list[str]:
     return [f"{slot}: {f.level}: {f.message}" for f in findings]
 
 
+def checking_line(number: int, count: int, slot: str) -> str:
+    return f"Checking image {number} of {count} ({slot}) the way Amazon will fetch it…"
+
+
 async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHost | None, store: Store,
-                  fetch: AmazonFetch, *, now: float | None = None) -> tuple[dict[str, ResolvedImage], list[str]]:
+                  fetch: AmazonFetch, *, now: float | None = None,
+                  progress: Progress | None = None) -> tuple[dict[str, ResolvedImage], list[str]]:
     """The URL Amazon fetches for every assigned slot (removals left out) and the compliance warnings of every
     image. A local file is hosted; a URL is fetched as Amazon will (:class:`UrlUnreachable` when it cannot be),
-    and hosted instead when it is a signed link that stops working within a day."""
+    and hosted instead when it is a signed link that stops working within a day. ``progress`` hears which image
+    is being checked (big images take seconds each)."""
     now = time.time() if now is None else now
     resolved: dict[str, ResolvedImage] = {}
     warnings: list[str] = []
+    images = [slot for slot, value in assignments.items() if value is not None]
     for slot, value in assignments.items():
         if value is None:  # a removal: nothing to host or check
             continue
+        if progress is not None:
+            progress(checking_line(images.index(slot) + 1, len(images), slot))
         if isinstance(value, Path):
             data = await asyncio.to_thread(value.read_bytes)
             try:
@@ -127,12 +138,18 @@ async def resolve(assignments: Mapping[str, "str | Path | None"], host: ImageHos
                 info = await asyncio.to_thread(verify_image, data)
             else:
                 fetched = await fetch.fetch(slot, value)
-                data, info = fetched.data, fetched.info
+                try:
+                    data, info = await asyncio.to_thread(fetched.read), fetched.info
+                finally:
+                    await asyncio.to_thread(fetched.discard)
             warnings += await asyncio.to_thread(compliance_warnings, slot, data)
             resolved[slot] = ResolvedImage(slot, await _host(host, slot, data, info), local, hosted=True)
             continue
         fetched = await fetch.fetch(slot, value)
-        warnings += await asyncio.to_thread(compliance_warnings, slot, fetched.data)
+        try:  # judged as the file it was fetched into (read as Pillow needs it, never whole)
+            warnings += await asyncio.to_thread(compliance_warnings, slot, fetched.path)
+        finally:
+            await asyncio.to_thread(fetched.discard)
         resolved[slot] = ResolvedImage(slot, value, local)
     return resolved, warnings
 

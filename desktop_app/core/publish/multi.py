@@ -36,13 +36,15 @@ async def publish_many(service: Any, sku: str, markets: list[Marketplace],
                        ) -> list[tuple[Marketplace, Any]]:
     """``service.publish`` once per marketplace; each result is its PublishOutcome or the exception it ended
     with (never raised, so the other marketplaces still get theirs). ``options``: as for ``publish``; an
-    ``on_warnings`` callable gets the marketplace as its first argument."""
-    hear = options.pop("on_warnings", None)
+    ``on_warnings`` or ``on_progress`` callable gets the marketplace as its first argument."""
+    hear, follow = options.pop("on_warnings", None), options.pop("on_progress", None)
     results: list[tuple[Marketplace, Any]] = []
     for market in markets:
         warn = (lambda warnings, m=market: hear(m, warnings)) if hear is not None else None
+        step = (lambda line, m=market: follow(m, line)) if follow is not None else None
         try:
-            outcome = await service.publish(sku, market.country, assignments, on_warnings=warn, **options)
+            outcome = await service.publish(sku, market.country, assignments, on_warnings=warn, on_progress=step,
+                                            **options)
         except Exception as exc:  # noqa: BLE001 — this marketplace's result; the others go on
             results.append((market, exc))
         else:

@@ -42,6 +42,10 @@ from desktop_app.store.journal import JobRecord, Journal
 from desktop_app.store.publishes import ACCEPTED, INVALID, REFUSED, SENDING, UNKNOWN, VALID, PublishStore
 from desktop_app.core.validation import InputError
 
+CHECKING_LINE = "Amazon is checking the images (nothing is published yet)…"
+SENDING_LINE = "Amazon's check passed: publishing…"
+
+
 @dataclass(frozen=True)
 class ListingView:
     sku: str
@@ -138,11 +142,12 @@ class PublishService(AfterPublish):
 
     async def publish(self, sku: str, country: str, assignments: dict[str, str | Path | None], *,
                       validate_only: bool = False, full_put: bool = False, job_id: str | None = None,
-                      any_asin: bool = False, on_warnings: Callable[[list[str]], None] | None = None
-                      ) -> PublishOutcome:
+                      any_asin: bool = False, on_warnings: Callable[[list[str]], None] | None = None,
+                      on_progress: publish_images.Progress | None = None) -> PublishOutcome:
         """``job_id``: the job whose images these are; onto a listing of another ASIN only with ``any_asin``
         (else :class:`AsinMismatch` once the listing is read, before anything else). ``on_warnings`` hears every
-        image's compliance warnings ("SLOT: level: message") before the preview is sent."""
+        image's compliance warnings ("SLOT: level: message") before the preview is sent; ``on_progress`` one
+        line at each step: each image checked, Amazon's check, the real request."""
         sku = normalize_sku(sku)
         market = marketplaces.for_country(country)
         checked = publish_images.check_assignments(assignments, self.host)
@@ -153,14 +158,16 @@ class PublishService(AfterPublish):
         product_type = product_type_of(item, mp)
         if full_put:
             await self._check_full_put(sku, mp, item, product_type, checked)
-        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal_store, self.fetch)
+        resolved, warnings = await publish_images.resolve(checked, self.host, self.journal_store, self.fetch,
+                                                          progress=on_progress)
         if on_warnings is not None:
             on_warnings(list(warnings))
         changes: dict[str, str | None] = {slot: None for slot, value in checked.items() if value is None}
         changes.update({slot: r.url for slot, r in resolved.items()})
         changes = {slot: changes[slot] for slot in SLOTS if slot in changes}
         return await self._submit(sku, mp, item, product_type, changes, "put" if full_put else "patch",
-                                  validate_only=validate_only, job_id=job_id, warnings=warnings)
+                                  validate_only=validate_only, job_id=job_id, warnings=warnings,
+                                  progress=on_progress)
 
     async def _check_asin(self, listing: ListingView, job_id: str) -> None:
         job = await self.journal_store.call(Journal.job, job_id)
@@ -197,7 +204,9 @@ class PublishService(AfterPublish):
     async def _submit(self, sku: str, mp: str, item: ListingItem, product_type: str,
                       changes: dict[str, str | None], operation: str, *, validate_only: bool = False,
                       job_id: str | None = None, undo_of: int | None = None,
-                      warnings: list[str] | None = None) -> PublishOutcome:
+                      warnings: list[str] | None = None,
+                      progress: publish_images.Progress | None = None) -> PublishOutcome:
+        say = progress or (lambda _line: None)
         before = item.slots(mp)
         after = {**before, **changes}
         slots = {s: (before.get(s), after.get(s)) for s in SLOTS}
@@ -215,6 +224,7 @@ class PublishService(AfterPublish):
             return PublishOutcome(record_id, sku, mp, operation, mode, result.status, result.submission_id,
                                   list(result.issues), slots, list(warnings or []))
 
+        say(CHECKING_LINE)
         try:
             preview = await send(self.seller_id, sku, mp, mode=VALIDATION_PREVIEW, **kwargs)
         except BaseException as exc:
@@ -226,6 +236,7 @@ class PublishService(AfterPublish):
                               error_code=_first_error(preview))
             return outcome(preview, VALIDATION_PREVIEW)
         await self.records(PublishStore.update, record_id, SENDING)
+        say(SENDING_LINE)
         try:
             result = await send(self.seller_id, sku, mp, **kwargs)
         except ApiRefused as exc:

@@ -171,7 +171,8 @@ def fetch_media(url: str, base_url: str, fetcher: MediaFetcher | None, timeout: 
 
 def emulator_fetcher(emulator: object) -> MediaFetcher:
     """A media fetcher that answers URLs under another in-process emulator's ``base_url`` (e.g. the Pixii
-    sandbox's signed image links at https://sandbox.invalid/files/…) by calling its ``handle`` directly."""
+    sandbox's signed image links at https://sandbox.invalid/files/…) by calling its ``handle`` directly; a padded
+    answer (a big image) comes with its padding, as it would over the wire."""
 
     def fetch(url: str) -> tuple[int, str, bytes] | None:
         base = emulator.base_url.rstrip("/")  # type: ignore[attr-defined]
@@ -179,5 +180,5 @@ def emulator_fetcher(emulator: object) -> MediaFetcher:
             return None
         parts = urlsplit(url)
         answer = emulator.handle("GET", parts.path, dict(parse_qsl(parts.query)), {}, b"")  # type: ignore
-        return answer.status, answer.headers.get("Content-Type", ""), answer.body
+        return answer.status, answer.headers.get("Content-Type", ""), b"".join(answer.parts())
     return fetch

@@ -219,7 +219,8 @@ class PublishFlow:
             self.tasks.run(self._watch(outcome.record_id), f"publish:watch:{outcome.record_id}")
         if outcome.ok:  # the other marketplaces chosen, each on its own
             others = await publish_also(publish, view, values, also, job_id=state.job_id,
-                                        validate_only=validate_only)
+                                        validate_only=validate_only,
+                                        progress=lambda line: self.render.set_others(view.country, line))
             self.render.set_others(view.country, others)
         await self.refresh_history()
 

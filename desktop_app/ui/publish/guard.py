@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from desktop_app.api.pixii.vocab import in_country
 from desktop_app.core.publish.service import AsinMismatch
 from desktop_app.ui.publish.confirm import ask
+from desktop_app.ui.publish.slots import esc
 
 
 def question_text(mismatch: AsinMismatch, *, validate_only: bool) -> str:
@@ -33,7 +34,8 @@ async def publish_or_ask(parent: QWidget, render, publish, view, values, *, job_
     """``publish.publish`` of the job's images onto ``view``; onto another product only after a yes (asked over
     ``parent``; ``render`` says where it stands and shows the compliance findings). None: the seller cancelled,
     nothing was sent."""
-    kwargs = {"validate_only": validate_only, "job_id": job_id or None, "on_warnings": render.show_findings}
+    kwargs = {"validate_only": validate_only, "job_id": job_id or None, "on_warnings": render.show_findings,
+              "on_progress": lambda line: render.status(esc(line))}  # each image checked, Amazon's check, ...
     try:
         return await publish.publish(view.sku, view.country, values, **kwargs)
     except AsinMismatch as mismatch:

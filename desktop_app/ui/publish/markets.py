@@ -51,12 +51,15 @@ class MarketPicker(QToolButton):
         self.setText(f"Also: {', '.join(chosen)}" if chosen else "Also publish to…")
 
 
-async def publish_also(publish, view, values, countries: list[str], *, job_id: str, validate_only: bool) -> str:
-    """The same images to each of ``countries``; the result lines (rich text), "" when there is none."""
+async def publish_also(publish, view, values, countries: list[str], *, job_id: str, validate_only: bool,
+                       progress=None) -> str:
+    """The same images to each of ``countries``; the result lines (rich text), "" when there is none.
+    ``progress`` hears each step as one rich-text line naming its marketplace."""
     if not countries:
         return ""
+    step = (lambda market, line: progress(f"{esc(country_name(market.country))}: {esc(line)}")) if progress else None
     results = await publish_many(publish, view.sku, markets_of(countries), values, validate_only=validate_only,
-                                 job_id=job_id or None)
+                                 job_id=job_id or None, on_progress=step)
     lines = []
     for market, result in results:
         if isinstance(result, Exception):
