@@ -56,7 +56,10 @@ def exit_for(exc: BaseException) -> Outcome:
 
 
 def failure_outcome(exc: BaseException, log_file: Path) -> Outcome:
-    """The exit code and one-line message for a failed command; internal errors go to the log."""
+    """The exit code and one-line message for a failed command; internal errors go to the log. Stdout closed by
+    its reader is no failure of the command: it goes on up to :func:`desktop_app.cli.entry.main`."""
+    if isinstance(exc, BrokenPipeError):
+        raise exc
     outcome = exit_for(exc)
     if outcome.exit_code == EXIT_INTERNAL:
         import logging
