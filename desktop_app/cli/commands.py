@@ -21,8 +21,8 @@ from desktop_app.api.errors import ApiError, ApiRefused
 from desktop_app.api.pixii.models import ListingRequest
 from desktop_app.api.pixii.vocab import COUNTRY_CODES, LISTING_TYPES
 from desktop_app.cli.interrupt import CommandInterrupted, Interrupts
-from desktop_app.cli.output import (EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_PARTIAL, EXIT_UNREACHABLE, Outcome,
-                                     failure_outcome, image_json, say)
+from desktop_app.cli.output import (EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_PARTIAL, EXIT_UNREACHABLE, JobReport,
+                                     Outcome, failure_outcome, resume_hint, say)
 from desktop_app.config import load_settings
 from desktop_app.store.datadir import DataDirError
 from desktop_app.core.images.export import NAMING_PRESETS, check_export_dir, default_naming, stale_files
@@ -32,25 +32,6 @@ from desktop_app.store.journal import JobRecord
 from desktop_app.core.validation import (InputError, normalize_asin, normalize_country, normalize_listing_type,
                                          normalize_reference_url)
 from desktop_app.logs import setup_logging
-
-class JobReport:
-    """The ``--json`` object of generate/status/export, filled in as the command goes."""
-
-    def __init__(self, asin: str = "", country: str = "", listing_type: str = "") -> None:
-        self.data: dict[str, Any] = {"job_id": None, "status": None, "asin": asin, "country": country,
-                                     "listing_type": listing_type, "error_code": None, "credit_cost": None,
-                                     "error": None, "images": []}
-
-    def job(self, record: JobRecord) -> None:
-        self.data.update(job_id=record.job_id, status=record.status, error_code=record.error_code,
-                         credit_cost=record.credit_cost)
-        for key, value in (("asin", record.asin), ("country", record.country), ("listing_type", record.listing_type)):
-            if value:
-                self.data[key] = value
-
-    def images(self, images: list[ImageOutcome]) -> None:
-        self.data["images"] = [image_json(i) for i in images]
-
 
 def _naming(value: str | None, listing_type: str) -> str:
     naming = value or default_naming(listing_type or "amazon_listing")
@@ -288,20 +269,6 @@ async def _run(args: argparse.Namespace, report: JobReport, interrupts: Interrup
         await rt.aclose()
 
 
-def _resume_hint(args: argparse.Namespace, data: dict) -> str:
-    """How to go on after Ctrl+C or SIGTERM (nothing more was submitted after the signal)."""
-    if args.command == "batch":
-        return (f"re-run the same command to resume ({data.get('remaining', 0)} row(s) not sent yet; "
-                "nothing is submitted twice)")
-    job_id = data.get("job_id")
-    if job_id:
-        return f"job {job_id} is kept; listing-studio export {job_id} DIR resumes it"
-    if args.command == "generate":
-        return ("no job was accepted yet; re-run the same command (a submission already sent is found "
-                "and reused, never paid twice)")
-    return "re-run the same command"
-
-
 def run(argv: list[str]) -> int:
     """Run one command (not the window); returns the exit code."""
     parser = build_parser(argv[0] if argv and argv[0] in OWN_COMMANDS else None)
@@ -340,7 +307,7 @@ def run(argv: list[str]) -> int:
     except (KeyboardInterrupt, CommandInterrupted) as exc:
         stop_writes()
         code = getattr(exc, "exit_code", 130)
-        hint = _resume_hint(args, report.data)
+        hint = resume_hint(args.command, report.data)
         say(f"interrupted: {hint}")
         error = {"code": "INTERRUPTED", "message": f"Interrupted; {hint}"}
         payload = {"jobs": [], "error": error} if args.command == "jobs" else {**report.data, "error": error}
