@@ -172,3 +172,13 @@ def run_beside_sandbox(pending: float, processing: float, poll: float, measure):
     finally:
         server.stop()
     return result
+
+
+def record_stall(name: str, goal: str, median: float, detail: str, stacks: list[tuple[int, str]]) -> None:
+    """Record a stall bench's median; a miss says **not met** with what the GUI thread was doing in its stalls."""
+    from bench.common import record
+    if median > 16:
+        what = "; ".join(f"{n}× {stack}" for n, stack in stacks) or "no GUI-thread frame caught in a stall"
+        detail = f"not met: {detail}; what the GUI thread was doing in stalls > 8 ms: {what}"
+        print("in the stalls:", what)
+    record(name, median, goal, detail)
