@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.export_cli_vs_cp import cli_env  # noqa: E402
-from bench.stallmeter import StallMeter, StallSampler, idle_floor, record_stall, spread  # noqa: E402
+from bench.stallmeter import StallMeter, paired_runs, record_stall, spread, window_with_approved_job  # noqa: E402
 
 NAME = "longest GUI-thread stall while the window exports 7 × 95 MB images (1 ms timer)"
 GOAL = "≤ 16 ms"
@@ -63,40 +63,14 @@ async def export_once(window, job_id: str, folder: Path, meter: StallMeter) -> t
 
 
 async def measure(repeats: int, out: Path, profile_if_missed: bool) -> dict:
-    from desktop_app.api.pixii.models import ListingRequest
-    from desktop_app.config import load_settings
-    from desktop_app.core.jobs.reviews import set_reviews
-    from desktop_app.ui.main.studio import Studio
-
-    studio = Studio(load_settings(read_keyring=False), notifier=False)
-    studio.start()
-    studio.window.resize(1280, 800)
-    jobs, window = studio.rt.jobs, studio.window
-    job = await jobs.submit(ListingRequest("B0BENCHBIG", "US", "amazon_listing"))
-    await jobs.wait(job.job_id)
-    await jobs.download_images(job.job_id)
-    set_reviews(studio.rt.journal, job.job_id, range(COUNT), "approved")
-    window.show_job(job.job_id)
-    await asyncio.sleep(3)  # the gallery decodes and shows the thumbnails of the big images
+    studio, job_id = await window_with_approved_job("B0BENCHBIG", COUNT)
+    window = studio.window
     meter = StallMeter()
-    await export_once(window, job.job_id, out / "warm", meter)  # first use of the dialog, the cache files read once
-    floors, stalls, busy, secs = [], [], [], []
-    for run in range(repeats):
-        if run % 2:
-            floors.append(await idle_floor(statistics.median(secs)))
-        stall, cpu, took = await export_once(window, job.job_id, out / f"e{run}", meter)
-        stalls.append(stall)
-        busy.append(cpu)
-        secs.append(took)
-        if not run % 2:
-            floors.append(await idle_floor(took))
-    stacks = []
-    if profile_if_missed and statistics.median(stalls) > 16:
-        with StallSampler(meter, threshold_ms=8) as sampler:
-            await export_once(window, job.job_id, out / "profiled", meter)
-        stacks = sampler.top(3)
+    await export_once(window, job_id, out / "warm", meter)  # first use of the dialog, the cache files read once
+    result = await paired_runs(lambda tag: export_once(window, job_id, out / f"e{tag}", meter), meter, repeats,
+                               profile_if_missed)
     await studio.aclose()
-    return {"floors": floors, "stalls": stalls, "busy": busy, "secs": secs, "stacks": stacks}
+    return result
 
 
 def main() -> int:

@@ -29,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.export_cli_vs_cp import cli_env  # noqa: E402
-from bench.stallmeter import (SandboxServer, StallMeter, StallSampler, idle_floor, record_stall, spread,  # noqa: E402
-                              window_env)
+from bench.stallmeter import (SandboxServer, StallMeter, paired_runs, record_stall, spread,  # noqa: E402
+                              window_env, window_with_approved_job)
 
 NAME = "longest GUI-thread stall while the window publishes 7 × 95 MB images (1 ms timer)"
 GOAL = "≤ 16 ms"
@@ -76,22 +76,10 @@ async def publish_once(dialog, meter: StallMeter) -> tuple[float, float, float]:
 
 
 async def measure(repeats: int, profile_if_missed: bool) -> dict:
-    from desktop_app.api.pixii.models import ListingRequest
     from desktop_app.api.retry import WATCH_PUBLISH
-    from desktop_app.config import load_settings
-    from desktop_app.core.jobs.reviews import set_reviews
-    from desktop_app.ui.main.studio import Studio
 
-    studio = Studio(load_settings(read_keyring=False), notifier=False)
-    studio.start()
-    studio.window.resize(1280, 800)
-    jobs, window = studio.rt.jobs, studio.window
-    job = await jobs.submit(ListingRequest("B0SANDMUG1", "US", "amazon_listing"))
-    await jobs.wait(job.job_id)
-    await jobs.download_images(job.job_id)
-    set_reviews(studio.rt.journal, job.job_id, range(COUNT), "approved")
-    window.show_job(job.job_id)
-    await asyncio.sleep(3)  # the gallery decodes and shows the thumbnails of the big images
+    studio, _job_id = await window_with_approved_job("B0SANDMUG1", COUNT)
+    window = studio.window
     window.publish_action.trigger()
     dialog = window.publish_dialog
     await until(lambda: bool(dialog.strip_title.text()))  # the job's images
@@ -103,23 +91,9 @@ async def measure(repeats: int, profile_if_missed: bool) -> dict:
     studio.rt.publish.watch_retry = WATCH_PUBLISH.but(base=0.2)  # re-read soon while watching for "live"
     meter = StallMeter()
     await publish_once(dialog, meter)  # the first publish: the connections, the code paths warmed once
-    floors, stalls, busy, secs = [], [], [], []
-    for run in range(repeats):
-        if run % 2:
-            floors.append(await idle_floor(statistics.median(secs)))
-        stall, cpu, took = await publish_once(dialog, meter)
-        stalls.append(stall)
-        busy.append(cpu)
-        secs.append(took)
-        if not run % 2:
-            floors.append(await idle_floor(took))
-    stacks = []
-    if profile_if_missed and statistics.median(stalls) > 16:
-        with StallSampler(meter, threshold_ms=8) as sampler:
-            await publish_once(dialog, meter)
-        stacks = sampler.top(3)
+    result = await paired_runs(lambda _tag: publish_once(dialog, meter), meter, repeats, profile_if_missed)
     await studio.aclose()
-    return {"floors": floors, "stalls": stalls, "busy": busy, "secs": secs, "stacks": stacks}
+    return result
 
 
 def run(repeats: int, embedded: bool, tmp: Path) -> dict:

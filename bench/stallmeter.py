@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -182,3 +183,45 @@ def record_stall(name: str, goal: str, median: float, detail: str, stacks: list[
         detail = f"not met: {detail}; what the GUI thread was doing in stalls > 8 ms: {what}"
         print("in the stalls:", what)
     record(name, median, goal, detail)
+
+
+async def window_with_approved_job(asin: str, count: int):
+    """A window (Studio) showing a finished sandbox job of ``asin`` whose first ``count`` images are approved,
+    its thumbnails given time to show; the Studio and the job id."""
+    from desktop_app.api.pixii.models import ListingRequest
+    from desktop_app.config import load_settings
+    from desktop_app.core.jobs.reviews import set_reviews
+    from desktop_app.ui.main.studio import Studio
+
+    studio = Studio(load_settings(read_keyring=False), notifier=False)
+    studio.start()
+    studio.window.resize(1280, 800)
+    jobs = studio.rt.jobs
+    job = await jobs.submit(ListingRequest(asin, "US", "amazon_listing"))
+    await jobs.wait(job.job_id)
+    await jobs.download_images(job.job_id)
+    set_reviews(studio.rt.journal, job.job_id, range(count), "approved")
+    studio.window.show_job(job.job_id)
+    await asyncio.sleep(3)  # the gallery decodes and shows the thumbnails of the big images
+    return studio, job.job_id
+
+
+async def paired_runs(once, meter: StallMeter, repeats: int, profile_if_missed: bool) -> dict:
+    """``repeats`` measured runs of ``once(tag)`` (→ longest stall, GUI CPU in it, seconds) alternating with an
+    idle floor as long; when the median misses 16 ms, one more run with the GUI thread sampled in its stalls."""
+    floors, stalls, busy, secs = [], [], [], []
+    for run in range(repeats):
+        if run % 2:
+            floors.append(await idle_floor(statistics.median(secs)))
+        stall, cpu, took = await once(run)
+        stalls.append(stall)
+        busy.append(cpu)
+        secs.append(took)
+        if not run % 2:
+            floors.append(await idle_floor(took))
+    stacks = []
+    if profile_if_missed and statistics.median(stalls) > 16:
+        with StallSampler(meter, threshold_ms=8) as sampler:
+            await once("profiled")
+        stacks = sampler.top(3)
+    return {"floors": floors, "stalls": stalls, "busy": busy, "secs": secs, "stacks": stacks}
