@@ -342,9 +342,7 @@ class JobsModel(QAbstractTableModel):
         status = record.status
         if r.expiry in (EXPIRING, EXPIRED) and status != "failed":
             status = r.expiry
-        text = (status_text(record, self.clock(), self.typical) if not r.terminal and r.expiry != "expired"
-                else r.cells[COL_STATUS])
-        return status, float(progress(record, self.clock(), self.typical) or 0.0), text
+        return status, float(progress(record, self.clock(), self.typical) or 0.0), self.cell_text(row, COL_STATUS)
 
     def status_now(self, record: JobRecord) -> str:
         """The job's status with its elapsed time and estimate, on the model's clock."""
